@@ -1,0 +1,89 @@
+// lssdc: the command-line entry. It only wires pieces together: each command lives in
+// cli/commands/<name>.ts and exports `command: Command`. Exit codes: 0 ok, 1 errors, 2 usage.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface Command {
+  name: string;
+  /** One line for `lssdc --help`. */
+  summary: string;
+  /** Full usage text for `lssdc help NAME` / `lssdc NAME --help`. */
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS = ['check', 'fmt', 'show', 'diff', 'expand', 'table', 'data', 'run', 'probe', 'report'] as const;
+
+async function load(name: string): Promise<Command | undefined> {
+  const file = fileURLToPath(new URL(`./commands/${name}.ts`, import.meta.url));
+  if (!existsSync(file)) return undefined;
+  const mod = await import(`./commands/${name}.ts`);
+  return mod.command as Command;
+}
+
+function closest(word: string, options: readonly string[]): string | undefined {
+  let best: string | undefined; let bestD = Infinity;
+  for (const o of options) {
+    const d = editDistance(word, o);
+    if (d < bestD) { bestD = d; best = o; }
+  }
+  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]; dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+async function help(): Promise<string> {
+  const lines = ['usage: lssdc <command> [options]', '', 'commands:'];
+  for (const name of COMMANDS) {
+    const c = await load(name);
+    if (c) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
+  }
+  lines.push('', 'Run `lssdc <command> --help` for a command\'s options.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    if (name === 'help' && rest[0]) {
+      const c = await load(rest[0]);
+      if (c) { process.stdout.write(c.usage + '\n'); return 0; }
+    }
+    process.stdout.write((await help()) + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`lssdc ${pkg.version}\n`);
+    return 0;
+  }
+  const cmd = (COMMANDS as readonly string[]).includes(name) ? await load(name) : undefined;
+  if (!cmd) {
+    const guess = closest(name, COMMANDS);
+    process.stderr.write(`error: unknown command '${name}'${guess ? `\n  hint: did you mean '${guess}'?` : ''}\n\n${await help()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(cmd.usage + '\n'); return 0; }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    // Commands report user errors as diagnostics; reaching here is a bug in lssd, not in the user's input.
+    const err = e as Error;
+    process.stderr.write(`internal error in 'lssdc ${name}': ${err?.message ?? String(e)}\n` +
+      `  This is a bug in lssd. Re-run with LSSD_DEBUG=1 for the stack trace and please report it.\n`);
+    if (process.env.LSSD_DEBUG) process.stderr.write(String(err?.stack) + '\n');
+    return 70;
+  }
+}

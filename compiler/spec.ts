@@ -1,0 +1,204 @@
+// The resolved spec: the fully resolved experiment (after imports, `extends`, presets and defaults),
+// in base units, as plain JSON. It is the contract between the compiler front end and everything after
+// it (lowering, diff, hashing, tables, the runtime). Its JSON Schema is compiler/spec.schema.json and
+// every resolved spec is validated against it with ajv before leaving the compiler.
+//
+// Conventions: durations in seconds, rates in Hz, fractions in [0,1] (50% -> 0.5), counts as integers,
+// languages as lowercase ISO 639-1 codes ('en'), enum values snake_case. Key order in canonical JSON is
+// sorted (see compiler/canonical.ts), so field order in source never changes a hash.
+//
+// Each leaf's *consequence class* (used by diff/hash) is declared in compiler/schema (the field table):
+//   pretrain  — changes the learned weights   (data, views, dubs, model, loss, optim, init, seed)
+//   probe     — changes only probe results    (probes)
+//   none      — names, labels, docs, expected stats, runtime knobs that do not change results
+
+export type Lang = string; // ISO 639-1, lowercase: 'en', 'es', 'fr', 'ja', 'de', 'it', 'ko', …
+
+export interface ResolvedSpec {
+  lssd: 1;
+  /** Experiment name as declared (`A4`), or a grid cell's generated name. consequence: none */
+  name: string;
+  /** Display label, e.g. "A.4". consequence: none */
+  label: string;
+  /** From `///` doc comments. consequence: none */
+  description: string;
+  /** Provenance: file that declared it, its `extends` chain (nearest first). consequence: none */
+  origin: { file: string; extends: string[]; grid?: { name: string; axes: Record<string, unknown> } };
+  data: DataSpec;
+  views: ViewsSpec;
+  dubs: DubSpec;
+  model: ModelSpec;
+  loss: LossSpec;
+  optim: OptimSpec;
+  init: InitSpec;
+  probes: ProbeSpec[];
+  /** Runtime knobs that never change results. consequence: none */
+  runtime: RuntimeSpec;
+}
+
+export type CatalogSpec =
+  /** The embedded synthetic dub corpus, generated on this machine by `lssdc data synth`. */
+  | { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] }
+  /** A catalog built by `lssdc data index DIR` (path to the directory that was indexed). */
+  | { kind: 'index'; path: string }
+  /** A catalog that exists only at paper scale (e.g. the paper's internal movie catalog): check/show/diff/table work, `run` refuses with a clear diagnostic. */
+  | { kind: 'external'; name: string };
+
+export interface DataSpec {
+  catalog: CatalogSpec;
+  filters: {
+    /** Titles whose original language is in this set ('all' = the universal set U). */
+    original_language: { include: Lang[] | 'all'; exclude: Lang[] };
+    /** Inclusive bounds on the number of dubs (audio tracks minus one). */
+    dubs: { min: number; max: number | null };
+    content: ('movie' | 'episode')[];
+  };
+  shots: {
+    /** Shot length bounds in seconds (paper: 3..12). */
+    min_length: number;
+    max_length: number;
+    cut_detection: { method: 'scene' | 'sidecar'; threshold: number };
+  };
+  /** Number of shots to train on (Table 1 "# data"); null = every shot the filters admit. */
+  budget: number | null;
+  batch: {
+    per_device: number;
+    devices: number;
+    /** Same-title hard negatives per device batch: shots drawn from one title. Paper: 1/8 of 64 = 8; B.3: k = 12 of 26. */
+    same_title_per_device: number;
+  };
+  /** Two temporal windows per shot (primary, secondary), each `length` seconds. */
+  windows: { count: 2; length: number };
+  /** Catalog statistics the experiment expects (Table 1 "avg. # dubs"); checked against a real catalog with a warning. consequence: none */
+  expected: { shots: number | null; avg_dubs: number | null };
+}
+
+export interface ViewsSpec {
+  video: {
+    fps: number;
+    frames: number;
+    /** Random short-side scale range in px before the crop (paper: 256..320). */
+    scale: { min: number; max: number };
+    crop: number;
+    flip: boolean;
+  };
+  audio: {
+    sample_rate: number;
+    n_fft: number;
+    hop: number;
+    mels: number;
+    db: boolean;
+    /** Max time / frequency mask as a fraction of the axis (paper: 0.5). */
+    time_mask: number;
+    freq_mask: number;
+    channels: 'mono' | 'pseudo_stereo';
+    /** 'mix' = the soundtrack; 'speech_removed' = the SEP baseline's non-speech stem. */
+    source: 'mix' | 'speech_removed';
+  };
+}
+
+export interface DubSpec {
+  /**
+   * How the secondary audio a_s is chosen:
+   *  off          — same track as a_p, second augmentation (monolingual baseline, "EN")
+   *  fixed        — always `languages[0]` ("ES", "FR", "JA")
+   *  random       — uniformly from `languages` ∩ available dubs, per sample
+   *  round_robin  — cycle through `languages` per batch ("EFJ")
+   *  any          — any available dub other than the primary's language (paper main experiments)
+   * When no eligible dub exists the sample falls back to a second augmentation of the primary track.
+   */
+  policy: 'off' | 'fixed' | 'random' | 'round_robin' | 'any';
+  languages: Lang[];
+  /** Language of the primary track a_p: 'original' or a fixed language (controlled setup: EN). */
+  primary: 'original' | Lang;
+}
+
+export interface BackboneSpec {
+  /** Declared name in stdlib (`mvit_s`, `x3d_m`, `resnet50_audio`, `cpu_video_s`, …). */
+  name: string;
+  modality: 'video' | 'audio';
+  /** Architecture family; the runtime builds it from `config`. */
+  family: 'mvit' | 'x3d' | 'resnet' | 'patch_mlp' | 'patch_transformer';
+  /** Output width of the pooled backbone representation (d). */
+  output_dim: number;
+  /** Family-specific hyperparameters (depths, widths, heads, patch sizes…), all numbers/strings/arrays. */
+  config: Record<string, number | string | boolean | number[]>;
+  /** Published parameter count, if any (checked by `show --params` and a test). */
+  published_params: number | null;
+}
+
+export interface ModelSpec {
+  /** 'cross_modal' (video+audio, Eq. 2) or 'audio_only' (within-modal audio, AUD / A+EFJ). */
+  modality: 'cross_modal' | 'audio_only';
+  video: BackboneSpec | null;
+  audio: BackboneSpec;
+  heads: {
+    /** Hidden widths of the MLP projection heads (empty = linear). */
+    hidden: number[];
+    /** Output (embedding) dimension, paper: 512. */
+    dim: number;
+    /** Share projection-head weights between primary and secondary audio (main: true; B.3 controlled: false). */
+    share_audio: boolean;
+  };
+}
+
+export interface LossSpec {
+  kind: 'nt_xent';
+  temperature: number;
+  /** Within-modal weights (Eq. 3). */
+  lambda_v: number;
+  lambda_a: number;
+  /** Terms computed and logged even when their weight is 0. consequence: none */
+  track: ('L' | 'L_v' | 'L_a')[];
+}
+
+export interface OptimSpec {
+  optimizer: { kind: 'adamw' | 'adam' | 'sgd'; lr: number; beta1: number; beta2: number; eps: number; weight_decay: number; momentum: number };
+  schedule: { kind: 'warmup_cosine' | 'constant'; warmup: { epochs: number } | { steps: number }; min_lr: number };
+  /** Training length: epochs over `data.budget`, or an explicit step budget (variants compared at equal steps). */
+  duration: { epochs: number } | { steps: number };
+  seed: number;
+}
+
+export type InitSpec =
+  | { kind: 'random' }
+  /** Another experiment's final checkpoint; `experiment` is its name, `file` where it is declared. */
+  | { kind: 'from'; experiment: string; file: string; checkpoint: 'final' };
+
+export interface ProbeSpec {
+  /** Task name as declared in stdlib/tasks.lssd or the user's files. */
+  task: string;
+  suite: 'hear' | 'lvu' | 'hares' | 'action' | 'vggsound' | 'synthetic' | 'local';
+  /** Where the task's data lives: a HEAR-format directory, a synthetic-corpus task, or only known at paper scale. */
+  source: { kind: 'dir'; path: string } | { kind: 'synthetic'; task: string } | { kind: 'external'; name: string };
+  /** Which frozen embedding is probed. */
+  modality: 'audio' | 'video' | 'audiovisual';
+  /** Task grouping for reports (Table 2/B.3): e.g. 'sound_scene', 'non_semantic_speech', 'semantic_speech', 'language', 'video'. */
+  group: string;
+  prediction: 'multiclass' | 'multilabel';
+  metric: 'top1' | 'mAP';
+  probe: {
+    kind: 'linear' | 'mlp';
+    /** MLP grid (HEAR): each combination is tried, best on validation kept. */
+    hidden: number[][];
+    dropout: number[];
+    lr: number[];
+    optimizer: 'adam' | 'sgd';
+    epochs: number;
+    batch: number;
+    /** Early stopping patience in epochs (validation metric). */
+    patience: number;
+    schedule: 'constant' | 'cosine';
+  };
+  pooling: 'mean';
+  /** Clip windowing for embedding: window length in s (scene-level embedding = mean over windows). */
+  window: number;
+}
+
+export interface RuntimeSpec {
+  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  checkpoint_every_steps: number;
+  /** Worker threads for towers / cells (0 = auto). */
+  workers: number;
+  log_every_steps: number;
+}

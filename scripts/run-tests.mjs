@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Finds every test/**/*.test.ts (Node 20's --test has no globs) and runs them with node's test runner.
+// `npm test -- PATTERN` runs only files whose path contains PATTERN.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) { if (name !== 'fixtures' && name !== 'node_modules') walk(p); }
+    else if (name.endsWith('.test.ts')) files.push(relative(root, p));
+  }
+})(join(root, 'test'));
+const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
+if (selected.length === 0) { console.error('no test files matched'); process.exit(1); }
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { cwd: root, stdio: 'inherit', env: { ...process.env, LSSD_TEST: '1' } });
+process.exit(r.status ?? 1);
