@@ -155,7 +155,35 @@ export type RunEvent =
   | { type: 'probe-start'; task: string; n: number }
   | { type: 'probe-end'; task: string; metric: string; value: number; std?: number }
   | { type: 'warning'; message: string }
-  | { type: 'run-end'; status: 'done' | 'interrupted' | 'skipped'; seconds: number };
+  | { type: 'run-end'; status: 'done' | 'interrupted' | 'skipped'; seconds: number }
+  // Orchestration (runtime/orchestrate): a file's experiments / grid cells, their states, the final table.
+  | { type: 'program-start'; file: string; jobs: number; cells: ProgramCell[] }
+  | { type: 'cell-state'; name: string; state: CellState; detail?: string }
+  | { type: 'diagnostic'; severity: 'error' | 'warning'; code: string; message: string; hint?: string }
+  | { type: 'results'; table: ResultsTable };
+
+/** An event tagged with the experiment (cell) it belongs to, so parallel cells' streams can be merged. */
+export type TaggedRunEvent = RunEvent & { run?: string };
+
+export type CellState = 'cached' | 'waiting' | 'running' | 'probing' | 'done' | 'skipped' | 'interrupted' | 'failed';
+
+export interface ProgramCell {
+  name: string;
+  label: string;
+  runDir: string;
+  /** The `init from` parent this cell waits for, if it is part of this run. */
+  after: string | null;
+  /** Pretrain hash (first 12 hex digits). */
+  hash: string;
+  /** Already has results for its stage hashes (nothing to do unless --force). */
+  cached: boolean;
+}
+
+/** Rows = experiments, columns = probe tasks (grouped as in the paper's tables). */
+export interface ResultsTable {
+  columns: { task: string; group: string; metric: 'top1' | 'mAP' }[];
+  rows: { name: string; label: string; values: ({ value: number; std: number | null } | null)[] }[];
+}
 
 export interface ProbeResult {
   task: string;
