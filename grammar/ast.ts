@@ -175,11 +175,11 @@ export interface Quantity extends Node {
   text: string;
 }
 
-/** `3s .. 12s`, `256px .. 320px`, `1..3`. */
+/** `3s .. 12s`, `256px .. 320px`, `1..3`; `1 ..` is open above (hi absent). */
 export interface RangeLit extends Node {
   kind: 'Range';
   lo: NumberLit | Quantity;
-  hi: NumberLit | Quantity;
+  hi?: NumberLit | Quantity;
 }
 
 export interface StringLit extends Node {
