@@ -1,0 +1,181 @@
+// ensureDataset: spec → catalog (synthetic corpus generated on demand, or an indexed directory) → filters
+// → shot bounds → budget → feature cache → sampler. Everything it reports goes through `events`.
+import type { CatalogTitle, Dataset, DataEvents, ResolvedSpec, SamplerStats } from '../contracts.ts';
+import { DataCodes, LssdError } from './errors.ts';
+import { extractAll, featureConfig, FeatureReader, windowFrames } from './features.ts';
+import { indexDirectory } from './index.ts';
+import { SPEECH_REMOVED } from './lang.ts';
+import { hashString } from './rng.ts';
+import { Sampler, type SamplerTitle, type Track } from './sampler.ts';
+import { boundShots } from './shots.ts';
+
+export { LssdError } from './errors.ts';
+
+export interface EnsureOptions {
+  /** The `.lssd` directory. */
+  root: string;
+  events?: DataEvents;
+  /** Overrides data.batch.per_device × devices (CPU runs); the same-title share is kept. */
+  batchSize?: number;
+}
+
+/** Where a spec's catalog lives, generating the synthetic corpus when needed. */
+export async function catalogDir(spec: ResolvedSpec, opts: EnsureOptions): Promise<string> {
+  const c = spec.data.catalog;
+  if (c.kind === 'external') {
+    throw new LssdError(DataCodes.externalCatalog, `catalog '${c.name}' is only available at paper scale`, {
+      hint: "check/show/diff/table work on it; to run, extend the experiment with a synthetic catalog or one built by `lssdc data index DIR`",
+    });
+  }
+  if (c.kind === 'index') return c.path;
+  const synth = await import('./synth/index.ts');
+  return synth.ensureSyntheticCorpus(c, { root: opts.root, events: opts.events });
+}
+
+export interface FilterReport {
+  kept: CatalogTitle[];
+  dropped: { language: number; dubs: number; content: number; missingPrimary: number; noSpeechRemoved: number; noVideo: number };
+}
+
+const dubCount = (t: CatalogTitle) => t.audio.filter((a) => a.role === 'dub').length;
+
+/** The spec's title filters, in order; counts what each removed. */
+export function filterTitles(titles: CatalogTitle[], spec: ResolvedSpec): FilterReport {
+  const f = spec.data.filters;
+  const dropped = { language: 0, dubs: 0, content: 0, missingPrimary: 0, noSpeechRemoved: 0, noVideo: 0 };
+  const needVideo = spec.model.modality === 'cross_modal';
+  const kept = titles.filter((t) => {
+    const ol = t.originalLanguage;
+    if ((f.original_language.include !== 'all' && !f.original_language.include.includes(ol)) || f.original_language.exclude.includes(ol)) { dropped.language++; return false; }
+    const n = dubCount(t);
+    if (n < f.dubs.min || (f.dubs.max !== null && n > f.dubs.max)) { dropped.dubs++; return false; }
+    if (!f.content.includes(t.kind)) { dropped.content++; return false; }
+    if (needVideo && !t.video) { dropped.noVideo++; return false; }
+    if (spec.views.audio.source === 'speech_removed' && !t.audio.some((a) => a.role === 'speech_removed')) { dropped.noSpeechRemoved++; return false; }
+    if (primaryTrack(t, spec) === null) { dropped.missingPrimary++; return false; }
+    return true;
+  });
+  return { kept, dropped };
+}
+
+/** a_p's track: the speech-removed stem (SEP), the original-language track, or a fixed language's. */
+export function primaryTrack(t: CatalogTitle, spec: ResolvedSpec): Track | null {
+  if (spec.views.audio.source === 'speech_removed') {
+    const a = t.audio.find((x) => x.role === 'speech_removed');
+    return a ? { stream: a.stream, lang: SPEECH_REMOVED } : null;
+  }
+  const p = spec.dubs.primary;
+  const a = p === 'original'
+    ? t.audio.find((x) => x.role === 'original') ?? t.audio.find((x) => x.role !== 'speech_removed' && x.language === t.originalLanguage)
+    : t.audio.find((x) => x.role !== 'speech_removed' && x.language === p);
+  return a ? { stream: a.stream, lang: a.language } : null;
+}
+
+/** Tracks eligible as a_s: other languages than a_p's (none for SEP: the paper has no secondary audio there). */
+export function dubTracks(t: CatalogTitle, spec: ResolvedSpec, primary: Track): Track[] {
+  if (spec.views.audio.source === 'speech_removed') return [];
+  return t.audio.filter((a) => a.role !== 'speech_removed' && a.language !== primary.lang).map((a) => ({ stream: a.stream, lang: a.language }));
+}
+
+/** Caps the number of shots at `budget` by a content-keyed order: the same catalog gives the same subset whatever the seed. */
+export function applyBudget<S extends { index: number }>(titles: { t: CatalogTitle; shots: S[] }[], budget: number | null): { t: CatalogTitle; shots: S[] }[] {
+  const total = titles.reduce((a, x) => a + x.shots.length, 0);
+  if (budget === null || total <= budget) return titles;
+  const all = titles.flatMap((x, ti) => x.shots.map((s) => ({ ti, s, key: hashString(`${x.t.hash}:${s.index}`) })));
+  all.sort((a, b) => a.key - b.key || a.ti - b.ti || a.s.index - b.s.index);
+  const keep = new Set(all.slice(0, budget).map((x) => `${x.ti}:${x.s.index}`));
+  return titles.map((x, ti) => ({ t: x.t, shots: x.shots.filter((s) => keep.has(`${ti}:${s.index}`)) })).filter((x) => x.shots.length > 0);
+}
+
+export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Promise<Dataset> {
+  const ev = opts.events;
+  const dir = await catalogDir(spec, opts);
+  const cd = spec.data.shots.cut_detection;
+  const idx = await indexDirectory(dir, { root: opts.root, method: cd.method, threshold: cd.threshold, events: ev, bounds: { min: spec.data.shots.min_length, max: spec.data.shots.max_length } });
+  if (idx.skipped.length) ev?.onWarning?.(`${idx.skipped.length} of ${idx.files} media files skipped (see the lines above)`);
+
+  const fr = filterTitles(idx.titles, spec);
+  const d = fr.dropped;
+  const droppedTotal = Object.values(d).reduce((a, b) => a + b, 0);
+  if (d.missingPrimary) ev?.onWarning?.(`warning ${DataCodes.missingPrimary}: ${d.missingPrimary} title(s) lack the primary audio '${spec.dubs.primary}' and were filtered out`);
+  if (droppedTotal) ev?.onWarning?.(`filters kept ${fr.kept.length} of ${idx.titles.length} titles (dropped: ${Object.entries(d).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+
+  let tooShort = 0, tooLong = 0;
+  const bounded = fr.kept.map((t) => {
+    const b = boundShots(t.shots, spec.data.shots.min_length, spec.data.shots.max_length);
+    tooShort += b.tooShort; tooLong += b.tooLong;
+    return { t, shots: b.kept };
+  }).filter((x) => x.shots.length > 0);
+  const budgeted = applyBudget(bounded, spec.data.budget);
+  if (budgeted.length === 0) {
+    throw new LssdError(DataCodes.emptyDataset, `no shots left to train on (${idx.titles.length} titles indexed, ${fr.kept.length} pass the filters, ${tooShort} shots too short, ${tooLong} too long)`,
+      { path: dir, hint: 'relax data.filters or data.shots bounds, or index more media' });
+  }
+
+  const cfg = featureConfig(spec);
+  const video = spec.model.modality === 'cross_modal';
+  const ex = await extractAll(budgeted.map((x) => x.t), cfg, { root: opts.root, video, events: ev });
+  const okIds = new Map(ex.ok.map((e) => [e.title.id, e]));
+  const final = budgeted.filter((x) => okIds.has(x.t.id));
+  if (final.length === 0) throw new LssdError(DataCodes.emptyDataset, 'feature extraction failed for every title', { path: dir, hint: 'see the lines above' });
+
+  const readers: FeatureReader[] = [];
+  const samplerTitles: SamplerTitle[] = final.map((x, i) => {
+    const e = okIds.get(x.t.id)!;
+    const reader = new FeatureReader(e.dir, e.meta);
+    readers.push(reader);
+    const primary = primaryTrack(x.t, spec)!;
+    return { index: i, reader, shots: x.shots, primary, dubs: dubTracks(x.t, spec, primary) };
+  });
+
+  const perDevice = spec.data.batch.per_device, devices = spec.data.batch.devices;
+  const specBatch = perDevice * devices;
+  const batchSize = opts.batchSize ?? specBatch;
+  const override = batchSize !== specBatch;
+  const sameTitle = override ? Math.max(1, Math.round((batchSize * spec.data.batch.same_title_per_device) / perDevice)) : spec.data.batch.same_title_per_device;
+  const v = spec.views.video, a = spec.views.audio;
+  const sampler = new Sampler(samplerTitles, {
+    seed: spec.optim.seed, batchSize, devices: override ? 1 : devices, sameTitle,
+    windowLength: spec.data.windows.length, policy: spec.dubs.policy, languages: spec.dubs.languages,
+    video: video ? { fps: v.fps, frames: v.frames, size: cfg.size, scaleMin: v.scale.min, scaleMax: v.scale.max, crop: v.crop, flip: v.flip } : null,
+    audio: { frames: windowFrames(cfg, spec.data.windows.length), mels: a.mels, framesPerSecond: a.sample_rate / a.hop, timeMask: a.time_mask, freqMask: a.freq_mask },
+  });
+
+  const titles = final.map((x) => ({ ...x.t, shots: x.shots }));
+  const shots = titles.reduce((s, t) => s + t.shots.length, 0);
+  const stats: SamplerStats = {
+    titles: titles.length, shots,
+    avgDubs: titles.reduce((s, t) => s + dubCount(t), 0) / titles.length,
+    shotsDropped: { tooShort, tooLong },
+  };
+  const exp = spec.data.expected;
+  if (exp.avg_dubs !== null && Math.abs(stats.avgDubs - exp.avg_dubs) > 0.25 * Math.max(1, exp.avg_dubs)) {
+    ev?.onWarning?.(`catalog has ${stats.avgDubs.toFixed(2)} dubs per title on average; the experiment expects ${exp.avg_dubs}`);
+  }
+
+  // One batch computed ahead: the trainer's await on its own step lets the next batch's reads happen.
+  const pending = new Map<number, Promise<import('../contracts.ts').Batch>>();
+  const compute = (step: number) => new Promise<import('../contracts.ts').Batch>((resolve, reject) => setImmediate(() => {
+    try { resolve(sampler.batch(step)); } catch (e) { reject(e); }
+  }));
+  let closed = false;
+  return {
+    titles, stats,
+    stepsPerEpoch: Math.max(1, Math.floor(shots / batchSize)),
+    async batchAt(step: number) {
+      if (closed) throw new Error('Dataset is closed');
+      if (!Number.isInteger(step) || step < 0) throw new RangeError(`batchAt: step must be a non-negative integer, got ${step}`);
+      const p = pending.get(step) ?? compute(step);
+      pending.delete(step);
+      for (const k of pending.keys()) if (k < step) pending.delete(k);
+      if (!pending.has(step + 1)) pending.set(step + 1, compute(step + 1));
+      return p;
+    },
+    async close() {
+      closed = true;
+      await Promise.allSettled([...pending.values()]);
+      pending.clear();
+      for (const r of readers) r.close();
+    },
+  };
+}

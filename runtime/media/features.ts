@@ -1,0 +1,188 @@
+// Feature cache: per title, video frames at the spec's fps and size (short side = views.video.scale.max,
+// centre square, rgb24) and one log-mel per audio track, stored under
+// `<root>/features/<key>/` where key = hash(content hash, FeatureConfig, video?). Windows are sliced at
+// batch time by file offset, so memory stays flat however long the titles are.
+//
+// One ffmpeg pass per title decodes the video and every audio track at once (outputs to files, never
+// buffered in memory); log-mels are then computed in chunks of frames with tfjs (see logmel.ts).
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CatalogTitle, DataEvents, FeatureConfig, ResolvedSpec } from '../contracts.ts';
+import { canonicalJson } from '../../compiler/canonical.ts';
+import { runFfmpeg, videoFilter } from './decode.ts';
+import { DataCodes, LssdError, firstLine, isLssdError } from './errors.ts';
+import { mapLimit, sha256, tmpName, writeFileAtomic } from './fsutil.ts';
+import { frameCount, logMel, prepareBackend } from './logmel.ts';
+
+export function featureConfig(spec: ResolvedSpec): FeatureConfig {
+  const a = spec.views.audio, v = spec.views.video;
+  return { fps: v.fps, size: v.scale.max, sampleRate: a.sample_rate, nFft: a.n_fft, hop: a.hop, mels: a.mels, db: a.db };
+}
+
+/** Log-mel frames in one window of `length` seconds. */
+export function windowFrames(cfg: Pick<FeatureConfig, 'sampleRate' | 'nFft' | 'hop'>, length: number): number {
+  return frameCount(Math.round(length * cfg.sampleRate), cfg.nFft, cfg.hop);
+}
+
+export interface FeatureMeta {
+  version: 1;
+  hash: string;
+  config: FeatureConfig;
+  video: { frames: number; size: number; fps: number } | null;
+  /** Keyed by ffprobe stream index. */
+  audio: Record<string, { frames: number; mels: number; samples: number }>;
+  seconds: number;
+}
+
+const FORMAT_VERSION = 1;
+
+export function featureKey(title: Pick<CatalogTitle, 'hash'>, cfg: FeatureConfig, video: boolean): string {
+  return sha256(canonicalJson({ v: FORMAT_VERSION, hash: title.hash, cfg, video })).slice(0, 24);
+}
+
+export function featureDir(root: string, title: Pick<CatalogTitle, 'hash'>, cfg: FeatureConfig, video: boolean): string {
+  return join(root, 'features', featureKey(title, cfg, video));
+}
+
+/** Samples of mono f32 decoded per log-mel chunk (bounded memory for feature films). */
+const CHUNK_FRAMES = 2048;
+
+function melFromPcmFile(pcmPath: string, melPath: string, cfg: FeatureConfig): { frames: number; samples: number } {
+  const n = Math.floor(statSync(pcmPath).size / 4);
+  const total = frameCount(n, cfg.nFft, cfg.hop);
+  const fd = openSync(pcmPath, 'r');
+  const out = openSync(melPath, 'w');
+  try {
+    for (let f0 = 0; f0 < total; f0 += CHUNK_FRAMES) {
+      const nf = Math.min(CHUNK_FRAMES, total - f0);
+      const s0 = f0 * cfg.hop;
+      const len = Math.max(0, Math.min(n - s0, (nf - 1) * cfg.hop + cfg.nFft));
+      const samples = new Float32Array(Math.max(len, 1));
+      if (len > 0) readSync(fd, new Uint8Array(samples.buffer), 0, len * 4, s0 * 4);
+      const m = logMel(samples.subarray(0, Math.max(len, 1)), cfg.sampleRate, cfg);
+      const data = m.frames === nf ? m.data : m.data.subarray(0, nf * cfg.mels);
+      writeAll(out, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    }
+  } finally { closeSync(fd); closeSync(out); }
+  return { frames: total, samples: n };
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+}
+
+/**
+ * Extracts (or reuses) a title's features. Throws LssdError (decodeFailed / truncated) on bad media.
+ * @returns the cache directory and its meta.
+ */
+export async function extractTitle(title: CatalogTitle, cfg: FeatureConfig, opts: { root: string; video: boolean }): Promise<{ dir: string; meta: FeatureMeta; reused: boolean }> {
+  const dir = featureDir(opts.root, title, cfg, opts.video);
+  const metaPath = join(dir, 'meta.json');
+  if (existsSync(metaPath)) {
+    try { return { dir, meta: JSON.parse(readFileSync(metaPath, 'utf8')) as FeatureMeta, reused: true }; } catch { rmSync(dir, { recursive: true, force: true }); }
+  }
+  const t0 = Date.now();
+  await prepareBackend();
+  const tmp = tmpName(dir);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    const args = ['-v', 'error', '-i', title.path];
+    const wantVideo = opts.video && title.video !== null;
+    if (wantVideo) args.push('-map', '0:v:0', '-vf', videoFilter(cfg.fps, cfg.size), '-pix_fmt', 'rgb24', '-f', 'rawvideo', join(tmp, 'video.u8'));
+    for (const a of title.audio) {
+      args.push('-map', `0:${a.stream}`, '-ac', '1', '-ar', String(cfg.sampleRate), '-acodec', 'pcm_f32le', '-f', 'f32le', join(tmp, `a${a.stream}.pcm`));
+    }
+    try { await runFfmpeg(args); } catch (e) {
+      throw new LssdError(DataCodes.decodeFailed, `decoding for features failed: ${firstLine(e)}`, { path: title.path, hint: 'run `lssdc data index` again to re-probe it' });
+    }
+    const meta: FeatureMeta = { version: 1, hash: title.hash, config: cfg, video: null, audio: {}, seconds: 0 };
+    if (wantVideo) {
+      const frameBytes = cfg.size * cfg.size * 3;
+      const frames = Math.floor(statSync(join(tmp, 'video.u8')).size / frameBytes);
+      if (frames < Math.floor(title.duration * cfg.fps * 0.9) - 2) {
+        throw new LssdError(DataCodes.truncated, `video decodes to ${(frames / cfg.fps).toFixed(1)} s of the catalogued ${title.duration.toFixed(1)} s`, { path: title.path, hint: 'the file changed or is damaged; re-index it' });
+      }
+      meta.video = { frames, size: cfg.size, fps: cfg.fps };
+    }
+    for (const a of title.audio) {
+      const pcm = join(tmp, `a${a.stream}.pcm`);
+      const r = melFromPcmFile(pcm, join(tmp, `a${a.stream}.f32`), cfg);
+      rmSync(pcm, { force: true });
+      if (r.samples < title.duration * cfg.sampleRate * 0.9 - cfg.sampleRate) {
+        throw new LssdError(DataCodes.truncated, `audio stream #${a.stream} decodes to ${(r.samples / cfg.sampleRate).toFixed(1)} s of ${title.duration.toFixed(1)} s`, { path: title.path, hint: 'the file changed or is damaged; re-index it' });
+      }
+      meta.audio[String(a.stream)] = { frames: r.frames, mels: cfg.mels, samples: r.samples };
+    }
+    meta.seconds = (Date.now() - t0) / 1000;
+    writeFileAtomic(join(tmp, 'meta.json'), JSON.stringify(meta));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    return { dir, meta, reused: false };
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export interface ExtractedTitle { title: CatalogTitle; dir: string; meta: FeatureMeta }
+
+/** Extracts features for every title; bad ones are reported (one line each) and left out. */
+export async function extractAll(titles: CatalogTitle[], cfg: FeatureConfig, opts: { root: string; video: boolean; events?: DataEvents; concurrency?: number }):
+  Promise<{ ok: ExtractedTitle[]; failed: { title: CatalogTitle; line: string }[]; reused: number; seconds: number }> {
+  const t0 = Date.now();
+  let done = 0, reused = 0;
+  const res = await mapLimit(titles, opts.concurrency ?? 2, async (t) => {
+    try {
+      const r = await extractTitle(t, cfg, opts);
+      if (r.reused) reused++;
+      return { title: t, dir: r.dir, meta: r.meta };
+    } catch (e) {
+      if (!isLssdError(e)) throw e;
+      opts.events?.onWarning?.(e.line());
+      return { title: t, line: e.line() };
+    } finally {
+      opts.events?.onProgress?.({ phase: 'features', done: ++done, total: titles.length, detail: t.title });
+    }
+  });
+  return {
+    ok: res.filter((r): r is ExtractedTitle => 'dir' in r),
+    failed: res.filter((r): r is { title: CatalogTitle; line: string } => 'line' in r),
+    reused, seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+/** Random access into a title's cached features by file offset (fds opened lazily, kept open). */
+export class FeatureReader {
+  private fds = new Map<string, number>();
+  constructor(readonly dir: string, readonly meta: FeatureMeta) {}
+  private fd(name: string): number {
+    let fd = this.fds.get(name);
+    if (fd === undefined) { fd = openSync(join(this.dir, name), 'r'); this.fds.set(name, fd); }
+    return fd;
+  }
+  /** Log-mel rows [f0, f0+n) of a track into `out` (row-major [n, mels]); rows past the end repeat the last row. */
+  readMel(stream: number, f0: number, n: number, out: Float32Array): void {
+    const a = this.meta.audio[String(stream)];
+    if (!a) throw new Error(`no cached log-mel for stream ${stream} in ${this.dir}`);
+    const mels = a.mels;
+    const avail = Math.max(0, Math.min(n, a.frames - f0));
+    if (avail > 0) readSync(this.fd(`a${stream}.f32`), new Uint8Array(out.buffer, out.byteOffset, avail * mels * 4), 0, avail * mels * 4, f0 * mels * 4);
+    for (let i = avail; i < n; i++) {
+      if (avail > 0) out.copyWithin(i * mels, (avail - 1) * mels, avail * mels);
+      else out.fill(-100, i * mels, (i + 1) * mels);
+    }
+  }
+  /** One rgb24 frame [size, size, 3] (index clamped to the cached range). */
+  readFrame(index: number, out: Uint8Array): void {
+    const v = this.meta.video;
+    if (!v) throw new Error(`no cached video in ${this.dir}`);
+    const i = Math.max(0, Math.min(v.frames - 1, index));
+    const bytes = v.size * v.size * 3;
+    readSync(this.fd('video.u8'), out, 0, bytes, i * bytes);
+  }
+  close(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
+}

@@ -1,0 +1,205 @@
+// The paper's batch sampler (§4.1, appendix A, B.3). Per device batch: draw a title uniformly, take
+// `sameTitle` distinct shots from it (same-title hard negatives), repeat until the device batch is full.
+// Each shot yields the quadruplet (v_p, a_p, v_s, a_s) from two random temporal windows; a_s comes from a
+// dub chosen by the policy, falling back to a second augmentation of the primary track when none exists.
+// Augmentations: random short-side scale in [scale.min, scale.max] then a random `crop` square (and flip)
+// for video; one time and one frequency mask (width up to the given fraction, filled with the window
+// mean) for audio. Every draw is a pure function of (seed, step, example, purpose).
+import type { Batch } from '../contracts.ts';
+import type { Lang } from '../../compiler/spec.ts';
+import type { FeatureReader } from './features.ts';
+import { rng, type Rng } from './rng.ts';
+
+export interface Track { stream: number; lang: Lang }
+
+export interface SamplerTitle {
+  /** Value written to Batch.title (position in Dataset.titles). */
+  index: number;
+  reader: FeatureReader | null;
+  shots: { index: number; start: number; end: number }[];
+  primary: Track;
+  /** Tracks eligible as a_s: languages other than the primary's (never the speech-removed stem). */
+  dubs: Track[];
+}
+
+export interface SamplerConfig {
+  seed: number;
+  batchSize: number;
+  /** Device batches of batchSize/devices each draw their own titles (the paper's per-GPU composition). */
+  devices: number;
+  /** Shots drawn from one title per group (same-title hard negatives per device batch). */
+  sameTitle: number;
+  /** Window length (s) of each of the two temporal windows. */
+  windowLength: number;
+  policy: 'off' | 'fixed' | 'random' | 'round_robin' | 'any';
+  languages: Lang[];
+  video: { fps: number; frames: number; size: number; scaleMin: number; scaleMax: number; crop: number; flip: boolean } | null;
+  audio: { frames: number; mels: number; framesPerSecond: number; timeMask: number; freqMask: number };
+}
+
+/** One example's draws, before any feature is read (what the composition tests check). */
+export interface ExamplePlan {
+  title: number; // position in the sampler's title list
+  shot: number; // position in that title's shot list
+  windows: [number, number]; // start times (s) of the primary and secondary windows
+  primary: Track;
+  secondary: Track;
+  dubbed: boolean;
+}
+
+// Purposes for independent random streams.
+const P_COMPOSE = 1, P_EXAMPLE = 2, P_VIDEO_P = 3, P_VIDEO_S = 4, P_AUDIO_P = 5, P_AUDIO_S = 6;
+
+export class Sampler {
+  constructor(readonly titles: SamplerTitle[], readonly cfg: SamplerConfig) {
+    if (titles.length === 0) throw new RangeError('Sampler: no titles');
+    if (!(cfg.batchSize > 0)) throw new RangeError(`Sampler: batchSize must be positive, got ${cfg.batchSize}`);
+  }
+
+  /** Which titles / shots / windows / tracks make up batch `step`. */
+  plan(step: number): ExamplePlan[] {
+    const { batchSize, seed } = this.cfg;
+    const devices = this.cfg.devices > 0 && batchSize % this.cfg.devices === 0 ? this.cfg.devices : 1;
+    const per = batchSize / devices;
+    const k = Math.max(1, Math.min(this.cfg.sameTitle, per));
+    const out: ExamplePlan[] = [];
+    for (let d = 0; d < devices; d++) {
+      const r = rng(seed, step, P_COMPOSE, d);
+      const used = new Set<number>();
+      let filled = 0;
+      while (filled < per) {
+        let t = r.int(this.titles.length);
+        // Distinct titles within a device batch while there are unused ones (keeps cross-title negatives).
+        if (used.size < this.titles.length) while (used.has(t)) t = (t + 1) % this.titles.length;
+        used.add(t);
+        const shots = this.titles[t].shots;
+        const g = Math.min(k, per - filled, shots.length);
+        for (const s of pickDistinct(r, shots.length, g)) {
+          out.push(this.example(step, out.length, t, s));
+          filled++;
+        }
+      }
+    }
+    return out;
+  }
+
+  private example(step: number, e: number, t: number, s: number): ExamplePlan {
+    const title = this.titles[t];
+    const shot = title.shots[s];
+    const r = rng(this.cfg.seed, step, P_EXAMPLE, e);
+    const L = this.cfg.windowLength;
+    const hi = Math.max(shot.start, shot.end - L);
+    const w0 = r.range(shot.start, hi), w1 = r.range(shot.start, hi);
+    const secondary = this.pickSecondary(r, step, title);
+    return { title: t, shot: s, windows: [w0, w1], primary: title.primary, secondary: secondary ?? title.primary, dubbed: secondary !== null };
+  }
+
+  private pickSecondary(r: Rng, step: number, title: SamplerTitle): Track | null {
+    const { policy, languages } = this.cfg;
+    const dubs = title.dubs;
+    if (policy === 'off' || dubs.length === 0) return null;
+    const byLang = (l: Lang | undefined) => dubs.find((d) => d.lang === l) ?? null;
+    switch (policy) {
+      case 'fixed': return byLang(languages[0]);
+      case 'round_robin': return languages.length ? byLang(languages[step % languages.length]) : null;
+      case 'random': {
+        const c = dubs.filter((d) => languages.includes(d.lang));
+        return c.length ? c[r.int(c.length)] : null;
+      }
+      case 'any': return dubs[r.int(dubs.length)];
+    }
+  }
+
+  /** Reads features and applies augmentations for batch `step` (synchronous file reads). */
+  batch(step: number): Batch {
+    const plan = this.plan(step);
+    const B = plan.length;
+    const { audio: A, video: V } = this.cfg;
+    const ap = new Float32Array(B * A.frames * A.mels), as = new Float32Array(B * A.frames * A.mels);
+    const vsz = V ? V.frames * V.crop * V.crop * 3 : 0;
+    const vp = V ? new Float32Array(B * vsz) : null, vs = V ? new Float32Array(B * vsz) : null;
+    const frameBuf = V ? new Uint8Array(V.size * V.size * 3) : null;
+    const title = new Int32Array(B), shot = new Int32Array(B), dubbed = new Uint8Array(B);
+    const langP: Lang[] = [], langS: Lang[] = [];
+    plan.forEach((p, e) => {
+      const t = this.titles[p.title];
+      title[e] = t.index; shot[e] = t.shots[p.shot].index; dubbed[e] = p.dubbed ? 1 : 0;
+      langP.push(p.primary.lang); langS.push(p.secondary.lang);
+      const asz = A.frames * A.mels;
+      this.audioView(t, p.primary.stream, p.windows[0], rng(this.cfg.seed, step, P_AUDIO_P, e), ap.subarray(e * asz, (e + 1) * asz));
+      this.audioView(t, p.secondary.stream, p.windows[1], rng(this.cfg.seed, step, P_AUDIO_S, e), as.subarray(e * asz, (e + 1) * asz));
+      if (V && vp && vs && frameBuf) {
+        this.videoView(t, p.windows[0], rng(this.cfg.seed, step, P_VIDEO_P, e), vp.subarray(e * vsz, (e + 1) * vsz), frameBuf);
+        this.videoView(t, p.windows[1], rng(this.cfg.seed, step, P_VIDEO_S, e), vs.subarray(e * vsz, (e + 1) * vsz), frameBuf);
+      }
+    });
+    return {
+      size: B, vp, vs, videoShape: V ? [B, V.frames, V.crop, V.crop, 3] : null,
+      ap, as, audioShape: [B, A.frames, A.mels], title, shot, langP, langS, dubbed,
+    };
+  }
+
+  private audioView(t: SamplerTitle, stream: number, start: number, r: Rng, out: Float32Array): void {
+    const A = this.cfg.audio;
+    if (!t.reader) throw new Error('Sampler: title has no feature reader');
+    const total = t.reader.meta.audio[String(stream)]?.frames ?? 0;
+    const f0 = Math.max(0, Math.min(Math.round(start * A.framesPerSecond), total - A.frames));
+    t.reader.readMel(stream, f0, A.frames, out);
+    let mean = 0;
+    for (let i = 0; i < out.length; i++) mean += out[i];
+    mean /= out.length || 1;
+    const tw = r.int(Math.floor(A.timeMask * A.frames) + 1), t0 = r.int(A.frames - tw + 1);
+    const fw = r.int(Math.floor(A.freqMask * A.mels) + 1), m0 = r.int(A.mels - fw + 1);
+    for (let f = t0; f < t0 + tw; f++) out.fill(mean, f * A.mels, (f + 1) * A.mels);
+    if (fw > 0) for (let f = 0; f < A.frames; f++) out.fill(mean, f * A.mels + m0, f * A.mels + m0 + fw);
+  }
+
+  private videoView(t: SamplerTitle, start: number, r: Rng, out: Float32Array, buf: Uint8Array): void {
+    const V = this.cfg.video!;
+    if (!t.reader) throw new Error('Sampler: title has no feature reader');
+    const S = V.size, c = V.crop;
+    const s = Math.max(c, V.scaleMin + r.int(V.scaleMax - V.scaleMin + 1));
+    const oy = r.int(s - c + 1), ox = r.int(s - c + 1);
+    const flip = V.flip && r.next() < 0.5;
+    // Bilinear taps from crop coordinates into the cached S×S frame (scale S→s, then crop at (oy, ox)).
+    const taps = (o: number, mirror: boolean) => {
+      const i0 = new Int32Array(c), i1 = new Int32Array(c), w = new Float32Array(c);
+      for (let j = 0; j < c; j++) {
+        const jj = mirror ? c - 1 - j : j;
+        const src = Math.min(S - 1, Math.max(0, ((jj + o + 0.5) * S) / s - 0.5));
+        i0[j] = Math.floor(src); i1[j] = Math.min(S - 1, i0[j] + 1); w[j] = src - i0[j];
+      }
+      return { i0, i1, w };
+    };
+    const ty = taps(oy, false), tx = taps(ox, flip);
+    const base = Math.round(start * V.fps);
+    const span = this.cfg.windowLength * V.fps;
+    const fsz = c * c * 3;
+    for (let f = 0; f < V.frames; f++) {
+      t.reader.readFrame(base + Math.floor((f * span) / V.frames), buf);
+      const o = out.subarray(f * fsz, (f + 1) * fsz);
+      for (let y = 0; y < c; y++) {
+        const r0 = ty.i0[y] * S * 3, r1 = ty.i1[y] * S * 3, wy = ty.w[y];
+        for (let x = 0; x < c; x++) {
+          const a = tx.i0[x] * 3, b = tx.i1[x] * 3, wx = tx.w[x];
+          const oi = (y * c + x) * 3;
+          for (let ch = 0; ch < 3; ch++) {
+            const top = buf[r0 + a + ch] + (buf[r0 + b + ch] - buf[r0 + a + ch]) * wx;
+            const bot = buf[r1 + a + ch] + (buf[r1 + b + ch] - buf[r1 + a + ch]) * wx;
+            o[oi + ch] = (top + (bot - top) * wy) / 255;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** `g` distinct integers from [0, n) (partial Fisher–Yates). */
+function pickDistinct(r: Rng, n: number, g: number): number[] {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < g; i++) {
+    const j = i + r.int(n - i);
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx.slice(0, g);
+}
