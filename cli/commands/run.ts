@@ -1,0 +1,178 @@
+// `lssdc run FILE`: compile, then hand the experiments to the orchestrator (runtime/orchestrate) and its
+// event stream to a renderer (runtime/ui). Only wiring and flags live here.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from '../main.ts';
+import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import type { TaggedRunEvent } from '../../runtime/contracts.ts';
+import { runProgram, type ProgramLike, type RunOptions } from '../../runtime/orchestrate/index.ts';
+import { RunMessages } from '../../runtime/orchestrate/messages.ts';
+import { pidAlive } from '../../runtime/orchestrate/lock.ts';
+import { chooseMode, createRenderer } from '../../runtime/ui/index.ts';
+
+const usage = `usage: lssdc run FILE.lssd [options]
+
+Trains every experiment (grid cell) declared in FILE — data first (the embedded synthetic corpus when the
+spec names no catalog), then training with atomic checkpoints, then probes — and ends with the results
+table. Cells run in lineage order (\`init from\` parents first); cells whose stage hashes already have
+results are skipped; an interrupted run (Ctrl-C, even kill -9) resumes from its last checkpoint.
+
+options:
+  --cell NAME         run only this experiment (repeatable), plus the \`init from\` parents it needs
+  --backend B         auto | tensorflow | wasm | cpu (default: the spec's runtime.backend, usually auto)
+  --steps N           train for N steps instead of the spec's duration (smoke runs; changes the hash)
+  --no-probe          train only; skip the probes
+  --force             re-run the selected experiments even if done (the old run directory is kept aside)
+  --jobs N            independent cells run at once, each in its own process (default: min(2, cores))
+  --root DIR          where data, features and runs live (default: <project>/.lssd)
+  --runs-dir DIR      same as --root
+  --plain             line-per-event output (default when stdout is not a terminal, or CI is set)
+  --json              every run event as one JSON line on stdout
+
+Run directory: <root>/runs/<name>-<pretrainHash12>/ with spec.json, plan.json, run.json, metrics.jsonl,
+checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted (checkpointed).`;
+
+interface Flags {
+  file?: string;
+  cells: string[];
+  backend?: RunOptions['backend'];
+  steps?: number;
+  probe: boolean;
+  force: boolean;
+  jobs?: number;
+  root?: string;
+  plain: boolean;
+  json: boolean;
+}
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; diagnostics?: Diagnostic[] } {
+  const f: Flags = { cells: [], probe: true, force: false, plain: false, json: false };
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      const v = args[i + 1];
+      if (v === undefined || v.startsWith('--')) return undefined;
+      i++; return v;
+    };
+    const needValue = (what: string): string | undefined => {
+      const v = value();
+      if (v === undefined) diagnostics.push(RunMessages.badFlag(name, '', what));
+      return v;
+    };
+    const int = (what: string, min: number): number | undefined => {
+      const v = needValue(what);
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) { diagnostics.push(RunMessages.badFlag(name, v, what)); return undefined; }
+      return n;
+    };
+    switch (name) {
+      case '--cell': { const v = needValue('an experiment name'); if (v) f.cells.push(...v.split(',').filter(Boolean)); break; }
+      case '--backend': {
+        const v = needValue(BACKENDS.join(' | '));
+        if (v !== undefined) {
+          if ((BACKENDS as readonly string[]).includes(v)) f.backend = v as Flags['backend'];
+          else diagnostics.push(RunMessages.badFlag(name, v, BACKENDS.join(' | ')));
+        }
+        break;
+      }
+      case '--steps': f.steps = int('a whole number of steps ≥ 1', 1); break;
+      case '--jobs': f.jobs = int('a number of parallel cells ≥ 1', 1); break;
+      case '--root': case '--runs-dir': { const v = needValue('a directory'); if (v) f.root = v; break; }
+      case '--no-probe': f.probe = false; break;
+      case '--force': f.force = true; break;
+      case '--plain': f.plain = true; break;
+      case '--json': f.json = true; break;
+      default:
+        if (a.startsWith('-')) return { error: `unknown option '${a}'` };
+        if (f.file) return { error: `one FILE at a time (got '${f.file}' and '${a}'); a grid runs all its cells` };
+        f.file = a;
+    }
+  }
+  if (diagnostics.length) return { diagnostics };
+  if (!f.file) return { error: 'missing FILE' };
+  return { flags: f };
+}
+
+/** `<project>/.lssd`, project = the nearest directory above the spec holding a package.json, else the spec's directory. */
+export function defaultRoot(file: string): string {
+  const start = dirname(resolve(file));
+  for (let d = start; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return join(d, '.lssd');
+    if (dirname(d) === d) return join(start, '.lssd');
+  }
+}
+
+async function renderDiags(ds: Diagnostic[], sources: unknown, color: boolean): Promise<string> {
+  const { renderDiagnostics } = await import('../../compiler/render.ts');
+  return (renderDiagnostics as (d: Diagnostic[], s: unknown, o: { color: boolean }) => string)(ds, sources, { color });
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'train and probe a file\'s experiments (resumable; skips finished cells; results table)',
+  usage,
+  async run(args) {
+    const parsed = parseRunArgs(args);
+    const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
+    if (parsed.error) { process.stderr.write(`error: ${parsed.error}\n\n${usage}\n`); return 2; }
+    if (parsed.diagnostics) { process.stderr.write(await renderDiags(parsed.diagnostics, new Map(), color) + '\n'); return 2; }
+    const flags = parsed.flags!;
+    const file = resolve(flags.file!);
+
+    const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
+    const compiled = (compileFile as (p: string, h: unknown) => { value?: ProgramLike & { sources: unknown }; diagnostics: Diagnostic[] })(file, nodeHost());
+    const mode = chooseMode(flags);
+    const sources = compiled.value?.sources ?? new Map();
+    const report = async (ds: Diagnostic[]) => {
+      if (ds.length === 0) return;
+      if (mode === 'json') {
+        for (const d of ds) process.stdout.write(JSON.stringify({ type: 'diagnostic', severity: d.severity === 'warning' ? 'warning' : 'error', code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) }) + '\n');
+      } else process.stderr.write(await renderDiags(ds, sources, color) + '\n');
+    };
+    if (!compiled.value || compiled.diagnostics.some((d) => d.severity === 'error')) { await report(compiled.diagnostics); return 1; }
+    await report(compiled.diagnostics);
+
+    const ac = new AbortController();
+    const renderer = await createRenderer(mode);
+    const emit = (e: TaggedRunEvent) => renderer.onEvent(e);
+    let signals = 0;
+    const onSignal = () => {
+      signals++;
+      if (signals === 1) {
+        emit({ type: 'warning', message: 'interrupted: checkpointing and stopping (press Ctrl-C again to quit at once; the last checkpoint is kept)' });
+        ac.abort();
+      } else {
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // A child cell of a parallel run: stop (with a checkpoint) if the parent `lssdc run` dies.
+    const parentPid = Number(process.env.LSSD_PARENT_PID);
+    const watch = parentPid ? setInterval(() => { if (!pidAlive(parentPid) && !ac.signal.aborted) ac.abort(); }, 1000) : undefined;
+    watch?.unref();
+
+    try {
+      const jobs = flags.jobs ?? Math.max(1, Math.min(2, availableParallelism()));
+      const out = await runProgram(compiled.value, {
+        file, root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps,
+        probe: flags.probe, force: flags.force, jobs, emit, signal: ac.signal,
+      });
+      await renderer.close();
+      if (!out.value) { await report(out.diagnostics); return 1; }
+      return out.value.status === 'done' ? 0 : out.value.status === 'interrupted' ? 130 : 1;
+    } finally {
+      await renderer.close();
+      if (watch) clearInterval(watch);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+  },
+};

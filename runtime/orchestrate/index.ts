@@ -1,0 +1,396 @@
+// Orchestration of `lssdc run`: which experiments (grid cells) to run and in what order, what can be
+// skipped because its stage hashes already have results, one LOCK per run directory, run.json kept up
+// to date atomically, independent cells in parallel (child processes), and the results table at the end.
+//
+//   prepareRun(program, opts)  → Outcome<PreparedRun>: selection, lineage, overrides, hashes, preflight
+//                                  (external catalogs, lowering) — every user error before any work starts
+//   executeRun(prepared, opts) → runs the cells, emits RunEvents, returns per-cell outcomes + results table
+//   runProgram(program, opts)  = both
+import { existsSync, mkdirSync, renameSync, appendFileSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { ResolvedSpec } from '../../compiler/spec.ts';
+import type { Diagnostic, Outcome } from '../../compiler/diagnostic.ts';
+import { stageHashes } from '../../compiler/hash.ts';
+import type { CellState, ProbeResult, ProgramCell, ResultsTable, RunEvent, TaggedRunEvent } from '../contracts.ts';
+import { writeJsonAtomic, writeFileAtomic } from './atomic.ts';
+import { acquireLock } from './lock.ts';
+import { lineageOrder } from './lineage.ts';
+import { RunMessages } from './messages.ts';
+import { buildResultsTable } from './results.ts';
+import {
+  finalCheckpoint, isTrained, lastCheckpointStep, probeResultsPath, readProbeResults, readRunJson, runDirFor, short,
+  updateRunJson, type RunJson,
+} from './run-dir.ts';
+import { loadRuntimeDeps, type RuntimeDeps } from './deps.ts';
+import { runCellInChild, type ChildCommand } from './child.ts';
+
+export { formatResultsTable, buildResultsTable } from './results.ts';
+
+/** What the orchestrator needs of compiler/index.ts's Program. */
+export interface ProgramLike {
+  experiments: ResolvedSpec[];
+  all: Map<string, ResolvedSpec>;
+}
+
+export interface RunOptions {
+  /** Entry file (recorded in run.json; child processes re-compile it). */
+  file: string;
+  /** The `.lssd` directory: runs under `<root>/runs/`, data and features beside them. */
+  root: string;
+  /** --cell: run only these experiments (plus the `init from` ancestors they need). */
+  cells?: string[];
+  /** --backend: overrides `runtime.backend` (a runtime knob: never changes a hash). */
+  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** --steps: overrides `optim.duration` with a step budget (changes the pretrain hash; recorded). */
+  steps?: number;
+  /** --no-probe → false. Default true. */
+  probe?: boolean;
+  /** --force: re-run selected cells even when their results exist (the old run directory is kept aside). */
+  force?: boolean;
+  /** Independent cells run at once. Default 1. */
+  jobs?: number;
+  /**
+   * How cells run when jobs > 1: 'spawn' = one child `lssdc run --cell X --json` per cell (one tfjs per
+   * process, both cores busy); 'inprocess' = concurrently in this process (fakes in tests). Default
+   * 'spawn' when jobs > 1 and several cells have work, else in-process.
+   */
+  mode?: 'spawn' | 'inprocess';
+  emit: (e: TaggedRunEvent) => void;
+  signal: AbortSignal;
+  /** Injected runtime (tests); default the real one, loaded on first use. */
+  deps?: RuntimeDeps;
+  /** Child process command line (tests); default `node bin/lssdc.js`. */
+  child?: ChildCommand;
+}
+
+export interface PreparedCell extends ProgramCell {
+  spec: ResolvedSpec;
+  hashes: { pretrain: string; probe: string };
+  parentName: string | null;
+  /** The parent's run directory (its `checkpoints/final` initialises this cell). */
+  parentRunDir: string | null;
+  selected: boolean;
+  /** Lowered plan (undefined for cached cells: nothing to run). */
+  plan?: unknown;
+}
+
+export interface PreparedRun {
+  file: string;
+  cells: PreparedCell[];
+}
+
+export type CellOutcome = 'done' | 'cached' | 'interrupted' | 'failed' | 'skipped';
+
+export interface RunSummary {
+  status: 'done' | 'interrupted' | 'failed';
+  cells: { name: string; outcome: CellOutcome; runDir: string }[];
+  table: ResultsTable;
+}
+
+/** Applies command-line overrides to a spec. --steps changes the training length (and so the hash). */
+export function applyOverrides(spec: ResolvedSpec, o: Pick<RunOptions, 'steps' | 'backend'>): ResolvedSpec {
+  let s = spec;
+  if (o.steps !== undefined) s = { ...s, optim: { ...s.optim, duration: { steps: o.steps } } };
+  if (o.backend !== undefined) s = { ...s, runtime: { ...s.runtime, backend: o.backend } };
+  return s;
+}
+
+function wantsProbes(cell: { spec: ResolvedSpec; selected: boolean }, probe: boolean): boolean {
+  // Ancestors pulled in only for their checkpoint are trained, not probed (their own row probes them).
+  return probe && cell.selected && cell.spec.probes.length > 0;
+}
+
+function isCached(cell: { spec: ResolvedSpec; selected: boolean; runDir: string; hashes: { probe: string } }, o: { probe: boolean; force: boolean }): boolean {
+  if (o.force && cell.selected) return false;
+  if (!isTrained(cell.runDir)) return false;
+  return !wantsProbes(cell, o.probe) || readProbeResults(cell.runDir, cell.hashes.probe) !== undefined;
+}
+
+export async function prepareRun(program: ProgramLike, opts: RunOptions): Promise<Outcome<PreparedRun>> {
+  const diagnostics: Diagnostic[] = [];
+  const all = new Map<string, ResolvedSpec>();
+  for (const [k, v] of program.all) all.set(k, applyOverrides(v, opts));
+  const entry = program.experiments.map((s) => all.get(s.name) ?? applyOverrides(s, opts));
+  for (const s of entry) all.set(s.name, s);
+  if (entry.length === 0) return { diagnostics: [RunMessages.noExperiments(opts.file)] };
+
+  let selected = entry;
+  if (opts.cells && opts.cells.length > 0) {
+    selected = [];
+    for (const name of opts.cells) {
+      const s = all.get(name);
+      if (s) { selected.push(s); continue; }
+      const known = entry.map((e) => e.name);
+      diagnostics.push(RunMessages.unknownCell(name, known, nearest(name, known)));
+    }
+    if (diagnostics.length) return { diagnostics };
+  }
+
+  const { nodes, diagnostics: lineageDiags } = lineageOrder(selected, all);
+  if (lineageDiags.length) return { diagnostics: lineageDiags };
+  const lookup = (n: string) => all.get(n);
+  const probe = opts.probe ?? true;
+  const force = opts.force ?? false;
+  const cells: PreparedCell[] = [];
+  for (const n of nodes) {
+    const hashes = stageHashes(n.spec, lookup);
+    const runDir = runDirFor(opts.root, n.spec.name, hashes.pretrain);
+    const base = { spec: n.spec, selected: n.selected, runDir, hashes };
+    cells.push({
+      ...base, name: n.spec.name, label: n.spec.label, hash: short(hashes.pretrain),
+      after: n.parent, parentName: n.parent, parentRunDir: cells.find((x) => x.name === n.parent)?.runDir ?? null,
+      cached: isCached(base, { probe, force }),
+    });
+  }
+
+  // Preflight: every user error (paper-scale catalog, a model too big for this backend…) before any work.
+  let deps: RuntimeDeps | undefined = opts.deps;
+  for (const c of cells) {
+    if (c.cached) continue;
+    const cat = c.spec.data.catalog;
+    if (cat.kind === 'external') { diagnostics.push(RunMessages.externalCatalog(c.name, cat.name)); continue; }
+    if (isTrained(c.runDir) && !(force && c.selected)) continue; // only probes left: nothing to lower
+    deps ??= opts.deps = await loadRuntimeDeps();
+    const lowered = deps.lower(c.spec, program);
+    diagnostics.push(...lowered.diagnostics);
+    c.plan = lowered.value;
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { value: { file: opts.file, cells }, diagnostics };
+}
+
+export async function runProgram(program: ProgramLike, opts: RunOptions): Promise<Outcome<RunSummary>> {
+  const prepared = await prepareRun(program, opts);
+  if (!prepared.value) return { diagnostics: prepared.diagnostics };
+  for (const d of prepared.diagnostics) emitDiagnostic(opts.emit, d);
+  return { value: await executeRun(prepared.value, opts), diagnostics: prepared.diagnostics };
+}
+
+function emitDiagnostic(emit: (e: TaggedRunEvent) => void, d: Diagnostic, run?: string) {
+  emit({ type: 'diagnostic', severity: d.severity === 'warning' ? 'warning' : 'error', code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}), ...(run ? { run } : {}) });
+}
+
+export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promise<RunSummary> {
+  const { cells } = prepared;
+  const jobs = Math.max(1, opts.jobs ?? 1);
+  const probe = opts.probe ?? true;
+  const emit = opts.emit;
+  const pending = cells.filter((c) => !c.cached);
+  const mode = opts.mode ?? (jobs > 1 && pending.length > 1 ? 'spawn' : 'inprocess');
+
+  emit({
+    type: 'program-start', file: prepared.file, jobs: Math.min(jobs, Math.max(1, pending.length)),
+    cells: cells.map(({ name, label, runDir, after, hash, cached }) => ({ name, label, runDir, after, hash, cached })),
+  });
+
+  const outcome = new Map<string, CellOutcome>();
+  for (const c of cells) if (c.cached) { outcome.set(c.name, 'cached'); emit({ type: 'cell-state', name: c.name, state: 'cached', run: c.name }); }
+
+  // Scheduler: start every cell whose parent is trained, up to `jobs` at once, in lineage order.
+  const running = new Map<string, Promise<void>>();
+  let interrupted = false;
+  const state = (c: PreparedCell, s: CellState, detail?: string) => emit({ type: 'cell-state', name: c.name, state: s, ...(detail ? { detail } : {}), run: c.name });
+
+  const runOne = async (c: PreparedCell): Promise<CellOutcome> => {
+    if (mode === 'spawn') {
+      return runCellInChild(c, { ...opts, probe, emit, signal: opts.signal, child: opts.child });
+    }
+    return runCellInProcess(c, { ...opts, probe, emit });
+  };
+
+  while (true) {
+    if (opts.signal.aborted) interrupted = true;
+    let launched = false;
+    if (!interrupted) {
+      for (const c of cells) {
+        if (outcome.has(c.name) || running.has(c.name)) continue;
+        if (running.size >= jobs) break;
+        if (c.parentName) {
+          const p = outcome.get(c.parentName);
+          if (p === undefined) continue; // parent still to run / running
+          const parent = cells.find((x) => x.name === c.parentName)!;
+          if (!isTrained(parent.runDir)) {
+            outcome.set(c.name, 'skipped');
+            emitDiagnostic(emit, RunMessages.parentFailed(c.name, c.parentName), c.name);
+            state(c, 'skipped', `parent ${c.parentName} not trained`);
+            launched = true;
+            continue;
+          }
+        }
+        launched = true;
+        const p = runOne(c).catch((e: unknown): CellOutcome => {
+          emitDiagnostic(emit, RunMessages.cellFailed(c.name, errorMessage(e)), c.name);
+          if (process.env.LSSD_DEBUG) process.stderr.write(String((e as Error)?.stack ?? e) + '\n');
+          return 'failed';
+        }).then((o) => {
+          outcome.set(c.name, o);
+          running.delete(c.name);
+          if (o === 'interrupted') interrupted = true;
+          state(c, o === 'done' ? 'done' : o === 'interrupted' ? 'interrupted' : o === 'failed' ? 'failed' : 'skipped');
+        });
+        running.set(c.name, p);
+      }
+    }
+    if (running.size === 0) {
+      if (launched && !interrupted) continue;
+      break;
+    }
+    await Promise.race(running.values());
+  }
+
+  const unfinished = cells.filter((c) => !outcome.has(c.name));
+  for (const c of unfinished) outcome.set(c.name, interrupted ? 'interrupted' : 'skipped');
+
+  const rows = cells.filter((c) => c.selected).map((c) => ({
+    name: c.name, label: c.label,
+    results: (probe ? readProbeResults(c.runDir, c.hashes.probe) : undefined) ?? [],
+  }));
+  const table = buildResultsTable(rows);
+  if (!interrupted) emit({ type: 'results', table });
+
+  const outs = [...outcome.values()];
+  const status: RunSummary['status'] = interrupted || outs.includes('interrupted') ? 'interrupted'
+    : outs.some((o) => o === 'failed' || o === 'skipped') ? 'failed' : 'done';
+  return { status, table, cells: cells.map((c) => ({ name: c.name, outcome: outcome.get(c.name)!, runDir: c.runDir })) };
+}
+
+const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** One experiment in this process: lock, data, training (resuming), probes, run.json. */
+export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { probe: boolean }): Promise<CellOutcome> {
+  const emit = (e: RunEvent) => opts.emit({ ...e, run: c.name });
+  const t0 = Date.now();
+  mkdirSync(join(opts.root, 'runs'), { recursive: true });
+  mkdirSync(c.runDir, { recursive: true });
+  let lock = acquireLock(c.runDir);
+  if (!lock.ok) {
+    emitDiagnostic(opts.emit, RunMessages.locked(c.runDir, lock.holder), c.name);
+    return 'failed';
+  }
+  if (opts.force && c.selected && existsSync(join(c.runDir, 'run.json'))) {
+    // --force keeps what was computed: the old directory moves aside, the new run starts fresh.
+    lock.release();
+    const aside = `${c.runDir}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(c.runDir, aside);
+    emit({ type: 'warning', message: `--force: previous run of ${c.name} moved to ${aside}` });
+    mkdirSync(c.runDir, { recursive: true });
+    lock = acquireLock(c.runDir);
+    if (!lock.ok) { emitDiagnostic(opts.emit, RunMessages.locked(c.runDir, lock.holder), c.name); return 'failed'; }
+  }
+  if (lock.tookOver) emitDiagnostic(opts.emit, RunMessages.staleLock(c.runDir, lock.tookOver), c.name);
+  const release = lock.release;
+  // A normal exit (even after an uncaught error) leaves no LOCK behind; kill -9 does, and is taken over.
+  const onExit = () => release();
+  process.once('exit', onExit);
+  try {
+    const deps = opts.deps ??= await loadRuntimeDeps();
+    const me = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ended: null, status: 'running' as string };
+    const prev = readRunJson(c.runDir);
+    const parentCell = c.parentName && c.parentRunDir ? { from: c.parentName, checkpointDir: finalCheckpoint(c.parentRunDir) } : null;
+    const record: RunJson = prev ? { ...prev, status: isTrained(c.runDir) ? 'trained' : 'running', ended: null, attempts: [...prev.attempts, me] } : {
+      name: c.name, label: c.label, file: opts.file, hashes: c.hashes, backend: null, seed: c.spec.optim.seed,
+      overrides: opts.steps !== undefined ? { steps: opts.steps } : {}, init: parentCell,
+      status: 'running', started: me.started, ended: null, attempts: [me],
+    };
+    writeJsonAtomic(join(c.runDir, 'run.json'), record);
+    writeJsonAtomic(join(c.runDir, 'spec.json'), c.spec);
+    if (c.plan !== undefined) writeJsonAtomic(join(c.runDir, 'plan.json'), c.plan);
+
+    const finish = (status: RunJson['status'], extra: Partial<RunJson> = {}) => updateRunJson(c.runDir, (r) => ({
+      ...r, ...extra, status, ended: status === 'running' ? null : new Date().toISOString(),
+      attempts: r.attempts.map((a, i) => (i === r.attempts.length - 1 ? { ...a, status, ended: new Date().toISOString() } : a)),
+    }));
+
+    if (!isTrained(c.runDir)) {
+      opts.emit({ type: 'cell-state', name: c.name, state: 'running', run: c.name });
+      const backend = await deps.selectBackend(c.spec.runtime.backend);
+      updateRunJson(c.runDir, (r) => ({ ...r, backend, attempts: r.attempts.map((a, i) => (i === r.attempts.length - 1 ? { ...a, resumedFrom: lastCheckpointStep(c.runDir) } : a)) }));
+      const spec = { ...c.spec, runtime: { ...c.spec.runtime, backend: backend as ResolvedSpec['runtime']['backend'] } };
+      const dataset = await deps.ensureDataset(spec, {
+        root: opts.root, batchSize: spec.data.batch.per_device,
+        events: {
+          onProgress: (p) => emit({ type: 'data-progress', phase: p.phase, done: p.done, total: p.total, ...(p.detail ? { detail: p.detail } : {}) }),
+          onWarning: (message) => emit({ type: 'warning', message }),
+        },
+      });
+      if (opts.signal.aborted) { await dataset.close(); finish('interrupted'); return 'interrupted'; }
+      let trained: { status: 'done' | 'interrupted'; checkpointDir: string };
+      const metrics = metricsWriter(c.runDir, lastCheckpointStep(c.runDir));
+      try {
+        trained = await deps.trainExperiment({
+          spec, plan: c.plan, runDir: c.runDir, dataset, signal: opts.signal,
+          events: (e) => { metrics(e); emit(e); },
+          ...(parentCell ? { init: { checkpointDir: parentCell.checkpointDir } } : {}),
+        });
+      } finally {
+        await dataset.close();
+      }
+      if (trained.status === 'interrupted') { finish('interrupted'); emit({ type: 'run-end', status: 'interrupted', seconds: (Date.now() - t0) / 1000 }); return 'interrupted'; }
+      finish('trained');
+    }
+
+    if (wantsProbes(c, opts.probe) && (opts.force || readProbeResults(c.runDir, c.hashes.probe) === undefined)) {
+      opts.emit({ type: 'cell-state', name: c.name, state: 'probing', run: c.name });
+      const results = await deps.probeExperiment({ spec: c.spec, runDir: c.runDir, root: opts.root, events: emit, signal: opts.signal });
+      if (opts.signal.aborted) { finish('interrupted'); return 'interrupted'; }
+      // P caches results under the probe hash; keep a copy there if it did not (the table reads it).
+      if (!existsSync(probeResultsPath(c.runDir, c.hashes.probe))) writeJsonAtomic(probeResultsPath(c.runDir, c.hashes.probe), results);
+    }
+    finish(wantsProbes(c, opts.probe) || !c.selected || !opts.probe || c.spec.probes.length === 0 ? 'done' : 'trained');
+    emit({ type: 'run-end', status: 'done', seconds: (Date.now() - t0) / 1000 });
+    return 'done';
+  } catch (e) {
+    try { updateRunJson(c.runDir, (r) => ({ ...r, status: 'failed', error: errorMessage(e), ended: new Date().toISOString() })); } catch { /* run.json never written */ }
+    throw e;
+  } finally {
+    process.removeListener('exit', onExit);
+    release();
+  }
+}
+
+/**
+ * metrics.jsonl: one line per logged step / finished epoch / checkpoint. Appended (not rewritten) so a
+ * kill -9 loses at most the line being written. A resumed run first cuts the file back to its last
+ * checkpoint line: training replays the same batches from there, so the lines after it come back.
+ */
+export function metricsWriter(runDir: string, resumeStep: number | null): (e: RunEvent) => void {
+  const path = join(runDir, 'metrics.jsonl');
+  if (existsSync(path)) {
+    const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    let keep = 0;
+    if (resumeStep !== null) {
+      for (let i = 0; i < lines.length; i++) {
+        try { const e = JSON.parse(lines[i]); if (e.type === 'checkpoint' && e.step === resumeStep) keep = i + 1; } catch { break; }
+      }
+    }
+    writeFileAtomic(path, lines.slice(0, keep).map((l) => l + '\n').join(''));
+  }
+  return (e) => {
+    if (e.type === 'step' || e.type === 'epoch-end' || e.type === 'checkpoint') {
+      appendFileSync(path, JSON.stringify({ t: new Date().toISOString(), ...e }) + '\n');
+    }
+  };
+}
+
+function nearest(word: string, options: string[]): string | undefined {
+  let best: string | undefined; let bestD = Infinity;
+  for (const o of options) {
+    const d = lev(word.toLowerCase(), o.toLowerCase());
+    if (d < bestD) { bestD = d; best = o; }
+  }
+  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function lev(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]; dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}

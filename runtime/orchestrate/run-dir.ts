@@ -1,0 +1,64 @@
+// The run directory of one experiment: `<root>/runs/<name>-<pretrainHash12>/` (docs/architecture.md).
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson, writeJsonAtomic } from './atomic.ts';
+import type { ProbeResult } from '../contracts.ts';
+
+export interface RunJson {
+  name: string;
+  label: string;
+  file: string;
+  hashes: { pretrain: string; probe: string };
+  backend: string | null;
+  seed: number;
+  /** Command-line overrides that changed the spec (recorded because they change the hash). */
+  overrides: { steps?: number };
+  init: { from: string; checkpointDir: string } | null;
+  /** running → trained (final checkpoint written) → done (probes written); interrupted / failed on the way. */
+  status: 'running' | 'trained' | 'done' | 'interrupted' | 'failed';
+  started: string;
+  ended: string | null;
+  /** Every process that worked on this directory; a resumed run adds one. */
+  attempts: { pid: number; host: string; started: string; ended: string | null; status: string; resumedFrom?: number | null }[];
+  error?: string;
+}
+
+export const short = (hash: string) => hash.slice(0, 12);
+/** Names may contain characters unsafe in paths (grid cells: `A4[lr=1e-3]`); keep them readable. */
+export const safeName = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'experiment';
+export const runDirFor = (root: string, name: string, pretrainHash: string) => join(root, 'runs', `${safeName(name)}-${short(pretrainHash)}`);
+export const finalCheckpoint = (runDir: string) => join(runDir, 'checkpoints', 'final');
+export const probeResultsPath = (runDir: string, probeHash: string) => join(runDir, 'probes', short(probeHash), 'results.json');
+
+export const isTrained = (runDir: string) => existsSync(finalCheckpoint(runDir));
+
+export function readRunJson(runDir: string): RunJson | undefined {
+  return readJson<RunJson>(join(runDir, 'run.json'));
+}
+
+export function updateRunJson(runDir: string, patch: (r: RunJson) => RunJson): RunJson {
+  const cur = readRunJson(runDir);
+  if (!cur) throw new Error(`run.json missing in ${runDir}`);
+  const next = patch(cur);
+  writeJsonAtomic(join(runDir, 'run.json'), next);
+  return next;
+}
+
+/** Probe results written for this probe hash (P writes them; an array or `{ results: [...] }`). */
+export function readProbeResults(runDir: string, probeHash: string): ProbeResult[] | undefined {
+  const r = readJson<ProbeResult[] | { results: ProbeResult[] }>(probeResultsPath(runDir, probeHash));
+  if (!r) return undefined;
+  return Array.isArray(r) ? r : Array.isArray(r.results) ? r.results : undefined;
+}
+
+/** Highest `checkpoints/step-<N>` present (for display: training itself resumes from it). */
+export function lastCheckpointStep(runDir: string): number | null {
+  const dir = join(runDir, 'checkpoints');
+  if (!existsSync(dir)) return null;
+  let best: number | null = null;
+  for (const n of readdirSync(dir)) {
+    const m = /^step-(\d+)$/.exec(n);
+    if (m && (best === null || Number(m[1]) > best)) best = Number(m[1]);
+  }
+  return best;
+}

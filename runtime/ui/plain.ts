@@ -1,0 +1,49 @@
+// Line-per-event renderer for CI logs and pipes: the Ink UI's finished area as plain lines, plus a
+// step line every ~5% of a run (a step line per step would drown a log) and data progress every 25%.
+import type { TaggedRunEvent } from '../contracts.ts';
+import { describe, describeStep } from './format.ts';
+
+export interface LineSink { write(s: string): unknown }
+
+export interface PlainRendererOptions {
+  out?: LineSink;
+  /** Diagnostics and warnings go here (default process.stderr). */
+  err?: LineSink;
+  /** Step lines per run (default 20): one every ceil(totalSteps / stepLines) steps, and always the last. */
+  stepLines?: number;
+}
+
+export function createPlainRenderer(o: PlainRendererOptions = {}) {
+  const out = o.out ?? process.stdout;
+  const err = o.err ?? process.stderr;
+  const stepLines = o.stepLines ?? 20;
+  const totals = new Map<string, number>();
+  const dataMark = new Map<string, number>();
+  let current = 'run';
+  return {
+    onEvent(e: TaggedRunEvent) {
+      const run = e.run ?? (e.type === 'run-start' ? e.name : current);
+      if (e.type === 'run-start') { totals.set(run, e.totalSteps); if (!e.run) current = e.name; }
+      if (e.type === 'step') {
+        const total = totals.get(run) ?? null;
+        const every = total ? Math.max(1, Math.ceil(total / stepLines)) : 1;
+        if (e.step % every === 0 || e.step === total || e.step === 1) out.write(describeStep(e, total) + '\n');
+        return;
+      }
+      if (e.type === 'data-progress' && e.done < e.total) {
+        const key = `${run}:${e.phase}`;
+        const quarter = Math.floor((4 * e.done) / Math.max(1, e.total));
+        if ((dataMark.get(key) ?? -1) < quarter) {
+          dataMark.set(key, quarter);
+          out.write(`${e.run ? `[${e.run}] ` : ''}data ${e.phase}: ${e.done}/${e.total}${e.detail ? ` ${e.detail}` : ''}\n`);
+        }
+        return;
+      }
+      if (e.type === 'probe-start') { out.write(`${e.run ? `[${e.run}] ` : ''}probing ${e.task} (${e.n} clips)\n`); return; }
+      const text = describe(e);
+      if (text === null) return;
+      (e.type === 'diagnostic' || e.type === 'warning' ? err : out).write(text + '\n');
+    },
+    async close() { /* nothing buffered */ },
+  };
+}
