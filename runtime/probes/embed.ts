@@ -1,0 +1,184 @@
+// Scene-level embeddings of a task's clips with a frozen encoder, cached per (checkpoint, task).
+// Audio: decode at the encoder's sample rate, log-mel with the spec's settings, cut into windows of the
+// training window length (the encoder's `frames`; a short clip is padded with its quietest frame value),
+// windows start every `probe.window` seconds, embed each, mean over windows = the scene embedding.
+// Video: decode at the spec's fps, short side scaled to the crop size and centre-cropped, windows of the
+// encoder's T frames (the last one padded by repeating its final frame), mean over windows.
+// Audiovisual: the audio and video embeddings concatenated.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Encoder, LogMel } from '../contracts.ts';
+import type { ResolvedSpec } from '../../compiler/spec.ts';
+import { canonicalJson } from '../../compiler/canonical.ts';
+import { clipPath, type HearTask } from './hear.ts';
+import { ProbeError } from './errors.ts';
+
+/** Media functions the embedder needs (runtime/media by default; tests inject fakes). */
+export interface MediaFns {
+  decodeAudio(path: string, opts: { sampleRate: number }): Promise<Float32Array>;
+  logMel(samples: Float32Array, sampleRate: number, cfg: { nFft: number; hop: number; mels: number; db: boolean }): LogMel;
+  decodeVideo(path: string, opts: { fps: number; size: number }): Promise<{ frames: Uint8Array; n: number; h: number; w: number }>;
+}
+
+export interface EmbeddingSet {
+  /** Row-major [n, dim], rows in `task.clips` order. */
+  x: Float32Array;
+  n: number;
+  dim: number;
+  /** Per row: clip file, split, labels (names) — kept so reports can plot without re-reading the task. */
+  clips: { file: string; split: string; labels: string[] }[];
+  task: string;
+  key: string;
+}
+
+export type EmbedModality = 'audio' | 'video' | 'audiovisual';
+
+export interface EmbedSettings {
+  modality: EmbedModality;
+  audio: ResolvedSpec['views']['audio'];
+  video: ResolvedSpec['views']['video'];
+  /** Seconds between window starts (ProbeSpec.window). */
+  window: number;
+}
+
+const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+/** Identity of the task's content: metadata, vocabulary and split files (not the media bytes, for speed). */
+export function taskFingerprint(task: HearTask): string {
+  const parts = ['task_metadata.json', 'labelvocabulary.csv', ...task.splits.map((s) => `${s}.json`)]
+    .map((f) => { try { return sha256(readFileSync(join(task.dir, f))); } catch { return 'missing'; } });
+  return sha256(parts.join('\n'));
+}
+
+/** Cache key of one (checkpoint, task, embedding settings) combination. */
+export function embeddingKey(encoder: Pick<Encoder, 'specHash'>, task: HearTask, s: EmbedSettings): string {
+  return sha256(canonicalJson({
+    v: 1, checkpoint: encoder.specHash, task: task.name, content: taskFingerprint(task), modality: s.modality,
+    audio: { sample_rate: s.audio.sample_rate, n_fft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db },
+    video: s.modality === 'audio' ? null : { fps: s.video.fps, crop: s.video.crop, frames: s.video.frames },
+    window: s.window,
+  }));
+}
+
+/** Splits a log-mel [frames, mels] into windows [k, W, mels] starting every `stride` frames. */
+export function audioWindows(mel: LogMel, W: number, stride: number): { data: Float32Array; k: number } {
+  const { frames, mels } = mel;
+  const starts: number[] = [];
+  for (let s = 0; s === 0 || s + W <= frames; s += Math.max(1, stride)) starts.push(s);
+  // Tail not covered by a full window: one more window aligned to the end (when the clip is longer than W).
+  const last = starts[starts.length - 1];
+  if (frames > W && last + W < frames) starts.push(frames - W);
+  let floor = Infinity;
+  for (let i = 0; i < mel.data.length; i++) if (mel.data[i] < floor) floor = mel.data[i];
+  if (!Number.isFinite(floor)) floor = 0;
+  const data = new Float32Array(starts.length * W * mels).fill(floor);
+  starts.forEach((s, k) => {
+    const end = Math.min(frames, s + W);
+    data.set(mel.data.subarray(s * mels, end * mels), k * W * mels);
+  });
+  return { data, k: starts.length };
+}
+
+/** Splits decoded rgb24 frames into clips [k, T, H, W, 3] of floats in [0,1] (last one padded by repetition). */
+export function videoWindows(v: { frames: Uint8Array; n: number; h: number; w: number }, T: number): { data: Float32Array; k: number } {
+  const frameSize = v.h * v.w * 3;
+  const n = Math.max(1, v.n);
+  const k = Math.max(1, Math.ceil(n / T));
+  const data = new Float32Array(k * T * frameSize);
+  for (let c = 0; c < k; c++) {
+    for (let t = 0; t < T; t++) {
+      const src = Math.min(c * T + t, v.n - 1);
+      if (src < 0) continue; // empty decode: zeros
+      const o = (c * T + t) * frameSize;
+      for (let j = 0; j < frameSize; j++) data[o + j] = v.frames[src * frameSize + j] / 255;
+    }
+  }
+  return { data, k };
+}
+
+async function meanEmbed(embed: (x: Float32Array, n: number) => Promise<Float32Array>, data: Float32Array, k: number, dim: number): Promise<Float32Array> {
+  const out = await embed(data, k);
+  if (out.length !== k * dim) throw new Error(`encoder returned ${out.length} values for ${k} windows of dim ${dim}`);
+  const mean = new Float32Array(dim);
+  for (let i = 0; i < k; i++) for (let d = 0; d < dim; d++) mean[d] += out[i * dim + d] / k;
+  return mean;
+}
+
+/** Embedding width for the settings' modality. */
+export function embeddingDim(encoder: Encoder, modality: EmbedModality): number {
+  if (modality !== 'audio' && !encoder.video) {
+    throw new ProbeError('LSSD5407', `a ${modality} probe needs a video backbone, but the run's model is audio-only`, encoder.runDir,
+      'probe the audio embedding instead (modality = audio)');
+  }
+  return modality === 'audio' ? encoder.audio.dim : modality === 'video' ? encoder.video!.dim : encoder.audio.dim + encoder.video!.dim;
+}
+
+/** Embeds one clip into `dim` floats. */
+export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings, media: MediaFns): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  if (s.modality !== 'video') {
+    const sr = s.audio.sample_rate;
+    const samples = await media.decodeAudio(path, { sampleRate: sr });
+    const mel = media.logMel(samples, sr, { nFft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db });
+    if (mel.mels !== encoder.audio.mels) {
+      throw new ProbeError('LSSD5407', `the encoder expects ${encoder.audio.mels} mel bands but the spec's audio view has ${mel.mels}`, encoder.runDir);
+    }
+    const stride = Math.max(1, Math.round((s.window * sr) / s.audio.hop));
+    const w = audioWindows(mel, encoder.audio.frames, stride);
+    parts.push(await meanEmbed((x, n) => encoder.audio.embed(x, n), w.data, w.k, encoder.audio.dim));
+  }
+  if (s.modality !== 'audio') {
+    const video = encoder.video!;
+    const [T, H] = video.shape;
+    const v = await media.decodeVideo(path, { fps: s.video.fps, size: H });
+    const w = videoWindows(v, T);
+    parts.push(await meanEmbed((x, n) => video.embed(x, n), w.data, w.k, video.dim));
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts[0].length + parts[1].length);
+  out.set(parts[0]); out.set(parts[1], parts[0].length);
+  return out;
+}
+
+/**
+ * Embeddings of every clip of `task`, from `<runDir>/embeddings/<task>-<key12>/` when cached, else computed
+ * and written there atomically (temp dir + rename). `onProgress` fires after each clip that is computed.
+ */
+export async function taskEmbeddings(task: HearTask, encoder: Encoder, s: EmbedSettings, media: MediaFns, runDir: string,
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<EmbeddingSet & { cached: boolean }> {
+  const key = embeddingKey(encoder, task, s);
+  const safeName = task.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const dir = join(runDir, 'embeddings', `${safeName}-${key.slice(0, 12)}`);
+  const clipsMeta = task.clips.map((c) => ({ file: c.file, split: c.split, labels: c.labels.map((l) => task.labels[l]) }));
+  const dim = embeddingDim(encoder, s.modality);
+  const metaPath = join(dir, 'meta.json');
+  if (existsSync(metaPath)) {
+    try {
+      const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+      const buf = readFileSync(join(dir, 'embeddings.f32'));
+      if (meta.key === key && meta.n === task.clips.length && buf.length === meta.n * meta.dim * 4) {
+        const x = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+        return { x, n: meta.n, dim: meta.dim, clips: meta.clips, task: task.name, key, cached: true };
+      }
+    } catch { /* unreadable cache: recompute below */ }
+  }
+  const x = new Float32Array(task.clips.length * dim);
+  for (let i = 0; i < task.clips.length; i++) {
+    if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+    const path = clipPath(task, task.clips[i], s.audio.sample_rate);
+    x.set(await embedClip(path, encoder, s, media), i * dim);
+    opts.onProgress?.(i + 1, task.clips.length);
+  }
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, 'embeddings.f32'), Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  writeFileSync(join(tmp, 'meta.json'), JSON.stringify({
+    key, task: task.name, taskDir: task.dir, modality: s.modality, checkpoint: encoder.specHash, n: task.clips.length, dim,
+    labels: task.labels, prediction: task.prediction, clips: clipsMeta,
+  }, null, 1));
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return { x, n: task.clips.length, dim, clips: clipsMeta, task: task.name, key, cached: false };
+}
