@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { runCellInChild, childArgs } from '../../runtime/orchestrate/child.ts';
+import type { PreparedCell, RunOptions } from '../../runtime/orchestrate/index.ts';
+import type { TaggedRunEvent } from '../../runtime/contracts.ts';
+import { spec } from './helpers.ts';
+
+const script = fileURLToPath(new URL('./fixtures/fake-cell.mjs', import.meta.url));
+const cell = (name: string): PreparedCell => ({ name, label: name, runDir: `/r/${name}`, after: null, hash: 'h', cached: false, spec: spec(name),
+  hashes: { pretrain: 'h', probe: 'p' }, parentName: null, parentRunDir: null, selected: true });
+
+function run(name: string, env: Record<string, string>, signal = new AbortController().signal) {
+  const events: TaggedRunEvent[] = [];
+  const o = { file: '/x/g.lssd', root: '/tmp/r', emit: (e: TaggedRunEvent) => events.push(e), signal, probe: true, steps: 3, force: true,
+    child: { command: process.execPath, args: [script], env } } as RunOptions & { probe: boolean };
+  return { events, done: runCellInChild(cell(name), o) };
+}
+
+test('child cell: its JSON stream is merged, tagged, without its own program frame', async () => {
+  const { events, done } = run('A4', {});
+  assert.equal(await done, 'done');
+  assert.deepEqual(events.map((e) => `${e.type}:${e.run}`), ['run-start:A4', 'step:A4']);
+});
+
+test('child cell: exit codes map to outcomes; unexpected stderr becomes a diagnostic', async () => {
+  assert.equal(await run('A', { FAKE_EXIT: '130' }).done, 'interrupted');
+  const r = run('B', { FAKE_EXIT: '70', FAKE_STDERR: 'internal error in lssdc run: boom' });
+  assert.equal(await r.done, 'failed');
+  const d = r.events.find((e) => e.type === 'diagnostic');
+  assert.ok(d && d.type === 'diagnostic' && /exited with 70:\ninternal error in lssdc run: boom/.test(d.message) && d.run === 'B');
+});
+
+test('child cell: an abort forwards one SIGINT and the child\'s checkpointed exit reads as interrupted', async () => {
+  const ac = new AbortController();
+  const r = run('C', { FAKE_WAIT: '1' }, ac.signal);
+  while (!r.events.some((e) => e.type === 'warning')) await new Promise((res) => setTimeout(res, 10));
+  ac.abort();
+  assert.equal(await r.done, 'interrupted');
+  assert.ok(r.events.some((e) => e.type === 'run-end' && e.status === 'interrupted'));
+});
+
+test('child arguments carry the overrides; --force only for selected cells', () => {
+  const o = { file: '/x/g.lssd', root: '/r', steps: 3, force: true, probe: false, backend: 'cpu' } as RunOptions & { probe: boolean };
+  assert.deepEqual(childArgs(cell('A'), o), ['run', '/x/g.lssd', '--cell', 'A', '--json', '--jobs', '1', '--root', '/r', '--backend', 'cpu', '--steps', '3', '--no-probe', '--force']);
+  assert.ok(!childArgs({ ...cell('A'), selected: false }, o).includes('--force'));
+});

@@ -1,0 +1,197 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { runProgram, prepareRun, type RunOptions } from '../../runtime/orchestrate/index.ts';
+import { stageHashes } from '../../compiler/hash.ts';
+import { spec, program, tmp, fakeDeps, collector, readJsonl } from './helpers.ts';
+
+const opts = (root: string, extra: Partial<RunOptions> & Pick<RunOptions, 'deps'>): RunOptions => {
+  const c = collector();
+  return { file: '/x/test.lssd', root, emit: c.emit, signal: new AbortController().signal, ...extra, ...(extra.emit ? {} : { emit: c.emit }), _events: c.events } as RunOptions;
+};
+const eventsOf = (o: RunOptions) => (o as unknown as { _events: ReturnType<typeof collector>['events'] })._events;
+
+test('a run fills its run directory: spec, plan, run.json, metrics, checkpoints, probe results', async () => {
+  const root = tmp();
+  const { deps, log } = fakeDeps();
+  const o = opts(root, { deps });
+  const out = await runProgram(program(spec('Q', { steps: 10, seed: 3 })), o);
+  assert.equal(out.value?.status, 'done');
+  const h = stageHashes(spec('Q', { steps: 10, seed: 3 }));
+  const dir = join(root, 'runs', `Q-${h.pretrain.slice(0, 12)}`);
+  assert.equal(out.value!.cells[0].runDir, dir);
+  assert.deepEqual(readdirSync(dir).sort(), ['checkpoints', 'metrics.jsonl', 'plan.json', 'probes', 'run.json', 'spec.json']);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  assert.equal(run.status, 'done');
+  assert.equal(run.backend, 'cpu');
+  assert.equal(run.seed, 3);
+  assert.deepEqual(run.hashes, h);
+  assert.equal(run.attempts.length, 1);
+  assert.ok(run.ended);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')).name, 'Q');
+  assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['final', 'step-4', 'step-8']);
+  const steps = readJsonl(join(dir, 'metrics.jsonl')).filter((m) => m.type === 'step').map((m) => m.step);
+  assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.ok(existsSync(join(dir, 'probes', h.probe.slice(0, 12), 'results.json')));
+  assert.equal(existsSync(join(dir, 'LOCK')), false, 'lock released');
+  assert.deepEqual(log.probed, ['Q']);
+  const ev = eventsOf(o);
+  assert.equal(ev[0].type, 'program-start');
+  assert.ok(ev.every((e) => e.type === 'program-start' || e.type === 'results' || e.run === 'Q'), 'every cell event is tagged');
+  const results = ev.find((e) => e.type === 'results');
+  assert.deepEqual(results && results.type === 'results' && results.table.rows[0].values, [{ value: 0.5, std: null }]);
+});
+
+test('re-running a finished spec is a no-op', async () => {
+  const root = tmp();
+  const { deps, log } = fakeDeps();
+  await runProgram(program(spec('Q')), opts(root, { deps }));
+  const o2 = opts(root, { deps });
+  const out = await runProgram(program(spec('Q')), o2);
+  assert.equal(out.value?.status, 'done');
+  assert.equal(log.trained.length, 1);
+  assert.equal(log.probed.length, 1);
+  assert.deepEqual(out.value!.cells.map((c) => c.outcome), ['cached']);
+  assert.ok(eventsOf(o2).some((e) => e.type === 'results' && e.table.rows[0].values[0]?.value === 0.5), 'the table still shows the cached results');
+});
+
+test('an interrupted run checkpoints, and the re-run resumes from it with every metric exactly once', async () => {
+  const root = tmp();
+  const ac = new AbortController();
+  const { deps, log } = fakeDeps({ onStep: (_n, step) => { if (step === 6) ac.abort(); } });
+  const out = await runProgram(program(spec('Q', { steps: 10 })), opts(root, { deps, signal: ac.signal }));
+  assert.equal(out.value?.status, 'interrupted');
+  const dir = out.value!.cells[0].runDir;
+  assert.equal(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).status, 'interrupted');
+  assert.ok(existsSync(join(dir, 'checkpoints', 'step-6')));
+  assert.equal(existsSync(join(dir, 'LOCK')), false);
+  const out2 = await runProgram(program(spec('Q', { steps: 10 })), opts(root, { deps }));
+  assert.equal(out2.value?.status, 'done');
+  assert.equal(log.trained[1].resumedFrom, 6);
+  assert.deepEqual(log.trained[1].steps, [7, 8, 9, 10]);
+  const steps = readJsonl(join(dir, 'metrics.jsonl')).filter((m) => m.type === 'step').map((m) => m.step);
+  assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  assert.deepEqual(run.attempts.map((a: { status: string }) => a.status), ['interrupted', 'done']);
+});
+
+test('a run killed after its last checkpoint (no clean exit) resumes and cuts metrics back to that checkpoint', async () => {
+  const root = tmp();
+  const { deps } = fakeDeps();
+  const out = await runProgram(program(spec('Q', { steps: 8 })), opts(root, { deps }));
+  const dir = out.value!.cells[0].runDir;
+  // Simulate kill -9 at step 7: final never written, metrics went past the step-4 checkpoint, LOCK left by a dead pid.
+  const { rmSync, renameSync } = await import('node:fs');
+  renameSync(join(dir, 'checkpoints', 'final'), join(dir, 'checkpoints', 'step-4-gone'));
+  rmSync(join(dir, 'checkpoints', 'step-8'), { recursive: true, force: true });
+  rmSync(join(dir, 'checkpoints', 'step-4-gone'), { recursive: true });
+  rmSync(join(dir, 'probes'), { recursive: true });
+  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const cut = lines.findIndex((l) => JSON.parse(l).type === 'step' && JSON.parse(l).step === 7);
+  writeFileSync(join(dir, 'metrics.jsonl'), lines.slice(0, cut + 1).join('\n') + '\n{"type":"st');
+  const dead = await deadPid();
+  writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: dead, host: (await import('node:os')).hostname(), started: 'earlier' }));
+  const o = opts(root, { deps });
+  const out2 = await runProgram(program(spec('Q', { steps: 8 })), o);
+  assert.equal(out2.value?.status, 'done');
+  assert.ok(eventsOf(o).some((e) => e.type === 'diagnostic' && e.code === 'LSSD5803' && e.severity === 'warning'), 'stale lock taken over with a warning');
+  const steps = readJsonl(join(dir, 'metrics.jsonl')).filter((m) => m.type === 'step').map((m) => m.step);
+  assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test('a second run on a directory held by a live process is refused with LSSD5802', async () => {
+  const root = tmp();
+  const { deps, log } = fakeDeps();
+  const prep = await prepareRun(program(spec('Q')), opts(root, { deps }));
+  const dir = prep.value!.cells[0].runDir;
+  mkdirSync(dir, { recursive: true });
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+  try {
+    writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: holder.pid, host: (await import('node:os')).hostname(), started: 'now' }));
+    const o = opts(root, { deps });
+    const out = await runProgram(program(spec('Q')), o);
+    assert.equal(out.value?.status, 'failed');
+    assert.equal(log.trained.length, 0);
+    const d = eventsOf(o).find((e) => e.type === 'diagnostic');
+    assert.ok(d && d.type === 'diagnostic' && d.code === 'LSSD5802' && d.message.includes(String(holder.pid)));
+    assert.ok(existsSync(join(dir, 'LOCK')), 'the other run\'s lock is left alone');
+  } finally { holder.kill(); }
+});
+
+test('lineage: a cell waits for its `init from` parent and starts from its final checkpoint', async () => {
+  const root = tmp();
+  const { deps, log } = fakeDeps();
+  const A = spec('A'); const B = spec('B', { parent: 'A' });
+  const out = await runProgram(program(B, A), opts(root, { deps, jobs: 2, mode: 'inprocess' }));
+  assert.equal(out.value?.status, 'done');
+  assert.deepEqual(log.trained.map((t) => t.name), ['A', 'B']);
+  assert.equal(log.trained[1].init, join(out.value!.cells.find((c) => c.name === 'A')!.runDir, 'checkpoints', 'final'));
+  const run = JSON.parse(readFileSync(join(out.value!.cells.find((c) => c.name === 'B')!.runDir, 'run.json'), 'utf8'));
+  assert.equal(run.init.from, 'A');
+  // Changing the parent makes the child stale (its hash folds in the parent's).
+  const out2 = await runProgram(program(B, spec('A', { seed: 1 })), opts(root, { deps }));
+  assert.deepEqual(out2.value!.cells.map((c) => c.outcome), ['done', 'done']);
+  assert.equal(log.trained.length, 4);
+});
+
+test('--cell runs the named cell plus the ancestors it needs; its row only in the table', async () => {
+  const root = tmp();
+  const { deps, log } = fakeDeps();
+  const o = opts(root, { deps, cells: ['B'] });
+  const out = await runProgram(program(spec('A'), spec('B', { parent: 'A' }), spec('C')), o);
+  assert.deepEqual(log.trained.map((t) => t.name), ['A', 'B']);
+  assert.deepEqual(log.probed, ['B'], 'an ancestor pulled in for its checkpoint is not probed');
+  assert.deepEqual(out.value!.table.rows.map((r) => r.name), ['B']);
+  const bad = await runProgram(program(spec('A1')), opts(root, { deps, cells: ['a2'] }));
+  assert.equal(bad.value, undefined);
+  assert.equal(bad.diagnostics[0].code, 'LSSD5804');
+  assert.match(bad.diagnostics[0].hint!, /did you mean 'A1'/);
+});
+
+test('independent cells run in parallel up to --jobs; a failed parent skips its children only', async () => {
+  const root = tmp();
+  const { deps, log } = fakeDeps({ stepDelayMs: 5, failTrain: ['A'] });
+  const o = opts(root, { deps, jobs: 2, mode: 'inprocess' });
+  const out = await runProgram(program(spec('A'), spec('B'), spec('C'), spec('D', { parent: 'A' })), o);
+  assert.equal(log.maxConcurrent, 2);
+  assert.equal(out.value?.status, 'failed');
+  assert.deepEqual(Object.fromEntries(out.value!.cells.map((c) => [c.name, c.outcome])), { A: 'failed', B: 'done', C: 'done', D: 'skipped' });
+  const codes = eventsOf(o).filter((e) => e.type === 'diagnostic').map((e) => e.type === 'diagnostic' && `${e.run}:${e.code}`);
+  assert.deepEqual(codes.sort(), ['A:LSSD5806', 'D:LSSD5805']);
+  assert.equal(JSON.parse(readFileSync(join(out.value!.cells[0].runDir, 'run.json'), 'utf8')).status, 'failed');
+});
+
+test('an external (paper-scale) catalog is refused before any work with LSSD5801', async () => {
+  const root = tmp();
+  const { deps, log } = fakeDeps();
+  const out = await runProgram(program(spec('A1', { catalog: { kind: 'external', name: 'paper-movies-episodes' } })), opts(root, { deps }));
+  assert.equal(out.value, undefined);
+  assert.equal(out.diagnostics[0].code, 'LSSD5801');
+  assert.match(out.diagnostics[0].hint!, /quickstart/);
+  assert.equal(log.datasets.length, 0);
+  assert.equal(existsSync(join(root, 'runs')), false);
+});
+
+test('--steps changes the hash and is recorded; --no-probe trains only; --force keeps the old run aside', async () => {
+  const root = tmp();
+  const { deps, log } = fakeDeps();
+  const a = await runProgram(program(spec('Q', { steps: 12 })), opts(root, { deps, steps: 3, probe: false }));
+  const dir = a.value!.cells[0].runDir;
+  assert.equal(dir, join(root, 'runs', `Q-${stageHashes(spec('Q', { steps: 3 })).pretrain.slice(0, 12)}`));
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).overrides, { steps: 3 });
+  assert.deepEqual(log.trained[0].steps, [1, 2, 3]);
+  assert.deepEqual(log.probed, []);
+  const b = await runProgram(program(spec('Q', { steps: 12 })), opts(root, { deps, steps: 3, probe: false, force: true }));
+  assert.equal(b.value?.status, 'done');
+  assert.equal(log.trained.length, 2);
+  assert.equal(readdirSync(join(root, 'runs')).filter((n) => n.includes('.replaced-')).length, 1);
+});
+
+/** A pid that is certainly not running: a child that has exited. */
+async function deadPid(): Promise<number> {
+  const c = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => c.on('exit', r));
+  return c.pid!;
+}
