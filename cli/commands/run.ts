@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { format } from 'node:util';
 import type { Command } from '../main.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import type { TaggedRunEvent } from '../../runtime/contracts.ts';
@@ -139,6 +140,8 @@ export const command: Command = {
     if (!compiled.value || compiled.diagnostics.some((d) => d.severity === 'error')) { await report(compiled.diagnostics); return 1; }
     await report(compiled.diagnostics);
 
+    // In --json mode stdout is an event stream: a library's console.log must not corrupt it.
+    if (mode === 'json') console.log = console.info = (...a: unknown[]) => { process.stderr.write(format(...a) + '\n'); };
     const ac = new AbortController();
     const renderer = await createRenderer(mode);
     const emit = (e: TaggedRunEvent) => renderer.onEvent(e);

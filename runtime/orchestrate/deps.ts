@@ -22,6 +22,8 @@ export interface ProbeArgs {
   root: string;
   events: EventSink;
   signal: AbortSignal;
+  /** The probe-stage hash as the orchestrator computed it (with lineage); results go under it. */
+  probeHash: string;
 }
 
 export interface RuntimeDeps {

@@ -152,7 +152,7 @@ export async function prepareRun(program: ProgramLike, opts: RunOptions): Promis
     if (cat.kind === 'external') { diagnostics.push(RunMessages.externalCatalog(c.name, cat.name)); continue; }
     if (isTrained(c.runDir) && !(force && c.selected)) continue; // only probes left: nothing to lower
     deps ??= opts.deps = await loadRuntimeDeps();
-    const lowered = deps.lower(c.spec, program);
+    const lowered = deps.lower(c.spec, { ...program, all });
     diagnostics.push(...lowered.diagnostics);
     c.plan = lowered.value;
   }
@@ -220,7 +220,7 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
         }
         launched = true;
         const p = runOne(c).catch((e: unknown): CellOutcome => {
-          emitDiagnostic(emit, RunMessages.cellFailed(c.name, errorMessage(e)), c.name);
+          emitDiagnostic(emit, asDiagnostic(c.name, e), c.name);
           if (process.env.LSSD_DEBUG) process.stderr.write(String((e as Error)?.stack ?? e) + '\n');
           return 'failed';
         }).then((o) => {
@@ -256,6 +256,21 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
 }
 
 const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Errors the runtime raises for user-facing conditions carry an LSSD code (media's LssdError, probes'
+ * ProbeError, …): shown as that diagnostic. Anything else is reported as this cell failing.
+ */
+function asDiagnostic(cell: string, e: unknown): Diagnostic {
+  const x = e as { code?: unknown; message?: string; hint?: unknown; path?: unknown; diagnostic?: Diagnostic };
+  if (x && typeof x === 'object' && x.diagnostic && typeof x.diagnostic.code === 'string') return x.diagnostic;
+  if (x && typeof x === 'object' && typeof x.code === 'string' && /^LSSD\d{4}$/.test(x.code)) {
+    return { code: x.code, severity: 'error', related: [],
+      message: `${cell}: ${x.message ?? ''}${typeof x.path === 'string' ? ` (${x.path})` : ''}`,
+      ...(typeof x.hint === 'string' ? { hint: x.hint } : {}) };
+  }
+  return RunMessages.cellFailed(cell, errorMessage(e));
+}
 
 /** One experiment in this process: lock, data, training (resuming), probes, run.json. */
 export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { probe: boolean }): Promise<CellOutcome> {
@@ -308,7 +323,7 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
       updateRunJson(c.runDir, (r) => ({ ...r, backend, attempts: r.attempts.map((a, i) => (i === r.attempts.length - 1 ? { ...a, resumedFrom: lastCheckpointStep(c.runDir) } : a)) }));
       const spec = { ...c.spec, runtime: { ...c.spec.runtime, backend: backend as ResolvedSpec['runtime']['backend'] } };
       const dataset = await deps.ensureDataset(spec, {
-        root: opts.root, batchSize: spec.data.batch.per_device,
+        root: opts.root, batchSize: globalBatch(c),
         events: {
           onProgress: (p) => emit({ type: 'data-progress', phase: p.phase, done: p.done, total: p.total, ...(p.detail ? { detail: p.detail } : {}) }),
           onWarning: (message) => emit({ type: 'warning', message }),
@@ -332,7 +347,7 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
 
     if (wantsProbes(c, opts.probe) && (opts.force || readProbeResults(c.runDir, c.hashes.probe) === undefined)) {
       opts.emit({ type: 'cell-state', name: c.name, state: 'probing', run: c.name });
-      const results = await deps.probeExperiment({ spec: c.spec, runDir: c.runDir, root: opts.root, events: emit, signal: opts.signal });
+      const results = await deps.probeExperiment({ spec: c.spec, runDir: c.runDir, root: opts.root, events: emit, signal: opts.signal, probeHash: c.hashes.probe });
       if (opts.signal.aborted) { finish('interrupted'); return 'interrupted'; }
       // P caches results under the probe hash; keep a copy there if it did not (the table reads it).
       if (!existsSync(probeResultsPath(c.runDir, c.hashes.probe))) writeJsonAtomic(probeResultsPath(c.runDir, c.hashes.probe), results);
@@ -371,6 +386,12 @@ export function metricsWriter(runDir: string, resumeStep: number | null): (e: Ru
       appendFileSync(path, JSON.stringify({ t: new Date().toISOString(), ...e }) + '\n');
     }
   };
+}
+
+/** The plan's global batch (lowering may size it for this machine), else the spec's per_device × devices. */
+function globalBatch(c: PreparedCell): number {
+  const g = (c.plan as { data?: { globalBatch?: unknown } } | undefined)?.data?.globalBatch;
+  return typeof g === 'number' && g > 0 ? g : c.spec.data.batch.per_device * c.spec.data.batch.devices;
 }
 
 function nearest(word: string, options: string[]): string | undefined {

@@ -143,7 +143,8 @@ export function createInkRenderer(o: InkRendererOptions = {}) {
   // command checkpoints before exiting.
   let closing: Promise<void> | undefined;
   const instance: Instance = render(<App store={store} />, {
-    stdout: o.stdout ?? process.stdout, exitOnCtrlC: false, patchConsole: false, debug: o.debug ?? false,
+    // patchConsole: a library's console output (tfjs' banner) lands above the live area, not through it.
+    stdout: o.stdout ?? process.stdout, exitOnCtrlC: false, patchConsole: !o.stdout, debug: o.debug ?? false,
   });
   return {
     onEvent(e: TaggedRunEvent) { store.dispatch(e); },
