@@ -116,8 +116,15 @@ export async function extractTitle(title: CatalogTitle, cfg: FeatureConfig, opts
     }
     meta.seconds = (Date.now() - t0) / 1000;
     writeFileAtomic(join(tmp, 'meta.json'), JSON.stringify(meta));
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      // Another process (a parallel grid cell) finished the same title first: its copy is identical; keep it.
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !existsSync(metaPath)) throw e;
+      rmSync(tmp, { recursive: true, force: true });
+      return { dir, meta: JSON.parse(readFileSync(metaPath, 'utf8')) as FeatureMeta, reused: true };
+    }
     return { dir, meta, reused: false };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
