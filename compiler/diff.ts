@@ -6,6 +6,7 @@
 import type { ResolvedSpec } from './spec.ts';
 import { stageHashes, type StageHashes } from './hash.ts';
 import { canonicalJson } from './canonical.ts';
+import { consequenceOf } from './schema/consequence.ts';
 
 /** pretrain: changes the learned weights · probe: changes probe results only · none: no effect. */
 export type Consequence = 'pretrain' | 'probe' | 'none';
@@ -80,18 +81,16 @@ export interface SpecSet {
 export type Classifier = (path: string) => Consequence;
 
 /**
- * The default classifier mirrors compiler/hash.ts's `pretrainView`: whatever the pretrain hash covers is
- * `pretrain`, probe settings are `probe`, everything else (name, label, description, expected catalog
- * stats, tracked-but-unweighted loss terms, runtime knobs) is `none`. test/diff checks that the schema's
- * `consequenceOf` agrees with it on every leaf.
+ * The default classifier: the schema's consequence table (compiler/schema/consequence.ts), the same one
+ * the stage hashes are projected with (compiler/hash.ts). Keyed array elements (`probes[esc50]`) are
+ * classified without their key. test/diff checks leaf by leaf that class and hash movement agree.
  */
+const classCache = new Map<string, Consequence>();
 export const classifyPath: Classifier = (path) => {
-  const head = path.split(/[.[]/, 1)[0];
-  if (head === 'probes') return 'probe';
-  if (path === 'data.expected' || path.startsWith('data.expected.')) return 'none';
-  if (path === 'loss.track' || path.startsWith('loss.track.') || path.startsWith('loss.track[')) return 'none';
-  if (['data', 'views', 'dubs', 'model', 'loss', 'optim', 'init'].includes(head)) return 'pretrain';
-  return 'none';
+  const bare = path.replace(/\[[^\]]*\]/g, '');
+  let c = classCache.get(bare);
+  if (c === undefined) { c = consequenceOf(bare); classCache.set(bare, c); }
+  return c;
 };
 
 /** Fields never diffed: provenance (which file, which parents) is not part of an experiment's meaning. */

@@ -1,10 +1,17 @@
 // Stage hashes: stable content hashes of the parts of a resolved spec that each stage depends on.
-//   pretrain — everything that changes the learned weights, including (recursively) the pretrain hash
-//              of the experiment it is initialised from, so a change to A2 makes A4 stale.
-//   probe    — the pretrain hash plus the probe settings.
-// Names, labels, docs, provenance, expected catalog stats and runtime knobs are excluded.
+//   pretrain — every leaf whose consequence class is `pretrain` (compiler/schema/consequence.ts), plus
+//              (recursively) the pretrain hash of the experiment it is initialised from, so a change to
+//              A2 makes A4 stale.
+//   probe    — the pretrain hash plus every `probe` leaf (probe settings).
+// `none` leaves (names, labels, docs, provenance, expected catalog stats, tracked-but-unweighted loss
+// terms, published parameter counts, runtime knobs) are excluded, and keys are sorted
+// (compiler/canonical.ts), so formatting, field order and `extends` refactors never move a hash.
+// The diff (compiler/diff.ts) classifies changes with the same table, so "re-pretrain" in a diff always
+// means "this hash moved".
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical.ts';
+import { consequenceOf } from './schema/consequence.ts';
+import type { Consequence } from './schema/fields.ts';
 import type { ResolvedSpec } from './spec.ts';
 
 export interface StageHashes {
@@ -12,13 +19,50 @@ export interface StageHashes {
   probe: string;
 }
 
+/** Bump when the hashed projection changes meaning (old caches become misses, never wrong hits). */
+const HASH_VERSION = 2;
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+// Paths repeat across every spec (and every cell of a grid): classify each once.
+const classCache = new Map<string, Consequence>();
+const classOf = (path: string): Consequence => {
+  let c = classCache.get(path);
+  if (c === undefined) { c = consequenceOf(path); classCache.set(path, c); }
+  return c;
+};
+
+/**
+ * The subtree of `value` made of the leaves whose class is `keep`. Objects are walked (a section's class
+ * can differ from some of its leaves': `data` is pretrain, `data.expected` none); arrays of records
+ * (probes) are walked per element with the index left out of the path, as consequenceOf does; other
+ * arrays (language sets, hidden widths) are leaves. Subtrees with nothing kept disappear.
+ */
+function project(value: unknown, path: string, keep: Consequence): unknown {
+  if (Array.isArray(value) && value.some((v) => v && typeof v === 'object' && !Array.isArray(v))) {
+    return value.map((v) => project(v, path, keep) ?? null);
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const out: Record<string, unknown> = {};
+    let any = false;
+    for (const k of Object.keys(value as object)) {
+      const v = project((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k, keep);
+      if (v !== undefined) { out[k] = v; any = true; }
+    }
+    return any || !path ? out : undefined;
+  }
+  return path && classOf(path) === keep ? value : undefined;
+}
 
 /** The pretraining-relevant projection of a spec (before lineage is folded in). */
 export function pretrainView(spec: ResolvedSpec): unknown {
-  const { expected: _expected, ...data } = spec.data;
-  const { track: _track, ...loss } = spec.loss;
-  return { data, views: spec.views, dubs: spec.dubs, model: spec.model, loss, optim: spec.optim };
+  const { init: _init, ...rest } = spec;
+  return project(rest, '', 'pretrain');
+}
+
+/** The probe-relevant projection of a spec (probe settings only; the pretrain hash is folded in separately). */
+export function probeView(spec: ResolvedSpec): unknown {
+  return project(spec, '', 'probe');
 }
 
 /**
@@ -33,7 +77,7 @@ export function stageHashes(spec: ResolvedSpec, lookup: (name: string) => Resolv
     init = { kind: 'from', checkpoint: spec.init.checkpoint,
       parent: parent ? stageHashes(parent, lookup, new Set([...seen, spec.name])).pretrain : `name:${spec.init.experiment}` };
   }
-  const pretrain = sha256(canonicalJson({ v: 1, stage: 'pretrain', ...(pretrainView(spec) as object), init }));
-  const probe = sha256(canonicalJson({ v: 1, stage: 'probe', pretrain, probes: spec.probes }));
+  const pretrain = sha256(canonicalJson({ v: HASH_VERSION, stage: 'pretrain', ...(pretrainView(spec) as object), init }));
+  const probe = sha256(canonicalJson({ v: HASH_VERSION, stage: 'probe', pretrain, ...(probeView(spec) as object) }));
   return { pretrain, probe };
 }
