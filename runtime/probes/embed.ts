@@ -146,9 +146,10 @@ export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings
  * and written there atomically (temp dir + rename). `onProgress` fires after each clip that is computed.
  */
 export async function taskEmbeddings(task: HearTask, encoder: Encoder, s: EmbedSettings, media: MediaFns, runDir: string,
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<EmbeddingSet & { cached: boolean }> {
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; /** Probe task name (default the HEAR task_name). */ name?: string } = {}): Promise<EmbeddingSet & { cached: boolean }> {
   const key = embeddingKey(encoder, task, s);
-  const safeName = task.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const name = opts.name ?? task.name;
+  const safeName = name.replace(/[^A-Za-z0-9_.-]/g, '_');
   const dir = join(runDir, 'embeddings', `${safeName}-${key.slice(0, 12)}`);
   const clipsMeta = task.clips.map((c) => ({ file: c.file, split: c.split, labels: c.labels.map((l) => task.labels[l]) }));
   const dim = embeddingDim(encoder, s.modality);
@@ -159,7 +160,7 @@ export async function taskEmbeddings(task: HearTask, encoder: Encoder, s: EmbedS
       const buf = readFileSync(join(dir, 'embeddings.f32'));
       if (meta.key === key && meta.n === task.clips.length && buf.length === meta.n * meta.dim * 4) {
         const x = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-        return { x, n: meta.n, dim: meta.dim, clips: meta.clips, task: task.name, key, cached: true };
+        return { x, n: meta.n, dim: meta.dim, clips: meta.clips, task: name, key, cached: true };
       }
     } catch { /* unreadable cache: recompute below */ }
   }
@@ -175,10 +176,10 @@ export async function taskEmbeddings(task: HearTask, encoder: Encoder, s: EmbedS
   mkdirSync(tmp, { recursive: true });
   writeFileSync(join(tmp, 'embeddings.f32'), Buffer.from(x.buffer, x.byteOffset, x.byteLength));
   writeFileSync(join(tmp, 'meta.json'), JSON.stringify({
-    key, task: task.name, taskDir: task.dir, modality: s.modality, checkpoint: encoder.specHash, n: task.clips.length, dim,
+    key, task: name, hearTask: task.name, taskDir: task.dir, modality: s.modality, checkpoint: encoder.specHash, n: task.clips.length, dim,
     labels: task.labels, prediction: task.prediction, clips: clipsMeta,
   }, null, 1));
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
-  return { x, n: task.clips.length, dim, clips: clipsMeta, task: task.name, key, cached: false };
+  return { x, n: task.clips.length, dim, clips: clipsMeta, task: name, key, cached: false };
 }

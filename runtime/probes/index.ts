@@ -9,7 +9,7 @@
 // task's result: an interrupted probe run resumes task by task), <runDir>/probes/<probeHash12>/results.json
 // (the whole probe plan; returned as-is when present). All writes are atomic (temp + rename).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Encoder, ProbeResult, RunEvent } from '../contracts.ts';
 import type { ProbeSpec, ResolvedSpec } from '../../compiler/spec.ts';
@@ -133,7 +133,13 @@ async function defaultEncoder(runDir: string): Promise<Encoder> {
 async function taskDirOf(probe: ProbeSpec, opts: ProbeExperimentOptions): Promise<string | null> {
   const src = probe.source;
   if (src.kind === 'external') return null;
-  if (src.kind === 'dir') return isAbsolute(src.path) ? src.path : resolve(opts.root, src.path);
+  if (src.kind === 'dir') {
+    if (isAbsolute(src.path)) return src.path;
+    // The compiler resolves paths against the declaring file; a relative one left over is taken from the
+    // project (the parent of a `.lssd` root), the root itself, or the working directory — first that exists.
+    const bases = [...(basename(opts.root) === '.lssd' ? [dirname(opts.root)] : []), opts.root, process.cwd()];
+    return bases.map((b) => resolve(b, src.path)).find((p) => existsSync(p)) ?? resolve(bases[0], src.path);
+  }
   if (opts.syntheticTaskDir) return opts.syntheticTaskDir(src.task);
   const catalog = opts.spec.data.catalog;
   if (catalog.kind !== 'synthetic') {
@@ -187,7 +193,7 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
       encoder ??= await defaultEncoder(runDir);
       media ??= await defaultMedia();
       const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window },
-        media, runDir, { signal, onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
+        media, runDir, { signal, name: probe.task, onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
       if (signal?.aborted) break;
       const r: ProbeResult = { ...probeTask(task, emb, probe, spec.optim.seed, signal), seconds: (Date.now() - t0) / 1000 };
       if (signal?.aborted) break;

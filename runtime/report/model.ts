@@ -1,0 +1,189 @@
+// The report's view model: plain data the templates render. Built from ReportRuns:
+//   table     Table-2 style: rows = variants (seeds of one variant merged: mean ± std over seeds), row groups
+//             = ablation groups (a grid, or "experiments"), columns = probe tasks grouped by task kind, the
+//             best value per column within each row group marked `best` (bold).
+//   runs      the run records (spec hash, probe hash, backend, seed, status, start/end, duration).
+//   charts    inline SVG: loss curves; 2-D PCA of probe-set embeddings coloured by scene and by language.
+// Strings from specs stay raw here; the Markdown renderer escapes them for Markdown, Handlebars for HTML.
+import type { ProbeResult } from '../contracts.ts';
+import { lineChart, scatter, type Series } from './svg.ts';
+import { pca } from './pca.ts';
+import { readEmbeddings, type ReportRun } from './collect.ts';
+
+export interface TableCell { text: string; value: number | null; std: number | null; seeds: number; best: boolean }
+export interface TableRow { key: string; label: string; names: string[]; cells: TableCell[] }
+export interface RowGroup { name: string; rows: TableRow[] }
+export interface ColumnGroup { name: string; span: number }
+export interface Column { task: string; group: string; metric: 'top1' | 'mAP'; suite: string; modality: string }
+
+export interface ReportModel {
+  title: string;
+  generated: string;
+  source: string;
+  columns: Column[];
+  columnGroups: ColumnGroup[];
+  rowGroups: RowGroup[];
+  hasResults: boolean;
+  runs: {
+    name: string; label: string; runDir: string; pretrainHash: string; probeHash: string; backend: string; seed: number;
+    status: string; started: string; ended: string; duration: string; steps: number; exists: boolean;
+  }[];
+  notRun: string[];
+  lossChart: string | null;
+  embeddingPlots: { run: string; task: string; colouredBy: string; svg: string; file: string }[];
+  notes: string[];
+}
+
+const pct = (v: number) => (v * 100).toFixed(1);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sampleStd = (xs: number[]) => { const m = mean(xs); return Math.sqrt(xs.reduce((a, v) => a + (v - m) ** 2, 0) / (xs.length - 1)); };
+
+/** Variant key: a grid cell without its seed axis, else the experiment name (seeds of one variant merge). */
+function variantOf(run: ReportRun): { key: string; label: string; group: string } {
+  const g = run.spec.origin.grid;
+  if (g) {
+    const axes = Object.entries(g.axes).filter(([k]) => k !== 'seed').sort(([a], [b]) => a.localeCompare(b));
+    const hasSeed = 'seed' in g.axes;
+    const label = hasSeed ? `${g.name}[${axes.map(([k, v]) => `${k}=${String(v)}`).join(', ')}]` : run.spec.label || run.spec.name;
+    return { key: `${g.name}\u0000${JSON.stringify(axes)}`, label, group: g.name };
+  }
+  return { key: run.spec.name, label: run.spec.label || run.spec.name, group: 'experiments' };
+}
+
+function formatDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '—';
+  if (s < 90) return `${s.toFixed(0)} s`;
+  if (s < 5400) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+export function buildTable(runs: ReportRun[]): Pick<ReportModel, 'columns' | 'columnGroups' | 'rowGroups' | 'hasResults'> {
+  const columns: Column[] = [];
+  for (const run of runs) for (const r of run.results) {
+    if (!columns.some((c) => c.task === r.task)) columns.push({ task: r.task, group: r.group, metric: r.metric, suite: r.suite, modality: r.modality });
+  }
+  const groupOrder = [...new Set(columns.map((c) => c.group))];
+  columns.sort((a, b) => groupOrder.indexOf(a.group) - groupOrder.indexOf(b.group));
+  const columnGroups: ColumnGroup[] = groupOrder.map((g) => ({ name: g, span: columns.filter((c) => c.group === g).length }));
+
+  const variants = new Map<string, { label: string; group: string; runs: ReportRun[] }>();
+  for (const run of runs) {
+    const v = variantOf(run);
+    const cur = variants.get(v.key) ?? { label: v.label, group: v.group, runs: [] };
+    cur.runs.push(run);
+    variants.set(v.key, cur);
+  }
+  const rowGroups: RowGroup[] = [];
+  for (const [key, v] of variants) {
+    const cells: TableCell[] = columns.map((c) => {
+      const found = v.runs.map((r) => r.results.find((x) => x.task === c.task)).filter((x): x is ProbeResult => !!x);
+      if (found.length === 0) return { text: '—', value: null, std: null, seeds: 0, best: false };
+      const values = found.map((f) => f.value);
+      const m = mean(values);
+      // Several seeds: spread across seeds. One run of a k-fold task: spread across folds.
+      const std = found.length > 1 ? sampleStd(values) : found[0].std;
+      return { text: std !== null ? `${pct(m)} ± ${pct(std)}` : pct(m), value: m, std, seeds: found.length, best: false };
+    });
+    let group = rowGroups.find((g) => g.name === v.group);
+    if (!group) { group = { name: v.group, rows: [] }; rowGroups.push(group); }
+    group.rows.push({ key, label: v.label, names: v.runs.map((r) => r.spec.name), cells });
+  }
+  // Best per column within each ablation group (ties at display precision are all bold, as in the paper).
+  for (const g of rowGroups) {
+    columns.forEach((_, ci) => {
+      const vals = g.rows.map((r) => r.cells[ci].value).filter((x): x is number => x !== null);
+      if (vals.length < 2) return;
+      const best = pct(Math.max(...vals));
+      for (const r of g.rows) if (r.cells[ci].value !== null && pct(r.cells[ci].value!) === best) r.cells[ci].best = true;
+    });
+  }
+  return { columns, columnGroups, rowGroups, hasResults: columns.length > 0 };
+}
+
+function downsample<T>(xs: T[], max: number): T[] {
+  if (xs.length <= max) return xs;
+  const step = xs.length / max;
+  return Array.from({ length: max }, (_, i) => xs[Math.floor(i * step)]).concat([xs[xs.length - 1]]);
+}
+
+export function lossChart(runs: ReportRun[]): string | null {
+  const series: Series[] = runs.filter((r) => r.losses.length > 0)
+    .map((r) => ({ name: r.spec.label && r.spec.label !== r.spec.name ? `${r.spec.label} (${r.spec.name})` : r.spec.name,
+      points: downsample(r.losses, 400).map((p) => [p.step, p.total] as [number, number]) }));
+  if (series.length === 0) return null;
+  return lineChart(series, { title: 'Pretraining loss (total = L + λ_v·L_v + λ_a·L_a)', xLabel: 'step', yLabel: 'loss' });
+}
+
+/** Probe tasks to plot: the first scene-like task (coloured by scene) and the first language task (by language). */
+export function plotTasks(columns: Column[]): { task: string; colouredBy: string }[] {
+  const out: { task: string; colouredBy: string }[] = [];
+  const scene = columns.find((c) => /scene/i.test(c.task) && c.modality === 'audio') ?? columns.find((c) => /scene/i.test(c.group));
+  if (scene) out.push({ task: scene.task, colouredBy: 'scene' });
+  const lang = columns.find((c) => /lang/i.test(c.task)) ?? columns.find((c) => /lang/i.test(c.group));
+  if (lang && lang.task !== scene?.task) out.push({ task: lang.task, colouredBy: 'language' });
+  return out;
+}
+
+export function embeddingPlots(runs: ReportRun[], columns: Column[], maxPoints = 400): ReportModel['embeddingPlots'] {
+  const out: ReportModel['embeddingPlots'] = [];
+  for (const { task, colouredBy } of plotTasks(columns)) {
+    for (const run of runs) {
+      if (!run.exists) continue;
+      const emb = readEmbeddings(run.runDir, task);
+      if (!emb || emb.n < 3) continue;
+      // The test split where the task has one; k-fold tasks: every clip is a test clip in some fold.
+      let rows = emb.clips.map((c, i) => (c.split === 'test' ? i : -1)).filter((i) => i >= 0);
+      if (rows.length < 3) rows = emb.clips.map((_, i) => i);
+      if (rows.length > maxPoints) rows = rows.filter((_, i) => i % Math.ceil(rows.length / maxPoints) === 0);
+      const x = new Float32Array(rows.length * emb.dim);
+      rows.forEach((r, i) => x.set(emb.x.subarray(r * emb.dim, (r + 1) * emb.dim), i * emb.dim));
+      // z-score each dimension first so one large-variance unit does not decide the projection.
+      for (let d = 0; d < emb.dim; d++) {
+        let m = 0; for (let i = 0; i < rows.length; i++) m += x[i * emb.dim + d] / rows.length;
+        let v = 0; for (let i = 0; i < rows.length; i++) v += (x[i * emb.dim + d] - m) ** 2 / rows.length;
+        const s = Math.sqrt(v) || 1;
+        for (let i = 0; i < rows.length; i++) x[i * emb.dim + d] = (x[i * emb.dim + d] - m) / s;
+      }
+      const p = pca(x, rows.length, emb.dim, 2);
+      const points = rows.map((r, i) => ({ x: p[i * 2], y: p[i * 2 + 1], group: emb.clips[r].labels.join('+') || '(none)' }));
+      const name = run.spec.label && run.spec.label !== run.spec.name ? `${run.spec.label} (${run.spec.name})` : run.spec.name;
+      out.push({
+        run: name, task, colouredBy,
+        svg: scatter(points, { title: `${name}: ${task} embeddings (PCA), by ${colouredBy}` }),
+        file: `embeddings-${run.spec.name}-${task}`.replace(/[^A-Za-z0-9._-]+/g, '_') + '.svg',
+      });
+    }
+  }
+  return out;
+}
+
+export function buildReportModel(runs: ReportRun[], opts: { title: string; source: string; now?: Date }): ReportModel {
+  const table = buildTable(runs.filter((r) => r.exists));
+  const notes: string[] = [];
+  const notRun = runs.filter((r) => !r.exists).map((r) => r.spec.name);
+  if (notRun.length) notes.push(`${notRun.length} experiment(s) have no run directory yet: ${notRun.join(', ')}.`);
+  const noResults = runs.filter((r) => r.exists && r.results.length === 0).map((r) => r.spec.name);
+  if (noResults.length) notes.push(`No probe results yet for: ${noResults.join(', ')}.`);
+  const external = [...new Set(runs.flatMap((r) => r.spec.probes.filter((p) => p.source.kind === 'external').map((p) => p.task)))];
+  if (external.length) notes.push(`Probe tasks that exist only at paper scale were skipped: ${external.join(', ')}.`);
+  return {
+    title: opts.title,
+    generated: (opts.now ?? new Date()).toISOString(),
+    source: opts.source,
+    ...table,
+    runs: runs.map((r) => {
+      const t0 = r.record.started ? Date.parse(r.record.started) : NaN;
+      const t1 = r.record.ended ? Date.parse(r.record.ended) : NaN;
+      return {
+        name: r.spec.name, label: r.spec.label, runDir: r.runDir, pretrainHash: r.record.hashes.pretrain.slice(0, 12),
+        probeHash: r.record.hashes.probe.slice(0, 12), backend: r.record.backend ?? '—', seed: r.record.seed, status: r.record.status,
+        started: r.record.started ?? '—', ended: r.record.ended ?? '—', duration: formatDuration((t1 - t0) / 1000),
+        steps: r.losses.length ? r.losses[r.losses.length - 1].step : 0, exists: r.exists,
+      };
+    }),
+    notRun,
+    lossChart: lossChart(runs.filter((r) => r.exists)),
+    embeddingPlots: embeddingPlots(runs, table.columns),
+    notes,
+  };
+}
