@@ -8,6 +8,7 @@ import { SPEECH_REMOVED } from './lang.ts';
 import { hashString } from './rng.ts';
 import { Sampler, type SamplerTitle, type Track } from './sampler.ts';
 import { boundShots } from './shots.ts';
+import { inlineSource, workerSource } from './prefetch.ts';
 
 export { LssdError } from './errors.ts';
 
@@ -153,11 +154,10 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
     ev?.onWarning?.(`catalog has ${stats.avgDubs.toFixed(2)} dubs per title on average; the experiment expects ${exp.avg_dubs}`);
   }
 
-  // One batch computed ahead: the trainer's await on its own step lets the next batch's reads happen.
-  const pending = new Map<number, Promise<import('../contracts.ts').Batch>>();
-  const compute = (step: number) => new Promise<import('../contracts.ts').Batch>((resolve, reject) => setImmediate(() => {
-    try { resolve(sampler.batch(step)); } catch (e) { reject(e); }
-  }));
+  // Batches are built in a worker thread, `depth` steps ahead of the trainer (inline fallback, or on
+  // request with LSSD_SAMPLER=inline).
+  const withDirs = samplerTitles.map((t, i) => { const e = okIds.get(final[i].t.id)!; return { ...t, dir: e.dir, meta: e.meta }; });
+  const source = (process.env.LSSD_SAMPLER !== 'inline' && await workerSource(withDirs, sampler.cfg)) || inlineSource(sampler);
   let closed = false;
   return {
     titles, stats,
@@ -165,16 +165,12 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
     async batchAt(step: number) {
       if (closed) throw new Error('Dataset is closed');
       if (!Number.isInteger(step) || step < 0) throw new RangeError(`batchAt: step must be a non-negative integer, got ${step}`);
-      const p = pending.get(step) ?? compute(step);
-      pending.delete(step);
-      for (const k of pending.keys()) if (k < step) pending.delete(k);
-      if (!pending.has(step + 1)) pending.set(step + 1, compute(step + 1));
-      return p;
+      return source.get(step);
     },
     async close() {
+      if (closed) return;
       closed = true;
-      await Promise.allSettled([...pending.values()]);
-      pending.clear();
+      await source.close();
       for (const r of readers) r.close();
     },
   };

@@ -53,6 +53,20 @@ test('batches: shapes, determinism across a fresh dataset (resume), feature cach
   await again.close();
 });
 
+test('worker-thread batches are bit-identical to in-thread ones', async () => {
+  const spec = testSpec(dir);
+  const w = await ensureDataset(spec, { root });
+  process.env.LSSD_SAMPLER = 'inline';
+  let i: Awaited<ReturnType<typeof ensureDataset>>;
+  try { i = await ensureDataset(spec, { root }); } finally { delete process.env.LSSD_SAMPLER; }
+  for (const step of [5, 0, 6, 2]) {
+    const a = await w.batchAt(step), b = await i.batchAt(step);
+    for (const k of ['ap', 'as', 'vp', 'vs', 'title', 'shot', 'dubbed', 'langP', 'langS'] as const) assert.deepEqual(a[k], b[k], `${k} at step ${step}`);
+  }
+  await w.close(); await i.close();
+  await assert.rejects(w.batchAt(1), /closed/);
+});
+
 test('a_s comes from the dub where one exists, else from the primary track (second augmentation)', async () => {
   const spec = testSpec(dir, { dubs: { policy: 'fixed', languages: ['es'], primary: 'original' }, ...noMask });
   const ds = await ensureDataset(spec, { root });
