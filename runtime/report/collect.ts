@@ -96,16 +96,18 @@ export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hash
   };
 }
 
+/** A ReportRun for an experiment that has no run directory yet. */
+export function notRun(spec: ResolvedSpec, hashes: { pretrain: string; probe: string }, runDir: string): ReportRun {
+  return { runDir, spec, exists: false, results: [], losses: [],
+    record: { name: spec.name, label: spec.label, hashes, backend: null, seed: spec.optim.seed, status: 'not run', started: null, ended: null } };
+}
+
 /** The run directories of a compiled program's experiments (grid cells expanded), in declaration order. */
 export function collectProgramRuns(experiments: ResolvedSpec[], all: Map<string, ResolvedSpec>, root: string): ReportRun[] {
   return experiments.map((spec) => {
     const hashes = stageHashes(spec, (n) => all.get(n));
     const runDir = runDirOf(root, spec.name, hashes.pretrain);
-    if (!existsSync(runDir)) {
-      return { runDir, spec, exists: false, results: [], losses: [],
-        record: { name: spec.name, label: spec.label, hashes, backend: null, seed: spec.optim.seed, status: 'not run', started: null, ended: null } };
-    }
-    return readRunDir(runDir, { spec, hashes });
+    return existsSync(runDir) ? readRunDir(runDir, { spec, hashes }) : notRun(spec, hashes, runDir);
   });
 }
 

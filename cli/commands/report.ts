@@ -1,0 +1,64 @@
+// `lssdc report RUN_DIR | FILE.lssd`: Markdown + self-contained HTML report of runs (results table in the
+// style of the paper's Table 2, run records, loss curves, embedding plots). Wiring only: runtime/report.
+import { resolve, join, basename } from 'node:path';
+import type { Command } from '../main.ts';
+import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import { isProbeError } from '../../runtime/probes/errors.ts';
+import { resolveTargets, renderDiagnosticsSafe } from './probe.ts';
+
+const usage = `usage: lssdc report RUN_DIR | FILE.lssd [options]
+
+Writes report.md (with its charts as .svg files beside it) and a self-contained report.html: a results
+table in the style of the paper's Table 2 (rows = variants, seeds merged as mean ± std; columns = probe
+tasks grouped by kind; best per ablation group in bold), the run records (spec hash, backend, seed, time),
+pretraining loss curves, and 2-D PCA plots of probe-set embeddings coloured by scene and by language.
+For FILE, the run directories of its experiments (grid cells expanded) are found by stage hash.
+
+options:
+  --out DIR          output directory (default: <root>/reports/<name of FILE or RUN_DIR>)
+  --md-name NAME     file name of the Markdown report (default: report.md; the HTML gets the same stem)
+  --template FILE    your own Handlebars template (*.md.hbs or *.html.hbs) replacing the built-in one
+  --title TEXT       report title
+  --root DIR         where runs live (default: <project>/.lssd)`;
+
+export const command: Command = {
+  name: 'report',
+  summary: 'render Markdown + HTML reports (results table, run records, loss curves, embedding plots)',
+  usage,
+  async run(args) {
+    let target: string | undefined; let out: string | undefined; let template: string | undefined;
+    let root: string | undefined; let title: string | undefined; let mdName: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+      const value = () => inline ?? args[++i];
+      if (['--out', '--template', '--root', '--runs-dir', '--title', '--md-name'].includes(name)) {
+        const v = value();
+        if (v === undefined || v.startsWith('--')) { process.stderr.write(`error: ${name} needs a value\n\n${usage}\n`); return 2; }
+        if (name === '--out') out = v; else if (name === '--template') template = v; else if (name === '--title') title = v;
+        else if (name === '--md-name') mdName = v; else root = v;
+      } else if (a.startsWith('-')) { process.stderr.write(`error: unknown option '${a}'\n\n${usage}\n`); return 2; }
+      else if (target) { process.stderr.write(`error: one RUN_DIR or FILE, got '${target}' and '${a}'\n`); return 2; }
+      else target = a;
+    }
+    if (!target) { process.stderr.write(`error: missing RUN_DIR or FILE.lssd\n\n${usage}\n`); return 2; }
+    if (mdName && !/^[^/\\]+\.md$/.test(mdName)) { process.stderr.write(`error: --md-name must be a file name ending in .md, got '${mdName}'\n`); return 2; }
+    try {
+      const resolved = await resolveTargets(target, root, []);
+      if (resolved.diagnostics.length) process.stderr.write(await renderDiagnosticsSafe(resolved.diagnostics, resolved.sources) + '\n');
+      if (!resolved.targets) return 1;
+      const { readRunDir, notRun } = await import('../../runtime/report/collect.ts');
+      const { buildReportModel, writeReport } = await import('../../runtime/report/index.ts');
+      const runs = resolved.targets.map((t) => (t.exists ? readRunDir(t.runDir, { spec: t.spec, hashes: t.hashes }) : notRun(t.spec, t.hashes, t.runDir)));
+      const stem = basename(resolve(target)).replace(/\.lssd$/, '');
+      const model = buildReportModel(runs, { title: title ?? `lssd report: ${stem}`, source: target });
+      const dir = resolve(out ?? join(resolved.root, 'reports', stem));
+      const files = writeReport(model, dir, { ...(template ? { template } : {}), ...(mdName ? { mdName } : {}) });
+      for (const f of files) process.stdout.write(`wrote ${f}\n`);
+      return 0;
+    } catch (e) {
+      if (isProbeError(e)) { process.stderr.write(await renderDiagnosticsSafe([e.toDiagnostic() as Diagnostic], new Map()) + '\n'); return 1; }
+      throw e;
+    }
+  },
+};
