@@ -107,7 +107,16 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
     tooShort += b.tooShort; tooLong += b.tooLong;
     return { t, shots: b.kept };
   }).filter((x) => x.shots.length > 0);
+  const available = bounded.reduce((a, x) => a + x.shots.length, 0);
   const budgeted = applyBudget(bounded, spec.data.budget);
+  ev?.onProgress?.({ phase: 'index', done: idx.files, total: idx.files,
+    detail: `${available} shots within ${spec.data.shots.min_length}..${spec.data.shots.max_length} s (${tooShort} shorter, ${tooLong} longer dropped)${spec.data.budget !== null ? `, budget ${spec.data.budget}` : ''}` });
+  if (spec.data.budget !== null && available < spec.data.budget) {
+    ev?.onWarning?.(`data.budget is ${spec.data.budget} shots but the catalog has ${available} after filters and bounds; training on all ${available}`);
+  }
+  if (spec.views.audio.channels === 'pseudo_stereo') {
+    ev?.onWarning?.("views.audio.channels 'pseudo_stereo' is not supported by this runtime's batch layout [B, frames, mels]; using mono");
+  }
   if (budgeted.length === 0) {
     throw new LssdError(DataCodes.emptyDataset, `no shots left to train on (${idx.titles.length} titles indexed, ${fr.kept.length} pass the filters, ${tooShort} shots too short, ${tooLong} too long)`,
       { path: dir, hint: 'relax data.filters or data.shots bounds, or index more media' });

@@ -159,14 +159,35 @@ export async function extractAll(titles: CatalogTitle[], cfg: FeatureConfig, opt
   };
 }
 
-/** Random access into a title's cached features by file offset (fds opened lazily, kept open). */
+// Open file descriptors are shared by every reader and capped (a catalog of thousands of titles must not
+// exhaust the process's fd limit); the least recently used one is closed first.
+const MAX_OPEN = 128;
+const openFds = new Map<string, number>();
+function fdFor(path: string): number {
+  let fd = openFds.get(path);
+  if (fd !== undefined) { openFds.delete(path); openFds.set(path, fd); return fd; }
+  if (openFds.size >= MAX_OPEN) {
+    const [oldest, ofd] = openFds.entries().next().value as [string, number];
+    openFds.delete(oldest);
+    closeSync(ofd);
+  }
+  fd = openSync(path, 'r');
+  openFds.set(path, fd);
+  return fd;
+}
+function closeFd(path: string): void {
+  const fd = openFds.get(path);
+  if (fd !== undefined) { openFds.delete(path); closeSync(fd); }
+}
+
+/** Random access into a title's cached features by file offset. */
 export class FeatureReader {
-  private fds = new Map<string, number>();
+  private used = new Set<string>();
   constructor(readonly dir: string, readonly meta: FeatureMeta) {}
   private fd(name: string): number {
-    let fd = this.fds.get(name);
-    if (fd === undefined) { fd = openSync(join(this.dir, name), 'r'); this.fds.set(name, fd); }
-    return fd;
+    const p = join(this.dir, name);
+    this.used.add(p);
+    return fdFor(p);
   }
   /** Log-mel rows [f0, f0+n) of a track into `out` (row-major [n, mels]); rows past the end repeat the last row. */
   readMel(stream: number, f0: number, n: number, out: Float32Array): void {
@@ -189,7 +210,7 @@ export class FeatureReader {
     readSync(this.fd('video.u8'), out, 0, bytes, i * bytes);
   }
   close(): void {
-    for (const fd of this.fds.values()) closeSync(fd);
-    this.fds.clear();
+    for (const p of this.used) closeFd(p);
+    this.used.clear();
   }
 }

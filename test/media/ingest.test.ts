@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, utimesSync } from 'node:
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
-import { makeMixedDir } from './make-media.ts';
+import { makeMixedDir, makeTitle } from './make-media.ts';
 import { indexDirectory, readCatalog } from '../../runtime/media/index.ts';
 import { decodeAudio, decodeVideo } from '../../runtime/media/decode.ts';
 import { detectSceneCuts, cutsToShots, boundShots } from '../../runtime/media/shots.ts';
@@ -82,6 +82,43 @@ test('index: a directory with no media, or missing, is one clear error', async (
   mkdirSync(empty);
   await assert.rejects(indexDirectory(empty, { root }), (e: Error & { code?: string }) => e.code === 'LSSD5011');
   await assert.rejects(indexDirectory(join(tmp, 'nope'), { root }), (e: Error & { code?: string }) => e.code === 'LSSD5011');
+});
+
+test('synthetic-corpus layout: only titles/ indexed, truth gives original language, kind and shot truth', async () => {
+  const corpus = join(tmp, 'corpus');
+  mkdirSync(join(corpus, 'titles'), { recursive: true });
+  mkdirSync(join(corpus, 'truth'));
+  mkdirSync(join(corpus, 'tasks', 'scene'), { recursive: true });
+  writeFileSync(join(corpus, 'corpus.json'), JSON.stringify({ version: 1, seed: 1, titles: ['c1'], languages: ['en', 'es'], scenes: ['kitchen', 'street'], complete: true }));
+  // Audio tagged with the dub first: the truth file, not stream order, decides the original language.
+  await makeTitle(join(corpus, 'titles', 'c1.mkv'), { shots: [6, 6], audio: [{ lang: 'spa', title: 'dub', freq: 300 }, { lang: 'eng', title: 'original', freq: 400 }, { lang: 'zxx', title: 'speech_removed', freq: 200 }] });
+  await makeTitle(join(corpus, 'tasks', 'scene', 'clip.mkv'), { shots: [1], audio: [{ lang: 'eng', freq: 100 }] });
+  writeFileSync(join(corpus, 'titles', 'c1.cuts.json'), JSON.stringify({ cuts: [3.5, 6] }));
+  writeFileSync(join(corpus, 'truth', 'c1.json'), JSON.stringify({ originalLanguage: 'en', kind: 'movie', shots: [
+    { index: 0, start: 0, end: 3.5, scene: 'kitchen', speakers: 2, music: false },
+    { index: 1, start: 3.5, end: 6, scene: 'street', speakers: 0, music: true },
+    { index: 2, start: 6, end: 12, scene: 'kitchen', speakers: 1, music: false }] }));
+  const s = await indexDirectory(corpus, { root, method: 'sidecar' });
+  assert.equal(s.files, 1, 'tasks/ is not part of the pretraining catalog');
+  const t = s.titles[0];
+  assert.equal(t.originalLanguage, 'en');
+  assert.equal(t.kind, 'movie');
+  assert.deepEqual(t.audio.map((a) => `${a.stream}:${a.language}:${a.role}`), ['1:es:dub', '2:en:original', '3:zxx:speech_removed']);
+  assert.deepEqual(t.shots.map((x) => [x.start, x.end]), [[0, 3.5], [3.5, 6], [6, t.duration]]);
+  assert.deepEqual(t.shots.map((x) => x.truth), [{ scene: 'kitchen', speakers: 2, music: false }, { scene: 'street', speakers: 0, music: true }, { scene: 'kitchen', speakers: 1, music: false }]);
+});
+
+test('bad cuts sidecar: one line, file skipped, others indexed', async () => {
+  const d = join(tmp, 'badside');
+  mkdirSync(d);
+  await makeTitle(join(d, 'a.mkv'), { shots: [4], audio: [{ lang: 'eng', freq: 300 }] });
+  await makeTitle(join(d, 'b.mkv'), { shots: [4], audio: [{ lang: 'eng', freq: 300 }] });
+  writeFileSync(join(d, 'a.cuts.json'), '{ "cuts": [1, "two"] }');
+  const s = await indexDirectory(d, { root });
+  assert.equal(s.titles.length, 1);
+  assert.equal(s.skipped.length, 1);
+  assert.equal(s.skipped[0].code, 'LSSD5007');
+  assert.match(s.skipped[0].line, /a\.cuts\.json/);
 });
 
 test('scene detection threshold is configurable; cutsToShots covers the whole title', async () => {
