@@ -220,7 +220,7 @@ function staleVia(x: ResolvedSpec, y: ResolvedSpec, la: (n: string) => ResolvedS
   let via = y.init.kind === 'from' ? y.init.experiment : '?';
   while (px && py && py.init.kind === 'from' && !seen.has(py.name)) {
     seen.add(py.name);
-    const nx = px.init.kind === 'from' ? la(px.init.experiment) : undefined;
+    const nx: ResolvedSpec | undefined = px.init.kind === 'from' ? la(px.init.experiment) : undefined;
     const ny = lb(py.init.experiment);
     via = py.init.experiment;
     if (!nx || !ny) break;
