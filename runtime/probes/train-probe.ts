@@ -80,6 +80,51 @@ function gatherY(y: Float32Array | Int32Array, shape: ProbeTaskShape, rows: Arra
   return out;
 }
 
+/** Forward pass of the probe MLP; params = [W0, b0, W1, b1, …] (b as [1, width]); `masks` = dropout masks per hidden layer. */
+export function probeForward(params: tf.Tensor[], x: tf.Tensor2D, masks: (tf.Tensor2D | null)[] | null):
+  { logits: tf.Tensor2D; inputs: tf.Tensor2D[]; pre: tf.Tensor2D[] } {
+  const layers = params.length / 2;
+  const inputs: tf.Tensor2D[] = []; const pre: tf.Tensor2D[] = [];
+  let h = x;
+  for (let l = 0; l < layers; l++) {
+    inputs.push(h);
+    const z = tf.add(tf.matMul(h, params[2 * l] as tf.Tensor2D), params[2 * l + 1]) as tf.Tensor2D;
+    if (l + 1 === layers) return { logits: z, inputs, pre };
+    pre.push(z);
+    h = tf.relu(z);
+    const mask = masks?.[l];
+    if (mask) h = tf.mul(h, mask);
+  }
+  throw new Error('probeForward: params must hold at least one (W, b) pair');
+}
+
+/**
+ * Gradients of the mean cross-entropy (softmax for multiclass, sigmoid averaged over classes for
+ * multilabel) with respect to params, by hand-written backprop: tfjs-core's gradient registry is not
+ * part of its Node (CommonJS) build, and an MLP's gradients are a few lines. Call inside tf.tidy.
+ */
+export function probeGradients(params: tf.Tensor[], x: tf.Tensor2D, y: Int32Array | Float32Array, shape: Pick<ProbeTaskShape, 'classes' | 'prediction'>,
+  masks: (tf.Tensor2D | null)[] | null): tf.Tensor[] {
+  const n = x.shape[0]; const { classes } = shape;
+  const layers = params.length / 2;
+  const { logits, inputs, pre } = probeForward(params, x, masks);
+  let g: tf.Tensor2D = shape.prediction === 'multiclass'
+    ? tf.div(tf.sub(tf.softmax(logits), tf.cast(tf.oneHot(tf.tensor1d(y as Int32Array, 'int32'), classes), 'float32')), n) as tf.Tensor2D
+    : tf.div(tf.sub(tf.sigmoid(logits), tf.tensor2d(y as Float32Array, [n, classes])), n * classes) as tf.Tensor2D;
+  const grads: tf.Tensor[] = new Array(params.length);
+  for (let l = layers - 1; l >= 0; l--) {
+    grads[2 * l] = tf.matMul(inputs[l], g, true, false);
+    grads[2 * l + 1] = tf.sum(g, 0, true);
+    if (l > 0) {
+      let dh = tf.matMul(g, params[2 * l] as tf.Tensor2D, false, true);
+      const mask = masks?.[l - 1];
+      if (mask) dh = tf.mul(dh, mask);
+      g = tf.mul(dh, tf.step(pre[l - 1])) as tf.Tensor2D;
+    }
+  }
+  return grads;
+}
+
 /** Trains one probe configuration with early stopping on validation. */
 export function trainOne(train: ProbeData, valid: ProbeData, shape: ProbeTaskShape, config: ProbeConfig,
   opts: Pick<ProbeSpec['probe'], 'optimizer' | 'epochs' | 'batch' | 'patience' | 'schedule'>, seed: number,
@@ -98,23 +143,8 @@ export function trainOne(train: ProbeData, valid: ProbeData, shape: ProbeTaskSha
   }
   let m1 = params.map((p) => tf.zerosLike(p));
   let m2 = params.map((p) => tf.zerosLike(p));
-  const layers = params.length / 2;
 
-  // Forward pass; in training it also returns what the backward pass needs.
-  const forward = (x: tf.Tensor2D, masks: (tf.Tensor2D | null)[] | null) => {
-    const inputs: tf.Tensor2D[] = []; const pre: tf.Tensor2D[] = [];
-    let h = x;
-    for (let l = 0; l < layers; l++) {
-      inputs.push(h);
-      const z = tf.add(tf.matMul(h, params[2 * l] as tf.Tensor2D), params[2 * l + 1]) as tf.Tensor2D;
-      if (l + 1 === layers) return { logits: z, inputs, pre };
-      pre.push(z);
-      h = tf.relu(z);
-      const mask = masks?.[l];
-      if (mask) h = tf.mul(h, mask);
-    }
-    throw new Error('unreachable');
-  };
+  const forward = (x: tf.Tensor2D, masks: (tf.Tensor2D | null)[] | null) => probeForward(params, x, masks);
   const predictWith = (x: Float32Array, n: number): Float32Array => {
     const out = new Float32Array(n * classes);
     const chunk = 2048;
@@ -126,9 +156,7 @@ export function trainOne(train: ProbeData, valid: ProbeData, shape: ProbeTaskSha
     return out;
   };
 
-  // One optimisation step with hand-written backprop (tfjs-core's gradient registry is not loaded in
-  // Node's CommonJS build, and an MLP's gradients are three lines): cross-entropy gradient at the logits,
-  // then back through each dense layer, dropout mask and ReLU.
+  // One optimisation step: hand-written gradients (probeGradients), then Adam or SGD with momentum.
   const b1 = 0.9; const b2 = 0.999; const eps = 1e-8;
   let t = 0;
   const stepOn = (rows: number[], lr: number) => {
@@ -138,26 +166,7 @@ export function trainOne(train: ProbeData, valid: ProbeData, shape: ProbeTaskSha
       : null;
     const next = tf.tidy(() => {
       const xb = tf.tensor2d(gather(train.x, dim, rows), [rows.length, dim]);
-      const { logits, inputs, pre } = forward(xb, masks);
-      const yb = gatherY(train.y, shape, rows);
-      let g: tf.Tensor2D;
-      if (shape.prediction === 'multiclass') {
-        const onehot = tf.cast(tf.oneHot(tf.tensor1d(yb as Int32Array, 'int32'), classes), 'float32');
-        g = tf.div(tf.sub(tf.softmax(logits), onehot), rows.length) as tf.Tensor2D;
-      } else {
-        g = tf.div(tf.sub(tf.sigmoid(logits), tf.tensor2d(yb as Float32Array, [rows.length, classes])), rows.length * classes) as tf.Tensor2D;
-      }
-      const grads: tf.Tensor[] = new Array(params.length);
-      for (let l = layers - 1; l >= 0; l--) {
-        grads[2 * l] = tf.matMul(inputs[l], g, true, false);
-        grads[2 * l + 1] = tf.sum(g, 0, true);
-        if (l > 0) {
-          let dh = tf.matMul(g, params[2 * l] as tf.Tensor2D, false, true);
-          const mask = masks?.[l - 1];
-          if (mask) dh = tf.mul(dh, mask);
-          g = tf.mul(dh, tf.step(pre[l - 1])) as tf.Tensor2D;
-        }
-      }
+      const grads = probeGradients(params, xb, gatherY(train.y, shape, rows), shape, masks);
       if (opts.optimizer === 'sgd') {
         // SGD with momentum 0.9 (the LVU-style linear probe protocol).
         const v = m1.map((m, i) => tf.add(tf.mul(m, 0.9), grads[i]));

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { trainGrid, probeGrid, rng, standardise, type ProbeData } from '../../runtime/probes/train-probe.ts';
+import { trainGrid, probeGrid, probeGradients, rng, standardise, type ProbeData } from '../../runtime/probes/train-probe.ts';
 import { useBackend } from './helpers.ts';
 
 before(useBackend);
@@ -64,4 +64,46 @@ test('standardisation uses train statistics only', () => {
   const { train: t, others: [o] } = standardise(train, [Float32Array.from([2, 40])], 2);
   assert.deepEqual(Array.from(t), [-1, -1, 1, 1]);
   assert.deepEqual(Array.from(o), [0, 2]);
+});
+
+test('hand-written probe gradients match central finite differences (MLP with dropout mask; multilabel)', () => {
+  const r = rng(11);
+  const n = 5; const dim = 4; const hidden = 3; const classes = 3;
+  const arr = (k: number) => Float64Array.from({ length: k }, () => r() * 2 - 1);
+  const P = [arr(dim * hidden), arr(hidden), arr(hidden * classes), arr(classes)];
+  const shapes: [number, number][] = [[dim, hidden], [1, hidden], [hidden, classes], [1, classes]];
+  const x = Float32Array.from(arr(n * dim));
+  const mask = Float32Array.from({ length: n * hidden }, (_, i) => (i % 4 === 0 ? 0 : 1 / 0.75));
+  // Independent oracle: the same loss in float64 plain JS.
+  const loss = (p: Float64Array[], multilabel: boolean, y: ArrayLike<number>) => {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const h = Array.from({ length: hidden }, (_, j) => {
+        let z = p[1][j]; for (let d = 0; d < dim; d++) z += x[i * dim + d] * p[0][d * hidden + j];
+        return Math.max(0, z) * mask[i * hidden + j];
+      });
+      const logits = Array.from({ length: classes }, (_, c) => { let z = p[3][c]; for (let j = 0; j < hidden; j++) z += h[j] * p[2][j * classes + c]; return z; });
+      if (multilabel) {
+        for (let c = 0; c < classes; c++) { const s = 1 / (1 + Math.exp(-logits[c])); const t = y[i * classes + c]; total -= (t * Math.log(s) + (1 - t) * Math.log(1 - s)) / (n * classes); }
+      } else {
+        const m = Math.max(...logits); const lse = m + Math.log(logits.reduce((a, z) => a + Math.exp(z - m), 0));
+        total -= (logits[y[i]] - lse) / n;
+      }
+    }
+    return total;
+  };
+  for (const multilabel of [false, true]) {
+    const y = multilabel ? Float32Array.from({ length: n * classes }, () => (r() > 0.5 ? 1 : 0)) : Int32Array.from({ length: n }, (_, i) => i % classes);
+    const grads = tf.tidy(() => probeGradients(P.map((p, i) => tf.tensor2d(Float32Array.from(p), shapes[i])), tf.tensor2d(x, [n, dim]), y,
+      { classes, prediction: multilabel ? 'multilabel' : 'multiclass' }, [tf.tensor2d(mask, [n, hidden])]).map((g) => g.dataSync().slice()));
+    const eps = 1e-5;
+    P.forEach((p, k) => {
+      for (let j = 0; j < p.length; j++) {
+        const plus = P.map((q) => q.slice()); plus[k][j] += eps;
+        const minus = P.map((q) => q.slice()); minus[k][j] -= eps;
+        const numeric = (loss(plus, multilabel, y) - loss(minus, multilabel, y)) / (2 * eps);
+        assert.ok(Math.abs(numeric - grads[k][j]) < 1e-4, `param ${k}[${j}]: analytic ${grads[k][j]} vs numeric ${numeric}`);
+      }
+    });
+  }
 });
