@@ -82,23 +82,28 @@ export function listMedia(dir: string): string[] {
   return out;
 }
 
-interface Truth { originalLanguage?: string; kind?: 'movie' | 'episode'; shots?: { index: number; start: number; end: number; scene?: string; speakers?: number; music?: boolean }[] }
+interface TruthShot { index: number; start: number; end: number; scene?: string; music?: boolean;
+  /** A count, or (synthetic corpus) the list of speakers with `speakerCount` alongside. */
+  speakers?: number | unknown[]; speakerCount?: number }
+interface Truth { originalLanguage?: string; kind?: 'movie' | 'episode'; shots?: TruthShot[] }
 
-function readTruth(mediaPath: string): Truth | null {
+/** `<corpus>/truth/<id>.json` for `<corpus>/titles/<id>.mkv`, or `<name>.truth.json` beside the file. */
+function truthPath(mediaPath: string): string | null {
   const base = basename(mediaPath).replace(/\.[^.]+$/, '');
   const candidates = [join(dirname(dirname(mediaPath)), 'truth', `${base}.json`), mediaPath.replace(/\.[^./]+$/, '') + '.truth.json'];
-  for (const c of candidates) {
-    if (existsSync(c)) {
-      try { return JSON.parse(readFileSync(c, 'utf8')) as Truth; } catch { return null; }
-    }
-  }
-  return null;
+  return candidates.find((c) => existsSync(c)) ?? null;
+}
+
+function readTruth(mediaPath: string): Truth | null {
+  const c = truthPath(mediaPath);
+  if (!c) return null;
+  try { return JSON.parse(readFileSync(c, 'utf8')) as Truth; } catch { return null; }
 }
 
 function attachTruth(shots: Shot[], truth: Truth | null): Shot[] {
   if (!truth?.shots?.length) return shots;
   return shots.map((s) => {
-    let best = null as Truth['shots'] extends (infer U)[] | undefined ? U | null : never;
+    let best: TruthShot | null = null;
     let bestOv = 0;
     for (const t of truth.shots!) {
       const ov = Math.min(s.end, t.end) - Math.max(s.start, t.start);
@@ -107,7 +112,8 @@ function attachTruth(shots: Shot[], truth: Truth | null): Shot[] {
     if (!best || bestOv < 0.5 * (s.end - s.start)) return s;
     const tr: NonNullable<Shot['truth']> = {};
     if (best.scene !== undefined) tr.scene = best.scene;
-    if (best.speakers !== undefined) tr.speakers = best.speakers;
+    const speakers = typeof best.speakers === 'number' ? best.speakers : best.speakerCount ?? (Array.isArray(best.speakers) ? best.speakers.length : undefined);
+    if (speakers !== undefined) tr.speakers = speakers;
     if (best.music !== undefined) tr.music = best.music;
     return { ...s, truth: tr };
   });
@@ -191,8 +197,9 @@ export async function indexDirectory(dir: string, opts: IndexOptions): Promise<I
   const results = await mapLimit(files, Math.max(1, o.concurrency), async (f) => {
     const abs = resolve(f);
     const st = statSync(abs);
-    const sc = sidecarPath(abs);
-    const scM = existsSync(sc) ? statSync(sc).mtimeMs : 0;
+    // A changed cuts sidecar or truth file re-indexes the title too.
+    const sc = sidecarPath(abs), tp = truthPath(abs);
+    const scM = (existsSync(sc) ? statSync(sc).mtimeMs : 0) + (tp ? statSync(tp).mtimeMs : 0);
     const prev = state[abs];
     let entry: StateEntry;
     if (prev && prev.size === st.size && prev.mtimeMs === st.mtimeMs + scM) {

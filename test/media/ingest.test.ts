@@ -96,7 +96,7 @@ test('synthetic-corpus layout: only titles/ indexed, truth gives original langua
   writeFileSync(join(corpus, 'titles', 'c1.cuts.json'), JSON.stringify({ cuts: [3.5, 6] }));
   writeFileSync(join(corpus, 'truth', 'c1.json'), JSON.stringify({ originalLanguage: 'en', kind: 'movie', shots: [
     { index: 0, start: 0, end: 3.5, scene: 'kitchen', speakers: 2, music: false },
-    { index: 1, start: 3.5, end: 6, scene: 'street', speakers: 0, music: true },
+    { index: 1, start: 3.5, end: 6, scene: 'street', speakers: [], speakerCount: 0, music: true },
     { index: 2, start: 6, end: 12, scene: 'kitchen', speakers: 1, music: false }] }));
   const s = await indexDirectory(corpus, { root, method: 'sidecar' });
   assert.equal(s.files, 1, 'tasks/ is not part of the pretraining catalog');
