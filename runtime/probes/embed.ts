@@ -114,13 +114,19 @@ export function embeddingDim(encoder: Encoder, modality: EmbedModality): number 
   return modality === 'audio' ? encoder.audio.dim : modality === 'video' ? encoder.video!.dim : encoder.audio.dim + encoder.video!.dim;
 }
 
-/** Embeds one clip into `dim` floats. */
-export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings, media: MediaFns): Promise<Float32Array> {
+/** Log-mel of a clip with the spec's audio settings, decoded at the spec's sample rate. */
+export async function clipMel(path: string, s: EmbedSettings, media: MediaFns): Promise<LogMel> {
+  const sr = s.audio.sample_rate;
+  const samples = await media.decodeAudio(path, { sampleRate: sr });
+  return media.logMel(samples, sr, { nFft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db });
+}
+
+/** Embeds one clip into `dim` floats (`mel`: its log-mel when already computed). */
+export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings, media: MediaFns, melIn?: LogMel): Promise<Float32Array> {
   const parts: Float32Array[] = [];
   if (s.modality !== 'video') {
     const sr = s.audio.sample_rate;
-    const samples = await media.decodeAudio(path, { sampleRate: sr });
-    const mel = media.logMel(samples, sr, { nFft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db });
+    const mel = melIn ?? await clipMel(path, s, media);
     if (mel.mels !== encoder.audio.mels) {
       throw new ProbeError('LSSD5407', `the encoder expects ${encoder.audio.mels} mel bands but the spec's audio view has ${mel.mels}`, encoder.runDir);
     }
@@ -142,11 +148,50 @@ export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings
 }
 
 /**
+ * Log-mels of every clip of a task, shared by all checkpoints (they do not depend on the weights): read from
+ * `<dir>/<task>-<key12>.{f32,json}` when present, else computed and written atomically. Saves a decode and
+ * an STFT per clip for every further run probed on the same task — the tiny grid probes four.
+ */
+export async function taskMels(task: HearTask, s: EmbedSettings, media: MediaFns, dir: string,
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<LogMel[]> {
+  const key = sha256(canonicalJson({ v: 1, content: taskFingerprint(task), dir: task.dir,
+    audio: { sample_rate: s.audio.sample_rate, n_fft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db } }));
+  const base = join(dir, `${task.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${key.slice(0, 12)}`);
+  try {
+    const index = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as { key: string; mels: number; frames: number[] };
+    const buf = readFileSync(`${base}.f32`);
+    const total = index.frames.reduce((a, f) => a + f, 0);
+    if (index.key === key && index.frames.length === task.clips.length && buf.length === total * index.mels * 4) {
+      const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+      let o = 0;
+      return index.frames.map((f) => { const m = { data: all.subarray(o, o + f * index.mels), frames: f, mels: index.mels }; o += f * index.mels; return m; });
+    }
+  } catch { /* no cache yet */ }
+  const out: LogMel[] = [];
+  for (let i = 0; i < task.clips.length; i++) {
+    if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+    out.push(await clipMel(clipPath(task, task.clips[i], s.audio.sample_rate), s, media));
+    opts.onProgress?.(i + 1, task.clips.length);
+  }
+  mkdirSync(dir, { recursive: true });
+  const total = out.reduce((a, m) => a + m.data.length, 0);
+  const all = new Float32Array(total);
+  let o = 0; for (const m of out) { all.set(m.data, o); o += m.data.length; }
+  const tmp = `${base}.tmp-${process.pid}`;
+  writeFileSync(`${tmp}.f32`, Buffer.from(all.buffer, all.byteOffset, all.byteLength));
+  renameSync(`${tmp}.f32`, `${base}.f32`);
+  writeFileSync(`${tmp}.json`, JSON.stringify({ key, task: task.name, mels: s.audio.mels, frames: out.map((m) => m.frames) }));
+  renameSync(`${tmp}.json`, `${base}.json`);
+  return out;
+}
+
+/**
  * Embeddings of every clip of `task`, from `<runDir>/embeddings/<task>-<key12>/` when cached, else computed
  * and written there atomically (temp dir + rename). `onProgress` fires after each clip that is computed.
  */
 export async function taskEmbeddings(task: HearTask, encoder: Encoder, s: EmbedSettings, media: MediaFns, runDir: string,
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; /** Probe task name (default the HEAR task_name). */ name?: string } = {}): Promise<EmbeddingSet & { cached: boolean }> {
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; /** Probe task name (default the HEAR task_name). */ name?: string;
+    /** Shared log-mel cache directory (see taskMels); none = compute per clip. */ melCacheDir?: string } = {}): Promise<EmbeddingSet & { cached: boolean }> {
   const key = embeddingKey(encoder, task, s);
   const name = opts.name ?? task.name;
   const safeName = name.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -165,11 +210,12 @@ export async function taskEmbeddings(task: HearTask, encoder: Encoder, s: EmbedS
     } catch { /* unreadable cache: recompute below */ }
   }
   const x = new Float32Array(task.clips.length * dim);
+  const mels = opts.melCacheDir && s.modality !== 'video' ? await taskMels(task, s, media, opts.melCacheDir, opts) : null;
   for (let i = 0; i < task.clips.length; i++) {
     if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
     const path = clipPath(task, task.clips[i], s.audio.sample_rate);
-    x.set(await embedClip(path, encoder, s, media), i * dim);
-    opts.onProgress?.(i + 1, task.clips.length);
+    x.set(await embedClip(path, encoder, s, media, mels?.[i]), i * dim);
+    if (!mels) opts.onProgress?.(i + 1, task.clips.length);
   }
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });

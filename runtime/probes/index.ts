@@ -19,6 +19,7 @@ import { foldPlans, loadHearTask, type HearTask } from './hear.ts';
 import { taskEmbeddings, type EmbeddingSet, type MediaFns } from './embed.ts';
 import { standardise, trainGrid, type ProbeData } from './train-probe.ts';
 import { ProbeError } from './errors.ts';
+import { readWavAtRate } from './wav.ts';
 
 export { ProbeError, isProbeError } from './errors.ts';
 export { loadHearTask, foldPlans } from './hear.ts';
@@ -118,7 +119,10 @@ export function probeTask(task: HearTask, emb: EmbeddingSet, probe: ProbeSpec, s
 
 async function defaultMedia(): Promise<MediaFns> {
   const [decode, mel] = await Promise.all([import('../media/decode.ts'), import('../media/logmel.ts')]);
-  return { decodeAudio: decode.decodeAudio, decodeVideo: decode.decodeVideo, logMel: mel.logMel };
+  return {
+    decodeAudio: async (path, o) => readWavAtRate(path, o.sampleRate) ?? decode.decodeAudio(path, o),
+    decodeVideo: decode.decodeVideo, logMel: mel.logMel,
+  };
 }
 
 async function defaultEncoder(runDir: string): Promise<Encoder> {
@@ -193,7 +197,7 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
       encoder ??= await defaultEncoder(runDir);
       media ??= await defaultMedia();
       const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window },
-        media, runDir, { signal, name: probe.task, onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
+        media, runDir, { signal, name: probe.task, melCacheDir: join(opts.root, 'probe-features'), onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
       if (signal?.aborted) break;
       const r: ProbeResult = { ...probeTask(task, emb, probe, spec.optim.seed, signal), seconds: (Date.now() - t0) / 1000 };
       if (signal?.aborted) break;

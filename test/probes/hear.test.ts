@@ -89,3 +89,18 @@ test('trainvaltest multilabel tasks and quoted vocabulary labels', () => {
     assert.equal(code(() => parseVocabulary('idx,label\n1,a', 'x.csv')), 'LSSD5402');
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('the WAV fast path reads PCM16 at the wanted rate exactly as ffmpeg decodes it, and declines other rates', async () => {
+  const { readWavAtRate } = await import('../../runtime/probes/wav.ts');
+  const { decodeAudio } = await import('../../runtime/media/decode.ts');
+  const t = loadHearTask(FIXTURE);
+  const path = clipPath(t, t.clips[0], 44100);
+  const fast = readWavAtRate(path, 44100);
+  assert.ok(fast && fast.length > 1000);
+  const ref = await decodeAudio(path, { sampleRate: 44100 });
+  assert.equal(fast.length, ref.length);
+  let maxErr = 0; for (let i = 0; i < ref.length; i++) maxErr = Math.max(maxErr, Math.abs(fast[i] - ref[i]));
+  assert.ok(maxErr < 1e-6, `max abs difference ${maxErr}`);
+  assert.equal(readWavAtRate(path, 16000), null);
+  assert.equal(readWavAtRate(join(FIXTURE, 'fold00.json'), 44100), null);
+});

@@ -110,3 +110,20 @@ test('an interrupted probe run resumes task by task', async () => {
   assert.deepEqual(full[0], partial[0]);
   assert.ok(JSON.parse(readFileSync(resultsPath(runDir, runHashes(spec, runDir).probe), 'utf8')).results.length === 2);
 });
+
+test('log-mels are cached per task across checkpoints: a second encoder decodes nothing', async () => {
+  const dir = join(tmp, 'tones-mel'); writeToneTask(dir, { classes: 2, perSplit: 3, seed: 21 });
+  const { decodeAudio } = await import('../../runtime/media/decode.ts');
+  const { logMel } = await import('../../runtime/media/logmel.ts');
+  let decodes = 0;
+  const media = { decodeAudio: (p: string, o: { sampleRate: number }) => { decodes++; return decodeAudio(p, o); }, logMel,
+    decodeVideo: async () => { throw new Error('no video'); } };
+  const spec = testSpec([probeSpec({ task: 'm', source: { kind: 'dir', path: dir } }, quick)]);
+  const root = join(tmp, 'root-mel');
+  const a = await probeExperiment({ spec, runDir: join(tmp, 'run-mel-a'), root, encoder: fakeEncoder({ mels: 24, specHash: 'a' }), media });
+  assert.equal(decodes, 18);
+  const b = await probeExperiment({ spec, runDir: join(tmp, 'run-mel-b'), root, encoder: fakeEncoder({ mels: 24, specHash: 'b', seed: 2 }), media });
+  assert.equal(decodes, 18, 'second checkpoint reused the cached log-mels');
+  assert.equal(readdirSync(join(root, 'probe-features')).filter((f) => f.endsWith('.f32')).length, 1);
+  assert.equal(a[0].folds.length, 1); assert.equal(b[0].folds.length, 1);
+});
