@@ -1,0 +1,60 @@
+// `lssdc show FILE [--name NAME] [--hash]`: the fully resolved spec(s) as canonical JSON — the object
+// later stages consume, diff and hash. `--hash` prints each experiment's stage hashes instead.
+import type { Command } from '../main.ts';
+import { compileFile } from '../../compiler/index.ts';
+import { hasErrors } from '../../compiler/diagnostic.ts';
+import { canonicalJson } from '../../compiler/canonical.ts';
+import { stageHashes } from '../../compiler/hash.ts';
+import { renderDiagnostics } from '../../compiler/render.ts';
+import { nodeHost } from '../../runtime/host.ts';
+import { parseArgs } from './check.ts';
+
+const USAGE = `usage: lssdc show [options] FILE
+
+Print the resolved spec of every experiment declared in FILE (grid cells expanded) as canonical JSON:
+one object for a single experiment, an array otherwise.
+
+options:
+  --name NAME   only the experiment (or grid cell) NAME; any experiment reachable from FILE
+  --hash        print "NAME  pretrain=<hash>  probe=<hash>" per experiment instead of the spec
+  --no-color    plain diagnostics`;
+
+export const command: Command = {
+  name: 'show',
+  summary: 'print the resolved spec as canonical JSON',
+  usage: USAGE,
+  async run(args) {
+    const p = parseArgs(args, ['--hash', '--no-color'], ['--name']);
+    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
+    if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
+    const host = nodeHost();
+    const file = p.positional[0];
+    if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }
+    const r = compileFile(file, host);
+    const color = !p.flags.has('--no-color') && !!process.stderr.isTTY && !process.env.NO_COLOR;
+    if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, r.value?.sources ?? new Map(), { color }) + '\n');
+    if (hasErrors(r.diagnostics) || !r.value) return 1;
+    const program = r.value;
+    let specs = program.experiments;
+    const name = p.values.get('--name');
+    if (name !== undefined) {
+      const s = program.all.get(name);
+      if (!s) {
+        process.stderr.write(`error: no experiment '${name}' in ${file}; known: ${[...program.all.keys()].join(', ')}\n`);
+        return 1;
+      }
+      specs = [s];
+    }
+    if (p.flags.has('--hash')) {
+      const lookup = (n: string) => program.all.get(n);
+      for (const s of specs) {
+        const h = stageHashes(s, lookup);
+        process.stdout.write(`${s.name}  pretrain=${h.pretrain}  probe=${h.probe}\n`);
+      }
+      return 0;
+    }
+    if (!specs.length) { process.stderr.write(`error: ${file} declares no experiment\n`); return 1; }
+    process.stdout.write(canonicalJson(specs.length === 1 ? specs[0] : specs, 2) + '\n');
+    return 0;
+  },
+};

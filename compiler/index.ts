@@ -1,0 +1,110 @@
+// The compiler front end in one screen: load → resolve → expand grids → check → validate.
+// Pure: all reading goes through the CompilerHost. Returns whatever it could build plus diagnostics.
+import type { GridDecl, Source, Span } from '../grammar/ast.ts';
+import type { Diagnostic, Outcome } from './diagnostic.ts';
+import type { CompilerHost } from './host.ts';
+import type { ResolvedSpec } from './spec.ts';
+import { M, diag } from './messages.ts';
+import { loadProgram, type Loaded } from './resolve-load.ts';
+import { Resolver, type ResolvedExperiment } from './resolve.ts';
+import { expandGrids } from './resolve-grid.ts';
+import { RULES, makeContext } from './rules/index.ts';
+import { validateSpec } from './validate.ts';
+
+export { parse } from '../grammar/index.ts';
+
+export interface GridInfo {
+  name: string;
+  cells: { name: string; axes: Record<string, unknown> }[];
+  span: Span;
+}
+
+export interface Program {
+  /** Experiments declared in the entry file, grid cells expanded in place, in declaration order. */
+  experiments: ResolvedSpec[];
+  /** Every experiment reachable through imports (and every grid cell), by name. */
+  all: Map<string, ResolvedSpec>;
+  grids: GridInfo[];
+  sources: Map<string, Source>;
+}
+
+export function compileFile(path: string, host: CompilerHost): Outcome<Program> {
+  const diagnostics: Diagnostic[] = [];
+  const loaded = loadProgram(path, host, diagnostics);
+  const resolver = new Resolver(loaded, diagnostics);
+
+  // Resolve every declaration in the program (imports included: a broken parent breaks its children;
+  // a backbone or task is checked even when nothing uses it yet).
+  const resolved = new Map<string, ResolvedExperiment>();
+  for (const [name, sym] of loaded.symbols) {
+    if (sym.decl.kind !== 'BlockDecl') continue;
+    if (sym.decl.declKind === 'experiment') {
+      const r = resolver.experiment(sym.decl, sym.file);
+      if (r) resolved.set(name, r);
+    } else if (sym.decl.declKind === 'backbone') resolver.backbone(sym.decl);
+    else if (sym.decl.declKind === 'task') resolver.task(sym.decl);
+  }
+  // Grids of the entry file become ordinary experiments (one per cell).
+  const gridDecls = [...loaded.files.get(path)?.decls ?? []].filter((d): d is GridDecl => d.kind === 'GridDecl');
+  const { grids, cells } = expandGrids(gridDecls, path, loaded, resolver, diagnostics);
+  for (const [name, r] of cells) resolved.set(name, r);
+
+  checkInitCycles(resolved, diagnostics);
+  for (const r of resolved.values()) {
+    if (r.broken) continue;
+    const ctx = makeContext(r, (n) => resolved.get(n), (d) => diagnostics.push(d));
+    for (const rule of RULES) rule.check(ctx);
+    if (!r.broken) diagnostics.push(...validateSpec(r));
+  }
+
+  const all = new Map<string, ResolvedSpec>();
+  for (const [name, r] of resolved) all.set(name, r.spec);
+  const experiments: ResolvedSpec[] = [];
+  for (const d of loaded.files.get(path)?.decls ?? []) {
+    if (d.kind === 'BlockDecl' && d.declKind === 'experiment') {
+      const r = resolved.get(d.name.name);
+      if (r && loaded.symbols.get(d.name.name)?.decl === d) experiments.push(r.spec);
+    } else if (d.kind === 'GridDecl') {
+      const g = grids.find((x) => x.name === d.name.name);
+      for (const c of g?.cells ?? []) { const s = all.get(c.name); if (s) experiments.push(s); }
+    }
+  }
+  return { value: { experiments, all, grids, sources: loaded.sources }, diagnostics: dedupe(diagnostics) };
+}
+
+/** `init from` must form a DAG (docs/language.md §4.3). */
+function checkInitCycles(resolved: Map<string, ResolvedExperiment>, diagnostics: Diagnostic[]) {
+  const state = new Map<string, 'active' | 'done'>();
+  const visit = (name: string, path: string[]) => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'active') {
+      const cycle = [...path.slice(path.indexOf(name)), name];
+      const r = resolved.get(path[path.length - 1])!;
+      diagnostics.push(diag(M.initCycle, r.init?.target.span ?? r.decl.name.span, `cycle in init from: ${cycle.join(' → ')}`, {
+        related: cycle.slice(0, -1).filter((n) => n !== path[path.length - 1]).map((n) => {
+          const x = resolved.get(n)!;
+          return { span: x.init?.target.span ?? x.decl.name.span, message: `'${n}' initialises from '${x.spec.init.kind === 'from' ? x.spec.init.experiment : '?'}'` };
+        }),
+        hint: 'an experiment cannot start from its own (eventual) weights; one of them must `init from random`',
+      }));
+      for (const n of cycle) { const x = resolved.get(n); if (x) x.broken = true; }
+      return;
+    }
+    state.set(name, 'active');
+    const r = resolved.get(name);
+    if (r?.spec.init.kind === 'from' && resolved.has(r.spec.init.experiment)) visit(r.spec.init.experiment, [...path, name]);
+    state.set(name, 'done');
+  };
+  for (const name of resolved.keys()) visit(name, []);
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}|${d.span?.file}|${d.span?.start.offset}|${d.span?.end.offset}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k); return true;
+  });
+}
+
+export type { Loaded };

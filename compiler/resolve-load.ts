@@ -1,0 +1,66 @@
+// Loading: read the entry file and, transitively, everything it imports (docs/language.md §3), through
+// the CompilerHost. Builds the program-wide symbol table (one namespace for all declarations).
+import type { Decl, File, Source, Span } from '../grammar/ast.ts';
+import { parse } from '../grammar/index.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import type { CompilerHost } from './host.ts';
+import { M, diag } from './messages.ts';
+
+export interface Symbol {
+  decl: Decl;
+  file: string;
+}
+
+export interface Loaded {
+  entry: string;
+  /** Parsed files by path, in load order (entry first). */
+  files: Map<string, File>;
+  sources: Map<string, Source>;
+  symbols: Map<string, Symbol>;
+}
+
+export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diagnostic[]): Loaded {
+  const files = new Map<string, File>();
+  const sources = new Map<string, Source>();
+  const symbols = new Map<string, Symbol>();
+  const queue: { path: string; from?: Span }[] = [{ path: entry }];
+  while (queue.length) {
+    const { path, from } = queue.shift()!;
+    if (files.has(path)) continue;
+    const text = host.readFile(path);
+    if (text === undefined) {
+      diagnostics.push(diag(M.importNotFound, from, `cannot read '${path}'`));
+      continue;
+    }
+    const source: Source = { name: path, text };
+    sources.set(path, source);
+    const r = parse(source);
+    diagnostics.push(...r.diagnostics);
+    const file = r.value!;
+    files.set(path, file);
+    for (const imp of file.imports) {
+      const target = host.resolveImport(imp.path.value, path);
+      if (target === undefined) {
+        const rel = imp.path.value.startsWith('.') || imp.path.value.startsWith('/');
+        diagnostics.push(diag(M.importNotFound, imp.path.span, `cannot find ${rel ? 'file' : 'stdlib module'} "${imp.path.value}"`, {
+          hint: rel ? 'relative imports are resolved against the importing file' : 'stdlib modules: "paper", "controlled", "cpu", "backbones", "tasks"; files are imported by relative path, e.g. "./A1.lssd"',
+        }));
+        continue;
+      }
+      queue.push({ path: target, from: imp.path.span });
+    }
+    for (const d of file.decls) {
+      const prev = symbols.get(d.name.name);
+      if (prev) {
+        if (prev.decl === d) continue;
+        diagnostics.push(diag(M.duplicateDecl, d.name.span, `'${d.name.name}' is already declared`, {
+          related: [{ span: prev.decl.name.span, message: `first declared here (${prev.decl.declKind})` }],
+          hint: 'declaration names are global across imported files; rename one of them',
+        }));
+        continue;
+      }
+      symbols.set(d.name.name, { decl: d, file: path });
+    }
+  }
+  return { entry, files, sources, symbols };
+}

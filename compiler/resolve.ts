@@ -1,0 +1,361 @@
+// Resolution (docs/language.md §4): `extends` chains are linearised, entries flattened to dotted
+// paths (later declarations override earlier ones), each path is looked up in the field table,
+// converted to base units, references (`mvit_s`, `esc50`, `init from A2`) are bound, and defaults
+// fill the rest. The result is a ResolvedSpec plus provenance (which source span set each field),
+// which the check rules use to point at the right place.
+import type { BlockDecl, Decl, Entry, IdentValue, InitFrom, Span, Value } from '../grammar/ast.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import type { BackboneSpec, InitSpec, ProbeSpec, ResolvedSpec } from './spec.ts';
+import { M, diag, didYouMean } from './messages.ts';
+import { childrenOf, fieldAt, FIELDS, sectionsOf, type DeclSchema, type FieldDef, type SameTitle } from './schema/index.ts';
+import { INVALID, type ConvertCtx } from './schema/types.ts';
+import type { Loaded } from './resolve-load.ts';
+
+/** One `key = value` as it applies to a declaration after flattening. */
+export interface Assignment {
+  path: string;
+  keySpan: Span;
+  value: Value;
+  span: Span;
+  /** Declaration whose body holds the entry. */
+  decl: BlockDecl;
+}
+
+/** A resolved experiment with the provenance the rules need. */
+export interface ResolvedExperiment {
+  spec: ResolvedSpec;
+  decl: BlockDecl;
+  file: string;
+  /** Surface path → the assignment that set it (absent: default). */
+  fields: Map<string, Assignment>;
+  /** Converted values of fields that are not stored verbatim in the spec (same_title, head dims…). */
+  extras: Map<string, unknown>;
+  /** The `init from` entry, if any. */
+  init?: InitFrom;
+  /** True when resolution reported errors for this experiment. */
+  broken: boolean;
+}
+
+const KIND_SCHEMA: Record<BlockDecl['declKind'], DeclSchema | undefined> = {
+  experiment: 'experiment', preset: undefined, backbone: 'backbone', task: 'task',
+};
+
+const setPath = (obj: Record<string, unknown>, path: string, value: unknown) => {
+  const parts = path.split('.');
+  let o = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof o[p] !== 'object' || o[p] === null) o[p] = {};
+    o = o[p] as Record<string, unknown>;
+  }
+  o[parts[parts.length - 1]] = value;
+};
+
+export class Resolver {
+  private readonly experiments = new Map<string, ResolvedExperiment | null>();
+  private readonly backbones = new Map<string, BackboneSpec | null>();
+  private readonly tasks = new Map<string, ProbeSpec | null>();
+  private readonly sections: Record<DeclSchema, Set<string>> = {
+    experiment: sectionsOf('experiment'), backbone: sectionsOf('backbone'), task: sectionsOf('task'),
+  };
+
+  constructor(readonly program: Loaded, readonly diagnostics: Diagnostic[]) {}
+
+  private text = (span: Span): string => {
+    const s = this.program.sources.get(span.file);
+    return s ? s.text.slice(span.start.offset, span.end.offset) : '';
+  };
+
+  /** Names of declarations of the given kinds, for suggestions. */
+  namesOf(kinds: Decl['declKind'][]): string[] {
+    return [...this.program.symbols.values()].filter((s) => kinds.includes(s.decl.declKind)).map((s) => s.decl.name.name);
+  }
+
+  /** Look a name up as one of `kinds`; reports unknown / wrong-kind names at `span`. */
+  lookup(name: string, span: Span, kinds: Decl['declKind'][], what: string): BlockDecl | undefined {
+    const sym = this.program.symbols.get(name);
+    if (!sym) {
+      this.diagnostics.push(diag(M.unknownName, span, `unknown ${what} '${name}'`, {
+        hint: didYouMean(name, this.namesOf(kinds)) ?? (kinds.includes('backbone') || kinds.includes('task') ? 'is the stdlib module that declares it imported? (e.g. import "paper")' : undefined),
+      }));
+      return undefined;
+    }
+    if (!kinds.includes(sym.decl.declKind) || sym.decl.kind !== 'BlockDecl') {
+      this.diagnostics.push(diag(M.wrongDeclKind, span, `'${name}' is a ${sym.decl.declKind}, not ${kinds.length === 1 ? `a ${kinds[0]}` : `a ${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`}`, {
+        related: [{ span: sym.decl.name.span, message: `${sym.decl.declKind} '${name}' declared here` }],
+      }));
+      return undefined;
+    }
+    return sym.decl;
+  }
+
+  /** `extends` linearisation: ancestors first (depth-first, left to right), each once, then the decl. */
+  linearize(decl: BlockDecl, schema: DeclSchema | undefined, stack: BlockDecl[] = []): BlockDecl[] | undefined {
+    if (stack.includes(decl)) return undefined;
+    const out: BlockDecl[] = [];
+    let ok = true;
+    const allowed: Decl['declKind'][] = schema === 'experiment' ? ['experiment', 'preset'] : schema ? [schema, 'preset'] : ['preset', 'experiment', 'backbone', 'task'];
+    for (const parent of decl.extends) {
+      const p = this.lookup(parent.name, parent.span, allowed, schema === 'experiment' ? 'experiment or preset' : schema ? `${schema} or preset` : 'declaration');
+      if (!p) { ok = false; continue; }
+      if (p === decl || stack.includes(p)) {
+        const cycle = [...stack.slice(stack.indexOf(p)), decl, p].map((d) => d.name.name);
+        const cyc = p === decl ? [decl.name.name, decl.name.name] : cycle;
+        this.diagnostics.push(diag(M.extendsCycle, parent.span, `cycle in extends: ${cyc.join(' → ')}`, {
+          related: stack.slice(stack.indexOf(p) >= 0 ? stack.indexOf(p) : stack.length).map((d) => ({ span: d.name.span, message: `'${d.name.name}' is part of the cycle` })),
+          hint: 'a declaration cannot inherit from itself, directly or through its parents',
+        }));
+        ok = false; continue;
+      }
+      const chain = this.linearize(p, schema, [...stack, decl]);
+      if (!chain) { ok = false; continue; }
+      for (const c of chain) if (!out.includes(c)) out.push(c);
+    }
+    out.push(decl);
+    return ok ? out : undefined;
+  }
+
+  /** Flattens a chain's bodies into path → assignment (later wins); reports unknown and duplicate keys. */
+  flatten(chain: BlockDecl[], schema: DeclSchema): { fields: Map<string, Assignment>; init?: InitFrom; initDecl?: BlockDecl; ok: boolean } {
+    const fields = new Map<string, Assignment>();
+    let init: InitFrom | undefined; let initDecl: BlockDecl | undefined;
+    let ok = true;
+    const sections = this.sections[schema];
+    for (const decl of chain) {
+      const seen = new Map<string, Span>();
+      let seenInit: Span | undefined;
+      const walk = (entries: Entry[], prefix: string) => {
+        for (const e of entries) {
+          if (e.kind === 'InitFrom') {
+            if (schema !== 'experiment' || prefix) {
+              this.diagnostics.push(diag(M.unknownField, e.span, schema !== 'experiment' ? `\`init from\` is only allowed in experiments, not in a ${decl.declKind === 'preset' ? `${schema}` : decl.declKind}` : `\`init from\` must be at the top level of an experiment, not inside \`${prefix}\``));
+              ok = false; continue;
+            }
+            if (seenInit) {
+              this.diagnostics.push(diag(M.duplicateField, e.span, `\`init from\` is given twice in '${decl.name.name}'`, { related: [{ span: seenInit, message: 'first given here' }] }));
+              ok = false; continue;
+            }
+            seenInit = e.span; init = e; initDecl = decl;
+            continue;
+          }
+          const key = e.key.parts.map((p) => p.name).join('.');
+          const path = prefix ? `${prefix}.${key}` : key;
+          if (e.kind === 'Section') {
+            if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, true)) { ok = false; continue; }
+            walk(e.body.entries, path);
+            continue;
+          }
+          if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, false)) { ok = false; continue; }
+          const prev = seen.get(path);
+          if (prev) {
+            this.diagnostics.push(diag(M.duplicateField, e.key.span, `\`${path}\` is set twice in '${decl.name.name}'`, {
+              related: [{ span: prev, message: 'first set here' }], hint: 'remove one of them; to override a parent, set the field in a declaration that extends it',
+            }));
+            ok = false; continue;
+          }
+          seen.set(path, e.key.span);
+          fields.set(path, { path, keySpan: e.key.span, value: e.value, span: e.span, decl });
+        }
+      };
+      walk(decl.body.entries, '');
+      void sections;
+    }
+    return { fields, init, initDecl, ok };
+  }
+
+  /** Is `path` a field (or, when `asSection`, a section) of the schema? Reports with a suggestion. */
+  private checkPath(path: string, partSpans: Span[], prefix: string, schema: DeclSchema, asSection: boolean): boolean {
+    const sections = this.sections[schema];
+    const isSection = sections.has(path);
+    const field = fieldAt(schema, path);
+    if (asSection ? isSection || (field && field.path.endsWith('.*')) : field && !isSection) return true;
+    const parts = path.split('.');
+    const prefixLen = prefix ? prefix.split('.').length : 0;
+    const keySpan = { ...partSpans[0], end: partSpans[partSpans.length - 1].end };
+    if (asSection && field) {
+      this.diagnostics.push(diag(M.typeMismatch, keySpan, `\`${path}\` is a field, not a section`, { hint: `write \`${parts.slice(prefixLen).join('.')} = …\`` }));
+      return false;
+    }
+    if (!asSection && isSection) {
+      this.diagnostics.push(diag(M.typeMismatch, keySpan, `\`${path}\` is a section, not a field`, {
+        hint: `write \`${parts.slice(prefixLen).join('.')} { … }\` with its fields: ${childrenOf(schema, path).join(', ')}`,
+      }));
+      return false;
+    }
+    // Find the first unknown segment.
+    let i = 0;
+    while (i < parts.length - 1 && sections.has(parts.slice(0, i + 1).join('.'))) i++;
+    const parent = parts.slice(0, i).join('.');
+    const bad = parts[i];
+    const spanIdx = Math.max(0, i - prefixLen);
+    const span = partSpans[Math.min(spanIdx, partSpans.length - 1)];
+    const options = childrenOf(schema, parent);
+    const what = schema === 'experiment' ? 'an experiment' : `a ${schema}`;
+    this.diagnostics.push(diag(M.unknownField, span, parent ? `\`${parent}\` has no field \`${bad}\`` : `${what} has no field \`${bad}\``, {
+      hint: didYouMean(bad, options) ?? `fields of ${parent ? `\`${parent}\`` : what}: ${options.join(', ')}`,
+    }));
+    return false;
+  }
+
+  /** Converts flattened fields against the table; returns the spec object and extras. */
+  build(schema: DeclSchema, decl: BlockDecl, fields: Map<string, Assignment>, ctx: ConvertCtx): { obj: Record<string, unknown>; extras: Map<string, unknown>; ok: boolean } {
+    const obj: Record<string, unknown> = {};
+    const extras = new Map<string, unknown>();
+    let ok = true;
+    const defs = FIELDS[schema];
+    for (const d of defs) {
+      if (d.path.endsWith('.*')) continue;
+      const a = fields.get(d.path);
+      let value: unknown;
+      if (a) {
+        const x = d.type.convert(a.value, ctx, d.path);
+        // On a bad value keep the default, so later stages see a complete (if flagged) object.
+        if (x === INVALID) { ok = false; value = structuredClone(d.default); } else value = x;
+      } else if (d.required) {
+        this.diagnostics.push(diag(M.missingField, decl.name.span, `${decl.declKind} '${decl.name.name}' does not set \`${d.path}\``, { hint: d.doc }));
+        ok = false; continue;
+      } else value = structuredClone(d.default);
+      if (value === undefined) continue;
+      if (d.to === null) extras.set(d.path, value);
+      else setPath(obj, d.to ?? d.path, value);
+    }
+    // Wildcard sections (backbone `config.*`).
+    for (const [path, a] of fields) {
+      const d = fieldAt(schema, path) as FieldDef;
+      if (!d.path.endsWith('.*')) continue;
+      const x = d.type.convert(a.value, ctx, path);
+      if (x === INVALID) { ok = false; continue; }
+      const base = d.path.slice(0, -2);
+      const rest = path.slice(base.length + 1);
+      const bag = (extras.get(base) as Record<string, unknown>) ?? {};
+      bag[rest] = x;
+      extras.set(base, bag);
+    }
+    return { obj, extras, ok };
+  }
+
+  private ctx(): ConvertCtx {
+    return {
+      report: (d) => this.diagnostics.push(d),
+      text: this.text,
+      ref: (kind, v) => (kind === 'backbone' ? this.backboneRef(v as IdentValue) : this.taskRef(v as IdentValue)),
+    };
+  }
+
+  private backboneRef(v: IdentValue): BackboneSpec | typeof INVALID {
+    const decl = this.lookup(v.name, v.span, ['backbone'], 'backbone');
+    if (!decl) return INVALID;
+    return this.backbone(decl) ?? INVALID;
+  }
+
+  private taskRef(v: IdentValue): ProbeSpec | typeof INVALID {
+    const decl = this.lookup(v.name, v.span, ['task'], 'task');
+    if (!decl) return INVALID;
+    return this.task(decl) ?? INVALID;
+  }
+
+  backbone(decl: BlockDecl): BackboneSpec | undefined {
+    const memo = this.backbones.get(decl.name.name);
+    if (memo !== undefined) return memo ?? undefined;
+    this.backbones.set(decl.name.name, null);
+    const chain = this.linearize(decl, 'backbone');
+    if (!chain) return undefined;
+    const { fields, ok: flatOk } = this.flatten(chain, 'backbone');
+    const { obj, extras, ok } = this.build('backbone', decl, fields, this.ctx());
+    if (!ok || !flatOk) return undefined;
+    const spec: BackboneSpec = {
+      name: decl.name.name, modality: obj.modality as BackboneSpec['modality'], family: obj.family as BackboneSpec['family'],
+      output_dim: obj.output_dim as number, config: (extras.get('config') as BackboneSpec['config']) ?? {},
+      published_params: (obj.published_params as number | null) ?? null,
+    };
+    this.backbones.set(decl.name.name, spec);
+    return spec;
+  }
+
+  task(decl: BlockDecl): ProbeSpec | undefined {
+    const memo = this.tasks.get(decl.name.name);
+    if (memo !== undefined) return memo ?? undefined;
+    this.tasks.set(decl.name.name, null);
+    const chain = this.linearize(decl, 'task');
+    if (!chain) return undefined;
+    const { fields, ok: flatOk } = this.flatten(chain, 'task');
+    const { obj, ok } = this.build('task', decl, fields, this.ctx());
+    if (!ok || !flatOk) return undefined;
+    const spec = { task: decl.name.name, ...obj } as unknown as ProbeSpec;
+    this.tasks.set(decl.name.name, spec);
+    return spec;
+  }
+
+  /** Resolves an experiment declaration (memoised by name). */
+  experiment(decl: BlockDecl, file: string, grid?: { name: string; axes: Record<string, unknown> }): ResolvedExperiment | undefined {
+    const memo = this.experiments.get(decl.name.name);
+    if (memo !== undefined && !grid) return memo ?? undefined;
+    this.experiments.set(decl.name.name, null);
+    const chain = this.linearize(decl, 'experiment');
+    if (!chain) return undefined;
+    const flat = this.flatten(chain, 'experiment');
+    const { obj, extras, ok } = this.build('experiment', decl, flat.fields, this.ctx());
+    let broken = !ok || !flat.ok;
+    const spec = this.assemble(decl, file, chain, obj, extras, grid);
+    const init = this.resolveInit(flat.init);
+    if (init === undefined) broken = true;
+    else spec.init = init;
+    const r: ResolvedExperiment = { spec, decl, file, fields: flat.fields, extras, init: flat.init, broken };
+    this.experiments.set(decl.name.name, r);
+    return r;
+  }
+
+  private resolveInit(e: InitFrom | undefined): InitSpec | undefined {
+    if (!e) return { kind: 'random' };
+    const t = e.target;
+    if (t.kind === 'IdentValue' && t.name === 'random') return { kind: 'random' };
+    if (t.kind === 'Call' && t.callee.name === 'cell') {
+      this.diagnostics.push(diag(M.cellOutsideGrid, t.span, '`init from cell(…)` names a grid cell and is only allowed inside a grid', { hint: 'name the experiment instead: `init from A2`' }));
+      return undefined;
+    }
+    if (t.kind !== 'IdentValue') {
+      this.diagnostics.push(diag(M.typeMismatch, t.span, `\`init from\` expects an experiment name (optionally \`.final\`) or \`random\`, got \`${this.text(t.span)}\``));
+      return undefined;
+    }
+    const [name, ...rest] = t.name.split('.');
+    if (rest.length && !(rest.length === 1 && rest[0] === 'final')) {
+      this.diagnostics.push(diag(M.unknownEnum, t.span, `unknown checkpoint \`${rest.join('.')}\` of '${name}'`, { hint: 'only the final checkpoint can be used: `init from NAME` or `NAME.final`' }));
+      return undefined;
+    }
+    const nameSpan: Span = { ...t.span, end: { ...t.span.start, offset: t.span.start.offset + name.length, column: t.span.start.column + name.length } };
+    const decl = this.lookup(name, nameSpan, ['experiment'], 'experiment');
+    if (!decl) return undefined;
+    const sym = this.program.symbols.get(name)!;
+    return { kind: 'from', experiment: name, file: sym.file, checkpoint: 'final' };
+  }
+
+  private assemble(decl: BlockDecl, file: string, chain: BlockDecl[], obj: Record<string, unknown>, extras: Map<string, unknown>,
+    grid?: { name: string; axes: Record<string, unknown> }): ResolvedSpec {
+    const o = obj as any;
+    const length = extras.get('data.shots.length') as { min: number; max: number };
+    o.data.shots.min_length = length.min; o.data.shots.max_length = length.max;
+    o.views.video.scale = extras.get('views.video.scale');
+    const same = extras.get('data.batch.same_title') as SameTitle;
+    const per = o.data.batch.per_device as number;
+    o.data.batch.same_title_per_device = 'count' in same ? same.count : Math.round(same.share * per);
+    const pol = extras.get('dubs.policy') as { policy: string; languages: string[] };
+    o.dubs.policy = pol.policy; o.dubs.languages = pol.languages;
+    const vd = extras.get('model.heads.video_dim') as number | undefined;
+    const ad = extras.get('model.heads.audio_dim') as number | undefined;
+    // Per-modality dims refine `dim`; headDimsRule reports a mismatch between them.
+    if (vd !== undefined || ad !== undefined) o.model.heads.dim = vd ?? ad;
+    if (o.model.video === undefined) o.model.video = null;
+    const parents = chain.slice(0, -1).reverse().map((d) => d.name.name);
+    const origin: ResolvedSpec['origin'] = { file, extends: parents };
+    if (grid) origin.grid = grid;
+    const spec: ResolvedSpec = {
+      lssd: 1,
+      name: decl.name.name,
+      label: o.label ?? decl.name.name,
+      description: o.description ?? decl.doc ?? chain.slice().reverse().find((d) => d.doc)?.doc ?? '',
+      origin,
+      data: o.data, views: o.views, dubs: o.dubs, model: o.model, loss: o.loss, optim: o.optim,
+      init: { kind: 'random' }, probes: o.probes ?? [], runtime: o.runtime,
+    };
+    return spec;
+  }
+}

@@ -1,0 +1,57 @@
+// Schema validation (docs/language.md §5): every resolved spec is checked with ajv against
+// compiler/spec.schema.json before it leaves the compiler. Errors are mapped from the JSON path
+// (`/data/batch/per_device`) back to the source span of the field that produced it; raw ajv output
+// is never shown. With the field table's own checks in front, a violation here means the table and
+// the schema disagree — still reported as a diagnostic, never a crash.
+import AjvModule from 'ajv';
+import type { Span } from '../grammar/ast.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import { M, diag } from './messages.ts';
+import { EXPERIMENT_FIELDS } from './schema/index.ts';
+import type { ResolvedExperiment } from './resolve.ts';
+import schema from './spec.schema.json' with { type: 'json' };
+
+type ValidateFn = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] | null };
+
+const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
+let compiled: ValidateFn | undefined;
+const validator = (): ValidateFn => (compiled ??= new (Ajv as any)({ allErrors: true, strict: false }).compile(schema) as ValidateFn);
+
+export { schema as specSchema };
+
+/** Resolved-spec path (dotted, no indices) → surface path, from the field table plus derived fields. */
+const RESOLVED_TO_SURFACE: [string, string][] = [
+  ...EXPERIMENT_FIELDS.filter((d) => d.to !== null).map((d) => [d.to ?? d.path, d.path] as [string, string]),
+  ...([['data.shots.min_length', 'data.shots.length'], ['data.shots.max_length', 'data.shots.length'],
+    ['data.batch.same_title_per_device', 'data.batch.same_title'],
+    ['views.video.scale', 'views.video.scale'],
+    ['dubs.policy', 'dubs.policy'], ['dubs.languages', 'dubs.policy']] as [string, string][]),
+].sort((a, b) => b[0].length - a[0].length);
+
+export function surfacePathOf(instancePath: string): { surface?: string; index?: number } {
+  const parts = instancePath.split('/').filter(Boolean);
+  const index = parts.findIndex((p) => /^\d+$/.test(p));
+  const dotted = parts.filter((p) => !/^\d+$/.test(p)).join('.');
+  for (const [resolved, surface] of RESOLVED_TO_SURFACE) {
+    if (dotted === resolved || dotted.startsWith(resolved + '.')) {
+      return { surface, index: index >= 0 ? Number(parts[index]) : undefined };
+    }
+  }
+  return {};
+}
+
+export function validateSpec(r: ResolvedExperiment): Diagnostic[] {
+  const v = validator();
+  if (v(r.spec)) return [];
+  const out: Diagnostic[] = [];
+  for (const e of v.errors ?? []) {
+    const { surface, index } = surfacePathOf(e.instancePath);
+    const a = surface ? r.fields.get(surface) : undefined;
+    let span: Span = a?.value.span ?? r.decl.name.span;
+    if (a && index !== undefined && a.value.kind === 'List' && a.value.items[index]) span = a.value.items[index].span;
+    const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(root)';
+    out.push(diag(M.schemaViolation, span, `resolved spec of '${r.spec.name}': \`${where}\` ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`,
+      { hint: surface ? `set by \`${surface}\`${a ? '' : ' (its default)'}` : undefined }));
+  }
+  return out;
+}

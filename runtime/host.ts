@@ -1,0 +1,41 @@
+// The Node-backed CompilerHost: the only place the compiler's file reads touch the disk.
+// Import specs: `"paper"` → stdlib/paper.lssd; `"./A2.lssd"` → relative to the importing file.
+// Paths are reported relative to the working directory when they lie under it (short diagnostics,
+// stable golden files), absolute otherwise.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CompilerHost } from '../compiler/host.ts';
+
+export const STDLIB_DIR = fileURLToPath(new URL('../stdlib/', import.meta.url));
+
+export function displayPath(p: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, p);
+  const rel = relative(cwd, abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
+}
+
+export function nodeHost(opts: { cwd?: string; stdlibDir?: string } = {}): CompilerHost {
+  const cwd = opts.cwd ?? process.cwd();
+  const stdlibDir = opts.stdlibDir ?? STDLIB_DIR;
+  const isFile = (p: string) => { try { return statSync(p).isFile(); } catch { return false; } };
+  return {
+    stdlibDir,
+    readFile(path) {
+      const abs = resolve(cwd, path);
+      if (!isFile(abs)) return undefined;
+      try { return readFileSync(abs, 'utf8'); } catch { return undefined; }
+    },
+    resolveImport(spec, from) {
+      let target: string;
+      if (spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec)) {
+        target = resolve(cwd, dirname(from), spec);
+        if (!isFile(target) && isFile(target + '.lssd')) target += '.lssd';
+      } else {
+        if (!/^[A-Za-z0-9_/-]+$/.test(spec)) return undefined;
+        target = join(stdlibDir, spec.endsWith('.lssd') ? spec : `${spec}.lssd`);
+      }
+      return existsSync(target) && isFile(target) ? displayPath(target, cwd) : undefined;
+    },
+  };
+}
