@@ -1,0 +1,59 @@
+// Backend selection. Preference order for 'auto': tensorflow (native, @tensorflow/tfjs-node — an optional
+// dependency that cannot install on every machine), then wasm, then cpu (pure JS, 10–1000× slower:
+// selected only with a loud warning). The choice is process-wide (tfjs has one engine).
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { TrainCodes, TrainError } from './errors.ts';
+
+export type BackendPref = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+let warnings: string[] = [];
+
+/** Warnings raised by the last selectBackend (e.g. the cpu fallback); the trainer forwards them as events. */
+export const backendWarnings = (): string[] => warnings.slice();
+
+async function tryTensorflow(): Promise<boolean> {
+  try {
+    // A variable specifier keeps bundlers/type-checkers from requiring the optional package.
+    const name = '@tensorflow/tfjs-node';
+    await import(name);
+    return await tf.setBackend('tensorflow');
+  } catch {
+    return false;
+  }
+}
+
+async function tryWasm(): Promise<boolean> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    return await tf.setBackend('wasm');
+  } catch {
+    return false;
+  }
+}
+
+/** Activates and returns the backend for `pref`; throws LSSD5301 when an explicitly requested one is unavailable. */
+export async function selectBackend(pref: BackendPref): Promise<string> {
+  warnings = [];
+  if (pref === 'auto' || pref === 'tensorflow') {
+    if (await tryTensorflow()) { await tf.ready(); return 'tensorflow'; }
+    if (pref === 'tensorflow') {
+      throw new TrainError(TrainCodes.backendUnavailable, "backend 'tensorflow' requested but @tensorflow/tfjs-node is not installed or failed to load",
+        { hint: 'install @tensorflow/tfjs-node (it downloads libtensorflow), or use --backend wasm' });
+    }
+  }
+  if (pref === 'auto' || pref === 'wasm') {
+    if (await tryWasm()) { await tf.ready(); return 'wasm'; }
+    if (pref === 'wasm') {
+      throw new TrainError(TrainCodes.backendUnavailable, "backend 'wasm' requested but @tensorflow/tfjs-backend-wasm failed to initialise",
+        { hint: 'reinstall dependencies (npm ci), or use --backend cpu (much slower)' });
+    }
+    warnings.push('WARNING: neither @tensorflow/tfjs-node nor the wasm backend is available; training on the pure-JS cpu backend, which is 10-1000x slower');
+  }
+  await tf.setBackend('cpu');
+  await tf.ready();
+  if (pref === 'cpu') warnings.push('WARNING: --backend cpu selected: the pure-JS cpu backend is 10-1000x slower than wasm');
+  return 'cpu';
+}
+
+export const activeBackend = (): string | null => (tf.engine() as unknown as { backendName: string | null }).backendName;
