@@ -151,9 +151,14 @@ export function diffSpecs(a: ResolvedSpec, b: ResolvedSpec, classify: Classifier
     // Leaves, plain arrays (language sets, hidden widths) and shape changes: one change with both values.
     if (!sameJson(x, y)) emit('~', path, x, y);
   };
-  walk(a, b, '');
+  walk(initView(a), initView(b), '');
   return out;
 }
+
+/** `init` reads as one value (`random`, `A2`): where the parent is declared is provenance, and a change
+ * in the parent itself shows up as lineage staleness, not here. */
+const initView = (s: ResolvedSpec): ResolvedSpec =>
+  ({ ...s, init: (s.init.kind === 'from' ? s.init.experiment : 'random') as unknown as ResolvedSpec['init'] });
 
 export interface DiffOptions {
   classify?: Classifier;
@@ -274,9 +279,12 @@ const bySection = (cs: FieldChange[]) => {
   return [...groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
 };
 
-const changeText = (c: FieldChange) =>
-  c.op === '~' ? `~ ${c.path}: ${showValue(c.before)} → ${showValue(c.after)}`
-    : c.op === '+' ? `+ ${c.path} = ${showValue(c.after)}` : `- ${c.path} = ${showValue(c.before)}`;
+const clip = (s: string, n = 48) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
+const changeText = (c: FieldChange) => {
+  const v = c.op === '+' ? c.after : c.before;
+  if (c.op !== '~') return isObj(v) && !('kind' in v) ? `${c.op} ${c.path}` : `${c.op} ${c.path} = ${clip(showValue(v))}`;
+  return `~ ${c.path}: ${clip(showValue(c.before))} → ${clip(showValue(c.after))}`;
+};
 
 const short = (h?: string) => (h ? h.slice(0, 12) : '—');
 
@@ -310,11 +318,10 @@ export function renderDiffText(d: ProgramDiff, opts: RenderOptions = {}): string
     const file = e.files.after ?? e.files.before;
     lines.push(`${sym === ' ' ? ' ' : paint(opColor[sym], sym)} ${paint('1', title)}  (${cls})${file ? `  ${file}` : ''}`);
     if (e.stale) lines.push(`    ! stale: init from ${e.stale.via}, whose weights change`);
+    const width = Math.min(64, Math.max(0, ...e.changes.map((c) => changeText(c).length)));
     for (const [section, cs] of bySection(e.changes)) {
       lines.push(`    ${section}`);
-      const texts = cs.map(changeText);
-      const width = Math.min(72, Math.max(...texts.map((t) => t.length)));
-      cs.forEach((c, i) => lines.push(`      ${paint(opColor[c.op], texts[i].padEnd(width))}  ${CONSEQUENCE_LABEL[c.consequence]}`));
+      for (const c of cs) lines.push(`      ${paint(opColor[c.op], changeText(c).padEnd(width))}  ${CONSEQUENCE_LABEL[c.consequence]}`);
     }
     const { before, after } = e.hashes;
     if (before && after) {

@@ -97,7 +97,8 @@ test('added and removed experiments; comparing two named experiments pairs them'
   const pair = diffPrograms({ experiments: [a1] }, { experiments: [a3] });
   assert.equal(pair.experiments[0].renamedFrom, 'A1');
   assert.deepEqual(pair.experiments[0].changes.map((c) => `${c.op} ${c.path} ${c.consequence}`).sort(),
-    ['~ init: pretrain', '~ label none', '~ loss.lambda_a pretrain', '~ name none'].map((s) => s.replace('init:', 'init')).sort());
+    ['~ init pretrain', '~ label none', '~ loss.lambda_a pretrain', '~ name none']);
+  assert.deepEqual(pair.experiments[0].changes.find((c) => c.path === 'init'), { op: '~', path: 'init', section: 'init', before: 'random', after: 'A1', consequence: 'pretrain' });
 });
 
 /** Every leaf of a spec, as [path, setter] pairs. */
