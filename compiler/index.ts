@@ -1,6 +1,6 @@
 // The compiler front end in one screen: load → resolve → expand grids → check → validate.
 // Pure: all reading goes through the CompilerHost. Returns whatever it could build plus diagnostics.
-import type { GridDecl, Source, Span } from '../grammar/ast.ts';
+import type { Source, Span } from '../grammar/ast.ts';
 import type { Diagnostic, Outcome } from './diagnostic.ts';
 import type { CompilerHost } from './host.ts';
 import type { ResolvedSpec } from './spec.ts';
@@ -32,6 +32,10 @@ export function compileFile(path: string, host: CompilerHost): Outcome<Program> 
   const diagnostics: Diagnostic[] = [];
   const loaded = loadProgram(path, host, diagnostics);
   const resolver = new Resolver(loaded, diagnostics);
+  // Grid cells become ordinary experiment declarations (with their axis values as provenance).
+  const expanded = expandGrids(loaded, diagnostics);
+  const cellOf = new Map<string, { name: string; axes: Record<string, unknown> }>();
+  for (const g of expanded) for (const c of g.cells) cellOf.set(c.name, { name: g.decl.name.name, axes: c.axes });
 
   // Resolve every declaration in the program (imports included: a broken parent breaks its children;
   // a backbone or task is checked even when nothing uses it yet).
@@ -39,15 +43,12 @@ export function compileFile(path: string, host: CompilerHost): Outcome<Program> 
   for (const [name, sym] of loaded.symbols) {
     if (sym.decl.kind !== 'BlockDecl') continue;
     if (sym.decl.declKind === 'experiment') {
-      const r = resolver.experiment(sym.decl, sym.file);
+      const r = resolver.experiment(sym.decl, sym.file, cellOf.get(name));
       if (r) resolved.set(name, r);
     } else if (sym.decl.declKind === 'backbone') resolver.backbone(sym.decl);
     else if (sym.decl.declKind === 'task') resolver.task(sym.decl);
   }
-  // Grids of the entry file become ordinary experiments (one per cell).
-  const gridDecls = [...loaded.files.get(path)?.decls ?? []].filter((d): d is GridDecl => d.kind === 'GridDecl');
-  const { grids, cells } = expandGrids(gridDecls, path, loaded, resolver, diagnostics);
-  for (const [name, r] of cells) resolved.set(name, r);
+  const grids: GridInfo[] = expanded.filter((g) => g.file === path).map((g) => ({ name: g.decl.name.name, cells: g.cells, span: g.decl.span }));
 
   checkInitCycles(resolved, diagnostics);
   for (const r of resolved.values()) {
@@ -69,7 +70,12 @@ export function compileFile(path: string, host: CompilerHost): Outcome<Program> 
       for (const c of g?.cells ?? []) { const s = all.get(c.name); if (s) experiments.push(s); }
     }
   }
-  return { value: { experiments, all, grids, sources: loaded.sources }, diagnostics: dedupe(diagnostics) };
+  const order = [...loaded.files.keys()];
+  const sorted = dedupe(diagnostics).sort((a, b) => {
+    const fa = a.span ? order.indexOf(a.span.file) : -1; const fb = b.span ? order.indexOf(b.span.file) : -1;
+    return fa - fb || (a.span?.start.offset ?? 0) - (b.span?.start.offset ?? 0);
+  });
+  return { value: { experiments, all, grids, sources: loaded.sources }, diagnostics: sorted };
 }
 
 /** `init from` must form a DAG (docs/language.md §4.3). */

@@ -1,20 +1,42 @@
-// Grids (docs/language.md §4.4): compiler/grid.ts (expandGrid) turns a GridDecl into cells, each a
-// synthesized experiment BlockDecl; here each cell is resolved and checked like a written experiment.
+// Grids (docs/language.md §4.4): compiler/grid.ts (`expandGrid`) turns each GridDecl into cells, each a
+// synthesized `experiment` BlockDecl. Here the cells join the program's symbol table, so they are
+// resolved and checked exactly like written experiments and can be named by `init from`.
 import type { GridDecl } from '../grammar/ast.ts';
 import type { Diagnostic } from './diagnostic.ts';
+import { expandGrid } from './grid.ts';
 import { M, diag } from './messages.ts';
 import type { Loaded } from './resolve-load.ts';
-import type { Resolver, ResolvedExperiment } from './resolve.ts';
-import type { GridInfo } from './index.ts';
 
-export function expandGrids(decls: GridDecl[], file: string, loaded: Loaded, resolver: Resolver, diagnostics: Diagnostic[]):
-  { grids: GridInfo[]; cells: Map<string, ResolvedExperiment> } {
-  const grids: GridInfo[] = [];
-  const cells = new Map<string, ResolvedExperiment>();
-  for (const g of decls) {
-    diagnostics.push(diag(M.gridUnavailable, g.name.span, `grid '${g.name.name}' cannot be expanded yet`));
-    grids.push({ name: g.name.name, cells: [], span: g.span });
+export interface ExpandedGrid {
+  decl: GridDecl;
+  file: string;
+  cells: { name: string; axes: Record<string, unknown> }[];
+}
+
+/** Expands every grid of the program (all files: cells of one grid may seed another's) into symbols. */
+export function expandGrids(loaded: Loaded, diagnostics: Diagnostic[]): ExpandedGrid[] {
+  const grids: ExpandedGrid[] = [];
+  const gridDecls = new Map<string, GridDecl>();
+  for (const s of loaded.symbols.values()) if (s.decl.kind === 'GridDecl') gridDecls.set(s.decl.name.name, s.decl);
+  for (const [file, f] of loaded.files) {
+    for (const d of f.decls) {
+      if (d.kind !== 'GridDecl' || loaded.symbols.get(d.name.name)?.decl !== d) continue;
+      const r = expandGrid(d, { lookupGrid: (n) => gridDecls.get(n) });
+      diagnostics.push(...r.diagnostics);
+      const cells: ExpandedGrid['cells'] = [];
+      for (const c of r.value?.cells ?? []) {
+        const prev = loaded.symbols.get(c.name);
+        if (prev) {
+          diagnostics.push(diag(M.duplicateDecl, d.name.span, `grid '${d.name.name}' generates a cell named '${c.name}', which is already declared`, {
+            related: [{ span: prev.decl.name.span, message: 'declared here' }], hint: 'change the grid\'s `name` pattern',
+          }));
+          continue;
+        }
+        loaded.symbols.set(c.name, { decl: c.decl, file });
+        cells.push({ name: c.name, axes: c.axes });
+      }
+      grids.push({ decl: d, file, cells });
+    }
   }
-  void file; void loaded; void resolver;
-  return { grids, cells };
+  return grids;
 }

@@ -89,8 +89,7 @@ export class Resolver {
   }
 
   /** `extends` linearisation: ancestors first (depth-first, left to right), each once, then the decl. */
-  linearize(decl: BlockDecl, schema: DeclSchema | undefined, stack: BlockDecl[] = []): BlockDecl[] | undefined {
-    if (stack.includes(decl)) return undefined;
+  linearize(decl: BlockDecl, schema: DeclSchema | undefined, stack: BlockDecl[] = []): { chain: BlockDecl[]; ok: boolean } {
     const out: BlockDecl[] = [];
     let ok = true;
     const allowed: Decl['declKind'][] = schema === 'experiment' ? ['experiment', 'preset'] : schema ? [schema, 'preset'] : ['preset', 'experiment', 'backbone', 'task'];
@@ -106,12 +105,13 @@ export class Resolver {
         }));
         ok = false; continue;
       }
-      const chain = this.linearize(p, schema, [...stack, decl]);
-      if (!chain) { ok = false; continue; }
-      for (const c of chain) if (!out.includes(c)) out.push(c);
+      const sub = this.linearize(p, schema, [...stack, decl]);
+      if (!sub.ok) ok = false;
+      for (const c of sub.chain) if (!out.includes(c)) out.push(c);
     }
     out.push(decl);
-    return ok ? out : undefined;
+    // A broken parent is skipped, not fatal: the declaration's own body is still checked.
+    return { chain: out, ok };
   }
 
   /** Flattens a chain's bodies into path → assignment (later wins); reports unknown and duplicate keys. */
@@ -197,7 +197,7 @@ export class Resolver {
   }
 
   /** Converts flattened fields against the table; returns the spec object and extras. */
-  build(schema: DeclSchema, decl: BlockDecl, fields: Map<string, Assignment>, ctx: ConvertCtx): { obj: Record<string, unknown>; extras: Map<string, unknown>; ok: boolean } {
+  build(schema: DeclSchema, decl: BlockDecl, fields: Map<string, Assignment>, ctx: ConvertCtx, reportMissing = true): { obj: Record<string, unknown>; extras: Map<string, unknown>; ok: boolean } {
     const obj: Record<string, unknown> = {};
     const extras = new Map<string, unknown>();
     let ok = true;
@@ -211,7 +211,7 @@ export class Resolver {
         // On a bad value keep the default, so later stages see a complete (if flagged) object.
         if (x === INVALID) { ok = false; value = structuredClone(d.default); } else value = x;
       } else if (d.required) {
-        this.diagnostics.push(diag(M.missingField, decl.name.span, `${decl.declKind} '${decl.name.name}' does not set \`${d.path}\``, { hint: d.doc }));
+        if (reportMissing) this.diagnostics.push(diag(M.missingField, decl.name.span, `${decl.declKind} '${decl.name.name}' does not set \`${d.path}\``, { hint: d.doc }));
         ok = false; continue;
       } else value = structuredClone(d.default);
       if (value === undefined) continue;
@@ -257,11 +257,10 @@ export class Resolver {
     const memo = this.backbones.get(decl.name.name);
     if (memo !== undefined) return memo ?? undefined;
     this.backbones.set(decl.name.name, null);
-    const chain = this.linearize(decl, 'backbone');
-    if (!chain) return undefined;
+    const { chain, ok: linOk } = this.linearize(decl, 'backbone');
     const { fields, ok: flatOk } = this.flatten(chain, 'backbone');
-    const { obj, extras, ok } = this.build('backbone', decl, fields, this.ctx());
-    if (!ok || !flatOk) return undefined;
+    const { obj, extras, ok } = this.build('backbone', decl, fields, this.ctx(), linOk);
+    if (!ok || !flatOk || !linOk) return undefined;
     const spec: BackboneSpec = {
       name: decl.name.name, modality: obj.modality as BackboneSpec['modality'], family: obj.family as BackboneSpec['family'],
       output_dim: obj.output_dim as number, config: (extras.get('config') as BackboneSpec['config']) ?? {},
@@ -275,11 +274,10 @@ export class Resolver {
     const memo = this.tasks.get(decl.name.name);
     if (memo !== undefined) return memo ?? undefined;
     this.tasks.set(decl.name.name, null);
-    const chain = this.linearize(decl, 'task');
-    if (!chain) return undefined;
+    const { chain, ok: linOk } = this.linearize(decl, 'task');
     const { fields, ok: flatOk } = this.flatten(chain, 'task');
-    const { obj, ok } = this.build('task', decl, fields, this.ctx());
-    if (!ok || !flatOk) return undefined;
+    const { obj, ok } = this.build('task', decl, fields, this.ctx(), linOk);
+    if (!ok || !flatOk || !linOk) return undefined;
     const spec = { task: decl.name.name, ...obj } as unknown as ProbeSpec;
     this.tasks.set(decl.name.name, spec);
     return spec;
@@ -288,13 +286,13 @@ export class Resolver {
   /** Resolves an experiment declaration (memoised by name). */
   experiment(decl: BlockDecl, file: string, grid?: { name: string; axes: Record<string, unknown> }): ResolvedExperiment | undefined {
     const memo = this.experiments.get(decl.name.name);
-    if (memo !== undefined && !grid) return memo ?? undefined;
+    if (memo !== undefined) return memo ?? undefined;
     this.experiments.set(decl.name.name, null);
-    const chain = this.linearize(decl, 'experiment');
-    if (!chain) return undefined;
+    const { chain, ok: linOk } = this.linearize(decl, 'experiment');
     const flat = this.flatten(chain, 'experiment');
-    const { obj, extras, ok } = this.build('experiment', decl, flat.fields, this.ctx());
-    let broken = !ok || !flat.ok;
+    // Without its parents an experiment misses most fields: report only its own problems then.
+    const { obj, extras, ok } = this.build('experiment', decl, flat.fields, this.ctx(), linOk);
+    let broken = !ok || !flat.ok || !linOk;
     const spec = this.assemble(decl, file, chain, obj, extras, grid);
     const init = this.resolveInit(flat.init);
     if (init === undefined) broken = true;
