@@ -1,7 +1,8 @@
 // Ingest benchmark: shots/s for indexing and for feature extraction, each against ffmpeg decoding the same
 // files to null (the floor any ingest built on ffmpeg can reach), and the sampler's batches/s.
 //
-//   node --import tsx bench/ingest.ts [DIR] [--titles N] [--seconds S] [--batch B] [--steps K] [--json]
+//   node --import tsx bench/ingest.ts [DIR] [--titles N] [--seconds S] [--batch B] [--steps K] [--step-ms MS] [--json]
+//   (LSSD_SAMPLER=inline compares against building batches on the main thread)
 //
 // Without DIR it builds N lavfi titles of S seconds (hard cuts every ~4–7 s, 4 audio tracks) in a temp dir.
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -61,6 +62,17 @@ try {
   await ds.batchAt(0);
   const samp = await time(async () => { for (let s = 1; s <= steps; s++) await ds.batchAt(s); });
   const b = await ds.batchAt(steps + 1);
+  // A trainer that keeps the main thread busy for `stepMs` per step (as tfjs on wasm/cpu does): how long does
+  // it then wait on batchAt? With the worker the next batches are built meanwhile.
+  const stepMs = opt('--step-ms', 100);
+  const busy = (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) { /* simulated training step */ } };
+  let waited = 0;
+  for (let s = steps + 2; s < steps + 2 + 20; s++) {
+    const t = process.hrtime.bigint();
+    await ds.batchAt(s);
+    waited += Number(process.hrtime.bigint() - t) / 1e6;
+    busy(stepMs);
+  }
   await ds.close();
 
   const out = {
@@ -69,7 +81,8 @@ try {
     ffmpegNull: { seconds: nullAll.s, shotsPerSec: shots / nullAll.s },
     index: { seconds: idx.s, shotsPerSec: shots / idx.s, vsFfmpegNull: idx.s / nullAll.s, reindexSeconds: reidx.s },
     features: { seconds: feat.s, shotsPerSec: shots / feat.s, vsFfmpegNull: feat.s / nullAll.s, cachedSeconds: featAgain.s, config: cfg },
-    sampler: { batch: b.size, audioShape: b.audioShape, videoShape: b.videoShape, batchesPerSec: steps / samp.s, clipsPerSec: (steps * b.size) / samp.s },
+    sampler: { batch: b.size, audioShape: b.audioShape, videoShape: b.videoShape, batchesPerSec: steps / samp.s, clipsPerSec: (steps * b.size) / samp.s,
+      dataWaitMsPerStep: { trainerStepMs: stepMs, waitMs: waited / 20 } },
   };
   if (json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   else {
@@ -80,6 +93,7 @@ try {
       `index (probe+scene cuts+hash):  ${f(idx.s)} s   ${f(out.index.shotsPerSec)} shots/s   ×${f(out.index.vsFfmpegNull)} of ffmpeg null; re-index ${f(reidx.s)} s`,
       `features (video+4 log-mels):    ${f(feat.s)} s   ${f(out.features.shotsPerSec)} shots/s   ×${f(out.features.vsFfmpegNull)} of ffmpeg null; cached ${f(featAgain.s)} s`,
       `sampler: ${f(out.sampler.batchesPerSec)} batches/s of ${b.size} (${f(out.sampler.clipsPerSec)} clips/s), video ${JSON.stringify(b.videoShape)}, audio ${JSON.stringify(b.audioShape)}`,
+      `data wait with a ${stepMs} ms training step on the main thread: ${f(waited / 20)} ms per step (${process.env.LSSD_SAMPLER === 'inline' ? 'inline' : 'worker'} sampler)`,
     ].join('\n') + '\n');
   }
 } finally {

@@ -175,19 +175,23 @@ export class Sampler {
     const base = Math.round(start * V.fps);
     const span = this.cfg.windowLength * V.fps;
     const fsz = c * c * 3;
+    // Separable bilinear: blend the two source rows over the needed columns, then blend horizontally.
+    let x0 = S, x1 = 0;
+    for (let x = 0; x < c; x++) { x0 = Math.min(x0, tx.i0[x]); x1 = Math.max(x1, tx.i1[x]); }
+    const row = new Float32Array(S * 3);
+    const inv = 1 / 255;
     for (let f = 0; f < V.frames; f++) {
       t.reader.readFrame(base + Math.floor((f * span) / V.frames), buf);
       const o = out.subarray(f * fsz, (f + 1) * fsz);
       for (let y = 0; y < c; y++) {
         const r0 = ty.i0[y] * S * 3, r1 = ty.i1[y] * S * 3, wy = ty.w[y];
-        for (let x = 0; x < c; x++) {
+        for (let k = x0 * 3, end = x1 * 3 + 3; k < end; k++) { const a = buf[r0 + k]; row[k] = (a + (buf[r1 + k] - a) * wy) * inv; }
+        let oi = y * c * 3;
+        for (let x = 0; x < c; x++, oi += 3) {
           const a = tx.i0[x] * 3, b = tx.i1[x] * 3, wx = tx.w[x];
-          const oi = (y * c + x) * 3;
-          for (let ch = 0; ch < 3; ch++) {
-            const top = buf[r0 + a + ch] + (buf[r0 + b + ch] - buf[r0 + a + ch]) * wx;
-            const bot = buf[r1 + a + ch] + (buf[r1 + b + ch] - buf[r1 + a + ch]) * wx;
-            o[oi + ch] = (top + (bot - top) * wy) / 255;
-          }
+          o[oi] = row[a] + (row[b] - row[a]) * wx;
+          o[oi + 1] = row[a + 1] + (row[b + 1] - row[a + 1]) * wx;
+          o[oi + 2] = row[a + 2] + (row[b + 2] - row[a + 2]) * wx;
         }
       }
     }
