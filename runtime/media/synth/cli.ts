@@ -1,0 +1,131 @@
+// `lssdc data synth [--out DIR] [--titles N] [--minutes M] [--seed S] [--languages en,es,…]`:
+// generates (or resumes) the synthetic dub corpus with a progress line and a one-paragraph summary.
+// Without --out it writes where a spec's `catalog = synthetic(…)` with the same parameters looks
+// (<data-dir>/data/synthetic/<hash>/), so a later `lssdc run` finds it ready.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve, relative } from 'node:path';
+import { corpusDir, synthesize } from './index.ts';
+import { LANGS } from './bank.ts';
+import { SynthCodes, LssdError } from './errors.ts';
+
+export const SYNTH_USAGE = `usage: lssdc data synth [options]
+
+Generates the synthetic counterfactual (dub) corpus: titles of shots with scene looks and sound beds,
+speakers voiced by eSpeak NG, dubs in other languages in the same time slots, a speech-removed stem,
+ground truth and HEAR-format probe tasks. Deterministic from the seed; re-running resumes.
+
+options:
+  --out DIR             output directory (default <data-dir>/data/synthetic/<hash of the parameters>)
+  --data-dir PATH       the .lssd directory used when --out is absent (default ./.lssd)
+  --titles N            number of titles (default 24)
+  --minutes M           minutes per title (default 1; fractions allowed, e.g. 0.5)
+  --seed S              random seed (default 0)
+  --languages L,L,...   ISO 639-1 codes from ${LANGS.join(',')} (default all; the first is the most common original)
+  --concurrency N       titles rendered at once (default 2)
+  --probe-clips N       probe clips per class in each task (default 20)
+  --json                print the summary as JSON`;
+
+interface Args { out?: string; dataDir: string; titles: number; minutes: number; seed: number; languages: string[]; concurrency: number; probeClips: number; json: boolean }
+
+function parseArgs(argv: string[]): Args | { help: true } | string {
+  const a: Args = { dataDir: '.lssd', titles: 24, minutes: 1, seed: 0, languages: [...LANGS], concurrency: 2, probeClips: 20, json: false };
+  const num = (k: string, v: string, int: boolean): number | string => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) return `${k} expects ${int ? 'a whole number' : 'a number'}, got '${v}'`;
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i];
+    if (raw === '--help' || raw === '-h') return { help: true };
+    if (raw === '--json') { a.json = true; continue; }
+    if (!raw.startsWith('--')) return `unexpected argument '${raw}'`;
+    const eq = raw.indexOf('=');
+    const k = eq > 0 ? raw.slice(0, eq) : raw;
+    const v = eq > 0 ? raw.slice(eq + 1) : argv[++i];
+    if (v === undefined) return `option ${k} needs a value`;
+    let n: number | string;
+    switch (k) {
+      case '--out': a.out = v; break;
+      case '--data-dir': a.dataDir = v; break;
+      case '--titles': if (typeof (n = num(k, v, true)) === 'string') return n; a.titles = n; break;
+      case '--minutes': if (typeof (n = num(k, v, false)) === 'string') return n; a.minutes = n; break;
+      case '--seed': if (typeof (n = num(k, v, true)) === 'string') return n; a.seed = n; break;
+      case '--concurrency': if (typeof (n = num(k, v, true)) === 'string') return n; a.concurrency = n; break;
+      case '--probe-clips': if (typeof (n = num(k, v, true)) === 'string') return n; a.probeClips = n; break;
+      case '--languages': a.languages = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean); break;
+      default: return `unknown option '${k}'`;
+    }
+  }
+  return a;
+}
+
+function duSync(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? duSync(p) : e.isFile() ? statSync(p).size : 0;
+  }
+  return n;
+}
+
+/** Runs the command; returns the exit code (0 ok, 1 error, 2 usage). Never throws. */
+export async function runSynthCli(argv: string[]): Promise<number> {
+  const p = parseArgs(argv);
+  if (typeof p === 'string') { process.stderr.write(`error ${SynthCodes.badArgument}: ${p}\n\n${SYNTH_USAGE}\n`); return 2; }
+  if ('help' in p) { process.stdout.write(SYNTH_USAGE + '\n'); return 0; }
+  const out = p.out ?? corpusDir({ kind: 'synthetic', titles: p.titles, minutes_per_title: p.minutes, seed: p.seed, languages: p.languages }, p.dataDir);
+  const tty = process.stderr.isTTY && !p.json;
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  const t0 = Date.now();
+  let last = '';
+  try {
+    const r = await synthesize({
+      outDir: out, titles: p.titles, minutesPerTitle: p.minutes, seed: p.seed, languages: p.languages,
+      concurrency: p.concurrency, probeClipsPerClass: p.probeClips, signal: ac.signal,
+      onProgress: (e) => {
+        const line = `synth ${e.done}/${e.total} ${((Date.now() - t0) / 1000).toFixed(0)}s ${e.detail ?? ''}`;
+        if (p.json) return;
+        if (tty) process.stderr.write(`\r\x1b[K${line.slice(0, (process.stderr.columns || 100) - 1)}`);
+        else if (line !== last) process.stderr.write(line + '\n');
+        last = line;
+      },
+    });
+    if (tty) process.stderr.write('\r\x1b[K');
+    const manifest = JSON.parse(readFileSync(join(r.dir, 'corpus.json'), 'utf8')) as { titles: string[]; languages: string[]; tasks: string[] };
+    const truths = manifest.titles.map((id) => JSON.parse(readFileSync(join(r.dir, 'truth', `${id}.json`), 'utf8')) as { dubs: string[]; duration: number; shots: unknown[] });
+    const summary = {
+      dir: r.dir,
+      titles: r.titles,
+      hours: truths.reduce((s, t) => s + t.duration, 0) / 3600,
+      shots: truths.reduce((s, t) => s + t.shots.length, 0),
+      avgDubs: truths.reduce((s, t) => s + t.dubs.length, 0) / truths.length,
+      titlesWithoutDubs: truths.filter((t) => t.dubs.length === 0).length,
+      languages: manifest.languages,
+      tasks: manifest.tasks,
+      megabytes: duSync(r.dir) / 1e6,
+      seconds: r.seconds,
+    };
+    if (p.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    else {
+      const rel = relative(process.cwd(), resolve(r.dir)) || '.';
+      process.stdout.write(
+        `synthetic corpus ready: ${rel}\n` +
+        `  ${summary.titles} titles, ${summary.shots} shots, ${(summary.hours * 60).toFixed(1)} min, ${summary.avgDubs.toFixed(2)} dubs/title (${summary.titlesWithoutDubs} without dubs)\n` +
+        `  languages ${summary.languages.join(',')}; probe tasks ${summary.tasks.join(', ')}\n` +
+        `  ${summary.megabytes.toFixed(1)} MB, ${summary.seconds.toFixed(1)} s\n`,
+      );
+    }
+    return 0;
+  } catch (e) {
+    if (tty) process.stderr.write('\r\x1b[K');
+    if (e instanceof LssdError) { process.stderr.write(e.line() + '\n'); return 1; }
+    process.stderr.write(`error ${SynthCodes.renderFailed}: ${(e as Error)?.message?.split('\n')[0] ?? String(e)}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
+}

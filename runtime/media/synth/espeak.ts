@@ -1,0 +1,101 @@
+// eSpeak NG (GPL-3.0, compiled to WASM by @echogarden/espeak-ng-emscripten) behind a small interface.
+// It is an optional dependency, loaded lazily by dynamic import and only inside the generator, so
+// nothing else in lssd links against it; without it `data synth` fails with LSSD5020.
+import { SynthCodes, synthError } from './errors.ts';
+import { ESPEAK_VOICE, type SynthLang } from './bank.ts';
+import { resample, SR } from './dsp.ts';
+
+/** A speaker's voice in one language: eSpeak variant, pitch (0–99) and rate (words per minute). */
+export interface Voice {
+  lang: SynthLang;
+  variant: string;
+  pitch: number;
+  rate: number;
+}
+
+export const voiceName = (v: Voice) => `${ESPEAK_VOICE[v.lang]}+${v.variant}`;
+/** Stable human-readable descriptor, written to the truth files. */
+export const describeVoice = (v: Voice) => `${voiceName(v)} p${v.pitch} s${v.rate}`;
+
+/** Variants used for the pretraining titles; probe clips use the held-out ones (unseen speakers). */
+export const TRAIN_VARIANTS = ['m1', 'm2', 'm3', 'm4', 'm5', 'f1', 'f2', 'f3', 'f4', 'Andy', 'aunty', 'max'];
+export const PROBE_VARIANTS = ['m6', 'm7', 'f5', 'klatt', 'steph', 'zac', 'quincy'];
+
+interface Worker {
+  set_voice(name: string): number;
+  set_rate(r: number): void;
+  set_pitch(p: number): void;
+  synthesize(text: string, cb: (samples: Int16Array, events: unknown[]) => number): void;
+  get_samplerate(): number;
+}
+
+const PACKAGE = '@echogarden/espeak-ng-emscripten';
+let loading: Promise<Worker> | null = null;
+
+async function load(): Promise<Worker> {
+  let mod: { default: (arg?: object) => Promise<{ eSpeakNGWorker: new () => Worker }> };
+  try {
+    mod = await import(PACKAGE);
+  } catch (e) {
+    throw synthError(SynthCodes.espeakMissing, `cannot load ${PACKAGE} (eSpeak NG): ${(e as Error).message.split('\n')[0]}`, {
+      hint: `install the optional dependency: npm install ${PACKAGE}`,
+    });
+  }
+  // Emscripten prints to stdout/stderr by default; keep our progress line clean.
+  const m = await mod.default({ print: () => {}, printErr: () => {} });
+  return new m.eSpeakNGWorker();
+}
+
+/** Loads eSpeak NG once per process (throws LSSD5020 when it is not installed). */
+export function espeak(): Promise<Worker> {
+  loading ??= load();
+  loading.catch(() => { loading = null; });
+  return loading;
+}
+
+const cache = new Map<string, Float32Array>();
+const current = { voice: '', rate: -1, pitch: -1 };
+const CACHE_LIMIT = 4000;
+
+/**
+ * Speaks `text` with `voice` and returns mono float samples at SR (16 kHz), silence trimmed.
+ * Results are cached per (voice, rate, text): the bank is small and lines recur across titles.
+ * `rate` overrides the voice's own rate (used to fit a dub line into its slot).
+ */
+export async function speak(text: string, voice: Voice, rate = voice.rate): Promise<Float32Array> {
+  const r = Math.round(Math.min(450, Math.max(80, rate)));
+  const key = `${voiceName(voice)}|${voice.pitch}|${r}|${text}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const w = await espeak();
+  // set_voice reloads voice (and, across languages, dictionary) data: skip what has not changed
+  if (current.voice !== voiceName(voice)) {
+    current.voice = '';
+    if (w.set_voice(voiceName(voice)) !== 0) {
+      throw synthError(SynthCodes.unsupportedLanguage, `eSpeak NG has no voice '${voiceName(voice)}'`, { hint: 'the espeak-ng-emscripten build may lack this language' });
+    }
+    current.voice = voiceName(voice);
+    current.rate = current.pitch = -1;
+  }
+  if (current.rate !== r) { w.set_rate(r); current.rate = r; }
+  if (current.pitch !== voice.pitch) { w.set_pitch(voice.pitch); current.pitch = voice.pitch; }
+  const chunks: Int16Array[] = [];
+  w.synthesize(text, (samples) => { chunks.push(samples); return 0; });
+  const n = chunks.reduce((a, c) => a + c.length, 0);
+  const raw = new Float32Array(n);
+  let o = 0;
+  for (const c of chunks) { for (let i = 0; i < c.length; i++) raw[o + i] = c[i] / 32768; o += c.length; }
+  const out = trimSilence(resample(raw, w.get_samplerate(), SR));
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, out);
+  return out;
+}
+
+/** Drops leading/trailing samples below −50 dBFS (eSpeak pads utterances with silence). */
+function trimSilence(x: Float32Array): Float32Array {
+  const th = 0.003;
+  let a = 0, b = x.length;
+  while (a < b && Math.abs(x[a]) < th) a++;
+  while (b > a && Math.abs(x[b - 1]) < th) b--;
+  return x.slice(Math.max(0, a - 80), Math.min(x.length, b + 80));
+}

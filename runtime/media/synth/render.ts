@@ -1,0 +1,210 @@
+// Rendering one title: direct the lines (timing from the original-language speech), dub them into every
+// other language in the same slots (eSpeak rate, then WSOLA stretch to the exact slot), level every
+// speech stem to one loudness, remix with the shared bed, and mux video + all tracks into one .mkv.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ffmpeg, runCommand } from '../ffmpeg.ts';
+import { rng } from './rng.ts';
+import { SR, addInto, concat, fadeEdges, limitPeak, normaliseLoudness, scale, stretchTo, undb, wavBytes, rms } from './dsp.ts';
+import { BED_LEVEL, VIDEO, bed, lookGraph, music, type OnScreen } from './scenes.ts';
+import { ISO639_2, SENTENCES, type SynthLang } from './bank.ts';
+import { describeVoice, speak, type Voice } from './espeak.ts';
+import type { TitlePlan } from './plan.ts';
+import { SynthCodes, synthError } from './errors.ts';
+
+/** Speech stems of every language are levelled to this gated loudness (dBFS), as pyloudnorm does in the paper. */
+export const SPEECH_LEVEL = -23;
+
+export interface TruthLine { speaker: string; start: number; end: number; sentence: number; keyword: string; text: Partial<Record<SynthLang, string>> }
+export interface TruthShot {
+  index: number;
+  start: number;
+  end: number;
+  scene: string;
+  speakers: { id: string; voice: string; voices: Partial<Record<SynthLang, string>> }[];
+  /** Number of distinct speakers (= speakers.length), for readers that want a count. */
+  speakerCount: number;
+  lines: TruthLine[];
+  music: boolean;
+}
+export interface Truth {
+  id: string;
+  title: string;
+  kind: 'movie' | 'episode';
+  originalLanguage: SynthLang;
+  dubs: SynthLang[];
+  duration: number;
+  /** Audio streams of the .mkv in order: language (ISO 639-1, `zxx` for the speech-removed stem) and role. */
+  tracks: { stream: number; language: string; role: 'original' | 'dub' | 'speech_removed' }[];
+  shots: TruthShot[];
+}
+
+const r3 = (t: number) => Math.round(t * 1000) / 1000;
+
+/** Fits `audio` into exactly `slot` seconds: re-speak at a scaled rate when far off, then stretch. */
+async function dubLine(text: string, voice: Voice, slot: number): Promise<Float32Array> {
+  let a = await speak(text, voice);
+  const ratio = a.length / SR / slot;
+  if (Math.abs(ratio - 1) > 0.08) a = await speak(text, voice, voice.rate * ratio);
+  return stretchTo(a, Math.round(slot * SR));
+}
+
+/** Decides line timing shot by shot: speakers take turns; a line is only placed if it fits the shot. */
+async function direct(plan: TitlePlan, seed: number): Promise<TruthShot[]> {
+  const chars = new Map(plan.characters.map((c) => [c.id, c]));
+  const langs = [plan.originalLanguage, ...plan.dubs];
+  const out: TruthShot[] = [];
+  for (const shot of plan.shots) {
+    const r = rng(seed, `title/${plan.index}/shot/${shot.index}/lines`);
+    const lines: TruthLine[] = [];
+    let t = shot.start + r.uniform(0.2, 0.9), turn = 0, misses = 0;
+    while (shot.cast.length && misses < 3) {
+      const who = chars.get(shot.cast[turn % shot.cast.length])!;
+      const s = r.pick(SENTENCES);
+      const audio = await speak(s.text[plan.originalLanguage], who.voices[plan.originalLanguage]!);
+      const dur = audio.length / SR;
+      if (t + dur > shot.end - 0.25) { misses++; continue; }
+      const text: TruthLine['text'] = {};
+      for (const l of langs) text[l] = s.text[l];
+      lines.push({ speaker: who.id, start: r3(t), end: r3(t + dur), sentence: s.index, keyword: s.keyword, text });
+      t += dur + r.uniform(0.25, 1.1);
+      turn++;
+      if (turn >= shot.cast.length && r.chance(0.3)) break; // sometimes a pause ends the exchange
+    }
+    // only characters who actually speak stay on screen, so the visible count is the speaker count
+    const speaking = shot.cast.filter((id) => lines.some((l) => l.speaker === id));
+    out.push({
+      index: shot.index, start: shot.start, end: shot.end, scene: shot.scene,
+      speakers: speaking.map((id) => {
+        const c = chars.get(id)!;
+        const voices: TruthShot['speakers'][number]['voices'] = {};
+        for (const l of langs) voices[l] = describeVoice(c.voices[l]!);
+        return { id, voice: describeVoice(c.voices[plan.originalLanguage]!), voices };
+      }),
+      speakerCount: speaking.length,
+      lines,
+      music: shot.music,
+    });
+  }
+  return out;
+}
+
+/** The speech-free soundtrack: one bed per shot (plus music where the shot has it), hard cuts de-clicked. */
+function bedTrack(plan: TitlePlan, seed: number): Float32Array {
+  const parts = plan.shots.map((s) => {
+    const r = rng(seed, `title/${plan.index}/shot/${s.index}/bed`);
+    const n = Math.round(s.end * SR) - Math.round(s.start * SR);
+    const y = scale(bed(s.scene, r, n), undb(BED_LEVEL[s.scene] + r.uniform(-2, 2)));
+    if (s.music && s.scene !== 'concert') {
+      const m = music(r.fork('music'), n);
+      addInto(y, m, 0, undb(BED_LEVEL[s.scene] - 3) / Math.max(1e-9, rms(m)));
+    }
+    return fadeEdges(y, 80);
+  });
+  return concat(parts);
+}
+
+export interface RenderOptions { seed: number; outDir: string; workDir: string; signal?: AbortSignal }
+
+/** Renders `plan` into `<outDir>/titles/<id>.mkv` + `.cuts.json` and `<outDir>/truth/<id>.json`. */
+export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Truth> {
+  const shots = await direct(plan, o.seed);
+  const chars = new Map(plan.characters.map((c) => [c.id, c]));
+  const langs: SynthLang[] = [plan.originalLanguage, ...plan.dubs];
+  const n = Math.round(plan.duration * SR);
+  const bedAudio = bedTrack(plan, o.seed);
+
+  const tracks: Float32Array[] = [];
+  for (const lang of langs) {
+    o.signal?.throwIfAborted();
+    const stem = new Float32Array(n);
+    // character by character: switching eSpeak voices costs more than speaking a short line
+    for (const c of plan.characters) {
+      for (const line of shots.flatMap((s) => s.lines).filter((l) => l.speaker === c.id)) {
+        const voice = c.voices[lang]!;
+        const text = SENTENCES[line.sentence].text[lang];
+        const a = lang === plan.originalLanguage ? await speak(text, voice) : await dubLine(text, voice, line.end - line.start);
+        addInto(stem, a, Math.round(line.start * SR));
+      }
+    }
+    normaliseLoudness(stem, SPEECH_LEVEL);
+    const mix = Float32Array.from(bedAudio);
+    addInto(mix, stem, 0);
+    tracks.push(limitPeak(mix));
+  }
+  tracks.push(limitPeak(Float32Array.from(bedAudio)));
+
+  // Video: one look per shot, concatenated (hard cuts), characters' mouths moving while they talk.
+  const graph: string[] = [];
+  shots.forEach((s) => {
+    const r = rng(o.seed, `title/${plan.index}/shot/${s.index}/look`);
+    const people: OnScreen[] = s.speakers.map(({ id }) => ({
+      skin: chars.get(id)!.skin,
+      shirt: chars.get(id)!.shirt,
+      talk: s.lines.filter((l) => l.speaker === id).map((l) => [l.start - s.start, l.end - s.start] as [number, number]),
+    }));
+    graph.push(...lookGraph(s.scene as never, r, s.end - s.start, people, `s${s.index}_`, `v${s.index}`));
+  });
+  graph.push(`${shots.map((s) => `[v${s.index}]`).join('')}concat=n=${shots.length}:v=1:a=0,format=yuv420p[v]`);
+
+  const work = join(o.workDir, plan.id);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const graphPath = join(work, 'graph.txt');
+  writeFileSync(graphPath, graph.join(';\n'));
+  const wavs = tracks.map((t, i) => { const p = join(work, `a${i}.wav`); writeFileSync(p, wavBytes(t)); return p; });
+
+  const trackInfo: Truth['tracks'] = [
+    ...langs.map((l, i) => ({ stream: i + 1, language: l as string, role: (i === 0 ? 'original' : 'dub') as 'original' | 'dub' })),
+    { stream: langs.length + 1, language: 'zxx', role: 'speech_removed' as const },
+  ];
+  const meta = trackInfo.flatMap((t, i) => [
+    `-metadata:s:a:${i}`, `language=${t.language === 'zxx' ? 'zxx' : ISO639_2[t.language as SynthLang]}`,
+    `-metadata:s:a:${i}`, `title=${t.role}`,
+  ]);
+  const cuts = shots.slice(1).map((s) => s.start);
+  const mkv = join(o.outDir, 'titles', `${plan.id}.mkv`);
+  const tmp = `${mkv}.tmp-${process.pid}`;
+  const cmd = ffmpeg();
+  for (const w of wavs) cmd.input(w);
+  cmd.outputOptions(
+    '-threads', '1', '-filter_complex_threads', '1',
+    '-filter_complex_script', graphPath,
+    '-map', '[v]', ...wavs.flatMap((_, i) => ['-map', `${i}:a`]),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p', '-g', String(VIDEO.fps * 2),
+    '-force_key_frames', cuts.length ? cuts.join(',') : '0',
+    '-c:a', 'flac', '-ar', String(SR), '-ac', '1',
+    '-metadata', `title=${plan.title}`,
+    ...meta,
+    '-t', String(plan.duration),
+    '-f', 'matroska',
+  ).output(tmp);
+  const onAbort = () => cmd.kill('SIGKILL');
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await runCommand(cmd);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    o.signal?.throwIfAborted();
+    const msg = (e as Error).message.split('\n').filter((l) => /error|invalid|fail/i.test(l)).slice(-2).join(' / ') || (e as Error).message.split('\n')[0];
+    throw synthError(SynthCodes.renderFailed, `ffmpeg failed rendering ${plan.id}: ${msg}`, { path: mkv, hint: 'check that the shipped ffmpeg works (FFMPEG_PATH overrides it)' });
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  renameSync(tmp, mkv);
+
+  const truth: Truth = {
+    id: plan.id, title: plan.title, kind: plan.kind, originalLanguage: plan.originalLanguage, dubs: plan.dubs,
+    duration: plan.duration, tracks: trackInfo, shots,
+  };
+  writeAtomic(join(o.outDir, 'titles', `${plan.id}.cuts.json`), JSON.stringify({ cuts }) + '\n');
+  writeAtomic(join(o.outDir, 'truth', `${plan.id}.json`), JSON.stringify(truth, null, 1) + '\n');
+  rmSync(work, { recursive: true, force: true });
+  return truth;
+}
+
+export function writeAtomic(path: string, data: string | Buffer): void {
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
