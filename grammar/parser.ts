@@ -93,7 +93,9 @@ class Parser {
     while (!this.at('EOF')) {
       const startPos = this.pos;
       try {
+        const docStart = this.pos;
         const doc = this.docComments();
+        if (doc !== undefined && !(this.at('Ident') && DECL_KEYWORDS.has(this.peek().text))) this.keepDocsAsComments(docStart);
         if (this.at('Ident', 'import')) {
           const kw = this.next();
           const s = this.expect('String', 'a quoted import path', 'e.g. import "paper" or import "./A1.lssd"');
@@ -113,6 +115,7 @@ class Parser {
       }
     }
     const end = this.peek().span;
+    this.lexComments.sort((a, b) => a.span.start.offset - b.span.start.offset);
     const file: File = {
       kind: 'File', source: this.source, imports, decls, comments: this.lexComments,
       span: { file: this.source.name, start: this.positions.pos(0), end: end.end },
@@ -129,6 +132,13 @@ class Parser {
       if (t.kind === 'LBrace') depth++;
       if (t.kind === 'RBrace') { depth--; if (depth <= 0) { this.next(); if (depth < 0) depth = 0; continue; } }
       this.next();
+    }
+  }
+
+  private keepDocsAsComments(from: number) {
+    for (let i = from; i < this.pos; i++) {
+      const t = this.tokens[i];
+      if (t.kind === 'DocComment') this.lexComments.push({ kind: 'Comment', text: t.text, span: t.span, trailing: false });
     }
   }
 
@@ -173,7 +183,8 @@ class Parser {
   private blockBody(open: Token, item: () => void): Span {
     for (;;) {
       this.skipSeparators();
-      while (this.at('DocComment')) this.next(); // `///` inside a block documents nothing; allowed, ignored
+      // `///` inside a block documents nothing: kept as an ordinary comment (for fmt).
+      while (this.at('DocComment')) { const t = this.next(); this.lexComments.push({ kind: 'Comment', text: t.text, span: t.span, trailing: !t.newlineBefore }); }
       if (this.at('RBrace')) return this.next().span;
       if (this.at('EOF')) {
         this.report(SYNTAX.unclosedBlock, open.span, `'{' is never closed`, 'add the missing `}`');

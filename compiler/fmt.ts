@@ -1,0 +1,220 @@
+// The canonical layout (docs/language.md §10): imports, then declarations separated by one blank line;
+// two-space indentation; one entry per line, except that a section (or a task) whose entries are all
+// plain fields and fit in 100 columns is written on one line with two spaces between entries; long
+// lists wrap under their opening bracket. Numbers keep their spelling (`4.6M`, `1/8`, `3e-4`); word
+// units take a space (`12 epochs`), symbol units none (`3s`). Comments are kept: each is emitted before
+// the first node that follows it, or after the line it trailed. Formatting is idempotent, and
+// parse(format(f)) has the same AST as f (test/compiler/fmt.test.ts).
+import type { Block, Comment, Decl, Entry, File, GridItem, Node, Value } from '../grammar/ast.ts';
+import { UNIT_WORDS } from '../grammar/parser.ts';
+
+const WIDTH = 100;
+const SYMBOL_UNITS = new Set(['s', 'ms', 'min', 'h', 'Hz', 'kHz', 'fps', 'px', '%']);
+
+export function format(file: File): string {
+  return new Printer(file).print();
+}
+
+function quote(s: string): string {
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t') + '"';
+}
+
+/** One-line text of a value. */
+export function valueToText(v: Value): string {
+  switch (v.kind) {
+    case 'Number': return v.text;
+    case 'Quantity': {
+      const num = v.text.endsWith(v.unit) ? v.text.slice(0, v.text.length - v.unit.length).trim() : v.text.split(/\s+/)[0];
+      return SYMBOL_UNITS.has(v.unit) || !UNIT_WORDS.has(v.unit) ? `${num}${v.unit}` : `${num} ${v.unit}`;
+    }
+    case 'Range': return v.hi ? `${valueToText(v.lo)} .. ${valueToText(v.hi)}` : `${valueToText(v.lo)} ..`;
+    case 'String': return quote(v.value);
+    case 'Bool': return String(v.value);
+    case 'None': return 'none';
+    case 'IdentValue': return v.name;
+    case 'List': return `[${v.items.map(valueToText).join(', ')}]`;
+    case 'Call': return `${v.callee.name}(${[...v.args.map(valueToText), ...v.named.map((n) => `${n.name.name} = ${valueToText(n.value)}`)].join(', ')})`;
+    case 'Except': return `${valueToText(v.base)} except ${valueToText(v.removed)}`;
+  }
+}
+
+class Printer {
+  private readonly out: string[] = [];
+  private readonly comments: Comment[];
+  private next = 0;
+
+  constructor(private readonly file: File) {
+    this.comments = [...file.comments].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  }
+
+  print(): string {
+    const f = this.file;
+    for (const imp of f.imports) {
+      this.leading(imp, '');
+      this.line('', `import ${quote(imp.path.value)}`, imp);
+    }
+    f.decls.forEach((d, i) => {
+      if (i > 0 || f.imports.length) this.blank();
+      this.leading(d, '');
+      this.decl(d);
+    });
+    // Comments after the last declaration.
+    const rest = this.comments.slice(this.next);
+    if (rest.length && this.out.length) this.blank();
+    for (const c of rest) this.out.push(c.text);
+    this.next = this.comments.length;
+    return this.out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '') + '\n';
+  }
+
+  private blank() { if (this.out.length && this.out[this.out.length - 1] !== '') this.out.push(''); }
+
+  /** Own-line comments that start before `node`; a blank line after a comment is kept. */
+  private leading(node: Node, indent: string) {
+    while (this.next < this.comments.length && this.comments[this.next].span.start.offset < node.span.start.offset) {
+      const c = this.comments[this.next];
+      this.out.push(indent + c.text);
+      this.next++;
+      const following = this.next < this.comments.length && this.comments[this.next].span.start.offset < node.span.start.offset
+        ? this.comments[this.next].span.start.offset : node.span.start.offset;
+      if (this.blankBetween(c.span.end.offset, following)) this.blank();
+    }
+  }
+
+  private blankBetween(from: number, to: number): boolean {
+    return /\n[ \t\r]*\n/.test(this.file.source.text.slice(from, to));
+  }
+
+  /** Comments inside `node`'s span (moved before it when the node prints on one line). */
+  private hasCommentsIn(node: Node): boolean {
+    const c = this.comments[this.next];
+    return !!c && c.span.start.offset < node.span.end.offset;
+  }
+
+  /** Emit a line for `node`, with a comment that trailed the node's last line. */
+  private line(indent: string, text: string, node?: Node) {
+    let s = indent + text;
+    if (node) {
+      const c = this.comments[this.next];
+      if (c && c.trailing && c.span.start.line === node.span.end.line && c.span.start.offset >= node.span.end.offset) {
+        s += '  ' + c.text; this.next++;
+      }
+    }
+    this.out.push(s);
+  }
+
+  private decl(d: Decl) {
+    if (d.doc !== undefined) for (const l of d.doc.split('\n')) this.out.push(l ? `/// ${l}` : '///');
+    const head = `${d.declKind} ${d.name.name}${d.extends.length ? ` extends ${d.extends.map((e) => e.name).join(', ')}` : ''}`;
+    if (d.kind === 'GridDecl') {
+      this.out.push(`${head} {`);
+      for (const it of d.items) this.gridItem(it, '  ');
+      this.leadingBefore(d.span.end.offset, '  ');
+      this.line('', '}', d);
+      return;
+    }
+    if (d.declKind === 'task') {
+      const one = this.oneLine(d.body);
+      if (one !== undefined && head.length + one.length + 3 <= WIDTH) { this.line('', `${head} ${one}`, d); return; }
+    }
+    this.out.push(`${head} {`);
+    this.entries(d.body, '  ');
+    this.line('', '}', d);
+  }
+
+  /** Comments before an offset (e.g. before a closing brace). */
+  private leadingBefore(offset: number, indent: string) {
+    while (this.next < this.comments.length && this.comments[this.next].span.start.offset < offset) {
+      this.out.push(indent + this.comments[this.next].text);
+      this.next++;
+    }
+  }
+
+  private entries(b: Block, indent: string) {
+    // Blank lines between entries (one at most) are the author's grouping: kept.
+    b.entries.forEach((e, i) => {
+      if (i > 0) {
+        const c = this.comments[this.next];
+        const start = c && c.span.start.offset < e.span.start.offset ? c.span.start.offset : e.span.start.offset;
+        if (this.blankBetween(b.entries[i - 1].span.end.offset, start)) this.blank();
+      }
+      this.entry(e, indent);
+    });
+    this.leadingBefore(b.span.end.offset, indent);
+  }
+
+  /** `{ a = 1  b = 2 }` when every entry is a plain field, there are no comments, and it is short. */
+  private oneLine(b: Block): string | undefined {
+    if (!b.entries.length || this.hasCommentsIn(b)) return b.entries.length ? undefined : '{ }';
+    if (b.entries.some((e) => e.kind !== 'Field')) return undefined;
+    const text = `{ ${b.entries.map((e) => this.entryText(e)).join('  ')} }`;
+    return text.includes('\n') ? undefined : text;
+  }
+
+  private entryText(e: Entry): string {
+    if (e.kind === 'InitFrom') return `init from ${valueToText(e.target)}`;
+    const key = e.key.parts.map((p) => p.name).join('.');
+    if (e.kind === 'Field') return `${key} = ${valueToText(e.value)}`;
+    return `${key} {…}`;
+  }
+
+  private entry(e: Entry, indent: string) {
+    this.leading(e, indent);
+    if (e.kind === 'Section') {
+      const key = e.key.parts.map((p) => p.name).join('.');
+      const one = this.oneLine(e.body);
+      if (one !== undefined && indent.length + key.length + 1 + one.length <= WIDTH) { this.line(indent, `${key} ${one}`, e); return; }
+      // A comment on the opening line moves inside the block.
+      this.out.push(`${indent}${key} {`);
+      this.entries(e.body, indent + '  ');
+      this.line(indent, '}', e);
+      return;
+    }
+    // Comments inside a single field (e.g. in a wrapped list) move above it.
+    this.leadingBefore(e.span.end.offset, indent);
+    const head = e.kind === 'InitFrom' ? 'init from ' : `${e.key.parts.map((p) => p.name).join('.')} = `;
+    const value = e.kind === 'InitFrom' ? e.target : e.value;
+    this.line(indent, head + this.wrapValue(value, indent.length + head.length), e);
+  }
+
+  /** A list too long for the line wraps, filling lines, continuation aligned after `[`. */
+  private wrapValue(v: Value, column: number): string {
+    const flat = valueToText(v);
+    if (column + flat.length <= WIDTH || v.kind !== 'List' || v.items.length < 2) return flat;
+    const pad = ' '.repeat(column + 1);
+    const lines: string[] = [];
+    let cur = '';
+    v.items.forEach((it, i) => {
+      const t = valueToText(it) + (i < v.items.length - 1 ? ',' : ']');
+      const start = lines.length === 0 ? column + 1 : pad.length;
+      if (cur && start + cur.length + 1 + t.length > WIDTH) { lines.push(cur); cur = t; } else cur = cur ? `${cur} ${t}` : t;
+    });
+    lines.push(cur);
+    return '[' + lines.join('\n' + pad);
+  }
+
+  private gridItem(it: GridItem, indent: string) {
+    if (it.kind === 'Field' || it.kind === 'Section' || it.kind === 'InitFrom') { this.entry(it, indent); return; }
+    this.leading(it, indent);
+    this.leadingBefore(it.kind === 'GridWhen' ? it.body.span.start.offset : it.span.end.offset, indent);
+    const match = (m: { axis: { name: string }; value: Value }[]) => `{ ${m.map((x) => `${x.axis.name} = ${valueToText(x.value)}`).join(', ')} }`;
+    switch (it.kind) {
+      case 'GridAxis': {
+        const vals = it.values.map((v, i) => valueToText(v) + (it.labels?.[i] ? ` as ${quote(it.labels[i]!.value)}` : '')).join(', ');
+        this.line(indent, `axis ${it.name.name} = [${vals}]${it.target ? ` -> ${it.target.parts.map((p) => p.name).join('.')}` : ''}`, it);
+        return;
+      }
+      case 'GridZip': this.line(indent, `zip(${it.axes.map((a) => a.name).join(', ')})`, it); return;
+      case 'GridExclude': this.line(indent, `exclude ${match(it.match)}`, it); return;
+      case 'GridWhen': {
+        const one = this.oneLine(it.body);
+        const head = `when ${match(it.match)} `;
+        const onlyInit = it.body.entries.length === 1 && it.body.entries[0].kind === 'InitFrom' && !this.hasCommentsIn(it.body);
+        const text = onlyInit ? `{ ${this.entryText(it.body.entries[0])} }` : one;
+        if (text !== undefined && indent.length + head.length + text.length <= WIDTH) { this.line(indent, head + text, it); return; }
+        this.out.push(`${indent}${head}{`);
+        this.entries(it.body, indent + '  ');
+        this.line(indent, '}', it);
+      }
+    }
+  }
+}
