@@ -91,7 +91,7 @@ try {
       `corpus: ${out.corpus.titles} titles, ${shots} shots, ${f(out.corpus.hours * 60)} min (${out.machine.cpus} cpus, tfjs ${backend})`,
       `ffmpeg -f null (all streams):   ${f(nullAll.s)} s   ${f(out.ffmpegNull.shotsPerSec)} shots/s`,
       `index (probe+scene cuts+hash):  ${f(idx.s)} s   ${f(out.index.shotsPerSec)} shots/s   ×${f(out.index.vsFfmpegNull)} of ffmpeg null; re-index ${f(reidx.s)} s`,
-      `features (video+4 log-mels):    ${f(feat.s)} s   ${f(out.features.shotsPerSec)} shots/s   ×${f(out.features.vsFfmpegNull)} of ffmpeg null; cached ${f(featAgain.s)} s`,
+      `features (video+${f(idx.r.titles.reduce((a, t) => a + t.audio.length, 0) / idx.r.titles.length)} log-mels):  ${f(feat.s)} s   ${f(out.features.shotsPerSec)} shots/s   ×${f(out.features.vsFfmpegNull)} of ffmpeg null; cached ${f(featAgain.s)} s`,
       `sampler: ${f(out.sampler.batchesPerSec)} batches/s of ${b.size} (${f(out.sampler.clipsPerSec)} clips/s), video ${JSON.stringify(b.videoShape)}, audio ${JSON.stringify(b.audioShape)}`,
       `data wait with a ${stepMs} ms training step on the main thread: ${f(waited / 20)} ms per step (${process.env.LSSD_SAMPLER === 'inline' ? 'inline' : 'worker'} sampler)`,
     ].join('\n') + '\n');
