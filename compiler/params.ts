@@ -113,9 +113,14 @@ function defaultsFor(b: Pick<BackboneLike, 'name' | 'family' | 'modality' | 'con
   }
 }
 
-/** The complete config: the spec's keys over the family defaults. */
-export function resolveConfig(b: Pick<BackboneLike, 'name' | 'family' | 'modality' | 'config'>): Config {
+/**
+ * The complete config: the spec's keys over the family defaults. X3D's lin_5 width (`fc_dim`) defaults
+ * to the declared output_dim (the controlled setup's "1024-d representation per clip"), not to the
+ * published 2048 (used only for the reference count).
+ */
+export function resolveConfig(b: Pick<BackboneLike, 'name' | 'family' | 'modality' | 'config'> & { output_dim?: number }): Config {
   const out: Config = { ...defaultsFor(b), ...b.config };
+  if (b.family === 'x3d' && b.config.fc_dim === undefined && b.output_dim) out.fc_dim = b.output_dim;
   delete out.preset;
   return out;
 }
@@ -340,7 +345,8 @@ export function referenceCount(b: BackboneLike): { params: number; variant: stri
     }
     case 'x3d': {
       const classes = num(c, 'reference_classes');
-      return { params: countX3d(c, [16, 224, 224], 3, classes).params, variant: `X3D at 16x224x224 RGB, fc ${num(c, 'fc_dim')}, ${classes}-way classifier` };
+      const fc = b.config.fc_dim ?? X3D_M.fc_dim;
+      return { params: countX3d({ ...c, fc_dim: fc }, [16, 224, 224], 3, classes).params, variant: `X3D at 16x224x224 RGB, fc ${fc}, ${classes}-way classifier` };
     }
     case 'resnet': {
       const classes = num(c, 'reference_classes'), ch = num(c, 'reference_in_channels');

@@ -41,7 +41,7 @@ function fsyncFile(path: string): void {
 
 /** Writes a checkpoint atomically to `dir` (replacing an existing one). */
 export async function saveCheckpoint(dir: string, meta: Omit<Manifest, 'format' | 'version' | 'tensors' | 'created'>,
-  groups: { group: 'param' | 'optim'; vars: Map<string, tf.Tensor> }[]): Promise<void> {
+  groups: { group: 'param' | 'optim'; vars: Map<string, tf.Tensor> }[], extra: Record<string, string> = {}): Promise<void> {
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
   const tmp = join(parent, `.tmp-${basename(dir)}-${process.pid}-${Date.now()}`);
@@ -63,6 +63,7 @@ export async function saveCheckpoint(dir: string, meta: Omit<Manifest, 'format' 
   let o = 0;
   for (const c of chunks) { all.set(c, o); o += c.length; }
   writeFileSync(join(tmp, 'weights.bin'), Buffer.from(all.buffer, all.byteOffset, all.byteLength));
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(tmp, name), text);
   const manifest: Manifest = { format: 'lssd-checkpoint', version: 1, ...meta, created: new Date().toISOString(), tensors };
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
   fsyncFile(join(tmp, 'weights.bin'));

@@ -164,7 +164,7 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
 
     const save = async (dir: string, at: number) => {
       await saveCheckpoint(dir, { experiment: plan.experiment, step: at, specHash: plan.specHash, signatures, optimizer: { kind: plan.optim.kind, t: optim.t }, backend },
-        [{ group: 'param', vars: model.store.vars }, { group: 'optim', vars: optim.state() }]);
+        [{ group: 'param', vars: model.store.vars }, { group: 'optim', vars: optim.state() }], { 'plan.json': JSON.stringify(plan, null, 1) + '\n' });
       events({ type: 'checkpoint', step: at, path: dir });
     };
 
