@@ -1,11 +1,11 @@
 // `lssdc data index DIR` | `lssdc data synth …` | `lssdc data stats DIR`: media ingest from the command line.
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import type { CatalogTitle } from '../../runtime/contracts.ts';
 import { indexDirectory, type IndexOptions, type IndexSummary } from '../../runtime/media/index.ts';
 import { boundShots } from '../../runtime/media/shots.ts';
 import { DataCodes, isLssdError, LssdError } from '../../runtime/media/errors.ts';
+import { SYNTH_USAGE } from '../../runtime/media/synth/cli.ts';
 
 const USAGE = `usage: lssdc data <subcommand> [options]
 
@@ -21,7 +21,9 @@ options (index, stats):
   --threshold X          scene-change threshold in (0,1) (default 0.3)
   --original first|LANG  original language where tracks carry no 'original' title tag (default first)
   --min S --max S        shot length bounds for the reported counts (default 3 and 12)
-  --json                 print the summary as JSON`;
+  --json                 print the summary as JSON
+
+` + SYNTH_USAGE.replace(/^usage: /, '');
 
 interface Parsed { positional: string[]; flags: Record<string, string | true> }
 
@@ -99,10 +101,8 @@ async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (!sub) { process.stderr.write(USAGE + '\n'); return 2; }
   if (sub === 'synth') {
-    const file = new URL('../../runtime/media/synth/cli.ts', import.meta.url);
-    if (!existsSync(file)) { process.stderr.write(`error ${DataCodes.badArgument}: the synthetic corpus generator is not available in this build\n`); return 1; }
-    const mod = await import('../../runtime/media/synth/cli.ts' as string) as { runSynthCli(a: string[]): Promise<number> };
-    return mod.runSynthCli(rest);
+    const { runSynthCli } = await import('../../runtime/media/synth/cli.ts');
+    return runSynthCli(rest);
   }
   if (sub !== 'index' && sub !== 'stats') { process.stderr.write(`error: unknown subcommand 'data ${sub}'\n\n${USAGE}\n`); return 2; }
   const p = parse(rest);
