@@ -1,0 +1,125 @@
+// `lssdc expand FILE`: list the cells of FILE's grids (name, axis values, init, stage hashes) and
+// optionally write each cell as a standalone .lssd file (`--write DIR`). Cells are ordinary
+// experiments, so the written files check, diff, show and run like hand-written ones.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Command } from '../main.ts';
+import { compileFile } from '../../compiler/index.ts';
+import { hasErrors } from '../../compiler/diagnostic.ts';
+import { stageHashes } from '../../compiler/hash.ts';
+import { expandGrid } from '../../compiler/grid.ts';
+import { format } from '../../compiler/fmt.ts';
+import { parse } from '../../grammar/index.ts';
+import type { Decl, File, GridDecl, Import } from '../../grammar/ast.ts';
+import { renderDiagnostics } from '../../compiler/render.ts';
+import { nodeHost } from '../../runtime/host.ts';
+import { parseArgs } from './check.ts';
+
+const USAGE = `usage: lssdc expand [options] FILE
+
+List the cells of every grid declared in FILE: name, axis values, what it is initialised from, and
+its stage hashes (pretrain, probe).
+
+options:
+  --grid NAME    only this grid
+  --json         one JSON object per cell (name, grid, axes, init, hashes) in an array
+  --write DIR    also write each cell as a standalone DIR/<cell>.lssd (plus DIR/_shared.lssd holding
+                 FILE's other declarations, when it has any)
+  --no-color     plain diagnostics`;
+
+function atomicWrite(path: string, text: string) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+const relImport = (fromDir: string, target: string) => {
+  let r = relative(fromDir, target).split(sep).join('/');
+  if (!r.startsWith('.')) r = './' + r;
+  return r;
+};
+
+export const command: Command = {
+  name: 'expand',
+  summary: 'list grid cells (names, axes, hashes); write them as standalone files',
+  usage: USAGE,
+  async run(args) {
+    const p = parseArgs(args, ['--json', '--no-color'], ['--grid', '--write']);
+    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
+    if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
+    const file = p.positional[0];
+    const host = nodeHost();
+    if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }
+    const r = compileFile(file, host);
+    const color = !p.flags.has('--no-color') && !!process.stderr.isTTY && !process.env.NO_COLOR;
+    if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, r.value?.sources ?? new Map(), { color }) + '\n');
+    if (hasErrors(r.diagnostics) || !r.value) return 1;
+    const program = r.value;
+    const only = p.values.get('--grid');
+    const grids = program.grids.filter((g) => !only || g.name === only);
+    if (only && !grids.length) {
+      process.stderr.write(`error: no grid '${only}' in ${file}${program.grids.length ? `; grids: ${program.grids.map((g) => g.name).join(', ')}` : ''}\n`);
+      return 1;
+    }
+    if (!grids.length) { process.stderr.write(`${file} declares no grid\n`); return 0; }
+    const lookup = (n: string) => program.all.get(n);
+    const rows = grids.flatMap((g) => g.cells.map((c) => {
+      const spec = program.all.get(c.name)!;
+      return { name: c.name, grid: g.name, axes: c.axes, init: spec.init.kind === 'from' ? spec.init.experiment : 'random', hashes: stageHashes(spec, lookup) };
+    }));
+
+    const out = p.values.get('--write');
+    if (out !== undefined) writeCells(file, program.sources.get(file)!.text, out, only);
+
+    if (p.flags.has('--json')) { process.stdout.write(JSON.stringify(rows, null, 2) + '\n'); return 0; }
+    const axisText = (a: Record<string, unknown>) => Object.entries(a).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    const table = [['grid', 'cell', 'axes', 'init', 'pretrain', 'probe'],
+      ...rows.map((x) => [x.grid, x.name, axisText(x.axes), x.init, x.hashes.pretrain.slice(0, 12), x.hashes.probe.slice(0, 12)])];
+    const w = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+    process.stdout.write(table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n') + '\n');
+    process.stdout.write(`${rows.length} cell${rows.length === 1 ? '' : 's'} in ${grids.length} grid${grids.length === 1 ? '' : 's'}` +
+      (out !== undefined ? `; written to ${out}/` : '') + '\n');
+    return 0;
+  },
+};
+
+/**
+ * Writes each cell as `DIR/<cell>.lssd`: the grid file's imports (re-pointed from DIR), an import of
+ * `_shared.lssd` when the grid file declares anything besides grids, imports of the cells it extends
+ * or starts from, and the cell's body as the formatter prints it.
+ */
+function writeCells(file: string, text: string, outDir: string, only?: string) {
+  const parsed = parse({ name: file, text }).value!;
+  const grids = parsed.decls.filter((d): d is GridDecl => d.kind === 'GridDecl');
+  const byName = new Map(grids.map((g) => [g.name.name, g]));
+  const expanded = grids.map((g) => ({ g, cells: expandGrid(g, { lookupGrid: (n) => byName.get(n) }).value?.cells ?? [] }));
+  const cellNames = new Set(expanded.flatMap((x) => x.cells.map((c) => c.name)));
+  const fileDir = dirname(resolve(file));
+  const absOut = resolve(outDir);
+  const span = parsed.span;
+  const mkImport = (path: string): Import => ({ kind: 'Import', path: { kind: 'String', value: path, span }, span });
+  const baseImports = parsed.imports.map((i) => {
+    const v = i.path.value;
+    return mkImport(v.startsWith('.') ? relImport(absOut, resolve(fileDir, v)) : v);
+  });
+  const others: Decl[] = parsed.decls.filter((d) => d.kind !== 'GridDecl');
+  if (others.length) {
+    const shared: File = { kind: 'File', source: { name: '_shared.lssd', text: '' }, imports: baseImports, decls: others, comments: parsed.comments.filter((c) => !grids.some((g) => c.span.start.offset >= g.span.start.offset && c.span.end.offset <= g.span.end.offset)), span };
+    atomicWrite(join(absOut, '_shared.lssd'), `// Declarations of ${file} besides its grids, shared by the cell files beside this one.\n` + format(shared));
+  }
+  for (const { g, cells } of expanded) {
+    if (only && g.name.name !== only) continue;
+    for (const c of cells) {
+      const refs = new Set<string>(c.decl.extends.map((e) => e.name));
+      for (const e of c.decl.body.entries) if (e.kind === 'InitFrom' && e.target.kind === 'IdentValue') refs.add(e.target.name.split('.')[0]);
+      const imports = [...baseImports];
+      if (others.length) imports.push(mkImport('./_shared.lssd'));
+      for (const ref of refs) if (cellNames.has(ref)) imports.push(mkImport(`./${ref}.lssd`));
+      const f: File = { kind: 'File', source: { name: `${c.name}.lssd`, text: '' }, imports, decls: [c.decl], comments: [], span };
+      const header = `// Cell ${c.name} of grid ${g.name.name} (${file}): ${Object.entries(c.axes).map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}.\n` +
+        `// Written by \`lssdc expand --write\`; edit the grid, not this file.\n`;
+      atomicWrite(join(absOut, `${c.name}.lssd`), header + format(f));
+    }
+  }
+}
