@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
+import AjvModule from 'ajv';
 import { compileFile } from '../../compiler/index.ts';
 import { nodeHost } from '../../runtime/host.ts';
 import { audioFrames, lower, LowerCodes } from '../../compiler/lower.ts';
@@ -11,6 +11,7 @@ import { tinySpec, tinyAudio } from './fixtures.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const schema = JSON.parse(readFileSync(join(root, 'compiler/plan.schema.json'), 'utf8'));
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => { compile(s: unknown): ((d: unknown) => boolean) & { errors?: unknown } };
 const validate = new Ajv({ allErrors: true }).compile(schema);
 
 test('audio window frames follow the un-centred STFT convention', () => {
