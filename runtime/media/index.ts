@@ -14,6 +14,8 @@ import { normaliseLanguage, SPEECH_REMOVED } from './lang.ts';
 import { probeMedia, type ProbeInfo } from './probe.ts';
 import { boundShots, cutsToShots, decodableSeconds, detectSceneCuts, readSidecarCuts, sidecarPath, round3 } from './shots.ts';
 
+export const DEFAULT_THRESHOLD = 0.3;
+
 export const MEDIA_EXTENSIONS = ['.mkv', '.mp4', '.mov', '.webm', '.avi', '.m4v', '.ts', '.mpg', '.mpeg', '.wmv', '.flv', '.ogv'];
 
 export interface IndexOptions {
@@ -159,8 +161,10 @@ async function indexOne(path: string, o: Required<Pick<IndexOptions, 'method' | 
   if (!cuts) {
     if (!p.video) cuts = [];
     else {
-      if (o.method === 'sidecar') warn(`warning ${DataCodes.badSidecar}: ${path}: no cuts sidecar (${basename(sidecarPath(path))}); using scene detection`);
-      cuts = await detectSceneCuts(path, o.threshold, p.startTime);
+      // A sidecar spec may carry no meaningful threshold (0): fall back to the usual default then.
+      const threshold = o.threshold > 0 && o.threshold < 1 ? o.threshold : DEFAULT_THRESHOLD;
+      if (o.method === 'sidecar') warn(`warning ${DataCodes.badSidecar}: ${path}: no cuts sidecar (${basename(sidecarPath(path))}); using scene detection (threshold ${threshold})`);
+      cuts = await detectSceneCuts(path, threshold, p.startTime);
     }
   }
   const shots = attachTruth(cutsToShots(cuts, duration), truth);
@@ -179,7 +183,10 @@ async function indexOne(path: string, o: Required<Pick<IndexOptions, 'method' | 
 /** Indexes `dir` into `<root>/catalogs/<key>.jsonl` and returns the catalog plus a summary of what was skipped. */
 export async function indexDirectory(dir: string, opts: IndexOptions): Promise<IndexSummary> {
   const t0 = Date.now();
-  const o = { method: 'scene' as const, threshold: 0.3, concurrency: 2, ...opts };
+  const o = { method: 'scene' as const, threshold: DEFAULT_THRESHOLD, concurrency: 2, ...opts };
+  if (o.method === 'scene' && !(o.threshold > 0 && o.threshold < 1)) {
+    throw new LssdError(DataCodes.badArgument, `scene threshold must be in (0,1), got ${o.threshold}`, { hint: 'typical values 0.2–0.4' });
+  }
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new LssdError(DataCodes.noMedia, 'directory does not exist', { path: dir, hint: 'pass the folder holding the media files' });
   }

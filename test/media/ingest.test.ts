@@ -114,8 +114,10 @@ test('bad cuts sidecar: one line, file skipped, others indexed', async () => {
   await makeTitle(join(d, 'a.mkv'), { shots: [4], audio: [{ lang: 'eng', freq: 300 }] });
   await makeTitle(join(d, 'b.mkv'), { shots: [4], audio: [{ lang: 'eng', freq: 300 }] });
   writeFileSync(join(d, 'a.cuts.json'), '{ "cuts": [1, "two"] }');
-  const s = await indexDirectory(d, { root });
-  assert.equal(s.titles.length, 1);
+  const s = await indexDirectory(d, { root, method: 'sidecar', threshold: 0 });
+  assert.equal(s.titles.length, 1, 'b.mkv has no sidecar: scene detection at the default threshold');
+  assert.ok(s.warnings.some((w) => w.includes('b.mkv') && w.includes('threshold 0.3')));
+  await assert.rejects(indexDirectory(d, { root, method: 'scene', threshold: 0 }), /threshold must be in \(0,1\), got 0/);
   assert.equal(s.skipped.length, 1);
   assert.equal(s.skipped[0].code, 'LSSD5007');
   assert.match(s.skipped[0].line, /a\.cuts\.json/);
