@@ -82,7 +82,7 @@ export function renderGolden(source: Source, ds: readonly Diagnostic[]): string 
   const byLine = new Map<number, Diagnostic[]>();
   const elsewhere: Diagnostic[] = [];
   for (const d of ds) {
-    if (d.span && d.span.file === source.name) {
+    if (d.span && d.span.file === source.name && d.span.start.line <= lines.length) {
       const l = d.span.start.line;
       byLine.set(l, [...(byLine.get(l) ?? []), d]);
     } else elsewhere.push(d);
@@ -101,7 +101,8 @@ export function renderGolden(source: Source, ds: readonly Diagnostic[]): string 
     }
   });
   for (const d of elsewhere) {
-    out.push(`!!! ${d.span ? location(d.span) + ': ' : ''}${d.severity} ${d.code}: ${d.message}`);
+    const at = !d.span ? '' : d.span.file === source.name ? 'end of file: ' : location(d.span) + ': ';
+    out.push(`!!! ${at}${d.severity} ${d.code}: ${d.message}`);
     if (d.hint) out.push(`!!!   hint: ${d.hint}`);
   }
   return out.join('\n') + '\n';

@@ -80,7 +80,8 @@ export class Resolver {
       return undefined;
     }
     if (!kinds.includes(sym.decl.declKind) || sym.decl.kind !== 'BlockDecl') {
-      this.diagnostics.push(diag(M.wrongDeclKind, span, `'${name}' is a ${sym.decl.declKind}, not ${kinds.length === 1 ? `a ${kinds[0]}` : `a ${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`}`, {
+      const an = (w: string) => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
+      this.diagnostics.push(diag(M.wrongDeclKind, span, `'${name}' is ${an(sym.decl.declKind)}, not ${kinds.length === 1 ? an(kinds[0]) : `${an(kinds.slice(0, -1).join(', '))} or ${kinds[kinds.length - 1]}`}`, {
         related: [{ span: sym.decl.name.span, message: `${sym.decl.declKind} '${name}' declared here` }],
       }));
       return undefined;

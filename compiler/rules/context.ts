@@ -28,13 +28,20 @@ export interface Rule {
 
 export function makeContext(exp: ResolvedExperiment, lookup: (name: string) => ResolvedExperiment | undefined,
   report: (d: Diagnostic) => void): RuleContext {
-  const at = (path: string) => exp.fields.get(path)?.value.span ?? exp.decl.name.span;
+  // Point at the user's own file: a value inherited from another file (a stdlib preset) is reported
+  // at the experiment's name, with the inherited location as a related note.
+  const at = (path: string) => {
+    const a = exp.fields.get(path);
+    return a && a.value.span.file === exp.decl.name.span.file ? a.value.span : exp.decl.name.span;
+  };
   return {
     exp, spec: exp.spec, at, report, experiment: lookup,
     isSet: (path) => exp.fields.has(path),
     where: (path, message) => {
       const a = exp.fields.get(path);
-      return a ? [{ span: a.value.span, message: message ?? `\`${path}\` set here` }] : [];
+      if (!a) return [];
+      const inherited = a.decl !== exp.decl ? ` (in ${a.decl.declKind} ${a.decl.name.name})` : '';
+      return [{ span: a.value.span, message: (message ?? `\`${path}\` set here`) + inherited }];
     },
   };
 }

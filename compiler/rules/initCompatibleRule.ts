@@ -15,7 +15,7 @@ export const initCompatibleRule: Rule = {
     const parentAt = [{ span: parent.decl.name.span, message: `'${parent.spec.name}' declared here` }];
     for (const tower of ['video', 'audio'] as const) {
       const a = m[tower]?.name ?? 'none'; const b = p[tower]?.name ?? 'none';
-      if (a !== b && !(tower === 'video' && m.modality === 'audio_only')) {
+      if (a !== b && !(tower === 'video' && (m.modality === 'audio_only' || p.modality === 'audio_only'))) {
         ctx.report(diag(M.initBackboneMismatch, span,
           `cannot init from '${parent.spec.name}': its ${tower} backbone is '${b}', this experiment's is '${a}'`,
           { related: [...ctx.where(`model.${tower}`), ...parentAt], hint: `use the same \`model.${tower}\` as '${parent.spec.name}', or train from \`random\`` }));

@@ -22,7 +22,7 @@ export const modalityRule: Rule = {
     if (model.modality === 'audio_only') {
       if (model.video) {
         ctx.report(diag(M.unusedVideoBackbone, ctx.at('model.video'), `audio-only model ignores its video backbone '${model.video.name}'`,
-          { related: ctx.where('model.modality'), hint: 'write `model.video = none`' }));
+          { related: [...ctx.where('model.modality'), ...ctx.where('model.video')], hint: 'write `model.video = none`' }));
       }
       if (loss.lambda_v > 0) {
         ctx.report(diag(M.withinModalNoView, ctx.at('loss.lambda_v'), `lambda_v = ${loss.lambda_v} weighs the within-modal video term, but an audio-only model has no video views`,
@@ -31,7 +31,7 @@ export const modalityRule: Rule = {
       if (!(loss.lambda_a > 0)) {
         ctx.report(diag(M.nothingToOptimise, ctx.isSet('loss.lambda_a') ? ctx.at('loss.lambda_a') : ctx.at('model.modality'),
           'an audio-only model is trained only by the within-modal audio term, but lambda_a = 0: the loss optimises nothing',
-          { related: ctx.where('model.modality'), hint: 'set `loss.lambda_a = 1`' }));
+          { related: [...ctx.where('model.modality'), ...ctx.where('loss.lambda_a')], hint: 'set `loss.lambda_a = 1`' }));
       }
     }
   },
