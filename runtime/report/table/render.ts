@@ -33,7 +33,7 @@ export function tableView(d: TableData): TableView {
 }
 
 /** Markdown inline escaping for table cells: pipes and the characters that start markup. */
-export const mdEscape = (s: unknown) => String(s ?? '').replace(/([\\|*_`[\]<>])/g, '\\$1').replace(/\n/g, ' ');
+export const mdEscape = (s: unknown) => String(s ?? '').replace(/([\\|*`[\]<>])/g, '\\$1').replace(/\n/g, ' ');
 
 export class TemplateError extends Error {}
 
@@ -43,8 +43,9 @@ export function renderTable(d: TableData, opts: { format: TableFormat; template?
   const name = opts.template?.name ?? `table.${opts.format === 'html' ? 'html' : 'md'}.hbs`;
   const text = opts.template?.text ?? readFileSync(TEMPLATE_DIR + name, 'utf8');
   let t: HandlebarsTemplateDelegate;
-  try { t = hb.compile(text, { noEscape: opts.format === 'markdown', strict: false }); }
-  catch (e) { throw new TemplateError(`${name}: template failed to compile: ${(e as Error).message.split('\n')[0]}`); }
+  // Handlebars compiles lazily: parse first so a syntax error is reported as such, before rendering.
+  try { hb.parse(text); t = hb.compile(text, { noEscape: opts.format === 'markdown', strict: false }); }
+  catch (e) { throw new TemplateError(`${name}: template failed to compile: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`); }
   try { return t(tableView(d)); }
   catch (e) { throw new TemplateError(`${name}: template failed to render: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`); }
 }
