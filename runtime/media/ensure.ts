@@ -162,6 +162,9 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
   if (exp.avg_dubs !== null && Math.abs(stats.avgDubs - exp.avg_dubs) > 0.25 * Math.max(1, exp.avg_dubs)) {
     ev?.onWarning?.(`catalog has ${stats.avgDubs.toFixed(2)} dubs per title on average; the experiment expects ${exp.avg_dubs}`);
   }
+  if (exp.shots !== null && Math.abs(shots - exp.shots) > 0.25 * exp.shots) {
+    ev?.onWarning?.(`training on ${shots} shots; the experiment expects about ${exp.shots} (data.expected.shots)`);
+  }
 
   // Batches are built in a worker thread, `depth` steps ahead of the trainer (inline fallback, or on
   // request with LSSD_SAMPLER=inline).
