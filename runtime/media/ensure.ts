@@ -88,7 +88,10 @@ export function applyBudget<S extends { index: number }>(titles: { t: CatalogTit
   return titles.map((x, ti) => ({ t: x.t, shots: x.shots.filter((s) => keep.has(`${ti}:${s.index}`)) })).filter((x) => x.shots.length > 0);
 }
 
-export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Promise<Dataset> {
+/** A Dataset plus where its batches are built ('worker' thread or 'inline' on the caller's thread). */
+export type MediaDataset = Dataset & { readonly samplerMode: 'worker' | 'inline' };
+
+export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Promise<MediaDataset> {
   const ev = opts.events;
   const dir = await catalogDir(spec, opts);
   const cd = spec.data.shots.cut_detection;
@@ -172,7 +175,7 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
   const source = (process.env.LSSD_SAMPLER !== 'inline' && await workerSource(withDirs, sampler.cfg)) || inlineSource(sampler);
   let closed = false;
   return {
-    titles, stats,
+    titles, stats, samplerMode: source.mode,
     stepsPerEpoch: Math.max(1, Math.floor(shots / batchSize)),
     async batchAt(step: number) {
       if (closed) throw new Error('Dataset is closed');

@@ -10,6 +10,8 @@ import { testSpec } from './spec-fixture.ts';
 import { ensureDataset, LssdError } from '../../runtime/media/ensure.ts';
 
 let tmp: string, dir: string, root: string;
+// Worker start-up (a TypeScript loader per thread) costs ~1 s: only the test about the worker uses one.
+process.env.LSSD_SAMPLER = 'inline';
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'lssd-ensure-'));
@@ -55,10 +57,12 @@ test('batches: shapes, determinism across a fresh dataset (resume), feature cach
 
 test('worker-thread batches are bit-identical to in-thread ones', async () => {
   const spec = testSpec(dir);
-  const w = await ensureDataset(spec, { root });
-  process.env.LSSD_SAMPLER = 'inline';
-  let i: Awaited<ReturnType<typeof ensureDataset>>;
-  try { i = await ensureDataset(spec, { root }); } finally { delete process.env.LSSD_SAMPLER; }
+  delete process.env.LSSD_SAMPLER;
+  let w: Awaited<ReturnType<typeof ensureDataset>>;
+  try { w = await ensureDataset(spec, { root }); } finally { process.env.LSSD_SAMPLER = 'inline'; }
+  const i = await ensureDataset(spec, { root });
+  assert.equal(w.samplerMode, 'worker');
+  assert.equal(i.samplerMode, 'inline');
   for (const step of [5, 0, 6, 2]) {
     const a = await w.batchAt(step), b = await i.batchAt(step);
     for (const k of ['ap', 'as', 'vp', 'vs', 'title', 'shot', 'dubbed', 'langP', 'langS'] as const) assert.deepEqual(a[k], b[k], `${k} at step ${step}`);
