@@ -1,0 +1,28 @@
+// docs/language.md stays in sync with the compiler: every diagnostic code and every field is documented,
+// and every rule cites a section that exists.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CATALOG } from '../../compiler/messages.ts';
+import { FIELDS } from '../../compiler/schema/index.ts';
+import { RULES } from '../../compiler/rules/index.ts';
+
+const doc = readFileSync(fileURLToPath(new URL('../../docs/language.md', import.meta.url)), 'utf8');
+
+test('every diagnostic code is in docs/language.md', () => {
+  const missing = CATALOG.filter((m) => !doc.includes(m.code)).map((m) => m.code);
+  assert.deepEqual(missing, []);
+});
+
+test('every field of the field table is in docs/language.md', () => {
+  const missing = Object.values(FIELDS).flat().filter((f) => !doc.includes('`' + f.path + '`')).map((f) => f.path);
+  assert.deepEqual(missing, []);
+});
+
+test('every rule cites an existing section', () => {
+  for (const r of RULES) {
+    const heading = new RegExp(`^### ${r.section.slice(1).replace('.', '\\.')} .*${r.name}Rule`, 'm');
+    assert.match(doc, heading, `${r.name}Rule cites ${r.section}`);
+  }
+});
