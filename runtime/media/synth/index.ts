@@ -18,7 +18,7 @@ import { AUDIO_TASKS, TASKS, taskDone, writeAudioTask, writeVideoTasks } from '.
 import { SynthCodes, synthError, LssdError } from './errors.ts';
 
 /** Bumped whenever output for the same parameters changes (it is part of the corpus hash). */
-export const GENERATOR_VERSION = 'lssd-synth/1';
+export const GENERATOR_VERSION = 'lssd-synth/2';
 /** Version of the on-disk layout described in corpus.json. */
 export const FORMAT_VERSION = 1;
 
@@ -79,6 +79,11 @@ function titleDone(dir: string, id: string): boolean {
   return existsSync(doneMarker(dir, id)) && existsSync(join(dir, 'titles', `${id}.mkv`)) && existsSync(join(dir, 'truth', `${id}.json`));
 }
 
+/** Every title and task present (a complete manifest whose files were deleted is generated again). */
+function isComplete(dir: string, ids: string[]): boolean {
+  return ids.every((id) => titleDone(dir, id)) && TASKS.every((t) => taskDone(join(dir, 'tasks'), t));
+}
+
 function readManifest(dir: string): CorpusManifest | null {
   const p = join(dir, 'corpus.json');
   if (!existsSync(p)) return null;
@@ -136,7 +141,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
         path: dir, hint: 'use another --out, or delete the directory to regenerate',
       });
     }
-    if (existing?.complete && existing.titles.length === ids.length) return { dir, titles: ids.length, seconds: (Date.now() - t0) / 1000 };
+    if (existing?.complete && isComplete(dir, ids)) return { dir, titles: ids.length, seconds: (Date.now() - t0) / 1000 };
     writeAtomic(join(dir, 'corpus.json'), JSON.stringify(want, null, 1) + '\n');
     await espeak(); // fail early (LSSD5020) rather than after the first title's bed
     // leftovers of a killed run: half-written media, staged task directories, per-title work dirs
@@ -208,7 +213,8 @@ const inflight = new Map<string, Promise<string>>();
 /** The corpus directory for `catalog`, generating or resuming it when it is not complete. */
 export function ensureSyntheticCorpus(catalog: SyntheticCatalog, opts: { root: string; events?: DataEvents; signal?: AbortSignal }): Promise<string> {
   const dir = corpusDir(catalog, opts.root);
-  if (readManifest(dir)?.complete) return Promise.resolve(dir);
+  const m = readManifest(dir);
+  if (m?.complete && isComplete(dir, m.titles)) return Promise.resolve(dir);
   // parallel cells of one program share a corpus: one generation per directory per process
   let p = inflight.get(dir);
   if (!p) {

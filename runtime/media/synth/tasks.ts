@@ -26,7 +26,7 @@ interface Clip { name: string; label: string; lang?: SynthLang }
 export interface TaskOptions {
   seed: number;
   languages: SynthLang[];
-  /** Clips per class (default 20; the smallest task then has 120 clips). */
+  /** Clips per class (default 20); tasks with fewer than 6 classes get more per class (≥ 6 × perClass clips per task). */
   perClass: number;
   signal?: AbortSignal;
 }
@@ -197,7 +197,9 @@ export async function writeAudioTask(tasksDir: string, task: (typeof AUDIO_TASKS
   const def = audioTasks(o)[task];
   const r = rng(o.seed, `probe/${task}`);
   const clips: Clip[] = [];
-  def.labels.forEach((label) => { for (let i = 0; i < o.perClass; i++) clips.push({ name: '', label }); });
+  // tasks with few classes get more clips per class, so every task has at least 6 × perClass clips
+  const perClass = Math.max(o.perClass, Math.ceil((6 * o.perClass) / def.labels.length));
+  def.labels.forEach((label) => { for (let i = 0; i < perClass; i++) clips.push({ name: '', label }); });
   r.shuffle(clips).forEach((c, i) => {
     c.name = `${task}-${String(i).padStart(4, '0')}.wav`;
     c.lang = task === 'language_id' ? (c.label as SynthLang) : task === 'keyword' ? keywordLanguage(o.languages) : o.languages[i % o.languages.length];
@@ -258,10 +260,10 @@ export async function writeVideoTasks(tasksDir: string, o: TaskOptions): Promise
       .outputOptions(
         '-threads', '1', '-filter_complex_threads', '1', '-filter_complex_script', graphPath, '-map', '[v]',
         '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p',
-        '-force_key_frames', times || '0',
+        '-force_key_frames', times || '0', '-t', String(batch.length * seconds),
         '-f', 'segment', '-segment_times', times || String(seconds * 2), '-reset_timestamps', '1',
-        '-segment_format', 'mp4', '-segment_start_number', String(b),
-      ).output(join(render, 'seg-%05d.mp4'));
+        '-segment_format', 'mp4', // (-segment_start_number breaks -segment_times in this ffmpeg: name by batch instead)
+      ).output(join(render, `seg-${String(b).padStart(5, '0')}-%03d.mp4`));
     try {
       await runCommand(cmd);
     } catch (e) {
@@ -275,7 +277,7 @@ export async function writeVideoTasks(tasksDir: string, o: TaskOptions): Promise
     ['video_scene', (c: (typeof clips)[number]) => c.scene, [...SCENES]],
     ['video_speakers', (c: (typeof clips)[number]) => c.speakers, ['0', '1', '2', '3']],
   ] as const) {
-    const items = clips.map((c, i) => ({ clip: { name: c.name, label: labelOf(c) }, src: join(render, `seg-${String(i).padStart(5, '0')}.mp4`) }));
+    const items = clips.map((c, i) => ({ clip: { name: c.name, label: labelOf(c) }, src: join(render, `seg-${String(i - (i % BATCH)).padStart(5, '0')}-${String(i % BATCH).padStart(3, '0')}.mp4`) }));
     const byFold = assignFolds(items.map((x) => x.clip), r.fork(`folds/${task}`));
     const st = staged(tasksDir, task);
     const srcOf = new Map(items.map((x) => [x.clip.name, x.src]));

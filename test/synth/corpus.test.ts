@@ -1,0 +1,192 @@
+// End to end on a tiny corpus (2 titles × 10 s, 3 languages, 5 probe clips per class): the .mkv layout and
+// tags, truth ↔ cuts ↔ media agreement, the counterfactual property (same bed, different speech), HEAR task
+// directories, resume after a lost title, and argument diagnostics.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesize, corpusDir, ensureSyntheticCorpus, type CorpusManifest } from '../../runtime/media/synth/index.ts';
+import { runSynthCli } from '../../runtime/media/synth/cli.ts';
+import type { Truth } from '../../runtime/media/synth/render.ts';
+import { ffmpeg, ffprobe, runCommand } from '../../runtime/media/ffmpeg.ts';
+import { readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
+import { TASKS } from '../../runtime/media/synth/tasks.ts';
+
+let root: string;
+let dir: string;
+const LANGS3 = ['en', 'es', 'ja'];
+const opts = () => ({ outDir: dir, titles: 2, minutesPerTitle: 10 / 60, seed: 11, languages: LANGS3, probeClipsPerClass: 5 });
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'lssd-synth-'));
+  dir = join(root, 'corpus');
+  await synthesize(opts());
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const truthOf = (id: string) => JSON.parse(readFileSync(join(dir, 'truth', `${id}.json`), 'utf8')) as Truth;
+
+async function decode(path: string, stream: number): Promise<Float32Array> {
+  const out = join(root, `dec-${stream}-${Math.random().toString(36).slice(2)}.wav`);
+  await runCommand(ffmpeg(path).outputOptions('-map', `0:${stream}`, '-ac', '1', '-ar', String(SR), '-c:a', 'pcm_s16le', '-f', 'wav').output(out));
+  const w = readWav(readFileSync(out));
+  rmSync(out);
+  return w.samples;
+}
+
+test('corpus.json lists titles, languages, scenes and is complete', () => {
+  const m = JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as CorpusManifest;
+  assert.equal(m.complete, true);
+  assert.deepEqual(m.titles, ['syn0000', 'syn0001']);
+  assert.deepEqual(m.languages, LANGS3);
+  assert.equal(m.seed, 11);
+  assert.ok(m.scenes.length >= 6);
+  assert.ok(typeof m.generator === 'string' && m.version >= 1);
+});
+
+test('each .mkv: small video, one tagged audio stream per language (original first), then the zxx stem', async () => {
+  const iso2: Record<string, string> = { en: 'eng', es: 'spa', ja: 'jpn' };
+  for (const id of ['syn0000', 'syn0001']) {
+    const t = truthOf(id);
+    const p = await ffprobe(join(dir, 'titles', `${id}.mkv`));
+    const v = p.streams.filter((s) => s.codec_type === 'video');
+    const a = p.streams.filter((s) => s.codec_type === 'audio');
+    assert.equal(v.length, 1);
+    assert.equal(v[0].width, 160);
+    assert.equal(v[0].height, 90);
+    assert.ok(Math.abs(Number(p.format.duration) - 10) < 0.15, `duration ${p.format.duration}`);
+    const langs = [t.originalLanguage, ...t.dubs];
+    assert.equal(a.length, langs.length + 1);
+    langs.forEach((l, i) => {
+      assert.equal(a[i].tags?.language, iso2[l]);
+      assert.equal(a[i].tags?.title, i === 0 ? 'original' : 'dub');
+      assert.equal(a[i].sample_rate, SR);
+      assert.equal(a[i].channels, 1);
+    });
+    assert.equal(a.at(-1)!.tags?.language, 'zxx');
+    assert.equal(a.at(-1)!.tags?.title, 'speech_removed');
+    assert.deepEqual(t.tracks.map((x) => x.stream), a.map((s) => s.index));
+  }
+  assert.equal(truthOf('syn0000').dubs.length, 0, 'the first title has no dubs');
+  assert.equal(truthOf('syn0001').dubs.length, 2, 'the second has every dub');
+});
+
+test('truth agrees with the cuts sidecar; lines sit inside their shots with text in every track language', () => {
+  for (const id of ['syn0000', 'syn0001']) {
+    const t = truthOf(id);
+    const cuts = (JSON.parse(readFileSync(join(dir, 'titles', `${id}.cuts.json`), 'utf8')) as { cuts: number[] }).cuts;
+    assert.deepEqual(cuts, t.shots.slice(1).map((s) => s.start));
+    t.shots.forEach((s, i) => {
+      assert.equal(s.index, i);
+      if (i > 0) assert.equal(s.start, t.shots[i - 1].end);
+      assert.ok(s.end - s.start >= 3 - 1e-9 && s.end - s.start <= 12 + 1e-9);
+      assert.equal(s.speakerCount, s.speakers.length);
+      for (const l of s.lines) {
+        assert.ok(l.start >= s.start && l.end <= s.end && l.end > l.start, `${id} line ${l.start}-${l.end} in ${s.start}-${s.end}`);
+        assert.ok(s.speakers.some((p) => p.id === l.speaker));
+        assert.deepEqual(Object.keys(l.text).sort(), [t.originalLanguage, ...t.dubs].sort());
+      }
+      for (const p of s.speakers) assert.ok(s.lines.some((l) => l.speaker === p.id), 'every listed speaker speaks');
+    });
+  }
+});
+
+test('counterfactual tracks: identical bed outside speech, different audio inside the same line slots', async () => {
+  const t = truthOf('syn0001');
+  const path = join(dir, 'titles', 'syn0001.mkv');
+  const [orig, dub] = await Promise.all([decode(path, 1), decode(path, 2)]);
+  const removed = await decode(path, t.tracks.at(-1)!.stream);
+  const lines = t.shots.flatMap((s) => s.lines);
+  assert.ok(lines.length > 0, 'the fully dubbed title has dialogue');
+  const inSpeech = (i: number) => lines.some((l) => i >= (l.start - 0.05) * SR && i < (l.end + 0.05) * SR);
+  let quiet = 0, diffQuiet = 0, loud = 0, diffLoud = 0, speechE = 0, removedE = 0;
+  for (let i = 0; i < Math.min(orig.length, dub.length, removed.length); i++) {
+    if (inSpeech(i)) { loud += orig[i] ** 2; diffLoud += (orig[i] - dub[i]) ** 2; speechE += orig[i] ** 2; removedE += removed[i] ** 2; }
+    else { quiet += orig[i] ** 2; diffQuiet += (orig[i] - dub[i]) ** 2; }
+  }
+  assert.ok(diffQuiet / quiet < 0.01, `outside speech the tracks share the bed (relative diff ${diffQuiet / quiet})`);
+  assert.ok(diffLoud / loud > 0.3, `inside speech the languages differ (relative diff ${diffLoud / loud})`);
+  assert.ok(speechE > 2 * removedE, 'the speech-removed stem has no speech energy');
+  assert.ok(rms(removed) > 0, 'the stem keeps the bed');
+});
+
+test('HEAR task directories: metadata, folds, vocabulary, every listed clip exists with a known label', async () => {
+  for (const task of TASKS) {
+    const td = join(dir, 'tasks', task);
+    const meta = JSON.parse(readFileSync(join(td, 'task_metadata.json'), 'utf8'));
+    assert.equal(meta.task_name, task);
+    assert.equal(meta.prediction_type, 'multiclass');
+    assert.equal(meta.split_mode, 'new_split_kfold');
+    assert.deepEqual(meta.splits, ['fold00', 'fold01', 'fold02', 'fold03', 'fold04']);
+    const vocab = readFileSync(join(td, 'labelvocabulary.csv'), 'utf8').trim().split('\n');
+    assert.equal(vocab[0], 'idx,label');
+    const labels = vocab.slice(1).map((l) => l.split(',')[1]);
+    const video = task.startsWith('video_');
+    if (video) assert.equal(meta.modality, 'video');
+    const seen = new Set<string>();
+    for (const f of meta.splits as string[]) {
+      const fold = JSON.parse(readFileSync(join(td, `${f}.json`), 'utf8')) as Record<string, string[]>;
+      assert.ok(Object.keys(fold).length > 0, `${task}/${f} is not empty`);
+      for (const [name, ls] of Object.entries(fold)) {
+        assert.equal(ls.length, 1);
+        assert.ok(labels.includes(ls[0]), `${task}: label ${ls[0]}`);
+        seen.add(ls[0]);
+        const file = video ? join(td, 'video', f, name) : join(td, String(SR), f, name);
+        assert.ok(existsSync(file) && statSync(file).size > 1000, file);
+      }
+    }
+    assert.deepEqual([...seen].sort(), [...labels].sort(), `${task}: every class has clips`);
+    if (task === 'language_id') assert.deepEqual(labels, LANGS3);
+  }
+  const clip = readdirSync(join(dir, 'tasks', 'video_scene', 'video', 'fold00'))[0];
+  const p = await ffprobe(join(dir, 'tasks', 'video_scene', 'video', 'fold00', clip));
+  assert.equal(p.streams[0].width, 160);
+  assert.ok(Math.abs(Number(p.format.duration) - 2) < 0.2, `clip duration ${p.format.duration}`);
+  const wav = readWav(readFileSync(join(dir, 'tasks', 'scene', String(SR), 'fold00', readdirSync(join(dir, 'tasks', 'scene', String(SR), 'fold00'))[0])));
+  assert.equal(wav.sr, SR);
+  assert.equal(wav.samples.length, 3 * SR);
+});
+
+test('resume: a lost title is regenerated identically, finished ones are skipped', async () => {
+  const before = readFileSync(join(dir, 'truth', 'syn0001.json'), 'utf8');
+  const audioBefore = await decode(join(dir, 'titles', 'syn0001.mkv'), 1);
+  rmSync(join(dir, 'titles', 'syn0001.mkv'));
+  rmSync(join(dir, 'state', 'syn0001.done'));
+  const details: string[] = [];
+  await synthesize({ ...opts(), onProgress: (e) => { if (e.detail) details.push(e.detail); } });
+  assert.ok(details.some((d) => /1 of 2 titles done/.test(d)), details.join(' | '));
+  assert.ok(!details.some((d) => d.startsWith('syn0000')), 'title 0 was not regenerated');
+  assert.equal(readFileSync(join(dir, 'truth', 'syn0001.json'), 'utf8'), before);
+  const audioAfter = await decode(join(dir, 'titles', 'syn0001.mkv'), 1);
+  assert.deepEqual(audioAfter, audioBefore);
+});
+
+test('ensureSyntheticCorpus: hashed directory under <root>/data/synthetic; parameters change the hash', () => {
+  const c = { kind: 'synthetic' as const, titles: 2, minutes_per_title: 1, seed: 0, languages: ['en'] };
+  const d = corpusDir(c, root);
+  assert.ok(d.startsWith(join(root, 'data', 'synthetic')));
+  assert.notEqual(corpusDir({ ...c, seed: 1 }, root), d);
+  assert.notEqual(corpusDir({ ...c, languages: ['en', 'es'] }, root), d);
+  assert.equal(corpusDir({ ...c }, root), d);
+  assert.equal(typeof ensureSyntheticCorpus, 'function');
+});
+
+test('bad arguments are diagnostics with codes, not stack traces', async () => {
+  await assert.rejects(synthesize({ ...opts(), outDir: join(root, 'x'), languages: ['en', 'xx'] }), (e: Error & { code?: string }) => e.code === 'LSSD5021' && /xx/.test(e.message));
+  await assert.rejects(synthesize({ ...opts(), outDir: join(root, 'x'), titles: 0 }), (e: Error & { code?: string }) => e.code === 'LSSD5014');
+  await assert.rejects(synthesize({ ...opts(), seed: 12 }), (e: Error & { code?: string }) => e.code === 'LSSD5023', 'another seed into the same directory is refused');
+  const err: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  (process.stderr as { write: unknown }).write = (s: string) => { err.push(String(s)); return true; };
+  try {
+    assert.equal(await runSynthCli(['--titles', 'many']), 2);
+    assert.equal(await runSynthCli(['--bogus']), 2);
+    assert.equal(await runSynthCli(['--out', join(root, 'y'), '--languages', 'en,zz']), 1);
+  } finally {
+    (process.stderr as { write: unknown }).write = write;
+  }
+  assert.ok(err.some((l) => /LSSD5014.*--titles expects a whole number/.test(l)));
+  assert.ok(err.some((l) => /LSSD5021.*'zz'/.test(l)));
+  assert.ok(!err.some((l) => /\n\s+at /.test(l)), 'no stack traces');
+});
