@@ -455,3 +455,27 @@ export function gridAxes(decl: GridDecl): GridInfoAxis[] {
     }),
   }));
 }
+
+/** The kept cells of a grid with their value index per axis, the axes' zip groups, and each `when`
+ * block's match as (axis index, value index) pairs — for the confound check. Undefined when the grid
+ * has structural errors (already reported by expandGrid). */
+export interface GridLayout {
+  axes: { name: string; decl: GridAxis; target?: string; zip: number }[];
+  cells: { name: string; pos: number[] }[];
+  whens: { decl: import('../grammar/ast.ts').GridWhen; match: [number, number][] }[];
+}
+export function gridLayout(decl: GridDecl, maxCells = 1_000_000): GridLayout | undefined {
+  const { shape } = analyze(decl, maxCells);
+  if (!shape.ok) return undefined;
+  const byName = new Map(shape.axes.map((a, i) => [a.name, i]));
+  const zipOf = new Map<string, number>();
+  decl.items.forEach((it, zi) => { if (it.kind === 'GridZip') for (const a of it.axes) if (!zipOf.has(a.name)) zipOf.set(a.name, zi); });
+  const axes = shape.axes.map((a, i) => ({ name: a.name, decl: a.decl, target: a.target, zip: zipOf.has(a.name) ? -1 - zipOf.get(a.name)! : i }));
+  const whens: GridLayout['whens'] = [];
+  for (const it of decl.items) {
+    if (it.kind !== 'GridWhen') continue;
+    const m = matchPairs(it.match, shape.axes, byName, () => {});
+    if (m) whens.push({ decl: it, match: m });
+  }
+  return { axes, cells: shape.cells.filter((c) => !c.excluded).map((c) => ({ name: c.name, pos: c.pos })), whens };
+}

@@ -1,0 +1,109 @@
+// Confound check (docs/diff-and-grids.md §Confounds): two cells of a grid that differ in exactly one
+// axis (plus the axes zipped with it) are the grid's comparisons. If such a pair also differs in a
+// field the compared axis does not set — a `when` block keyed on the axis that also changes the seed,
+// the epochs, the data budget… — the comparison is confounded: warn, pointing at the entry that
+// introduces the difference and at the axis. Two things are deliberately not confounds:
+//   * `init from` (per-cell lineage is declared design: A.3 continues A.1), and
+//   * `when` blocks of an axis without a target (such an axis *is* defined by its `when` blocks), and
+//   * probes only one of the cells runs (B.3's extra action/VGGSound probes).
+// Also flagged: an axis that changes the data budget while training length is given in epochs, so
+// the compared cells train for different numbers of steps (the paper compares B.1–B.3 at equal steps).
+import type { Field, GridDecl, Span } from '../grammar/ast.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import type { ResolvedSpec } from './spec.ts';
+import { M, diag } from './messages.ts';
+import { gridLayout, valueText } from './grid.ts';
+import { diffSpecs, showValue } from './diff.ts';
+import { fieldAt } from './schema/fields.ts';
+
+/** Resolved-spec paths a source field path lands on (field table `to`, plus the fields built from extras). */
+const EXTRA_TARGETS: Record<string, string[]> = {
+  'dubs.policy': ['dubs.policy', 'dubs.languages'],
+  'data.shots.length': ['data.shots.min_length', 'data.shots.max_length'],
+  'views.video.scale': ['views.video.scale'],
+  'data.batch.same_title': ['data.batch.same_title_per_device'],
+  'model.heads.video_dim': ['model.heads.dim'],
+  'model.heads.audio_dim': ['model.heads.dim'],
+};
+export function resolvedPaths(source: string): string[] {
+  if (EXTRA_TARGETS[source]) return EXTRA_TARGETS[source];
+  const f = fieldAt('experiment', source);
+  return [f?.to ?? source];
+}
+const under = (path: string, prefixes: string[]) => prefixes.some((p) => path === p || path.startsWith(p + '.') || path.startsWith(p + '['));
+
+/** Flattened source path → field of a `when` body. */
+function whenFields(entries: import('../grammar/ast.ts').Entry[], prefix = ''): { path: string; field: Field }[] {
+  const out: { path: string; field: Field }[] = [];
+  for (const e of entries) {
+    if (e.kind === 'InitFrom') continue;
+    const p = (prefix ? prefix + '.' : '') + e.key.parts.map((x) => x.name).join('.');
+    if (e.kind === 'Section') out.push(...whenFields(e.body.entries, p));
+    else out.push({ path: p, field: e });
+  }
+  return out;
+}
+
+export function checkConfounds(decl: GridDecl, specOf: (name: string) => ResolvedSpec | undefined): Diagnostic[] {
+  const layout = gridLayout(decl);
+  if (!layout) return [];
+  const { axes, cells, whens } = layout;
+  const out: Diagnostic[] = [];
+  const reported = new Set<string>();
+  // Which `when` blocks (that set more than lineage) apply to each cell: pairs with equal sets cannot differ.
+  const whenData = whens.map((w) => ({ ...w, fields: whenFields(w.decl.body.entries) }));
+  const applied = cells.map((c) => whenData.map((w, i) => (w.fields.length && w.match.every(([a, v]) => c.pos[a] === v) ? i : -1)).filter((i) => i >= 0));
+
+  axes.forEach((axis, ai) => {
+    if (!axis.target) return; // defined by its `when` blocks
+    const group = axes.map((a, j) => (a.zip === axis.zip ? j : -1)).filter((j) => j >= 0);
+    const declared = group.flatMap((j) => (axes[j].target ? resolvedPaths(axes[j].target!) : []));
+    // Partition by the values of every other axis; compare each cell with the first of its partition.
+    const parts = new Map<string, number[]>();
+    cells.forEach((c, ci) => {
+      const key = c.pos.map((v, j) => (group.includes(j) ? '*' : v)).join(',');
+      const l = parts.get(key); if (l) l.push(ci); else parts.set(key, [ci]);
+    });
+    for (const members of parts.values()) {
+      const [first, ...rest] = members;
+      for (const other of rest) {
+        const a = cells[first]; const b = cells[other];
+        const sa = specOf(a.name); const sb = specOf(b.name);
+        if (!sa || !sb) continue;
+        const compared = `cells ${a.name} and ${b.name}, compared along axis '${axis.name}' (${valueText(axis.decl.values[a.pos[ai]])} vs ${valueText(axis.decl.values[b.pos[ai]])})`;
+        if (applied[first].join() !== applied[other].join()) {
+          for (const c of diffSpecs(sa, sb)) {
+            if (c.consequence === 'none' || c.path === 'init' || under(c.path, declared)) continue;
+            // A probe only one cell runs cannot bias the comparison on the probes both run.
+            if (c.path.startsWith('probes[') && c.op !== '~') continue;
+            const key = `${ai}|${c.path}`;
+            if (reported.has(key)) continue;
+            reported.add(key);
+            // The `when` entries (of either cell) that set this path: primary span and related.
+            const setters: { span: Span; cell: string }[] = [];
+            for (const [ci, cell] of [[first, a.name], [other, b.name]] as const) {
+              for (const wi of applied[ci]) for (const f of whenData[wi].fields) if (under(c.path, resolvedPaths(f.path)) || resolvedPaths(f.path).some((r) => under(r, [c.path]))) setters.push({ span: f.field.span, cell });
+            }
+            const primary = setters[0]?.span ?? axis.decl.span;
+            out.push(diag(M.confound, primary, `${compared} also differ in \`${c.path}\`: ${showValue(c.before)} → ${showValue(c.after)}`, {
+              related: [
+                ...setters.slice(0, 1).map((s) => ({ span: s.span, message: `set here for ${s.cell}` })),
+                ...setters.slice(1, 2).map((s) => ({ span: s.span, message: `and here for ${s.cell}` })),
+                { span: axis.decl.span, message: `axis '${axis.name}' sets only ${group.map((j) => axes[j].target ?? axes[j].name).join(', ')}` },
+              ].slice(setters.length ? 1 : 0),
+              hint: `make \`${c.path}\` an axis of its own, or set it for every cell; differences the axis should carry belong in its target`,
+            }));
+          }
+        }
+        // Equal epochs over different budgets: different numbers of optimisation steps.
+        if ('epochs' in sa.optim.duration && 'epochs' in sb.optim.duration && sa.data.budget !== sb.data.budget && !reported.has(`${ai}|steps`)) {
+          reported.add(`${ai}|steps`);
+          out.push(diag(M.confound, axis.decl.span, `${compared} train for ${sa.optim.duration.epochs} epochs over ${sa.data.budget ?? 'all'} vs ${sb.data.budget ?? 'all'} shots, i.e. for different numbers of steps`, {
+            hint: 'give `optim.duration` in steps to compare at equal compute (the paper trains B.1–B.3 for the same number of steps)',
+          }));
+        }
+      }
+    }
+  });
+  return out;
+}
