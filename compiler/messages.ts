@@ -71,6 +71,7 @@ export const M = {
   cellOutsideGrid: def('LSSD2037', 'error', '`cell(…)` outside a grid', '§4.3'),
   primaryFilterMismatch: def('LSSD2038', 'warning', 'fixed primary language excluded by the title filter', '§8'),
   rangeEmpty: def('LSSD2039', 'error', 'empty range', '§6'),
+  expectedStatsMismatch: def('LSSD2041', 'warning', 'expected catalog statistics contradict the filters or budget', '§8'),
 
   // ---- 3xxx schema ----
   schemaViolation: def('LSSD3001', 'error', 'resolved spec violates the schema', '§5'),

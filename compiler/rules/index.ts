@@ -10,6 +10,7 @@ import { probeModalityRule } from './probeModalityRule.ts';
 import { initCompatibleRule } from './initCompatibleRule.ts';
 import { viewGeometryRule } from './viewGeometryRule.ts';
 import { budgetRule } from './budgetRule.ts';
+import { expectedStatsRule } from './expectedStatsRule.ts';
 
 export const RULES: readonly Rule[] = [
   sameTitleBatchRule, // §8.1
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   initCompatibleRule, // §8.5
   viewGeometryRule, // §8.6
   budgetRule, // §8.7
+  expectedStatsRule, // §8.7
 ];
 
 export type { Rule, RuleContext } from './context.ts';
