@@ -1,7 +1,7 @@
 // Ingest benchmark: shots/s for indexing and for feature extraction, each against ffmpeg decoding the same
 // files to null (the floor any ingest built on ffmpeg can reach), and the sampler's batches/s.
 //
-//   node --import tsx bench/ingest.ts [DIR] [--titles N] [--seconds S] [--batch B] [--steps K] [--step-ms MS] [--json]
+//   node --import tsx bench/ingest.ts [DIR] [--titles N] [--seconds S] [--batch B] [--crop PX] [--steps K] [--step-ms MS] [--json]
 //   (LSSD_SAMPLER=inline compares against building batches on the main thread)
 //
 // Without DIR it builds N lavfi titles of S seconds (hard cuts every ~4–7 s, 4 audio tracks) in a temp dir.
@@ -50,9 +50,12 @@ try {
   const reidx = await time(() => indexDirectory(dir!, { root, method: 'scene', threshold: 0.3 }));
   const shots = idx.r.shots.total;
 
+  // Defaults follow stdlib/cpu.lssd `cpu_small` (the quickstart): 8 frames at 4 fps, 36..44 px → 32 px crops,
+  // 16 kHz, n_fft 512, hop 320, 64 mels, 2 s windows; --crop scales the video side (scale range crop+4..crop+12).
+  const crop = opt('--crop', 32);
   const spec = testSpec(dir, {
-    data: { batch: { per_device: batch, devices: 1, same_title_per_device: Math.max(1, batch / 8) }, windows: { count: 2, length: 3 } },
-    views: { video: { fps: 8, frames: 8, scale: { min: 72, max: 80 }, crop: 64, flip: true }, audio: { sample_rate: 16000, n_fft: 512, hop: 256, mels: 64 } },
+    data: { batch: { per_device: batch, devices: 1, same_title_per_device: Math.max(1, Math.round(batch / 8)) }, windows: { count: 2, length: 2 } },
+    views: { video: { fps: 4, frames: 8, scale: { min: crop + 4, max: crop + 12 }, crop, flip: true }, audio: { sample_rate: 16000, n_fft: 512, hop: 320, mels: 64, time_mask: 0.2, freq_mask: 0.2 } },
   });
   const cfg = featureConfig(spec);
   const backend = await prepareBackend();
