@@ -64,7 +64,7 @@ test('comments are kept (own-line and trailing), docs attach to declarations', (
 
 test('recovery: one error per broken line, later declarations still parsed', () => {
   const r = parse({ name: 'e', text: 'preset p {\n  a = = 1\n  b = 2\n  c 3\n}\nexperiment x extends p { d = 4 }\n' });
-  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.span.start.line]), [['LSSD1009', 2], ['LSSD1003', 4]]);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.span?.start.line]), [['LSSD1009', 2], ['LSSD1003', 4]]);
   assert.equal(r.value!.decls.length, 2);
   assert.equal((r.value!.decls[0] as BlockDecl).body.entries.length, 1); // b = 2
 });
