@@ -170,7 +170,12 @@ export const command: Command = {
       });
       await renderer.close();
       if (!out.value) { await report(out.diagnostics); return 1; }
-      return out.value.status === 'done' ? 0 : out.value.status === 'interrupted' ? 130 : 1;
+      if (out.value.status === 'interrupted') {
+        // Everything is checkpointed and the locks are released; work that takes no signal (data
+        // preparation, resumable on its own) must not keep the process alive.
+        process.exit(130);
+      }
+      return out.value.status === 'done' ? 0 : 1;
     } finally {
       await renderer.close();
       if (watch) clearInterval(watch);

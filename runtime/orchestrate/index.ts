@@ -6,14 +6,14 @@
 //                                  (external catalogs, lowering) — every user error before any work starts
 //   executeRun(prepared, opts) → runs the cells, emits RunEvents, returns per-cell outcomes + results table
 //   runProgram(program, opts)  = both
-import { existsSync, mkdirSync, renameSync, appendFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import type { Diagnostic, Outcome } from '../../compiler/diagnostic.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import type { CellState, ProbeResult, ProgramCell, ResultsTable, RunEvent, TaggedRunEvent } from '../contracts.ts';
-import { writeJsonAtomic, writeFileAtomic } from './atomic.ts';
+import { writeJsonAtomic } from './atomic.ts';
 import { acquireLock } from './lock.ts';
 import { lineageOrder } from './lineage.ts';
 import { RunMessages } from './messages.ts';
@@ -322,20 +322,28 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
       const backend = await deps.selectBackend(c.spec.runtime.backend);
       updateRunJson(c.runDir, (r) => ({ ...r, backend, attempts: r.attempts.map((a, i) => (i === r.attempts.length - 1 ? { ...a, resumedFrom: lastCheckpointStep(c.runDir) } : a)) }));
       const spec = { ...c.spec, runtime: { ...c.spec.runtime, backend: backend as ResolvedSpec['runtime']['backend'] } };
-      const dataset = await deps.ensureDataset(spec, {
+      const datasetP = deps.ensureDataset(spec, {
         root: opts.root, batchSize: globalBatch(c),
         events: {
           onProgress: (p) => emit({ type: 'data-progress', phase: p.phase, done: p.done, total: p.total, ...(p.detail ? { detail: p.detail } : {}) }),
           onWarning: (message) => emit({ type: 'warning', message }),
         },
       });
+      // Data preparation (corpus synthesis, feature extraction) is resumable at its own granularity and
+      // takes no signal: on Ctrl-C stop waiting for it instead of finishing it.
+      const dataset = await untilAborted(datasetP, opts.signal);
+      if (!dataset) {
+        datasetP.then((d) => d.close(), () => undefined);
+        finish('interrupted'); emit({ type: 'run-end', status: 'interrupted', seconds: (Date.now() - t0) / 1000 });
+        return 'interrupted';
+      }
       if (opts.signal.aborted) { await dataset.close(); finish('interrupted'); return 'interrupted'; }
       let trained: { status: 'done' | 'interrupted'; checkpointDir: string };
-      const metrics = metricsWriter(c.runDir, lastCheckpointStep(c.runDir));
       try {
+        // runtime/train writes metrics.jsonl (every step) and cuts it back to the checkpoint it resumes from.
         trained = await deps.trainExperiment({
           spec, plan: c.plan, runDir: c.runDir, dataset, signal: opts.signal,
-          events: (e) => { metrics(e); emit(e); },
+          events: emit,
           ...(parentCell ? { init: { checkpointDir: parentCell.checkpointDir } } : {}),
         });
       } finally {
@@ -364,28 +372,15 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
   }
 }
 
-/**
- * metrics.jsonl: one line per logged step / finished epoch / checkpoint. Appended (not rewritten) so a
- * kill -9 loses at most the line being written. A resumed run first cuts the file back to its last
- * checkpoint line: training replays the same batches from there, so the lines after it come back.
- */
-export function metricsWriter(runDir: string, resumeStep: number | null): (e: RunEvent) => void {
-  const path = join(runDir, 'metrics.jsonl');
-  if (existsSync(path)) {
-    const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
-    let keep = 0;
-    if (resumeStep !== null) {
-      for (let i = 0; i < lines.length; i++) {
-        try { const e = JSON.parse(lines[i]); if (e.type === 'checkpoint' && e.step === resumeStep) keep = i + 1; } catch { break; }
-      }
-    }
-    writeFileAtomic(path, lines.slice(0, keep).map((l) => l + '\n').join(''));
-  }
-  return (e) => {
-    if (e.type === 'step' || e.type === 'epoch-end' || e.type === 'checkpoint') {
-      appendFileSync(path, JSON.stringify({ t: new Date().toISOString(), ...e }) + '\n');
-    }
-  };
+/** The promise's value, or undefined as soon as the signal aborts (the promise is left running). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
 }
 
 /** The plan's global batch (lowering may size it for this machine), else the spec's per_device × devices. */

@@ -42,6 +42,7 @@ export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const loss = (l: { L: number; L_v: number; L_a: number; total: number }) =>
   `loss ${num(l.total)} (L ${num(l.L)} · L_v ${num(l.L_v)} · L_a ${num(l.L_a)})`;
 
+// Epochs in RunEvents are 0-based indices (as runtime/train emits them); people count from 1.
 const prefix = (e: TaggedRunEvent) => (e.run ? `[${e.run}] ` : '');
 
 /**
@@ -60,7 +61,7 @@ export function describe(e: TaggedRunEvent): string | null {
     case 'selftest':
       return `${p}${e.ok ? '✓' : '✗'} backend self-test ${e.op} (max rel. error ${e.maxRelErr.toExponential(1)})`;
     case 'epoch-end':
-      return `${p}epoch ${e.epoch} · ${loss(e.loss)} · ${duration(e.seconds)}`;
+      return `${p}epoch ${e.epoch + 1} · ${loss(e.loss)} · ${duration(e.seconds)}`;
     case 'checkpoint':
       return `${p}checkpoint step ${e.step} → ${e.path}`;
     case 'probe-end':
@@ -93,5 +94,5 @@ export function describe(e: TaggedRunEvent): string | null {
 
 /** Compact one-line progress of a step event, for the plain renderer. */
 export function describeStep(e: Extract<TaggedRunEvent, { type: 'step' }>, total: number | null): string {
-  return `${prefix(e)}step ${e.step}${total ? `/${total}` : ''} · epoch ${e.epoch} · ${loss(e.loss)} · lr ${lr(e.lr)} · ${e.clipsPerSec.toFixed(1)} clips/s`;
+  return `${prefix(e)}step ${e.step}${total ? `/${total}` : ''} · epoch ${e.epoch + 1} · ${loss(e.loss)} · lr ${lr(e.lr)} · ${e.clipsPerSec.toFixed(1)} clips/s`;
 }

@@ -66,6 +66,7 @@ export function RunPanel({ r, now: _now }: { r: RunView; now: number }) {
       <Box flexDirection="column">
         {header}
         <Text>  probing <Text bold>{r.probe.task}</Text>{r.probe.n ? ` (${r.probe.n} clips)` : ''} · {r.probe.done} task{r.probe.done === 1 ? '' : 's'} done</Text>
+        {r.data ? <Text>  {r.data.phase} <Text color="magenta">{bar(r.data.total > 0 ? r.data.done / r.data.total : 0, BAR)}</Text> {r.data.done}/{r.data.total}</Text> : null}
       </Box>
     );
   }

@@ -1,7 +1,7 @@
 // Fakes for orchestration tests: a ResolvedSpec factory and a fake runtime (data, training, probes)
 // that behaves like the real one where orchestration can tell: atomic step checkpoints, resume from the
 // last one, `init` from a parent's final checkpoint, interruption through the AbortSignal.
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync, existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
@@ -85,6 +85,12 @@ export function fakeDeps(o: { stepDelayMs?: number; onStep?: (name: string, step
         const entry = { name: s.name, resumedFrom: last, ...(init ? { init: init.checkpointDir } : {}), steps: [] as number[] };
         log.trained.push(entry);
         if (init && !existsSync(init.checkpointDir)) throw new Error(`init checkpoint missing: ${init.checkpointDir}`);
+        // Like runtime/train: metrics.jsonl gets every step; a resume cuts it back to the checkpoint.
+        const metricsPath = join(runDir, 'metrics.jsonl');
+        if (existsSync(metricsPath)) {
+          const keep = readFileSync(metricsPath, 'utf8').split('\n').filter((l) => { try { return JSON.parse(l).step <= (last ?? 0); } catch { return false; } });
+          writeFileSync(metricsPath, keep.map((l) => l + '\n').join(''));
+        }
         events({ type: 'run-start', name: s.name, runDir, backend: s.runtime.backend, seed: s.optim.seed, totalSteps: total, stepsPerEpoch: 4, resumedFrom: last, specHash: 'x' });
         const save = (name: string, step: number) => {
           const t = join(ckDir, `.tmp-${name}`);
@@ -97,6 +103,7 @@ export function fakeDeps(o: { stepDelayMs?: number; onStep?: (name: string, step
           if (o.stepDelayMs) await new Promise((r) => setTimeout(r, o.stepDelayMs));
           const L = 3 / step;
           entry.steps.push(step);
+          appendFileSync(metricsPath, JSON.stringify({ step, loss: { L, L_v: 0, L_a: L, total: L } }) + '\n');
           events({ type: 'step', step, epoch: Math.ceil(step / 4), loss: { L, L_v: 0, L_a: L, total: L }, lr: 1e-3, clipsPerSec: 10, dataWaitMs: 0 });
           o.onStep?.(s.name, step);
           if (step % s.runtime.checkpoint_every_steps === 0) save(`step-${step}`, step);

@@ -32,7 +32,7 @@ test('a run fills its run directory: spec, plan, run.json, metrics, checkpoints,
   assert.ok(run.ended);
   assert.equal(JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')).name, 'Q');
   assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['final', 'step-4', 'step-8']);
-  const steps = readJsonl(join(dir, 'metrics.jsonl')).filter((m) => m.type === 'step').map((m) => m.step);
+  const steps = readJsonl(join(dir, 'metrics.jsonl')).map((m) => m.step);
   assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.ok(existsSync(join(dir, 'probes', h.probe.slice(0, 12), 'results.json')));
   assert.equal(existsSync(join(dir, 'LOCK')), false, 'lock released');
@@ -71,34 +71,54 @@ test('an interrupted run checkpoints, and the re-run resumes from it with every 
   assert.equal(out2.value?.status, 'done');
   assert.equal(log.trained[1].resumedFrom, 6);
   assert.deepEqual(log.trained[1].steps, [7, 8, 9, 10]);
-  const steps = readJsonl(join(dir, 'metrics.jsonl')).filter((m) => m.type === 'step').map((m) => m.step);
+  const steps = readJsonl(join(dir, 'metrics.jsonl')).map((m) => m.step);
   assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
   assert.deepEqual(run.attempts.map((a: { status: string }) => a.status), ['interrupted', 'done']);
 });
 
-test('a run killed after its last checkpoint (no clean exit) resumes and cuts metrics back to that checkpoint', async () => {
+test('a run killed with kill -9 (LOCK of a dead pid, no final checkpoint) is taken over and resumed', async () => {
   const root = tmp();
-  const { deps } = fakeDeps();
+  const { deps, log } = fakeDeps();
   const out = await runProgram(program(spec('Q', { steps: 8 })), opts(root, { deps }));
   const dir = out.value!.cells[0].runDir;
-  // Simulate kill -9 at step 7: final never written, metrics went past the step-4 checkpoint, LOCK left by a dead pid.
-  const { rmSync, renameSync } = await import('node:fs');
-  renameSync(join(dir, 'checkpoints', 'final'), join(dir, 'checkpoints', 'step-4-gone'));
-  rmSync(join(dir, 'checkpoints', 'step-8'), { recursive: true, force: true });
-  rmSync(join(dir, 'checkpoints', 'step-4-gone'), { recursive: true });
+  // What kill -9 at step 6 leaves: step-4 checkpoint, no final, no probes, run.json 'running', LOCK of a dead pid.
+  const { rmSync } = await import('node:fs');
+  for (const n of ['final', 'step-8']) rmSync(join(dir, 'checkpoints', n), { recursive: true, force: true });
   rmSync(join(dir, 'probes'), { recursive: true });
-  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean);
-  const cut = lines.findIndex((l) => JSON.parse(l).type === 'step' && JSON.parse(l).step === 7);
-  writeFileSync(join(dir, 'metrics.jsonl'), lines.slice(0, cut + 1).join('\n') + '\n{"type":"st');
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')), status: 'running', ended: null }));
   const dead = await deadPid();
   writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: dead, host: (await import('node:os')).hostname(), started: 'earlier' }));
   const o = opts(root, { deps });
   const out2 = await runProgram(program(spec('Q', { steps: 8 })), o);
   assert.equal(out2.value?.status, 'done');
-  assert.ok(eventsOf(o).some((e) => e.type === 'diagnostic' && e.code === 'LSSD5803' && e.severity === 'warning'), 'stale lock taken over with a warning');
-  const steps = readJsonl(join(dir, 'metrics.jsonl')).filter((m) => m.type === 'step').map((m) => m.step);
-  assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8]);
+  const warn = eventsOf(o).find((e) => e.type === 'diagnostic');
+  assert.ok(warn && warn.type === 'diagnostic' && warn.code === 'LSSD5803' && warn.severity === 'warning' && warn.message.includes(String(dead)), 'stale lock taken over with a warning');
+  assert.equal(log.trained[1].resumedFrom, 4);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  assert.equal(run.status, 'done');
+  assert.equal(run.attempts.length, 2);
+  assert.equal(run.attempts[1].resumedFrom, 4);
+  assert.equal(existsSync(join(dir, 'LOCK')), false);
+});
+
+test('Ctrl-C while data is still being prepared stops waiting for it and reports interrupted', async () => {
+  const root = tmp();
+  const ac = new AbortController();
+  const { deps, log } = fakeDeps();
+  let release!: () => void;
+  const slow = deps.ensureDataset;
+  deps.ensureDataset = (s, o) => new Promise((res) => { release = () => res(slow(s, o)); });
+  const o = opts(root, { deps, signal: ac.signal });
+  const p = runProgram(program(spec('Q')), o);
+  while (!release) await new Promise((r) => setTimeout(r, 5));
+  ac.abort();
+  const out = await p;
+  assert.equal(out.value?.status, 'interrupted');
+  assert.equal(log.trained.length, 0);
+  assert.equal(JSON.parse(readFileSync(join(out.value!.cells[0].runDir, 'run.json'), 'utf8')).status, 'interrupted');
+  assert.equal(existsSync(join(out.value!.cells[0].runDir, 'LOCK')), false);
+  release();
 });
 
 test('a second run on a directory held by a live process is refused with LSSD5802', async () => {

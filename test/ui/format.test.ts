@@ -27,6 +27,6 @@ test('duration formats seconds, minutes and hours', () => {
 
 test('describe: live-only events have no finished line, finished ones name their run', () => {
   assert.equal(describe({ type: 'step', step: 1, epoch: 1, loss: { L: 1, L_v: 1, L_a: 1, total: 1 }, lr: 1e-3, clipsPerSec: 1, dataWaitMs: 0 }), null);
-  assert.match(describe({ type: 'epoch-end', epoch: 2, loss: { L: 1.5, L_v: 0.5, L_a: 0.25, total: 1.5 }, seconds: 12, run: 'A4' })!, /^\[A4\] epoch 2 · loss 1\.5000 \(L 1\.5000 · L_v 0\.5000 · L_a 0\.2500\) · 12s$/);
+  assert.match(describe({ type: 'epoch-end', epoch: 1, loss: { L: 1.5, L_v: 0.5, L_a: 0.25, total: 1.5 }, seconds: 12, run: 'A4' })!, /^\[A4\] epoch 2 · loss 1\.5000 \(L 1\.5000 · L_v 0\.5000 · L_a 0\.2500\) · 12s$/);
   assert.match(describe({ type: 'diagnostic', severity: 'error', code: 'LSSD5802', message: 'busy', hint: 'wait' })!, /error LSSD5802: busy\n {2}hint: wait/);
 });

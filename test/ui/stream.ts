@@ -16,9 +16,9 @@ export function oneRunStream(o: { name?: string; steps?: number; perEpoch?: numb
   for (let s = 1; s <= total; s++) {
     // A falling loss with a little wiggle, as a real run's.
     const L = 4 * Math.exp(-s / 15) + 0.5 + 0.05 * Math.sin(s);
-    ev.push({ type: 'step', step: s, epoch: Math.ceil(s / spe), loss: { L, L_v: L * 0.9, L_a: L * 1.1, total: L }, lr: 3e-4 * (1 - s / (total + 1)), clipsPerSec: 12.5, dataWaitMs: 1, ...tag });
+    ev.push({ type: 'step', step: s, epoch: Math.floor((s - 1) / spe), loss: { L, L_v: L * 0.9, L_a: L * 1.1, total: L }, lr: 3e-4 * (1 - s / (total + 1)), clipsPerSec: 12.5, dataWaitMs: 1, ...tag });
     if (s % spe === 0) {
-      ev.push({ type: 'epoch-end', epoch: s / spe, loss: { L, L_v: L * 0.9, L_a: L * 1.1, total: L }, seconds: 3.2, ...tag });
+      ev.push({ type: 'epoch-end', epoch: s / spe - 1, loss: { L, L_v: L * 0.9, L_a: L * 1.1, total: L }, seconds: 3.2, ...tag });
       ev.push({ type: 'checkpoint', step: s, path: `.lssd/runs/${name}-0123456789ab/checkpoints/step-${s}`, ...tag });
     }
   }
