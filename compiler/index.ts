@@ -48,6 +48,12 @@ export function compileFile(path: string, host: CompilerHost): Outcome<Program> 
     } else if (sym.decl.declKind === 'backbone') resolver.backbone(sym.decl);
     else if (sym.decl.declKind === 'task') resolver.task(sym.decl);
   }
+  // Presets no declaration extends would otherwise never be checked.
+  const extended = new Set<string>();
+  for (const s of loaded.symbols.values()) for (const e of s.decl.extends) extended.add(e.name);
+  for (const [name, sym] of loaded.symbols) {
+    if (sym.decl.kind === 'BlockDecl' && sym.decl.declKind === 'preset' && !extended.has(name)) resolver.preset(sym.decl);
+  }
   const grids: GridInfo[] = expanded.filter((g) => g.file === path).map((g) => ({ name: g.decl.name.name, cells: g.cells, span: g.decl.span }));
 
   checkInitCycles(resolved, diagnostics);

@@ -284,6 +284,32 @@ export class Resolver {
     return spec;
   }
 
+  /**
+   * A preset nothing extends is still checked: against the schema (experiment, task or backbone) its
+   * keys fit best, without requiring the fields a complete declaration needs.
+   */
+  preset(decl: BlockDecl): void {
+    const { chain } = this.linearize(decl, undefined);
+    const schemas: DeclSchema[] = ['experiment', 'task', 'backbone'];
+    const misses = (schema: DeclSchema) => {
+      let n = 0;
+      const walk = (entries: Entry[], prefix: string) => {
+        for (const e of entries) {
+          if (e.kind === 'InitFrom') { if (schema !== 'experiment' || prefix) n++; continue; }
+          const path = (prefix ? prefix + '.' : '') + e.key.parts.map((p) => p.name).join('.');
+          if (e.kind === 'Section') { if (this.sections[schema].has(path) || fieldAt(schema, path)?.path.endsWith('.*')) walk(e.body.entries, path); else n++; }
+          else if (!fieldAt(schema, path) || this.sections[schema].has(path)) n++;
+        }
+      };
+      for (const d of chain) walk(d.body.entries, '');
+      return n;
+    };
+    const best = schemas.map((s) => ({ s, n: misses(s) })).sort((a, b) => a.n - b.n)[0].s;
+    const flat = this.flatten(chain, best);
+    this.build(best, decl, flat.fields, this.ctx(), false);
+    if (best === 'experiment') this.resolveInit(flat.init);
+  }
+
   /** Resolves an experiment declaration (memoised by name). */
   experiment(decl: BlockDecl, file: string, grid?: { name: string; axes: Record<string, unknown> }): ResolvedExperiment | undefined {
     const memo = this.experiments.get(decl.name.name);
