@@ -71,6 +71,7 @@ export const M = {
   cellOutsideGrid: def('LSSD2037', 'error', '`cell(…)` outside a grid', '§4.3'),
   primaryFilterMismatch: def('LSSD2038', 'warning', 'fixed primary language excluded by the title filter', '§8'),
   rangeEmpty: def('LSSD2039', 'error', 'empty range', '§6'),
+  initInputMismatch: def('LSSD2042', 'error', 'init from an experiment with a different input geometry', '§8'),
   expectedStatsMismatch: def('LSSD2041', 'warning', 'expected catalog statistics contradict the filters or budget', '§8'),
 
   // ---- 3xxx schema ----

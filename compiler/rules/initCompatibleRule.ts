@@ -23,6 +23,23 @@ export const initCompatibleRule: Rule = {
         ctx.report(diag(M.initDimMismatch, span, `cannot init from '${parent.spec.name}': ${tower} backbone width ${p[tower]!.output_dim} ≠ ${m[tower]!.output_dim}`, { related: parentAt }));
       }
     }
+    // Token-based towers (patch embeddings, position tables) only accept the input size they were
+    // trained on; convolutional towers adapt, so a change there is a warning.
+    const geometry = (spec: typeof ctx.spec) => ({
+      video: `${spec.views.video.frames} frames × ${spec.views.video.crop}px`,
+      audio: `${Math.floor(spec.data.windows.length * spec.views.audio.sample_rate / spec.views.audio.hop) + 1} frames × ${spec.views.audio.mels} mels`,
+    });
+    const gm = geometry(ctx.spec); const gp = geometry(parent.spec);
+    for (const tower of ['video', 'audio'] as const) {
+      const b = m[tower];
+      if (!b || !p[tower] || gm[tower] === gp[tower]) continue;
+      const tokens = b.family === 'mvit' || b.family === 'patch_transformer' || b.family === 'patch_mlp';
+      ctx.report(diag(M.initInputMismatch, span,
+        `'${parent.spec.name}' trained its ${tower} tower on ${gp[tower]}, this experiment feeds ${gm[tower]}` +
+        (tokens ? `: the ${b.family} backbone's token grid and position tables would not fit` : ''),
+        { related: parentAt, severity: tokens ? 'error' : 'warning',
+          hint: tower === 'video' ? 'keep `views.video.frames` and `crop` of the parent' : 'keep the parent\'s `views.audio` (sample_rate, hop, mels) and `data.windows.length`' }));
+    }
     if (m.heads.dim !== p.heads.dim || m.heads.hidden.join(',') !== p.heads.hidden.join(',')) {
       ctx.report(diag(M.initDimMismatch, span,
         `cannot init from '${parent.spec.name}': its projection heads are [${[...p.heads.hidden, p.heads.dim].join(' → ')}], this experiment's are [${[...m.heads.hidden, m.heads.dim].join(' → ')}]`,
