@@ -17,6 +17,7 @@ For FILE, the run directories of its experiments (grid cells expanded) are found
 options:
   --out DIR          output directory (default: <root>/reports/<name of FILE or RUN_DIR>)
   --md-name NAME     file name of the Markdown report (default: report.md; the HTML gets the same stem)
+  --assets DIR       sub-directory of --out for the SVG charts report.md links to (default: beside it)
   --template FILE    your own Handlebars template (*.md.hbs or *.html.hbs) replacing the built-in one
   --title TEXT       report title
   --root DIR         where runs live (default: <project>/.lssd)`;
@@ -27,16 +28,16 @@ export const command: Command = {
   usage,
   async run(args) {
     let target: string | undefined; let out: string | undefined; let template: string | undefined;
-    let root: string | undefined; let title: string | undefined; let mdName: string | undefined;
+    let root: string | undefined; let title: string | undefined; let mdName: string | undefined; let assets: string | undefined;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
       const value = () => inline ?? args[++i];
-      if (['--out', '--template', '--root', '--runs-dir', '--title', '--md-name'].includes(name)) {
+      if (['--out', '--template', '--root', '--runs-dir', '--title', '--md-name', '--assets'].includes(name)) {
         const v = value();
         if (v === undefined || v.startsWith('--')) { process.stderr.write(`error: ${name} needs a value\n\n${usage}\n`); return 2; }
         if (name === '--out') out = v; else if (name === '--template') template = v; else if (name === '--title') title = v;
-        else if (name === '--md-name') mdName = v; else root = v;
+        else if (name === '--md-name') mdName = v; else if (name === '--assets') assets = v; else root = v;
       } else if (a.startsWith('-')) { process.stderr.write(`error: unknown option '${a}'\n\n${usage}\n`); return 2; }
       else if (target) { process.stderr.write(`error: one RUN_DIR or FILE, got '${target}' and '${a}'\n`); return 2; }
       else target = a;
@@ -53,7 +54,7 @@ export const command: Command = {
       const stem = basename(resolve(target)).replace(/\.lssd$/, '');
       const model = buildReportModel(runs, { title: title ?? `lssd report: ${stem}`, source: target });
       const dir = resolve(out ?? join(resolved.root, 'reports', stem));
-      const files = writeReport(model, dir, { ...(template ? { template } : {}), ...(mdName ? { mdName } : {}) });
+      const files = writeReport(model, dir, { ...(template ? { template } : {}), ...(mdName ? { mdName } : {}), ...(assets ? { assetsDir: assets } : {}) });
       for (const f of files) process.stdout.write(`wrote ${f}\n`);
       return 0;
     } catch (e) {

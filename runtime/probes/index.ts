@@ -176,6 +176,8 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
   const results: ProbeResult[] = [];
   if (runnable.length === 0) { writeJsonAtomic(outPath, { probeHash: hashes.probe, pretrainHash: hashes.pretrain, results }); return results; }
 
+  // A probe-only run (training skipped) may reach here before anything chose a tfjs backend.
+  await (await import('../media/logmel.ts')).prepareBackend();
   let encoder: Encoder | undefined = opts.encoder;
   let media: MediaFns | undefined = opts.media;
   const ownsEncoder = !encoder;

@@ -30,6 +30,8 @@ export interface ReportModel {
   }[];
   notRun: string[];
   lossChart: string | null;
+  /** Where report.md links the loss chart (written beside it by writeReport). */
+  lossChartFile: string;
   embeddingPlots: { run: string; task: string; colouredBy: string; svg: string; file: string }[];
   notes: string[];
 }
@@ -183,6 +185,7 @@ export function buildReportModel(runs: ReportRun[], opts: { title: string; sourc
     }),
     notRun,
     lossChart: lossChart(runs.filter((r) => r.exists)),
+    lossChartFile: 'loss-curves.svg',
     embeddingPlots: embeddingPlots(runs, table.columns),
     notes,
   };

@@ -20,7 +20,7 @@ export function mdEscape(s: string): string {
 }
 
 // svg: built with svg.ts escaping; file: sanitised to [A-Za-z0-9._-] (a link target, where escapes would show).
-const RAW_KEYS = new Set(['svg', 'lossChart', 'file']);
+const RAW_KEYS = new Set(['svg', 'lossChart', 'file', 'lossChartFile']);
 
 /** Deep copy with every string escaped for Markdown, except SVG markup. */
 export function escapeModelForMarkdown<T>(value: T, key = ''): T {
@@ -93,17 +93,26 @@ function writeAtomic(path: string, text: string): void {
 
 /**
  * Writes report.md, report.html and the charts as SVG files into `outDir`; returns the paths written.
- * `mdName` renames the Markdown file (e.g. docs/results-tiny.md).
+ * `mdName` renames the Markdown file (e.g. results-tiny.md; the HTML takes the same stem); `assetsDir`
+ * puts the SVG files in a sub-directory (e.g. results-tiny/) that report.md links into.
  */
-export function writeReport(model: ReportModel, outDir: string, opts: RenderOptions & { mdName?: string; assetsPrefix?: string } = {}): string[] {
-  mkdirSync(outDir, { recursive: true });
-  const { markdown, html } = renderReport(model, opts);
+export function writeReport(model: ReportModel, outDir: string, opts: RenderOptions & { mdName?: string; assetsDir?: string } = {}): string[] {
+  const assets = opts.assetsDir ? opts.assetsDir.replace(/\/+$/, '') : '';
+  if (assets && (assets.startsWith('/') || assets.split('/').includes('..'))) {
+    throw new ProbeError('LSSD5410', `the assets directory must be a relative path inside the output directory, got '${assets}'`);
+  }
+  const link = (f: string) => (assets ? `${assets}/${f}` : f);
+  const linked: ReportModel = { ...model, lossChartFile: link(model.lossChartFile),
+    embeddingPlots: model.embeddingPlots.map((e) => ({ ...e, file: link(e.file) })) };
+  mkdirSync(join(outDir, assets), { recursive: true });
+  const { markdown, html } = renderReport(linked, opts);
   const written: string[] = [];
-  const md = join(outDir, opts.mdName ?? 'report.md');
+  const stem = (opts.mdName ?? 'report.md').replace(/\.md$/, '');
+  const md = join(outDir, `${stem}.md`);
   writeAtomic(md, markdown); written.push(md);
-  const h = join(outDir, (opts.mdName ?? 'report.md').replace(/\.md$/, '') + '.html');
+  const h = join(outDir, `${stem}.html`);
   writeAtomic(h, html); written.push(h);
-  if (model.lossChart) { const p = join(outDir, 'loss-curves.svg'); writeAtomic(p, model.lossChart); written.push(p); }
-  for (const e of model.embeddingPlots) { const p = join(outDir, e.file); writeAtomic(p, e.svg); written.push(p); }
+  if (model.lossChart) { const p = join(outDir, linked.lossChartFile); writeAtomic(p, model.lossChart); written.push(p); }
+  for (const e of linked.embeddingPlots) { const p = join(outDir, e.file); writeAtomic(p, e.svg); written.push(p); }
   return written;
 }

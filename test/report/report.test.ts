@@ -136,3 +136,14 @@ test('grid/spec input: run dirs found by stage hash, missing ones listed; user t
   assert.throws(() => readRunDir(join(tmp, 'nothing')), (e: Error & { code?: string }) => e.code === 'LSSD5410');
   assert.equal(mdEscape('a|b_c'), 'a\\|b\\_c');
 });
+
+test('writeReport with a Markdown name and an assets sub-directory links the charts there', () => {
+  const root = join(tmp, 'lssd-assets');
+  const dir = cell('assets', 'assets', undefined, 0, [result('synth_scene', 'sound_scene', 0.5)], root);
+  const out = join(tmp, 'docs');
+  const files = writeReport(buildReportModel([readRunDir(dir)], { title: 't', source: 's' }), out, { mdName: 'results-tiny.md', assetsDir: 'results-tiny' });
+  assert.ok(files.includes(join(out, 'results-tiny.md')) && files.includes(join(out, 'results-tiny.html')));
+  assert.ok(existsSync(join(out, 'results-tiny', 'loss-curves.svg')));
+  assert.ok(readFileSync(join(out, 'results-tiny.md'), 'utf8').includes('](results-tiny/loss-curves.svg)'));
+  assert.throws(() => writeReport(buildReportModel([], { title: 't', source: 's' }), out, { assetsDir: '../x' }), (e: Error & { code?: string }) => e.code === 'LSSD5410');
+});
