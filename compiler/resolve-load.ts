@@ -19,6 +19,20 @@ export interface Loaded {
   symbols: Map<string, Symbol>;
 }
 
+// Parsing is pure, so a file whose text has not changed is parsed once per process (the stdlib is
+// imported by every experiment of a `check experiments/` run). Bounded: oldest entries are dropped.
+const parseCache = new Map<string, { text: string; r: ReturnType<typeof parse> }>();
+const PARSE_CACHE_MAX = 64;
+function parseCached(source: Source): ReturnType<typeof parse> {
+  const hit = parseCache.get(source.name);
+  if (hit && hit.text === source.text) return hit.r;
+  const r = parse(source);
+  parseCache.delete(source.name);
+  parseCache.set(source.name, { text: source.text, r });
+  if (parseCache.size > PARSE_CACHE_MAX) parseCache.delete(parseCache.keys().next().value!);
+  return r;
+}
+
 export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diagnostic[]): Loaded {
   const files = new Map<string, File>();
   const sources = new Map<string, Source>();
@@ -34,7 +48,7 @@ export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diag
     }
     const source: Source = { name: path, text };
     sources.set(path, source);
-    const r = parse(source);
+    const r = parseCached(source);
     diagnostics.push(...r.diagnostics);
     const file = r.value!;
     files.set(path, file);
