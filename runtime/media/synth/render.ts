@@ -145,7 +145,7 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
     }));
     graph.push(...lookGraph(s.scene as never, r, s.end - s.start, people, `s${s.index}_`, `v${s.index}`));
   });
-  graph.push(`${shots.map((s) => `[v${s.index}]`).join('')}concat=n=${shots.length}:v=1:a=0,format=yuv420p[v]`);
+  graph.push(`${shots.map((s) => `[v${s.index}]`).join('')}concat=n=${shots.length}:v=1:a=0,fps=${VIDEO.fps},format=yuv420p[v]`);
 
   const work = join(o.workDir, plan.id);
   rmSync(work, { recursive: true, force: true });

@@ -251,7 +251,7 @@ export async function writeVideoTasks(tasksDir: string, o: TaskOptions): Promise
       });
       graph.push(...lookGraph(c.scene, cr, seconds, people, `k${i}_`, `c${i}`));
     });
-    graph.push(`${batch.map((_, i) => `[c${i}]`).join('')}concat=n=${batch.length}:v=1:a=0,format=yuv420p[v]`);
+    graph.push(`${batch.map((_, i) => `[c${i}]`).join('')}concat=n=${batch.length}:v=1:a=0,fps=${VIDEO.fps},format=yuv420p[v]`);
     const graphPath = join(render, `graph-${b}.txt`);
     writeFileSync(graphPath, graph.join(';\n'));
     const times = batch.slice(1).map((_, i) => (i + 1) * seconds).join(',');
