@@ -320,6 +320,18 @@ export class Resolver {
     // Without its parents an experiment misses most fields: report only its own problems then.
     const { obj, extras, ok } = this.build('experiment', decl, flat.fields, this.ctx(), linOk);
     let broken = !ok || !flat.ok || !linOk;
+    const tracks = flat.fields.get('data.titles.audio_tracks');
+    const dubsSet = flat.fields.get('data.titles.dubs');
+    if (tracks && extras.has('data.titles.audio_tracks')) {
+      if (dubsSet && dubsSet.decl === tracks.decl) {
+        this.diagnostics.push(diag(M.duplicateField, tracks.keySpan, `'${decl.name.name}' bounds the titles by both \`dubs\` and \`audio_tracks\``,
+          { related: [{ span: dubsSet.keySpan, message: '`dubs` set here' }], hint: 'keep one: audio_tracks = dubs + 1' }));
+        broken = true;
+      } else if (!dubsSet || chain.indexOf(tracks.decl) > chain.indexOf(dubsSet.decl)) {
+        const t = extras.get('data.titles.audio_tracks') as { min: number; max: number | null };
+        (obj.data as any).filters.dubs = { min: t.min - 1, max: t.max === null ? null : t.max - 1 };
+      }
+    }
     const spec = this.assemble(decl, file, chain, obj, extras, grid);
     const init = this.resolveInit(flat.init);
     if (init === undefined) broken = true;
