@@ -8,10 +8,12 @@ export const dubsNoEffectRule: Rule = {
   check(ctx) {
     const { dubs, data, views } = ctx.spec;
     if (dubs.policy === 'off') return;
+    const tracks = ctx.exp.extras.get('data.titles.audio_tracks') as { min: number } | undefined;
+    const filterPath = tracks && tracks.min - 1 === data.filters.dubs.min ? 'data.titles.audio_tracks' : 'data.titles.dubs';
     if (data.filters.dubs.max === 0) {
       ctx.report(diag(M.dubsNoEffect, ctx.at('dubs.policy'),
         `dub augmentation (policy ${dubs.policy}) has no effect: the title filter admits only titles without dubs`,
-        { related: ctx.where('data.titles.dubs', 'titles limited to 0 dubs here'), hint: 'admit titles with dubs (`data.titles.dubs = 1 ..`) or set `dubs.policy = off`' }));
+        { related: ctx.where(filterPath, 'titles limited to 0 dubs here'), hint: 'admit titles with dubs (`data.titles.dubs = 1 ..`) or set `dubs.policy = off`' }));
     }
     if (data.catalog?.kind === 'synthetic') {
       const avail = new Set(data.catalog.languages);
