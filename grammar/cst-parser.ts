@@ -79,6 +79,14 @@ class LssdCstParser extends CstParser {
   private positions!: Positions;
   diagnostics: SyntaxDiagnostic[] = [];
   side: ParseSideTables = { unclosedEnd: new Map(), strayDocs: [] };
+  private absorbed = new Set<unknown>();
+  /** The Number token being parsed and its attached suffix, read by the gates of `number`. */
+  private numTok!: IToken;
+  private numSuffix = '';
+  /** Named arguments seen so far, one counter per open call (calls nest). */
+  private namedArgs: number[] = [];
+  /** The key of the entry being parsed, for "expected '=' or '{' after 'a.b'". */
+  private lastKey: CstNode | undefined;
 
   constructor() {
     super(allTokens, {
@@ -132,7 +140,6 @@ class LssdCstParser extends CstParser {
     while (t.tokenType === DocComment) t = this.LA(++k);
     return !(t.tokenType === RBrace || t.tokenType === EOF || this.declStartsAt(k));
   }
-  private absorbed = new Set<unknown>();
   /** Turns what an entry threw into diagnostics; rethrows anything that is not a syntax error. */
   private absorb(e: unknown): void {
     if (e === BAIL || this.absorbed.has(e)) return;
@@ -172,87 +179,95 @@ class LssdCstParser extends CstParser {
       this.SKIP_TOKEN();
     }
   }
+  private strayDoc(idx: number): void {
+    const d = this.consume(idx, DocComment);
+    if (!this.RECORDING_PHASE) this.side.strayDocs.push({ token: d, trailing: !nl(d) });
+  }
+
+  // The arguments of the DSL calls are built once per parser, not per rule invocation: closures are
+  // what a chevrotain parser allocates most (and tsx's keep-names wrapper makes each one costlier).
+  private readonly sep1 = [{ ALT: () => this.consume(1, Semi) }, { ALT: () => this.consume(1, Comma) }];
+  private readonly sep2 = [{ ALT: () => this.consume(2, Semi) }, { ALT: () => this.consume(2, Comma) }];
+  private readonly skipSep1 = () => this.or(1, this.sep1);
+  private readonly skipSep2 = () => this.or(2, this.sep2);
+  private readonly strayDoc1 = () => this.strayDoc(1);
+  private readonly strayDoc2 = () => this.strayDoc(2);
+  private readonly closeBrace = [{ ALT: () => this.consume(1, RBrace) }, { ALT: () => {} }];
 
   /**
    * `{ item* }` after the `{`: separators (`;` `,`) and stray `///` are skipped between items; an
    * item that fails is dropped and the loop resumes at the next line.
    */
-  private bodyLoop(open: IToken, item: () => CstNode): void {
-    this.many(1, {
-      GATE: () => this.itemAhead(),
-      DEF: () => {
-        this.many(2, () => this.or(1, [{ ALT: () => this.consume(1, Semi) }, { ALT: () => this.consume(1, Comma) }]));
-        this.many(3, () => {
-          const d = this.consume(1, DocComment);
-          this.ACTION(() => this.side.strayDocs.push({ token: d, trailing: !nl(d) }));
-        });
-        const before = this.LA(0);
-        try {
-          this.subrule(1, item);
-        } catch (e) {
-          this.absorb(e);
-          this.sync();
-          if (this.LA(0) === before) this.SKIP_TOKEN();
-        }
-      },
-    });
-    this.many(4, () => this.or(2, [{ ALT: () => this.consume(2, Semi) }, { ALT: () => this.consume(2, Comma) }]));
-    this.many(5, () => {
-      const d = this.consume(2, DocComment);
-      this.ACTION(() => this.side.strayDocs.push({ token: d, trailing: !nl(d) }));
-    });
-    this.or(3, [
-      { ALT: () => this.consume(1, RBrace) },
-      {
-        ALT: () => this.ACTION(() => {
-          const t = this.LA(1);
-          const message = t.tokenType === EOF ? `'{' is never closed` : `'{' is never closed before '${t.image}'`;
-          this.report(SYNTAX.unclosedBlock, this.span(open), message, 'add the missing `}`');
-          this.side.unclosedEnd.set(open, this.LA(0));
-        }),
-      },
-    ]);
+  private bodyLoop(open: IToken, items: { GATE: () => boolean; DEF: () => void }): void {
+    this.many(1, items);
+    this.many(4, this.skipSep2);
+    this.many(5, this.strayDoc2);
+    const t = this.LA(1);
+    this.or(3, this.closeBrace);
+    if (!this.RECORDING_PHASE && t.tokenType !== RBrace) {
+      const message = t.tokenType === EOF ? `'{' is never closed` : `'{' is never closed before '${t.image}'`;
+      this.report(SYNTAX.unclosedBlock, this.span(open), message, 'add the missing `}`');
+      this.side.unclosedEnd.set(open, this.LA(0));
+    }
   }
+  private bodyItem(item: () => CstNode): void {
+    this.many(2, this.skipSep1);
+    this.many(3, this.strayDoc1);
+    const before = this.LA(0);
+    try {
+      this.subrule(1, item);
+    } catch (e) {
+      this.absorb(e);
+      this.sync();
+      if (this.LA(0) === before) this.SKIP_TOKEN();
+    }
+  }
+  private readonly entries = { GATE: () => this.itemAhead(), DEF: () => this.bodyItem(this.entry) };
+  private readonly gridItems = { GATE: () => this.itemAhead(), DEF: () => this.bodyItem(this.gridItem) };
 
   // ---- file ------------------------------------------------------------------------------------
+  private readonly topLevels = {
+    GATE: () => !this.at(EOF),
+    DEF: () => {
+      const before = this.LA(0);
+      try {
+        this.subrule(1, this.topLevel);
+      } catch (e) {
+        this.absorb(e);
+        this.syncTopLevel();
+        if (this.LA(0) === before) this.SKIP_TOKEN();
+      }
+    },
+  };
   readonly file = this.RULE('file', () => {
-    this.many(1, {
-      GATE: () => !this.at(EOF),
-      DEF: () => {
-        const before = this.LA(0);
-        try {
-          this.subrule(1, this.topLevel);
-        } catch (e) {
-          this.absorb(e);
-          this.syncTopLevel();
-          if (this.LA(0) === before) this.SKIP_TOKEN();
-        }
-      },
-    });
+    this.many(1, this.topLevels);
   });
 
+  private readonly topLevelAlts = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.subrule(1, this.importDecl) },
+      { ALT: () => this.subrule(2, this.decl) },
+      {
+        ALT: () => {
+          const t = this.LA(1);
+          if (this.RECORDING_PHASE || t.tokenType === EOF) return; // EOF: trailing doc comments
+          this.fail(SYNTAX.expectedDecl, this.span(t),
+            `expected a declaration (experiment, preset, backbone, task, grid) or import, found ${describe(t)}`);
+        },
+      },
+    ],
+  };
+  private docs: IToken[] = [];
+  private readonly docLines = () => { this.docs.push(this.consume(1, DocComment)); };
   /** Doc comments, then an import or a declaration (the doc comments document it). */
   readonly topLevel = this.RULE('topLevel', () => {
-    const docs: IToken[] = [];
-    this.many(1, () => { docs.push(this.consume(1, DocComment)); });
-    this.ACTION(() => {
-      if (!this.at(DeclKeyword)) for (const d of docs) this.side.strayDocs.push({ token: d, trailing: false });
-    });
-    this.or(1, {
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.subrule(1, this.importDecl) },
-        { ALT: () => this.subrule(2, this.decl) },
-        {
-          ALT: () => this.ACTION(() => {
-            const t = this.LA(1);
-            if (t.tokenType === EOF) return; // trailing doc comments
-            this.fail(SYNTAX.expectedDecl, this.span(t),
-              `expected a declaration (experiment, preset, backbone, task, grid) or import, found ${describe(t)}`);
-          }),
-        },
-      ],
-    });
+    this.docs = [];
+    this.many(1, this.docLines);
+    if (!this.RECORDING_PHASE && !this.at(DeclKeyword)) {
+      for (const token of this.docs) this.side.strayDocs.push({ token, trailing: false });
+    }
+    this.or(1, this.topLevelAlts);
   });
 
   readonly importDecl = this.RULE('importDecl', () => {
@@ -260,19 +275,22 @@ class LssdCstParser extends CstParser {
     this.expect(2, StringTok, 'a quoted import path', 'e.g. import "paper" or import "./A1.lssd"');
   });
 
+  private readonly declKeyword = [{ ALT: () => this.consume(1, Grid) }, { ALT: () => this.consume(1, BlockKeyword) }];
+  private readonly moreParents = () => {
+    this.consume(5, Comma);
+    this.expect(6, Ident, `a name after ','`);
+  };
+  private readonly parents = () => {
+    this.consume(3, Extends);
+    this.expect(4, Ident, `a name after 'extends'`);
+    this.many(1, this.moreParents);
+  };
   /** `experiment A4 extends A2, B { … }`, `grid g extends A1 { … }`. */
   readonly decl = this.RULE('decl', () => {
     const kw = this.LA(1);
-    this.or(1, [{ ALT: () => this.consume(1, Grid) }, { ALT: () => this.consume(1, BlockKeyword) }]);
+    this.or(1, this.declKeyword);
     const name = this.expect(2, Ident, () => `a name after '${kw.image}'`);
-    this.option(1, () => {
-      this.consume(3, Extends);
-      this.expect(4, Ident, `a name after 'extends'`);
-      this.many(1, () => {
-        this.consume(5, Comma);
-        this.expect(6, Ident, `a name after ','`);
-      });
-    });
+    this.option(1, this.parents);
     this.or(2, {
       IGNORE_AMBIGUITIES: true,
       DEF: [
@@ -284,74 +302,80 @@ class LssdCstParser extends CstParser {
 
   readonly block = this.RULE('block', (what?: string) => {
     const open = this.expect(1, LBrace, what ?? '');
-    this.bodyLoop(open, this.entry);
+    this.bodyLoop(open, this.entries);
   });
 
   readonly gridBody = this.RULE('gridBody', (what?: string) => {
     const open = this.expect(1, LBrace, what ?? '');
-    this.bodyLoop(open, this.gridItem);
+    this.bodyLoop(open, this.gridItems);
   });
 
+  private readonly pathTail = () => {
+    this.consume(1, Dot);
+    this.expect(2, Ident, `a field name after '.'`);
+  };
   /** `a.b.c` */
   readonly path = this.RULE('path', () => {
     this.expect(1, Ident, 'a field name');
-    this.many(1, () => {
-      this.consume(1, Dot);
-      this.expect(2, Ident, `a field name after '.'`);
-    });
+    this.many(1, this.pathTail);
   });
 
+  private readonly sectionOrField = [
+    { ALT: () => this.subrule(1, this.block, { ARGS: [''] }) },
+    { ALT: () => { this.consume(1, Equals); this.subrule(2, this.value); } },
+    {
+      ALT: () => {
+        if (this.RECORDING_PHASE) return;
+        const name = (this.lastKey!.children.Ident as IToken[]).map((t) => t.image).join('.');
+        this.failExpected(`'=' or '{' after '${name}'`);
+      },
+    },
+  ];
+  private readonly entryAlts = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        GATE: () => this.at(From, 2),
+        ALT: () => {
+          this.consume(1, Init);
+          this.consume(1, From);
+          this.subrule(1, this.value);
+        },
+      },
+      {
+        ALT: () => {
+          this.lastKey = this.subrule(1, this.path);
+          this.or(2, this.sectionOrField);
+        },
+      },
+      {
+        ALT: () => {
+          if (this.RECORDING_PHASE) return;
+          const t = this.LA(1);
+          this.fail(SYNTAX.expectedEntry, this.span(t),
+            `expected a field (\`key = value\`, \`key { … }\` or \`init from …\`), found ${describe(t)}`);
+        },
+      },
+    ],
+  };
   /** `key = value`, `key { … }`, `init from value`. */
   readonly entry = this.RULE('entry', () => {
-    this.or(1, {
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () => this.at(From, 2),
-          ALT: () => {
-            this.consume(1, Init);
-            this.consume(1, From);
-            this.subrule(1, this.value);
-          },
-        },
-        {
-          ALT: () => {
-            const key = this.subrule(1, this.path);
-            this.or(2, [
-              { ALT: () => this.subrule(1, this.block, { ARGS: [''] }) },
-              { ALT: () => { this.consume(1, Equals); this.subrule(2, this.value); } },
-              {
-                ALT: () => this.ACTION(() => {
-                  const name = (key.children.Ident as IToken[]).map((t) => t.image).join('.');
-                  this.failExpected(`'=' or '{' after '${name}'`);
-                }),
-              },
-            ]);
-          },
-        },
-        {
-          ALT: () => this.ACTION(() => {
-            const t = this.LA(1);
-            this.fail(SYNTAX.expectedEntry, this.span(t),
-              `expected a field (\`key = value\`, \`key { … }\` or \`init from …\`), found ${describe(t)}`);
-          }),
-        },
-      ],
-    });
+    this.or(1, this.entryAlts);
   });
 
   // ---- grid items ------------------------------------------------------------------------------
+  private readonly gridItemAlts = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { GATE: () => this.at(Ident, 2), ALT: () => this.subrule(1, this.axis) },
+      { GATE: () => this.at(LParen, 2), ALT: () => this.subrule(1, this.zip) },
+      { GATE: () => this.at(LBrace, 2), ALT: () => this.subrule(1, this.exclude) },
+      { GATE: () => this.at(LBrace, 2), ALT: () => this.subrule(1, this.when) },
+      { ALT: () => this.subrule(1, this.entry) },
+    ],
+  };
   readonly gridItem = this.RULE('gridItem', () => {
-    this.or(1, {
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { GATE: () => this.at(Ident, 2), ALT: () => this.subrule(1, this.axis) },
-        { GATE: () => this.at(LParen, 2), ALT: () => this.subrule(1, this.zip) },
-        { GATE: () => this.at(LBrace, 2), ALT: () => this.subrule(1, this.exclude) },
-        { GATE: () => this.at(LBrace, 2), ALT: () => this.subrule(1, this.when) },
-        { ALT: () => this.subrule(1, this.entry) },
-      ],
-    });
+    this.or(1, this.gridItemAlts);
   });
 
   /** `axis name = [v (as "label")?, …] (-> path)?` */
@@ -363,11 +387,11 @@ class LssdCstParser extends CstParser {
     this.many(1, {
       GATE: () => !this.at(RBracket),
       DEF: () => {
-        this.ACTION(() => { if (this.at(EOF)) this.fail(SYNTAX.unclosedBlock, this.span(open), `'[' is never closed`); });
+        if (!this.RECORDING_PHASE && this.at(EOF)) this.fail(SYNTAX.unclosedBlock, this.span(open), `'[' is never closed`);
         this.subrule(1, this.axisValue);
         this.or(1, [
           { ALT: () => this.consume(5, Comma) },
-          { ALT: () => this.ACTION(() => { if (!this.at(RBracket)) this.failExpected(`',' or ']'`); }) },
+          { ALT: () => { if (!this.RECORDING_PHASE && !this.at(RBracket)) this.failExpected(`',' or ']'`); } },
         ]);
       },
     });
@@ -396,7 +420,7 @@ class LssdCstParser extends CstParser {
         this.expect(3, Ident, 'an axis name');
         this.or(1, [
           { ALT: () => this.consume(4, Comma) },
-          { ALT: () => this.ACTION(() => { if (!this.at(RParen)) this.failExpected(`',' or ')'`); }) },
+          { ALT: () => { if (!this.RECORDING_PHASE && !this.at(RParen)) this.failExpected(`',' or ')'`); } },
         ]);
       },
     });
@@ -417,20 +441,19 @@ class LssdCstParser extends CstParser {
   /** `{ axis = value, … }` */
   readonly matchList = this.RULE('matchList', () => {
     const open = this.expect(1, LBrace, `'{'`);
-    const separatorsThenNotClose = () => {
-      let k = 1;
-      while (this.at(Semi, k) || this.at(Comma, k)) k++;
-      return !this.at(RBrace, k);
-    };
     this.many(1, {
-      GATE: separatorsThenNotClose,
+      GATE: () => {
+        let k = 1;
+        while (this.at(Semi, k) || this.at(Comma, k)) k++;
+        return !this.at(RBrace, k);
+      },
       DEF: () => {
-        this.many(2, () => this.or(1, [{ ALT: () => this.consume(1, Semi) }, { ALT: () => this.consume(1, Comma) }]));
-        this.ACTION(() => { if (this.at(EOF)) this.fail(SYNTAX.unclosedBlock, this.span(open), `'{' is never closed`); });
+        this.many(2, this.skipSep1);
+        if (!this.RECORDING_PHASE && this.at(EOF)) this.fail(SYNTAX.unclosedBlock, this.span(open), `'{' is never closed`);
         this.subrule(1, this.matchItem);
       },
     });
-    this.many(3, () => this.or(2, [{ ALT: () => this.consume(2, Semi) }, { ALT: () => this.consume(2, Comma) }]));
+    this.many(3, this.skipSep2);
     this.consume(3, RBrace);
   });
 
@@ -441,29 +464,37 @@ class LssdCstParser extends CstParser {
   });
 
   // ---- values ----------------------------------------------------------------------------------
+  private readonly upperBound = {
+    GATE: () => this.startsValue() && !nl(this.LA(1)),
+    DEF: () => {
+      const first = this.LA(1);
+      const hi = this.subrule(2, this.primary);
+      if (!this.RECORDING_PHASE) this.checkBound(hi, first, this.LA(0));
+    },
+  };
+  private readonly except = {
+    GATE: () => !nl(this.LA(1)),
+    DEF: () => {
+      this.consume(2, Except);
+      this.subrule(3, this.value);
+    },
+  };
+  private readonly range = () => {
+    this.consume(1, DotDot);
+    if (!this.RECORDING_PHASE) this.checkBound(this.rangeLo, this.rangeFirst, this.LA(-1));
+    this.option(2, this.upperBound);
+  };
+  /** The lower bound just parsed, for `range` (set and read with no rule call in between). */
+  private rangeLo!: CstNode;
+  private rangeFirst!: IToken;
   /** `primary (.. primary?)? (except value)?` */
   readonly value = this.RULE('value', () => {
-    const loStart = this.LA(1);
+    const first = this.LA(1);
     const lo = this.subrule(1, this.primary);
-    this.option(1, () => {
-      this.consume(1, DotDot);
-      this.ACTION(() => this.checkBound(lo, loStart, this.LA(-1)));
-      this.option(2, {
-        GATE: () => this.startsValue() && !nl(this.LA(1)),
-        DEF: () => {
-          const hiStart = this.LA(1);
-          const hi = this.subrule(2, this.primary);
-          this.ACTION(() => this.checkBound(hi, hiStart, this.LA(0)));
-        },
-      });
-    });
-    this.option(3, {
-      GATE: () => !nl(this.LA(1)),
-      DEF: () => {
-        this.consume(2, Except);
-        this.subrule(3, this.value);
-      },
-    });
+    this.rangeLo = lo;
+    this.rangeFirst = first;
+    this.option(1, this.range);
+    this.option(3, this.except);
   });
 
   private checkBound(p: CstNode, first: IToken, last: IToken): void {
@@ -472,112 +503,140 @@ class LssdCstParser extends CstParser {
     }
   }
 
-  readonly primary = this.RULE('primary', () => {
-    this.or(1, {
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.subrule(1, this.number) },
-        { ALT: () => this.consume(1, StringTok) },
-        { ALT: () => this.subrule(1, this.list) },
-        { ALT: () => this.consume(1, True) },
-        { ALT: () => this.consume(1, False) },
-        { ALT: () => this.consume(1, None) },
-        { GATE: () => this.at(LParen, 2) && !nl(this.LA(2)), ALT: () => this.subrule(1, this.call) },
-        { ALT: () => this.subrule(1, this.identValue) },
-        {
-          ALT: () => this.ACTION(() => {
-            const t = this.LA(1);
-            this.fail(t.tokenType === EOF ? SYNTAX.unexpectedEof : SYNTAX.expectedValue, this.span(t), `expected a value, found ${describe(t)}`);
-          }),
+  private readonly primaryAlts = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.subrule(1, this.number) },
+      { ALT: () => this.consume(1, StringTok) },
+      { ALT: () => this.subrule(1, this.list) },
+      { ALT: () => this.consume(1, True) },
+      { ALT: () => this.consume(1, False) },
+      { ALT: () => this.consume(1, None) },
+      { GATE: () => this.at(LParen, 2) && !nl(this.LA(2)), ALT: () => this.subrule(1, this.call) },
+      { ALT: () => this.subrule(1, this.identValue) },
+      {
+        ALT: () => {
+          if (this.RECORDING_PHASE) return;
+          const t = this.LA(1);
+          this.fail(t.tokenType === EOF ? SYNTAX.unexpectedEof : SYNTAX.expectedValue, this.span(t), `expected a value, found ${describe(t)}`);
         },
-      ],
-    });
+      },
+    ],
+  };
+  readonly primary = this.RULE('primary', () => {
+    this.or(1, this.primaryAlts);
   });
 
+  private readonly numberTail = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        // `1/8`: an exact fraction of two plain integers.
+        GATE: () => this.numSuffix === '' && ALL_DIGITS.test(this.numTok.image) && this.at(NumberTok, 2) && ALL_DIGITS.test(this.LA(2).image),
+        ALT: () => {
+          this.consume(1, Slash);
+          const d = this.consume(2, NumberTok);
+          if (!this.RECORDING_PHASE && Number(d.image) === 0) this.fail(SYNTAX.badNumber, this.join(this.numTok, d), 'division by zero in fraction');
+        },
+      },
+      {
+        // `4.6M shots`: a unit word on the same line that does not start the next field.
+        GATE: () => this.numSuffix === '' && !nl(this.LA(1)) && !this.at(Equals, 2) && !this.at(LBrace, 2) && !this.at(Dot, 2),
+        ALT: () => this.consume(1, UnitWord),
+      },
+      { ALT: () => {} },
+    ],
+  };
   /** `12`, `3s`, `4.6M shots`, `1/8`. */
   readonly number = this.RULE('number', () => {
     const t = this.consume(1, NumberTok);
-    let suffix = '';
-    this.ACTION(() => {
+    if (!this.RECORDING_PHASE) {
       const n = numberValue(t.image);
       if (!n) this.fail(SYNTAX.badNumber, this.span(t), `invalid number '${t.image}'`);
       if (!Number.isFinite(n.value)) this.fail(SYNTAX.badNumber, this.span(t), `number '${t.image}' is out of range`);
-      suffix = n.suffix;
-    });
-    this.or(1, {
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () => suffix === '' && ALL_DIGITS.test(t.image) && this.at(NumberTok, 2) && ALL_DIGITS.test(this.LA(2).image),
-          ALT: () => {
-            this.consume(1, Slash);
-            const d = this.consume(2, NumberTok);
-            this.ACTION(() => {
-              if (Number(d.image) === 0) this.fail(SYNTAX.badNumber, this.join(t, d), 'division by zero in fraction');
-            });
-          },
-        },
-        {
-          GATE: () => suffix === '' && !nl(this.LA(1)) && !this.at(Equals, 2) && !this.at(LBrace, 2) && !this.at(Dot, 2),
-          ALT: () => this.consume(1, UnitWord),
-        },
-        { ALT: () => {} },
-      ],
-    });
+      this.numTok = t;
+      this.numSuffix = n.suffix;
+      (t as LssdToken).number = n;
+    }
+    this.or(1, this.numberTail);
   });
 
+  private readonly listItems = {
+    GATE: () => !this.at(RBracket),
+    DEF: () => {
+      if (!this.RECORDING_PHASE && (this.at(EOF) || this.at(RBrace))) {
+        // The `[` is the last LBracket before this item; find it for the report.
+        this.fail(SYNTAX.unclosedBlock, this.span(this.openBrackets[this.openBrackets.length - 1]), `'[' is never closed`, 'add the missing `]`');
+      }
+      this.subrule(1, this.value);
+      this.or(1, this.listSep);
+    },
+  };
+  private readonly listSep = [
+    { ALT: () => this.consume(2, Comma) },
+    { ALT: () => { if (!this.RECORDING_PHASE && !this.at(RBracket)) this.failExpected(`',' or ']' in list`); } },
+  ];
+  /** Open `[` of the lists being parsed (lists nest). */
+  private openBrackets: IToken[] = [];
   /** `[v, …]` (trailing comma allowed). */
   readonly list = this.RULE('list', () => {
     const open = this.consume(1, LBracket);
-    this.many(1, {
-      GATE: () => !this.at(RBracket),
-      DEF: () => {
-        this.ACTION(() => {
-          if (this.at(EOF) || this.at(RBrace)) this.fail(SYNTAX.unclosedBlock, this.span(open), `'[' is never closed`, 'add the missing `]`');
-        });
-        this.subrule(1, this.value);
-        this.or(1, [
-          { ALT: () => this.consume(2, Comma) },
-          { ALT: () => this.ACTION(() => { if (!this.at(RBracket)) this.failExpected(`',' or ']' in list`); }) },
-        ]);
-      },
-    });
+    this.openBrackets.push(open);
+    try {
+      this.many(1, this.listItems);
+    } finally {
+      this.openBrackets.pop();
+    }
     this.consume(3, RBracket);
   });
 
+  private readonly callArgs = {
+    GATE: () => !this.at(RParen),
+    DEF: () => {
+      if (!this.RECORDING_PHASE && (this.at(EOF) || this.at(RBrace))) {
+        const callee = this.callees[this.callees.length - 1];
+        this.fail(SYNTAX.unclosedBlock, this.span(callee), `'(' of ${callee.image}(…) is never closed`, 'add the missing `)`');
+      }
+      this.or(1, this.argAlts);
+      this.or(2, this.argSep);
+    },
+  };
+  private readonly argAlts = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { GATE: () => this.at(Equals, 2), ALT: () => { this.subrule(1, this.namedArg); this.namedArgs[this.namedArgs.length - 1]++; } },
+      {
+        ALT: () => {
+          if (!this.RECORDING_PHASE && this.namedArgs[this.namedArgs.length - 1] > 0) {
+            this.fail(SYNTAX.positionalAfterNamed, this.span(this.LA(1)), 'positional argument after a named argument');
+          }
+          this.subrule(2, this.value);
+        },
+      },
+    ],
+  };
+  private readonly argSep = [
+    { ALT: () => this.consume(3, Comma) },
+    {
+      ALT: () => {
+        if (!this.RECORDING_PHASE && !this.at(RParen)) this.failExpected(`',' or ')' in ${this.callees[this.callees.length - 1].image}(…)`);
+      },
+    },
+  ];
+  /** Callees of the calls being parsed (calls nest). */
+  private callees: IToken[] = [];
   /** `name(v, …, k = v, …)`: positional arguments first. */
   readonly call = this.RULE('call', () => {
     const callee = this.consume(1, Ident, { LABEL: 'callee' });
     this.consume(2, LParen);
-    let named = 0;
-    this.many(1, {
-      GATE: () => !this.at(RParen),
-      DEF: () => {
-        this.ACTION(() => {
-          if (this.at(EOF) || this.at(RBrace)) {
-            this.fail(SYNTAX.unclosedBlock, this.span(callee), `'(' of ${callee.image}(…) is never closed`, 'add the missing `)`');
-          }
-        });
-        this.or(1, {
-          IGNORE_AMBIGUITIES: true,
-          DEF: [
-            { GATE: () => this.at(Equals, 2), ALT: () => { this.subrule(1, this.namedArg); named++; } },
-            {
-              ALT: () => {
-                this.ACTION(() => {
-                  if (named > 0) this.fail(SYNTAX.positionalAfterNamed, this.span(this.LA(1)), 'positional argument after a named argument');
-                });
-                this.subrule(2, this.value);
-              },
-            },
-          ],
-        });
-        this.or(2, [
-          { ALT: () => this.consume(3, Comma) },
-          { ALT: () => this.ACTION(() => { if (!this.at(RParen)) this.failExpected(() => `',' or ')' in ${callee.image}(…)`); }) },
-        ]);
-      },
-    });
+    this.callees.push(callee);
+    this.namedArgs.push(0);
+    try {
+      this.many(1, this.callArgs);
+    } finally {
+      this.callees.pop();
+      this.namedArgs.pop();
+    }
     this.consume(4, RParen);
   });
 
@@ -587,16 +646,17 @@ class LssdCstParser extends CstParser {
     this.subrule(1, this.value);
   });
 
+  private readonly dottedName = {
+    GATE: () => this.at(Ident, 2),
+    DEF: () => {
+      this.consume(2, Dot);
+      this.consume(3, Ident);
+    },
+  };
   /** `adamw`, `EN`, `A2.final` (dots only when a name follows). */
   readonly identValue = this.RULE('identValue', () => {
     this.consume(1, Ident);
-    this.many(1, {
-      GATE: () => this.at(Ident, 2),
-      DEF: () => {
-        this.consume(2, Dot);
-        this.consume(3, Ident);
-      },
-    });
+    this.many(1, this.dottedName);
   });
 
   /** Parses a token vector from grammar/tokens.ts; the CST is always complete enough to convert. */
@@ -605,6 +665,7 @@ class LssdCstParser extends CstParser {
     this.diagnostics = [];
     this.side = { unclosedEnd: new Map(), strayDocs: [] };
     this.absorbed = new Set();
+    this.namedArgs = []; this.callees = []; this.openBrackets = [];
     this.input = tokens;
     const cst = this.file();
     for (const e of this.errors) this.absorb(e); // only for decisions the gates did not foresee

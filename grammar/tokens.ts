@@ -158,6 +158,8 @@ function cleanFloat(x: number): number {
 /** A chevrotain token plus what the grammar needs from the layout: was there a newline before it? */
 export interface LssdToken extends IToken {
   newlineBefore: boolean;
+  /** A Number token's value, once the parser has computed it (cst-to-ast reuses it). */
+  number?: { value: number; suffix: string };
 }
 
 export interface LexDiagnostic {
