@@ -90,16 +90,16 @@ function checkInitCycles(resolved: Map<string, ResolvedExperiment>, diagnostics:
   const visit = (name: string, path: string[]) => {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'active') {
-      const cycle = [...path.slice(path.indexOf(name)), name];
-      const r = resolved.get(path[path.length - 1])!;
-      diagnostics.push(diag(M.initCycle, r.init?.target.span ?? r.decl.name.span, `cycle in init from: ${cycle.join(' → ')}`, {
-        related: cycle.slice(0, -1).filter((n) => n !== path[path.length - 1]).map((n) => {
-          const x = resolved.get(n)!;
-          return { span: x.init?.target.span ?? x.decl.name.span, message: `'${n}' initialises from '${x.spec.init.kind === 'from' ? x.spec.init.experiment : '?'}'` };
-        }),
+      // Rotate to start at the smallest name so every entry file reports the same diagnostic.
+      const ring = path.slice(path.indexOf(name));
+      const k = ring.indexOf([...ring].sort()[0]);
+      const rot = [...ring.slice(k), ...ring.slice(0, k)];
+      const at = (n: string) => { const x = resolved.get(n)!; return x.init?.target.span ?? x.decl.name.span; };
+      diagnostics.push(diag(M.initCycle, at(rot[0]), `cycle in init from: ${[...rot, rot[0]].join(' → ')}`, {
+        related: rot.slice(1).map((n, i) => ({ span: at(n), message: `'${n}' initialises from '${rot[(i + 2) % rot.length]}'` })),
         hint: 'an experiment cannot start from its own (eventual) weights; one of them must `init from random`',
       }));
-      for (const n of cycle) { const x = resolved.get(n); if (x) x.broken = true; }
+      for (const n of ring) { const x = resolved.get(n); if (x) x.broken = true; }
       return;
     }
     state.set(name, 'active');

@@ -6,7 +6,7 @@ import { hasErrors } from '../../compiler/diagnostic.ts';
 import { canonicalJson } from '../../compiler/canonical.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
-import { nodeHost } from '../../runtime/host.ts';
+import { displayPath, nodeHost } from '../../runtime/host.ts';
 import { parseArgs } from './check.ts';
 
 const USAGE = `usage: lssdc show [options] FILE
@@ -28,7 +28,7 @@ export const command: Command = {
     if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
     if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
     const host = nodeHost();
-    const file = p.positional[0];
+    const file = displayPath(p.positional[0]);
     if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }
     const r = compileFile(file, host);
     const color = !p.flags.has('--no-color') && !!process.stderr.isTTY && !process.env.NO_COLOR;
