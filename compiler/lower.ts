@@ -231,7 +231,7 @@ export function lower(spec: ResolvedSpec, program: LowerProgram = {}): Outcome<P
     backend: {
       preference: spec.runtime.backend,
       impl: native ? { matmul: 'native', conv: 'native', norm: 'native' } : { matmul: 'explicit_transpose', conv: 'patches_matmul', norm: 'elementwise' },
-      selftest: ['matmul', 'layer_norm', 'relu', 'mean_pool', 'l2_normalize', 'nt_xent', ...(usesAttn ? ['softmax'] : []), ...(usesConv ? ['conv_patches', 'depthwise_conv'] : [])],
+      selftest: ['matmul', 'layer_norm', 'relu', 'mean_pool', 'l2_normalize', 'nt_xent', ...(usesAttn ? ['softmax'] : []), ...(usesConv ? ['conv_patches', 'depthwise_conv', 'max_pool', 'batch_norm'] : [])],
     },
     estimates: { params: { video: vParams, audio: aParams, heads: headParams, total }, flopsPerStep, memoryBytes, secondsPerStepCpu },
   };

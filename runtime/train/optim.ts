@@ -17,7 +17,7 @@ export class Optimizer {
   private slot(kind: 'm' | 'v', name: string, shape: number[]): tf.Variable {
     const key = `${kind}:${name}`;
     let s = this.slots.get(key);
-    if (!s) { s = tf.variable(tf.zeros(shape), false); this.slots.set(key, s); }
+    if (!s) { s = tf.tidy(() => tf.variable(tf.zeros(shape), false)); this.slots.set(key, s); }
     return s;
   }
 
@@ -62,7 +62,7 @@ export class Optimizer {
     for (const [key, { shape, data }] of tensors) {
       const existing = this.slots.get(key);
       if (existing) { tf.tidy(() => existing.assign(tf.tensor(data, shape))); continue; }
-      this.slots.set(key, tf.variable(tf.tensor(data, shape), false));
+      this.slots.set(key, tf.tidy(() => tf.variable(tf.tensor(data, shape), false)));
     }
   }
 

@@ -18,16 +18,16 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** n samples of N(0, std²) truncated at ±2std (as in ViT-style trunc_normal init). */
+/** n samples of N(0, std²) truncated at ±2std (as in ViT-style trunc_normal init); both Box–Muller outputs used. */
 export function truncNormal(n: number, std: number, rand: () => number): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let z: number;
-    do {
-      const u = Math.max(rand(), 1e-12), v = rand();
-      z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    } while (Math.abs(z) > 2);
-    out[i] = z * std;
+  let i = 0;
+  while (i < n) {
+    const u = Math.max(rand(), 1e-12), v = rand();
+    const r = Math.sqrt(-2 * Math.log(u)), a = 2 * Math.PI * v;
+    const z1 = r * Math.cos(a), z2 = r * Math.sin(a);
+    if (Math.abs(z1) <= 2) out[i++] = z1 * std;
+    if (i < n && Math.abs(z2) <= 2) out[i++] = z2 * std;
   }
   return out;
 }

@@ -29,7 +29,9 @@ export class ParamStore {
     if (init.kind === 'zeros') values = new Float32Array(n);
     else if (init.kind === 'ones') values = new Float32Array(n).fill(1);
     else values = truncNormal(n, init.std, mulberry32(seedFor(this.seed, name)));
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), true, `${name}#${Math.random().toString(36).slice(2, 8)}`);
+    const init0 = tf.tensor(values, shape, 'float32');
+    const v = tf.variable(init0, true, `${name}#${Math.random().toString(36).slice(2, 8)}`);
+    init0.dispose();
     this.vars.set(name, v);
     this.info.set(name, { name, shape, decay });
     return v;

@@ -4,7 +4,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { TowerPlan } from '../../../compiler/plan.ts';
 import type { ParamStore } from '../store.ts';
 import { buildPatchTower } from './patch.ts';
-import { TrainCodes, TrainError } from '../errors.ts';
+import { buildConvTower } from './conv.ts';
+import { buildMvitTower } from './mvit.ts';
 
 export interface Tower {
   plan: TowerPlan;
@@ -17,7 +18,7 @@ export interface Tower {
 export function buildTower(t: TowerPlan, store: ParamStore, prefix: string): Tower {
   switch (t.family) {
     case 'patch_transformer': case 'patch_mlp': return buildPatchTower(t, store, prefix);
-    default:
-      throw new TrainError(TrainCodes.badPlan, `backbone family '${t.family}' (${t.backbone}) cannot be built by this runtime yet`);
+    case 'x3d': case 'resnet': return buildConvTower(t, store, prefix);
+    case 'mvit': return buildMvitTower(t, store, prefix);
   }
 }
