@@ -61,8 +61,8 @@ export function probeGrid(p: ProbeSpec['probe']): ProbeConfig[] {
   if (p.lr.length === 0) throw new ProbeError('LSSD5409', 'probe.lr must list at least one learning rate');
   const dropout = p.dropout.length ? p.dropout : [0];
   const out: ProbeConfig[] = [];
-  for (const h of hidden) for (const d of dropout) for (const lr of p.lr) out.push({ hidden: h, dropout: p.kind === 'linear' ? 0 : d, lr });
-  // dropout is meaningless for a linear probe; drop the duplicates it would create.
+  for (const h of hidden) for (const d of dropout) for (const lr of p.lr) out.push({ hidden: h, dropout: h.length === 0 ? 0 : d, lr });
+  // Dropout acts on hidden layers only, so it is meaningless without one; drop the duplicates it would create.
   const seen = new Set<string>();
   return out.filter((c) => { const k = JSON.stringify(c); if (seen.has(k)) return false; seen.add(k); return true; });
 }
