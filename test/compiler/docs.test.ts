@@ -26,3 +26,17 @@ test('every rule cites an existing section', () => {
     assert.match(doc, heading, `${r.name}Rule cites ${r.section}`);
   }
 });
+
+test('every ```lssd example in the docs parses', async () => {
+  const { parse } = await import('../../grammar/index.ts');
+  const sketch = readFileSync(fileURLToPath(new URL('../../docs/syntax-sketch.md', import.meta.url)), 'utf8');
+  let n = 0;
+  for (const [name, text] of [['language.md', doc], ['syntax-sketch.md', sketch]]) {
+    for (const m of text.matchAll(/```lssd\n([\s\S]*?)```/g)) {
+      const r = parse({ name, text: m[1] });
+      assert.deepEqual(r.diagnostics.map((d) => `${d.code} ${d.message} at ${d.span?.start.line}`), [], `${name} example:\n${m[1]}`);
+      n++;
+    }
+  }
+  assert.ok(n >= 6);
+});
