@@ -13,13 +13,13 @@
 // tree keeps every entry that did parse. A rule that meets an error throws BAIL; the block loops and
 // the file loop catch it (chevrotain unwinds its rule and CST stacks in `finally`, so catching inside
 // a rule is safe).
-import {
-  CstParser, EOF, isRecognitionException, LLkLookaheadStrategy, tokenMatcher, type CstNode, type IToken,
-  type IOrAlt, type IRecognitionException, type OptionalProductionType, type Rule, type TokenType,
+import type {
+  CstNode, IOrAlt, IRecognitionException, IToken, OptionalProductionType, Rule, TokenType,
 } from 'chevrotain';
 import type { Span } from './ast.ts';
 import { SYNTAX, type SyntaxDiagnostic } from './syntax-codes.ts';
 import {
+  CstParser, EOF, isRecognitionException, LLkLookaheadStrategy, tokenMatcher,
   allTokens, Arrow, As, Axis, BlockKeyword, Comma, DeclKeyword, DocComment, Dot, DotDot, Equals, Except, Exclude,
   Extends, False, From, Grid, Ident, Import, Init, LBrace, LBracket, LParen, None, NumberTok, numberValue, Positions,
   RBrace, RBracket, RParen, Semi, Slash, StringTok, tokenEnd, tokenSpan, True, UnitWord, When, Zip, type LssdToken,

@@ -4,8 +4,18 @@
 // stream because the parser attaches them to the declaration below. Any character no token accepts
 // becomes an `Unknown` token on its own channel, so the lexer itself never fails and reports each run
 // of stray characters once (LSSD1001).
-import { createToken, EOF, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { IToken, TokenType } from 'chevrotain';
 import type { Comment, Source, Span } from './ast.ts';
+
+// chevrotain's package entry (lib/src/api.js) is some 200 ES modules (its sources plus lodash-es):
+// about a second to load through tsx's loader, paid by every `lssdc` run. The package ships the same
+// build bundled as one file, which loads in tens of milliseconds; we load that one.
+const chevrotainEntry = createRequire(import.meta.url).resolve('chevrotain'); // …/chevrotain/lib/src/api.js
+const chevrotain = (await import(new URL('../chevrotain.mjs', pathToFileURL(chevrotainEntry)).href)) as typeof import('chevrotain');
+export const { CstParser, EOF, isRecognitionException, LLkLookaheadStrategy, tokenMatcher } = chevrotain;
+const { createToken, Lexer } = chevrotain;
 
 /** Unit words that may follow a number after a space: `12 epochs`, `4.6M shots`, `12 per_device`. */
 export const UNIT_WORDS = new Set([
@@ -105,8 +115,8 @@ export const allTokens: TokenType[] = [
   Unknown,
 ];
 
-// Built once: chevrotain analyses the token set (first-character tables) on construction.
-const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+// Built once, on first use: chevrotain analyses the token set (first-character tables) on construction.
+let lexer: InstanceType<typeof Lexer> | undefined;
 
 // ---- positions --------------------------------------------------------------------------------
 
@@ -206,6 +216,7 @@ export function scanString(image: string): { value: string; closed: boolean } {
 
 export function lexSource(source: Source, positions = new Positions(source)): Lexed {
   const text = source.text;
+  lexer ??= new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
   const r = lexer.tokenize(text);
   const tokens = r.tokens as LssdToken[];
   const errors: LexDiagnostic[] = [];
