@@ -120,7 +120,6 @@ export class Resolver {
     const fields = new Map<string, Assignment>();
     let init: InitFrom | undefined; let initDecl: BlockDecl | undefined;
     let ok = true;
-    const sections = this.sections[schema];
     for (const decl of chain) {
       const seen = new Map<string, Span>();
       let seenInit: Span | undefined;
@@ -158,7 +157,6 @@ export class Resolver {
         }
       };
       walk(decl.body.entries, '');
-      void sections;
     }
     return { fields, init, initDecl, ok };
   }
