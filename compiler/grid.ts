@@ -315,39 +315,42 @@ export function expandGrid(decl: GridDecl, ctx: GridContext = {}): Outcome<{ cel
   const reported = new Set<string>();
   const report = (key: string, d: Diagnostic) => { if (!reported.has(key)) { reported.add(key); ds.push(d); } };
 
+  // Flatten shared entries and `when` bodies once; per cell only entries with `{…}` strings or
+  // `cell(…)` need rewriting (10,000-cell grids: this loop is the whole cost of expansion).
+  const flat = (entries: Entry[]) => { const m = new Map<string, Entry[]>(); flatten(entries, [], m, (e) => e); return [...m]; };
+  const needsRewrite = (e: Entry) => e.kind === 'InitFrom' ? e.target.kind === 'Call' && e.target.callee.name === 'cell'
+    : e.kind === 'Field' && e.value.kind === 'String' && e.value.value.includes('{');
+  const sharedFlat = flat(shape.shared);
+  const whenFlat = whens.map(({ w, m }) => ({ m, entries: flat(w.body.entries) }));
+  // Axis value fields, built once per (axis, value).
+  const axisField = axes.map((a) => a.decl.target ? a.decl.values.map((value): Field => ({ kind: 'Field', key: a.decl.target!, value,
+    span: { ...a.decl.target!.span, end: a.decl.span.end.offset > value.span.end.offset ? a.decl.span.end : value.span.end } })) : undefined);
+  const axisKeys = axes.map((a) => a.target);
+
   const out: GridCell[] = [];
   for (const c of cells) {
     if (c.excluded) continue;
     const rewrite = (e: Entry): Entry => {
       if (e.kind === 'InitFrom') return rewriteInit(e, shape, c, ctx, maxCells, report);
-      if (e.kind === 'Field' && e.value.kind === 'String' && e.value.value.includes('{')) {
-        return { ...e, value: { ...e.value, value: interpolate(e.value.value, axes, c, 'string') } };
-      }
+      if (e.kind === 'Field' && e.value.kind === 'String') return { ...e, value: { ...e.value, value: interpolate(e.value.value, axes, c, 'string') } };
       return e;
     };
+    const fix = (es: Entry[]) => (es.some(needsRewrite) ? es.map((e) => (needsRewrite(e) ? rewrite(e) : e)) : es);
     // Layers, later wins per path: shared entries, axis targets, matching `when` bodies.
     const merged = new Map<string, Entry[]>();
-    const layer = (entries: Entry[], what: 'shared' | 'axis' | 'when') => {
-      const m = new Map<string, Entry[]>();
-      flatten(entries, [], m, rewrite);
-      for (const [k, es] of m) {
-        if (what === 'axis' && merged.has(k)) {
-          const first = merged.get(k)![0];
-          report(`ovr:${k}`, diag(M.gridAxisOverridden, first.span, `\`${k}\` is set by axis '${axes.find((a) => a.target === k)?.name}', which overrides this entry`,
-            { related: [{ span: es[0].span, message: 'the axis sets it here' }], hint: 'remove the entry, or drop the axis target and set the field in `when` blocks' }));
-        }
-        merged.set(k, es);
-      }
-    };
-    layer(shape.shared, 'shared');
-    const axisFields: Field[] = [];
+    for (const [k, es] of sharedFlat) merged.set(k, fix(es));
     axes.forEach((a, i) => {
-      if (!a.decl.target) return;
-      const value = a.decl.values[c.pos[i]];
-      axisFields.push({ kind: 'Field', key: a.decl.target, value, span: { ...a.decl.target.span, end: a.decl.span.end.offset > value.span.end.offset ? a.decl.span.end : value.span.end } });
+      const k = axisKeys[i];
+      if (!k) return;
+      const f = axisField[i]![c.pos[i]];
+      if (merged.has(k)) {
+        const first = merged.get(k)![0];
+        report(`ovr:${k}`, diag(M.gridAxisOverridden, first.span, `\`${k}\` is set by axis '${a.name}', which overrides this entry`,
+          { related: [{ span: f.span, message: 'the axis sets it here' }], hint: 'remove the entry, or drop the axis target and set the field in `when` blocks' }));
+      }
+      merged.set(k, [f]);
     });
-    layer(axisFields, 'axis');
-    for (const { w, m } of whens) if (m && m.every(([a, v]) => c.pos[a] === v)) layer(w.body.entries, 'when');
+    for (const { m, entries } of whenFlat) if (m && m.every(([a, v]) => c.pos[a] === v)) for (const [k, es] of entries) merged.set(k, fix(es));
 
     const entries = [...merged.values()].flat();
     const axesJson: Record<string, unknown> = {}; const labels: Record<string, string> = {}; const index: Record<string, number> = {};
@@ -403,18 +406,26 @@ function rewriteInit(e: InitFrom, shape: Shape, c: ShapeCell, ctx: GridContext, 
   const errs: Diagnostic[] = [];
   const m = matchPairs(call.named.map((n) => ({ axis: n.name, value: n.value })), target.axes, byName, (d) => errs.push(d));
   if (!m) { errs.forEach((d, i) => report(`m:${call.span.start.offset}:${i}`, d)); return e; }
-  let cands = target.cells.filter((x) => m.every(([a, v]) => x.pos[a] === v));
   // Axes not named in cell(…) keep this cell's value where the target has the same axis and value.
   const named = new Set(m.map(([a]) => a));
+  const inherited: [number, number][] = [];
   target.axes.forEach((ta, ti) => {
     if (named.has(ti)) return;
     const si = shape.axes.findIndex((a) => a.name === ta.name);
     if (si < 0) return;
     const v = ta.keys.indexOf(shape.axes[si].keys[c.pos[si]]);
-    if (v < 0) return;
-    const narrowed = cands.filter((x) => x.pos[ti] === v);
-    if (narrowed.length) cands = narrowed;
+    if (v >= 0) inherited.push([ti, v]);
   });
+  let cands: ShapeCell[];
+  const direct = m.length + inherited.length === target.axes.length ? cellIndex(target).get(posKey(target.axes.length, [...m, ...inherited])) : undefined;
+  if (direct) cands = [direct]; // every axis determined: one lookup instead of a scan (large grids)
+  else {
+    cands = target.cells.filter((x) => m.every(([a, v]) => x.pos[a] === v));
+    for (const [ti, v] of inherited) {
+      const narrowed = cands.filter((x) => x.pos[ti] === v);
+      if (narrowed.length) cands = narrowed;
+    }
+  }
   const live = cands.filter((x) => !x.excluded);
   const here = describeCell(shape.axes, c);
   if (live.length === 0) {
@@ -440,6 +451,18 @@ function rewriteInit(e: InitFrom, shape: Shape, c: ShapeCell, ctx: GridContext, 
 }
 
 const valueTextCall = (c: CallLit) => valueText(c);
+
+const posKey = (n: number, pairs: [number, number][]) => {
+  const pos = new Array<number>(n).fill(-1);
+  for (const [a, v] of pairs) pos[a] = v;
+  return pos.join(',');
+};
+const cellIndexes = new WeakMap<Shape, Map<string, ShapeCell>>();
+function cellIndex(shape: Shape): Map<string, ShapeCell> {
+  let m = cellIndexes.get(shape);
+  if (!m) { m = new Map(shape.cells.map((c) => [c.pos.join(','), c])); cellIndexes.set(shape, m); }
+  return m;
+}
 
 /** Axis metadata of a grid for tables and `expand`: targets and per-value labels. */
 export interface GridInfoAxis { name: string; target?: string; values: { json: unknown; text: string; label?: string }[] }

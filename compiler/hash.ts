@@ -39,19 +39,56 @@ const classOf = (path: string): Consequence => {
  * arrays (language sets, hidden widths) are leaves. Subtrees with nothing kept disappear.
  */
 function project(value: unknown, path: string, keep: Consequence): unknown {
-  if (Array.isArray(value) && value.some((v) => v && typeof v === 'object' && !Array.isArray(v))) {
-    return value.map((v) => project(v, path, keep) ?? null);
-  }
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const out: Record<string, unknown> = {};
-    let any = false;
-    for (const k of Object.keys(value as object)) {
-      const v = project((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k, keep);
-      if (v !== undefined) { out[k] = v; any = true; }
+  const text = projectJson(value, trieRoot, path, keep);
+  return text === undefined ? {} : JSON.parse(text);
+}
+
+// Path classification without building path strings: a lazily grown trie of field names.
+interface PathNode { path: string; cls: Consequence; children: Map<string, PathNode> }
+const trieRoot: PathNode = { path: '', cls: 'none', children: new Map() };
+const child = (n: PathNode, k: string): PathNode => {
+  let c = n.children.get(k);
+  if (!c) { const path = n.path ? `${n.path}.${k}` : k; c = { path, cls: classOf(path), children: new Map() }; n.children.set(k, c); }
+  return c;
+};
+
+// Backbones and tasks are declared once and shared by every experiment that names them (the resolver
+// memoises them), so a 10,000-cell grid hashes the same probe objects 10,000 times: cache their
+// projected text by identity. Resolved specs are immutable once built (compiler/spec.ts).
+const SHARED = new Set(['model.video', 'model.audio', 'probes']);
+const sharedCache: Record<Consequence, WeakMap<object, string | null>> = { pretrain: new WeakMap(), probe: new WeakMap(), none: new WeakMap() };
+
+/** Canonical JSON (sorted keys) of the projection, or undefined when nothing is kept. */
+function projectJson(value: unknown, node: PathNode, _path: string, keep: Consequence): string | undefined {
+  if (value && typeof value === 'object') {
+    const shared = SHARED.has(node.path) ? sharedCache[keep] : undefined;
+    if (shared) {
+      const hit = shared.get(value as object);
+      if (hit !== undefined) return hit ?? undefined;
     }
-    return any || !path ? out : undefined;
+    let out: string | undefined;
+    if (Array.isArray(value)) {
+      if (value.some((v) => v && typeof v === 'object' && !Array.isArray(v))) {
+        out = '[' + value.map((v) => projectJson(v, node, '', keep) ?? 'null').join(',') + ']';
+      } else out = node.cls === keep ? JSON.stringify(value) : undefined;
+    } else {
+      const parts: string[] = [];
+      for (const k of Object.keys(value as object).sort()) {
+        const v = (value as Record<string, unknown>)[k];
+        if (v === undefined) continue;
+        const c = child(node, k);
+        // Top-level sections are uniform at the root of the consequence table (name, origin, runtime are
+        // `none` throughout; only probes are `probe`): skip the ones of another class without walking them.
+        if (!node.path && c.cls !== keep) continue;
+        const t = projectJson(v, c, '', keep);
+        if (t !== undefined) parts.push(JSON.stringify(k) + ':' + t);
+      }
+      out = parts.length || !node.path ? '{' + parts.join(',') + '}' : undefined;
+    }
+    if (shared) shared.set(value as object, out ?? null);
+    return out;
   }
-  return path && classOf(path) === keep ? value : undefined;
+  return node.path && node.cls === keep && value !== undefined ? JSON.stringify(value) : undefined;
 }
 
 /** The pretraining-relevant projection of a spec (before lineage is folded in). */
@@ -71,13 +108,33 @@ export function probeView(spec: ResolvedSpec): unknown {
  */
 export function stageHashes(spec: ResolvedSpec, lookup: (name: string) => ResolvedSpec | undefined = () => undefined,
   seen: Set<string> = new Set()): StageHashes {
+  // Lineage chains are shared (every cell of a grid row starts from the same parent): memoise per
+  // lookup function. A default (fresh) lookup never hits, so ad-hoc calls always hash afresh.
+  let memo = lineageMemo.get(lookup);
+  const hit = memo?.get(spec);
+  if (hit && seen.size === 0) return hit;
+  const h = computeStageHashes(spec, lookup, seen);
+  if (seen.size === 0) {
+    if (!memo) { memo = new WeakMap(); lineageMemo.set(lookup, memo); }
+    memo.set(spec, h);
+  }
+  return h;
+}
+
+const lineageMemo = new WeakMap<object, WeakMap<ResolvedSpec, StageHashes>>();
+
+function computeStageHashes(spec: ResolvedSpec, lookup: (name: string) => ResolvedSpec | undefined, seen: Set<string>): StageHashes {
   let init: unknown = { kind: 'random' };
   if (spec.init.kind === 'from') {
     const parent = seen.has(spec.init.experiment) ? undefined : lookup(spec.init.experiment);
     init = { kind: 'from', checkpoint: spec.init.checkpoint,
-      parent: parent ? stageHashes(parent, lookup, new Set([...seen, spec.name])).pretrain : `name:${spec.init.experiment}` };
+      parent: parent ? (seen.size === 0 && lineageMemo.get(lookup)?.get(parent) || stageHashes(parent, lookup, new Set([...seen, spec.name]))).pretrain : `name:${spec.init.experiment}` };
   }
-  const pretrain = sha256(canonicalJson({ v: HASH_VERSION, stage: 'pretrain', ...(pretrainView(spec) as object), init }));
-  const probe = sha256(canonicalJson({ v: HASH_VERSION, stage: 'probe', pretrain, ...(probeView(spec) as object) }));
+  // Same text as canonicalJson({ v, stage, ...view, init }) but built in one pass (see projectJson).
+  const { init: _init, ...rest } = spec;
+  const pre = projectJson(rest, trieRoot, '', 'pretrain')!;
+  const pretrain = sha256(`{"init":${canonicalJson(init)},"stage":"pretrain","v":${HASH_VERSION},${pre.slice(1)}`);
+  const pro = projectJson(spec, trieRoot, '', 'probe')!;
+  const probe = sha256(`{"pretrain":${JSON.stringify(pretrain)},"stage":"probe","v":${HASH_VERSION}${pro.length > 2 ? ',' + pro.slice(1) : '}'}`);
   return { pretrain, probe };
 }

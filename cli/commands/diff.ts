@@ -62,6 +62,37 @@ function compileInto(side: Side, file: string, host: CompilerHost, only?: string
   addProgram(side, r.value, only);
 }
 
+/**
+ * Compile many files as one program (a virtual entry importing them all), so shared imports — the
+ * stdlib, common parents — are parsed and resolved once instead of once per file (two 200-file
+ * directories: ~10× faster). Names must then be unique across the files; if they are not, fall back to
+ * compiling each file on its own.
+ */
+export function compileMany(side: Side, files: string[], host: CompilerHost) {
+  if (files.length === 1) { compileInto(side, files[0], host); return; }
+  const entry = displayPath(`.lssd-diff-${process.pid}.lssd`);
+  const text = files.map((f) => `import ${JSON.stringify(relImport(f))}`).join('\n') + '\n';
+  const r = compileFile(entry, { ...host, readFile: (p) => (p === entry ? text : host.readFile(p)) });
+  if (!r.value || r.diagnostics.some((d) => d.code === M.duplicateDecl.code || d.span?.file === entry)) {
+    for (const f of files) compileInto(side, f, host);
+    return;
+  }
+  side.diagnostics.push(...r.diagnostics);
+  const order = new Map(files.map((f, i) => [f, i]));
+  const declared = [...r.value.all.values()].filter((s) => order.has(s.origin.file)).sort((a, b) => order.get(a.origin.file)! - order.get(b.origin.file)!);
+  addProgram(side, { ...r.value, experiments: declared });
+}
+/** One side from a list of files (as for a directory argument): its experiments and diagnostics. */
+export function loadFiles(files: string[], host: CompilerHost = nodeHost()): { set: SpecSet; diagnostics: Diagnostic[] } {
+  const side = emptySide(files.join(', '));
+  compileMany(side, files, host);
+  return { set: side.set, diagnostics: side.diagnostics };
+}
+const relImport = (f: string) => {
+  const rel = relative(process.cwd(), resolve(f)).split(sep).join('/');
+  return isAbsolute(rel) ? rel : rel.startsWith('.') ? rel : `./${rel}`;
+};
+
 /** Resolve one command-line side: a file, a directory, FILE:NAME, or an experiment name. */
 function loadSide(arg: string, lookIn: string[], host: CompilerHost): Side | string {
   const side = emptySide(arg);
@@ -69,7 +100,7 @@ function loadSide(arg: string, lookIn: string[], host: CompilerHost): Side | str
   if (existsSync(arg)) {
     const { files } = collectFiles([arg]);
     if (!files.length) return `no .lssd files under ${arg}`;
-    for (const f of files) compileInto(side, f, host);
+    compileMany(side, files, host);
     return side;
   }
   if (colon > 0 && existsSync(arg.slice(0, colon))) {
