@@ -57,8 +57,7 @@ export function buildMvitTower(t: TowerPlan, store: ParamStore, prefix: string):
     : absPos === 'joint' || absPos === 'separate' ? { j: store.get(`${prefix}/pos/joint`, [N0 + (cls ? 1 : 0), E], { kind: 'normal', std: 0.02 }, false) } : null;
 
   let dim = E, heads = c.num_heads as number;
-  const blocks = [];
-  for (let i = 0; i < depth; i++) {
+  const blocks = Array.from({ length: depth }, (_, i) => {
     const stageHere = stages.has(i), stageNext = stages.has(i + 1);
     const headsI = stageHere ? heads * 2 : heads;
     const dimOut = inAtt ? (stageHere ? dim * 2 : dim) : (stageNext ? dim * 2 : dim);
@@ -73,15 +72,16 @@ export function buildMvitTower(t: TowerPlan, store: ParamStore, prefix: string):
       return { table: store.get(`${name}/rel_pos_${j}`, [L, hd], { kind: 'normal', std: 0.02 }, false), sel: relIndex(qSize[j], kvSize[j], L) };
     }) : null;
     const hidden = Math.round(attDim * ratio);
-    blocks.push({
+    const block = {
       size: size.slice(), qSize, kvSize, heads: headsI, hd, attDim, dim, dimOut, qStride,
       norm1: store.norm(`${name}/norm1`, dim), qkv: store.linear(`${name}/attn/qkv`, dim, 3 * attDim), proj: store.linear(`${name}/attn/proj`, attDim, attDim),
       poolQ: qAll || stageHere ? poolP('q', qStride) : null, poolK: poolP('k', kvs.slice()), poolV: poolP('v', kvs.slice()), rel,
       norm2: store.norm(`${name}/norm2`, attDim), fc1: store.linear(`${name}/mlp/fc1`, attDim, hidden), fc2: store.linear(`${name}/mlp/fc2`, hidden, dimOut),
       skipProj: dim !== dimOut ? store.linear(`${name}/proj`, dim, dimOut) : null,
-    });
+    };
     size = qSize; dim = dimOut; heads = headsI;
-  }
+    return block;
+  });
   const norm = store.norm(`${prefix}/norm`, dim);
   const out = dim !== t.outputDim ? store.linear(`${prefix}/out`, dim, t.outputDim) : null;
   const nc = cls ? 1 : 0;
@@ -105,8 +105,8 @@ export function buildMvitTower(t: TowerPlan, store: ParamStore, prefix: string):
     forward(x, n) {
       let h = tf.reshape(conv(x, patch), [n, N0, E]);
       if (clsTok) h = tf.concat([tf.tile(clsTok, [n, 1, 1]), h], 1);
-      if (pos && 'j' in pos) h = tf.add(h, pos.j);
-      else if (pos && 's' in pos) {
+      if (pos && pos.j) h = tf.add(h, pos.j);
+      else if (pos && pos.s && pos.t) {
         const st = tf.reshape(tf.add(tf.reshape(pos.t, [grid0[0], 1, E]), tf.reshape(pos.s, [1, -1, E])), [N0, E]);
         h = tf.add(h, pos.c ? tf.concat([pos.c, st], 0) : st);
       }
