@@ -41,11 +41,31 @@ export interface Truth {
 
 const r3 = (t: number) => Math.round(t * 1000) / 1000;
 
-/** Fits `audio` into exactly `slot` seconds: re-speak at a scaled rate when far off, then stretch. */
+/**
+ * Seconds per character at rate 1 wpm, per language, learned from every synthesis so far: lets a dub
+ * line be spoken once at (about) the rate that fits its slot instead of twice.
+ */
+const pace = new Map<SynthLang, { sec: number; chars: number }>();
+function learnPace(lang: SynthLang, text: string, rate: number, samples: number): void {
+  const p = pace.get(lang) ?? { sec: 0, chars: 0 };
+  p.sec += (samples / SR) * rate;
+  p.chars += text.length;
+  pace.set(lang, p);
+}
+
+/** Fits a line into exactly `slot` seconds: eSpeak at the rate predicted to fit, then WSOLA stretch. */
 async function dubLine(text: string, voice: Voice, slot: number): Promise<Float32Array> {
-  let a = await speak(text, voice);
+  const p = pace.get(voice.lang);
+  let rate = voice.rate;
+  if (p && p.chars > 200) rate = Math.max(voice.rate * 0.75, Math.min(450, (text.length * p.sec) / p.chars / slot));
+  let a = await speak(text, voice, rate);
+  learnPace(voice.lang, text, Math.round(Math.min(450, Math.max(80, rate))), a.length);
   const ratio = a.length / SR / slot;
-  if (Math.abs(ratio - 1) > 0.08) a = await speak(text, voice, voice.rate * ratio);
+  if (Math.abs(ratio - 1) > 0.25) {
+    // prediction far off (odd sentence): one more try at the rate that fits
+    rate = rate * ratio;
+    a = await speak(text, voice, rate);
+  }
   return stretchTo(a, Math.round(slot * SR));
 }
 
@@ -179,17 +199,13 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
     '-t', String(plan.duration),
     '-f', 'matroska',
   ).output(tmp);
-  const onAbort = () => cmd.kill('SIGKILL');
-  o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await runCommand(cmd);
+    await runBounded(cmd, plan.duration, o.signal);
   } catch (e) {
     rmSync(tmp, { force: true });
     o.signal?.throwIfAborted();
-    const msg = (e as Error).message.split('\n').filter((l) => /error|invalid|fail/i.test(l)).slice(-2).join(' / ') || (e as Error).message.split('\n')[0];
+    const msg = (e as Error).message.split('\n').filter((l) => /error|invalid|fail|ran past/i.test(l)).slice(-2).join(' / ') || (e as Error).message.split('\n')[0];
     throw synthError(SynthCodes.renderFailed, `ffmpeg failed rendering ${plan.id}: ${msg}`, { path: mkv, hint: 'check that the shipped ffmpeg works (FFMPEG_PATH overrides it)' });
-  } finally {
-    o.signal?.removeEventListener('abort', onAbort);
   }
   renameSync(tmp, mkv);
 
@@ -201,6 +217,28 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
   writeAtomic(join(o.outDir, 'truth', `${plan.id}.json`), JSON.stringify(truth, null, 1) + '\n');
   rmSync(work, { recursive: true, force: true });
   return truth;
+}
+
+/**
+ * Runs an ffmpeg command that renders `mediaSeconds` of output, killing it on abort or when it runs
+ * past a generous bound (2 min + 10 s per media second): a filter graph that never ends must not hang
+ * the generator (or a CI job) forever.
+ */
+export async function runBounded(cmd: ReturnType<typeof ffmpeg>, mediaSeconds: number, signal?: AbortSignal): Promise<void> {
+  const limit = 120 + 10 * mediaSeconds;
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; cmd.kill('SIGKILL'); }, limit * 1000);
+  const onAbort = () => cmd.kill('SIGKILL');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await runCommand(cmd);
+  } catch (e) {
+    if (timedOut) throw new Error(`ffmpeg ran past ${limit} s for ${mediaSeconds} s of media and was stopped`);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 export function writeAtomic(path: string, data: string | Buffer): void {

@@ -4,13 +4,13 @@
 // never cut from the pretraining titles, so probes measure generalisation.
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ffmpeg, runCommand } from '../ffmpeg.ts';
+import { ffmpeg } from '../ffmpeg.ts';
 import { rng, type Rng } from './rng.ts';
 import { SR, addInto, fitLength, limitPeak, normaliseLoudness, rms, scale, undb, wavBytes } from './dsp.ts';
 import { BED_LEVEL, SCENES, VIDEO, bed, lookGraph, music, type OnScreen, type Scene } from './scenes.ts';
 import { KEYWORDS, SENTENCES, type SynthLang } from './bank.ts';
 import { PROBE_VARIANTS, speak, type Voice } from './espeak.ts';
-import { SPEECH_LEVEL } from './render.ts';
+import { SPEECH_LEVEL, runBounded } from './render.ts';
 import { SynthCodes, synthError } from './errors.ts';
 
 export const AUDIO_TASKS = ['scene', 'speaker_count', 'language_id', 'keyword', 'music_speech'] as const;
@@ -265,8 +265,9 @@ export async function writeVideoTasks(tasksDir: string, o: TaskOptions): Promise
         '-segment_format', 'mp4', // (-segment_start_number breaks -segment_times in this ffmpeg: name by batch instead)
       ).output(join(render, `seg-${String(b).padStart(5, '0')}-%03d.mp4`));
     try {
-      await runCommand(cmd);
+      await runBounded(cmd, batch.length * seconds, o.signal);
     } catch (e) {
+      o.signal?.throwIfAborted();
       throw synthError(SynthCodes.renderFailed, `ffmpeg failed rendering video probe clips: ${(e as Error).message.split('\n')[0]}`, { path: render });
     }
   }
