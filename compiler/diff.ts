@@ -347,7 +347,7 @@ export function renderDiffMarkdown(d: ProgramDiff): string {
       const a = e.hashes.before?.[k]; const b = e.hashes.after?.[k];
       return a && b && a !== b ? `\`${short(a)}\` → \`${short(b)}\`` : `\`${short(b ?? a)}\``;
     };
-    const status = e.stale && e.changes.length === 0 ? `stale (init from ${e.stale.via})` : e.status;
+    const status = e.stale ? (e.changes.length === 0 ? `stale (init from ${e.stale.via})` : `changed, stale (init from ${e.stale.via})`) : e.status;
     lines.push(`| **${esc(e.renamedFrom ? `${e.renamedFrom} → ${e.name}` : e.name)}** | ${esc(status)} | ${e.consequence ? CONSEQUENCE_LABEL[e.consequence] : '—'} | ${h('pretrain')} | ${h('probe')} |`);
   }
   for (const e of changed) {
