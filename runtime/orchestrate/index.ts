@@ -360,7 +360,9 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
       // P caches results under the probe hash; keep a copy there if it did not (the table reads it).
       if (!existsSync(probeResultsPath(c.runDir, c.hashes.probe))) writeJsonAtomic(probeResultsPath(c.runDir, c.hashes.probe), results);
     }
-    finish(wantsProbes(c, opts.probe) || !c.selected || !opts.probe || c.spec.probes.length === 0 ? 'done' : 'trained');
+    // 'done' = everything this invocation asked for; a later run with probes still finds no results
+    // for the probe hash and runs only the probes.
+    finish('done');
     emit({ type: 'run-end', status: 'done', seconds: (Date.now() - t0) / 1000 });
     return 'done';
   } catch (e) {
