@@ -10,7 +10,7 @@ import { synthesize, corpusDir, ensureSyntheticCorpus, type CorpusManifest } fro
 import { runSynthCli } from '../../runtime/media/synth/cli.ts';
 import type { Truth } from '../../runtime/media/synth/render.ts';
 import { ffmpeg, ffprobe, runCommand } from '../../runtime/media/ffmpeg.ts';
-import { readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
+import { gatedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
 import { TASKS } from '../../runtime/media/synth/tasks.ts';
 
 let root: string;
@@ -111,6 +111,40 @@ test('counterfactual tracks: identical bed outside speech, different audio insid
   assert.ok(rms(removed) > 0, 'the stem keeps the bed');
 });
 
+test('speech stems are levelled: every language speaks at the same loudness over the shared bed', async () => {
+  const t = truthOf('syn0001');
+  const path = join(dir, 'titles', 'syn0001.mkv');
+  const removed = await decode(path, t.tracks.at(-1)!.stream);
+  const levels: number[] = [];
+  for (const tr of t.tracks.slice(0, -1)) {
+    const mix = await decode(path, tr.stream);
+    const speech = new Float32Array(Math.min(mix.length, removed.length));
+    for (let i = 0; i < speech.length; i++) speech[i] = mix[i] - removed[i];
+    levels.push(gatedLoudness(speech));
+  }
+  assert.equal(levels.length, 3);
+  for (const l of levels) assert.ok(Math.abs(l - levels[0]) < 1.0, `speech loudness per language: ${levels.map((x) => x.toFixed(2)).join(', ')} dBFS`);
+});
+
+test('an interrupted run keeps finished titles, leaves no partial media, and resumes', async () => {
+  const d = join(root, 'interrupted');
+  const o = { outDir: d, titles: 2, minutesPerTitle: 0.1, seed: 3, languages: ['en', 'fr'], probeClipsPerClass: 5, concurrency: 1 };
+  const ac = new AbortController();
+  await assert.rejects(
+    synthesize({ ...o, signal: ac.signal, onProgress: (e) => { if (e.detail?.startsWith('syn0000')) ac.abort(); } }),
+    (e: Error & { code?: string }) => e.code === 'LSSD5025',
+  );
+  assert.ok(existsSync(join(d, 'state', 'syn0000.done')));
+  assert.ok(!existsSync(join(d, 'state', 'syn0001.done')));
+  assert.ok(!readdirSync(join(d, 'titles')).some((f) => f.includes('.tmp-')), 'no half-written media');
+  assert.equal((JSON.parse(readFileSync(join(d, 'corpus.json'), 'utf8')) as CorpusManifest).complete, false);
+  assert.ok(!existsSync(join(d, 'LOCK')), 'the lock is released');
+  const details: string[] = [];
+  await synthesize({ ...o, onProgress: (e) => { if (e.detail) details.push(e.detail); } });
+  assert.ok(!details.some((x) => x.startsWith('syn0000')), 'the finished title is not redone');
+  assert.equal((JSON.parse(readFileSync(join(d, 'corpus.json'), 'utf8')) as CorpusManifest).complete, true);
+});
+
 test('HEAR task directories: metadata, folds, vocabulary, every listed clip exists with a known label', async () => {
   for (const task of TASKS) {
     const td = join(dir, 'tasks', task);
@@ -150,7 +184,9 @@ test('HEAR task directories: metadata, folds, vocabulary, every listed clip exis
 
 test('resume: a lost title is regenerated identically, finished ones are skipped', async () => {
   const before = readFileSync(join(dir, 'truth', 'syn0001.json'), 'utf8');
-  const audioBefore = await decode(join(dir, 'titles', 'syn0001.mkv'), 1);
+  // every track: the original and both dubs (dub fitting must not depend on what else the process rendered)
+  const streams = [1, 2, 3, 4];
+  const audioBefore = await Promise.all(streams.map((s) => decode(join(dir, 'titles', 'syn0001.mkv'), s)));
   rmSync(join(dir, 'titles', 'syn0001.mkv'));
   rmSync(join(dir, 'state', 'syn0001.done'));
   const details: string[] = [];
@@ -158,8 +194,8 @@ test('resume: a lost title is regenerated identically, finished ones are skipped
   assert.ok(details.some((d) => /1 of 2 titles done/.test(d)), details.join(' | '));
   assert.ok(!details.some((d) => d.startsWith('syn0000')), 'title 0 was not regenerated');
   assert.equal(readFileSync(join(dir, 'truth', 'syn0001.json'), 'utf8'), before);
-  const audioAfter = await decode(join(dir, 'titles', 'syn0001.mkv'), 1);
-  assert.deepEqual(audioAfter, audioBefore);
+  const audioAfter = await Promise.all(streams.map((s) => decode(join(dir, 'titles', 'syn0001.mkv'), s)));
+  streams.forEach((s, i) => assert.ok(Buffer.from(audioAfter[i].buffer).equals(Buffer.from(audioBefore[i].buffer)), `stream ${s} identical`));
 });
 
 test('ensureSyntheticCorpus: hashed directory under <root>/data/synthetic; parameters change the hash', () => {

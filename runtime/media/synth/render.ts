@@ -42,11 +42,12 @@ export interface Truth {
 const r3 = (t: number) => Math.round(t * 1000) / 1000;
 
 /**
- * Seconds per character at rate 1 wpm, per language, learned from every synthesis so far: lets a dub
- * line be spoken once at (about) the rate that fits its slot instead of twice.
+ * Seconds per character at rate 1 wpm, per language, learned from the title's own earlier lines: lets a
+ * dub line be spoken once at (about) the rate that fits its slot instead of twice. One map per title,
+ * filled in a fixed order, so a title renders identically alone (resume) or after others.
  */
-const pace = new Map<SynthLang, { sec: number; chars: number }>();
-function learnPace(lang: SynthLang, text: string, rate: number, samples: number): void {
+type Pace = Map<SynthLang, { sec: number; chars: number }>;
+function learnPace(pace: Pace, lang: SynthLang, text: string, rate: number, samples: number): void {
   const p = pace.get(lang) ?? { sec: 0, chars: 0 };
   p.sec += (samples / SR) * rate;
   p.chars += text.length;
@@ -54,12 +55,12 @@ function learnPace(lang: SynthLang, text: string, rate: number, samples: number)
 }
 
 /** Fits a line into exactly `slot` seconds: eSpeak at the rate predicted to fit, then WSOLA stretch. */
-async function dubLine(text: string, voice: Voice, slot: number): Promise<Float32Array> {
+async function dubLine(pace: Pace, text: string, voice: Voice, slot: number): Promise<Float32Array> {
   const p = pace.get(voice.lang);
   let rate = voice.rate;
   if (p && p.chars > 200) rate = Math.max(voice.rate * 0.75, Math.min(450, (text.length * p.sec) / p.chars / slot));
   let a = await speak(text, voice, rate);
-  learnPace(voice.lang, text, Math.round(Math.min(450, Math.max(80, rate))), a.length);
+  learnPace(pace, voice.lang, text, Math.round(Math.min(450, Math.max(80, rate))), a.length);
   const ratio = a.length / SR / slot;
   if (Math.abs(ratio - 1) > 0.25) {
     // prediction far off (odd sentence): one more try at the rate that fits
@@ -135,6 +136,7 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
   const bedAudio = bedTrack(plan, o.seed);
 
   const tracks: Float32Array[] = [];
+  const pace: Pace = new Map();
   for (const lang of langs) {
     o.signal?.throwIfAborted();
     const stem = new Float32Array(n);
@@ -143,7 +145,7 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
       for (const line of shots.flatMap((s) => s.lines).filter((l) => l.speaker === c.id)) {
         const voice = c.voices[lang]!;
         const text = SENTENCES[line.sentence].text[lang];
-        const a = lang === plan.originalLanguage ? await speak(text, voice) : await dubLine(text, voice, line.end - line.start);
+        const a = lang === plan.originalLanguage ? await speak(text, voice) : await dubLine(pace, text, voice, line.end - line.start);
         addInto(stem, a, Math.round(line.start * SR));
       }
     }

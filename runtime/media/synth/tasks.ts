@@ -35,7 +35,7 @@ export interface TaskOptions {
 export const keywordLanguage = (langs: SynthLang[]): SynthLang => (langs.includes('en') ? 'en' : langs[0]);
 
 function probeVoice(r: Rng, lang: SynthLang): Voice {
-  return { lang, variant: r.pick(PROBE_VARIANTS), pitch: r.int(20, 80), rate: r.int(140, 190) };
+  return { lang, variant: r.pick(PROBE_VARIANTS), pitch: r.int(25, 75), rate: r.int(140, 190) };
 }
 
 /** Speech of `text` fitted into at most `max` seconds (longer utterances fade out at the limit). */
@@ -198,7 +198,8 @@ export async function writeAudioTask(tasksDir: string, task: (typeof AUDIO_TASKS
   const r = rng(o.seed, `probe/${task}`);
   const clips: Clip[] = [];
   // tasks with few classes get more clips per class, so every task has at least 6 × perClass clips
-  const perClass = Math.max(o.perClass, Math.ceil((6 * o.perClass) / def.labels.length));
+  // language ID is the hardest (speaker variation swamps a language's spectrum): 1.5× the clips
+  const perClass = Math.max(Math.ceil(o.perClass * (task === 'language_id' ? 1.5 : 1)), Math.ceil((6 * o.perClass) / def.labels.length));
   def.labels.forEach((label) => { for (let i = 0; i < perClass; i++) clips.push({ name: '', label }); });
   r.shuffle(clips).forEach((c, i) => {
     c.name = `${task}-${String(i).padStart(4, '0')}.wav`;
