@@ -68,10 +68,15 @@ export function readLosses(runDir: string): LossPoint[] {
     if (!line.trim()) continue;
     try {
       const e = JSON.parse(line);
-      if (e.type === 'step' && e.loss) out.push({ step: e.step, total: e.loss.total, L: e.loss.L, L_v: e.loss.L_v, L_a: e.loss.L_a });
+      // Step records: run events (`type: 'step'`, written by the orchestrator) or the trainer's own lines
+      // (no `type`, a `step` and a `loss`). Epoch and checkpoint records are skipped.
+      const isStep = e.type === 'step' || (e.type === undefined && typeof e.step === 'number');
+      if (isStep && e.loss && typeof e.loss.total === 'number') out.push({ step: e.step, total: e.loss.total, L: e.loss.L, L_v: e.loss.L_v, L_a: e.loss.L_a });
     } catch { /* a torn last line after kill -9: ignore */ }
   }
-  return out.sort((a, b) => a.step - b.step);
+  // A resumed run may log a step twice (before and after the interruption): keep the last record.
+  const byStep = new Map(out.map((p) => [p.step, p]));
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 
 /** Reads one run directory (needs spec.json). */

@@ -29,7 +29,7 @@ function cell(name: string, label: string, grid: { name: string; axes: Record<st
   writeFileSync(join(runDir, 'run.json'), JSON.stringify({ name, label, hashes, backend: 'wasm', seed, status: 'done',
     started: '2026-01-01T00:00:00.000Z', ended: '2026-01-01T00:02:00.000Z', attempts: [] }));
   writeFileSync(join(runDir, 'probes', hashes.probe.slice(0, 12), 'results.json'), JSON.stringify({ results }));
-  writeFileSync(join(runDir, 'metrics.jsonl'), [1, 2, 3].map((s) => JSON.stringify({ type: 'step', step: s * 10, epoch: 0,
+  writeFileSync(join(runDir, 'metrics.jsonl'), [1, 2, 3].map((s) => JSON.stringify({ ...(s === 2 ? {} : { type: 'step' }), step: s * 10, epoch: 0,
     loss: { L: 5 - s, L_v: 0, L_a: 1, total: 5 - s + seed }, lr: 1e-3, clipsPerSec: 1, dataWaitMs: 0 })).join('\n') + '\n{"type":"st');
   return runDir;
 }
