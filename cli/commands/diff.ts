@@ -11,7 +11,7 @@ import type { CompilerHost } from '../../compiler/host.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import type { Source } from '../../grammar/ast.ts';
 import { diffJson, diffPrograms, renderDiffMarkdown, renderDiffText, textconv, type SpecSet } from '../../compiler/diff.ts';
-import { M, diag } from '../../compiler/messages.ts';
+import { M, diag, didYouMean } from '../../compiler/messages.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../../compiler/render.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
 import { collectFiles, parseArgs } from './check.ts';
@@ -120,9 +120,19 @@ function loadSide(arg: string, lookIn: string[], host: CompilerHost): Side | str
     const r = compileFile(f, host);
     if (r.value?.experiments.some((e) => e.name === arg)) found.push({ file: f, program: r.value });
   }
-  if (found.length === 0) return `no experiment named '${arg}' in ${lookIn.join(', ')} (use FILE:NAME or --in PATH)`;
-  if (found.length > 1) return `experiment '${arg}' is declared in ${found.map((f) => f.file).join(' and ')}; pick one with FILE:${arg} or --in FILE`;
-  const r = compileFile(found[0].file, host);
+  if (found.length === 0) {
+    const known = new Set<string>();
+    for (const f of files) for (const e of compileFile(f, host).value?.experiments ?? []) known.add(e.name);
+    const hint = didYouMean(arg, known);
+    return `no experiment named '${arg}' in ${lookIn.join(', ')}${hint ? ` (${hint})` : ''} (use FILE:NAME or --in PATH)`;
+  }
+  let pick = found;
+  // The usual layout declares experiment X in X.lssd: prefer that file when others also declare X
+  // (experiments/A3.lssd vs the A3 cell of experiments/paper/table1.lssd).
+  if (pick.length > 1) pick = pick.filter((f) => basename(f.file) === `${arg}.lssd`);
+  if (pick.length !== 1) return `experiment '${arg}' is declared in ${found.map((f) => f.file).join(' and ')}; pick one with FILE:${arg} or --in FILE`;
+  if (found.length > 1) process.stderr.write(`note: '${arg}' is also declared in ${found.filter((f) => f !== pick[0]).map((f) => f.file).join(', ')}; using ${pick[0].file} (FILE:${arg} picks another)\n`);
+  const r = compileFile(pick[0].file, host);
   side.diagnostics.push(...r.diagnostics);
   addProgram(side, r.value, [arg]);
   return side;
