@@ -36,6 +36,7 @@ export interface ParseSideTables {
 }
 
 const ALL_DIGITS = /^[0-9]+$/;
+const MAX_DEPTH = 200;
 const nl = (t: IToken): boolean => t.tokenType === EOF || (t as LssdToken).newlineBefore;
 const describe = (t: IToken): string =>
   t.tokenType === EOF ? 'end of file'
@@ -179,6 +180,18 @@ class LssdCstParser extends CstParser {
       this.SKIP_TOKEN();
     }
   }
+  /** Nesting depth of values and blocks: pathological input (`[[[[…`) is an error, not a stack overflow. */
+  private depth = 0;
+  private enter(): void {
+    if (this.RECORDING_PHASE) return;
+    if (++this.depth > MAX_DEPTH) {
+      this.depth = 0; // the report unwinds to the enclosing entry, which carries on from depth 0
+      this.fail(SYNTAX.unexpectedToken, this.span(this.LA(1)), `nesting deeper than ${MAX_DEPTH} levels`);
+    }
+  }
+  private leave(): void {
+    if (!this.RECORDING_PHASE) this.depth = Math.max(0, this.depth - 1);
+  }
   private strayDoc(idx: number): void {
     const d = this.consume(idx, DocComment);
     if (!this.RECORDING_PHASE) this.side.strayDocs.push({ token: d, trailing: !nl(d) });
@@ -301,8 +314,13 @@ class LssdCstParser extends CstParser {
   });
 
   readonly block = this.RULE('block', (what?: string) => {
-    const open = this.expect(1, LBrace, what ?? '');
-    this.bodyLoop(open, this.entries);
+    this.enter();
+    try {
+      const open = this.expect(1, LBrace, what ?? '');
+      this.bodyLoop(open, this.entries);
+    } finally {
+      this.leave();
+    }
   });
 
   readonly gridBody = this.RULE('gridBody', (what?: string) => {
@@ -489,12 +507,17 @@ class LssdCstParser extends CstParser {
   private rangeFirst!: IToken;
   /** `primary (.. primary?)? (except value)?` */
   readonly value = this.RULE('value', () => {
-    const first = this.LA(1);
-    const lo = this.subrule(1, this.primary);
-    this.rangeLo = lo;
-    this.rangeFirst = first;
-    this.option(1, this.range);
-    this.option(3, this.except);
+    this.enter();
+    try {
+      const first = this.LA(1);
+      const lo = this.subrule(1, this.primary);
+      this.rangeLo = lo;
+      this.rangeFirst = first;
+      this.option(1, this.range);
+      this.option(3, this.except);
+    } finally {
+      this.leave();
+    }
   });
 
   private checkBound(p: CstNode, first: IToken, last: IToken): void {
@@ -666,6 +689,7 @@ class LssdCstParser extends CstParser {
     this.side = { unclosedEnd: new Map(), strayDocs: [] };
     this.absorbed = new Set();
     this.namedArgs = []; this.callees = []; this.openBrackets = [];
+    this.depth = 0;
     this.input = tokens;
     const cst = this.file();
     for (const e of this.errors) this.absorb(e); // only for decisions the gates did not foresee

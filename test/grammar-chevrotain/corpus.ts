@@ -62,6 +62,8 @@ task t {
 experiment next { b = 2 }
 backbone x { y { z = 1
 `,
+  // Nesting limits (200 levels of values and blocks): an error, never a stack overflow.
+  `preset deep {\n  a = ${'['.repeat(210)}${']'.repeat(210)}\n  b = ${'f('.repeat(120)}\n  ${'c { '.repeat(205)}${'}'.repeat(205)}\n  d = 1\n}\n`,
 ];
 
 export function corpus(): Source[] {

@@ -110,3 +110,12 @@ test('doc comments document the declaration below; stray ones are kept as commen
   assert.equal((r.file.decls[0] as BlockDecl).doc, 'first\nsecond');
   assert.deepEqual(r.file.comments.map((c) => c.text), ['/// stray', '/// dangling']);
 });
+
+test('nesting deeper than 200 levels is a diagnostic, not a stack overflow', () => {
+  for (const text of [`preset p { a = ${'['.repeat(5000)} }`, `preset p { ${'a { '.repeat(5000)} }`, `preset p { a = ${'f(x = ['.repeat(3000)} }`]) {
+    const r = parse(text);
+    assert.equal(r.diagnostics[0].code, 'LSSD1003');
+    assert.match(r.diagnostics[0].message, /nesting deeper than 200 levels/);
+  }
+  assert.deepEqual(parse(`preset p { a = ${'['.repeat(199)}${']'.repeat(199)} }`).diagnostics, []);
+});
