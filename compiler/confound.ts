@@ -14,7 +14,7 @@ import type { ResolvedSpec } from './spec.ts';
 import { M, diag } from './messages.ts';
 import { gridLayout, valueText } from './grid.ts';
 import { diffSpecs, showValue } from './diff.ts';
-import { fieldAt } from './schema/fields.ts';
+import { EXPERIMENT_FIELDS, fieldAt } from './schema/fields.ts';
 
 /** Resolved-spec paths a source field path lands on (field table `to`, plus the fields built from extras). */
 const EXTRA_TARGETS: Record<string, string[]> = {
@@ -44,7 +44,18 @@ function whenFields(entries: import('../grammar/ast.ts').Entry[], prefix = ''): 
   return out;
 }
 
-export function checkConfounds(decl: GridDecl, specOf: (name: string) => ResolvedSpec | undefined): Diagnostic[] {
+/** Source field paths whose value lands on the resolved path `resolved` (or on a part of it). */
+function sourcePathsOf(resolved: string): string[] {
+  return EXPERIMENT_FIELDS.map((f) => f.path).filter((p) => !p.endsWith('.*') && resolvedPaths(p).some((r) => under(resolved, [r]) || under(r, [resolved])));
+}
+
+/**
+ * @param provenance where the value of source field `path` of experiment `name` was set (the compiler's
+ * per-experiment assignment map); lets the warning point at both cells' settings, e.g. the base preset
+ * for one cell and the `when` entry for the other.
+ */
+export function checkConfounds(decl: GridDecl, specOf: (name: string) => ResolvedSpec | undefined,
+  provenance?: (name: string, path: string) => Span | undefined): Diagnostic[] {
   const layout = gridLayout(decl);
   if (!layout) return [];
   const { axes, cells, whens } = layout;
@@ -84,13 +95,25 @@ export function checkConfounds(decl: GridDecl, specOf: (name: string) => Resolve
             for (const [ci, cell] of [[first, a.name], [other, b.name]] as const) {
               for (const wi of applied[ci]) for (const f of whenData[wi].fields) if (under(c.path, resolvedPaths(f.path)) || resolvedPaths(f.path).some((r) => under(r, [c.path]))) setters.push({ span: f.field.span, cell });
             }
-            const primary = setters[0]?.span ?? axis.decl.span;
+            // Where each cell got its value: a `when` entry, else (with provenance) wherever it was set.
+            const where = (cell: string, value: unknown) => {
+              const s = setters.find((x) => x.cell === cell);
+              if (s) return { span: s.span, message: `${cell} gets ${showValue(value)} here` };
+              for (const sp of sourcePathsOf(c.path)) {
+                const span = provenance?.(cell, sp);
+                if (span) return { span, message: `${cell} gets ${showValue(value)} from here` };
+              }
+              return undefined;
+            };
+            const places = [where(a.name, c.before), where(b.name, c.after)].filter((x): x is { span: Span; message: string } => !!x);
+            const inGrid = places.find((x) => x.span.file === decl.span.file && x.span.start.offset >= decl.span.start.offset && x.span.end.offset <= decl.span.end.offset);
+            const main = inGrid ?? places[0];
+            const primary = main?.span ?? axis.decl.span;
             out.push(diag(M.confound, primary, `${compared} also differ in \`${c.path}\`: ${showValue(c.before)} → ${showValue(c.after)}`, {
               related: [
-                ...setters.slice(0, 1).map((s) => ({ span: s.span, message: `set here for ${s.cell}` })),
-                ...setters.slice(1, 2).map((s) => ({ span: s.span, message: `and here for ${s.cell}` })),
+                ...places.filter((x) => x !== main),
                 { span: axis.decl.span, message: `axis '${axis.name}' sets only ${group.map((j) => axes[j].target ?? axes[j].name).join(', ')}` },
-              ].slice(setters.length ? 1 : 0),
+              ],
               hint: `make \`${c.path}\` an axis of its own, or set it for every cell; differences the axis should carry belong in its target`,
             }));
           }

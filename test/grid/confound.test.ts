@@ -12,22 +12,24 @@ function host(text: string): CompilerHost {
   const disk = nodeHost();
   return { ...disk, readFile: (p) => (p === 'g.lssd' ? text : disk.readFile(p)) };
 }
-function confounds(text: string) {
+function confounds(text: string, provenance?: Parameters<typeof checkConfounds>[2]) {
   const r = compileFile('g.lssd', host(text));
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
   const program = r.value!;
   const decls = parse({ name: 'g.lssd', text }).value!.decls.filter((d): d is GridDecl => d.kind === 'GridDecl');
-  return decls.flatMap((g) => checkConfounds(g, (n) => program.all.get(n)));
+  return decls.flatMap((g) => checkConfounds(g, (n) => program.all.get(n), provenance));
 }
 
-test('a when block keyed on an axis that also changes the seed is a confound, reported at both places', () => {
-  const ds = confounds(`import "paper"
+const GRID_SEED = `import "paper"
 grid g extends paper_main {
   axis dubs = [off, any] -> dubs.policy
   axis lambda_a = [0, 0.2] -> loss.lambda_a
   optim.duration = 1000 steps
   when { dubs = any } { optim.seed = 1 }
-}`);
+}`;
+
+test('a when block keyed on an axis that also changes the seed is a confound, reported at both places', () => {
+  const ds = confounds(GRID_SEED);
   assert.equal(ds.length, 1);
   const d = ds[0];
   assert.equal(d.code, 'LSSD6020');
@@ -35,6 +37,12 @@ grid g extends paper_main {
   assert.match(d.message, /cells g_off_0 and g_any_0, compared along axis 'dubs' \(off vs any\) also differ in `optim.seed`: 0 → 1/);
   assert.deepEqual([d.span!.start.line, d.span!.start.column], [6, 25]);
   assert.deepEqual(d.related.map((r) => [r.span.start.line, r.message]), [[3, "axis 'dubs' sets only dubs.policy"]]);
+
+  // With the compiler's provenance, the other cell's setting (here: the preset) is the second place.
+  const presetSpan = { file: 'stdlib/paper.lssd', start: { offset: 0, line: 40, column: 5 }, end: { offset: 4, line: 40, column: 9 } };
+  const [p] = confounds(GRID_SEED, (name, path) => (name === 'g_off_0' && path === 'optim.seed' ? presetSpan : undefined));
+  assert.deepEqual(p.related.map((r) => [r.span.file, r.span.start.line, r.message]),
+    [['stdlib/paper.lssd', 40, 'g_off_0 gets 0 from here'], ['g.lssd', 3, "axis 'dubs' sets only dubs.policy"]]);
 });
 
 test('equal epochs over budgets that differ along an axis: different step counts', () => {
