@@ -82,8 +82,18 @@ test('truth agrees with the cuts sidecar; lines sit inside their shots with text
       if (i > 0) assert.equal(s.start, t.shots[i - 1].end);
       assert.ok(s.end - s.start >= 3 - 1e-9 && s.end - s.start <= 12 + 1e-9);
       assert.equal(s.speakerCount, s.speakers.length);
+      const voices = s.speakers.map((p) => p.voice.split(' ')[0]);
+      assert.equal(new Set(voices).size, voices.length, `distinct voices in a shot: ${voices}`);
       for (const l of s.lines) {
         assert.ok(l.start >= s.start && l.end <= s.end && l.end > l.start, `${id} line ${l.start}-${l.end} in ${s.start}-${s.end}`);
+        for (const lang of [t.originalLanguage, ...t.dubs]) {
+          const ws = l.words[lang]!;
+          assert.ok(ws.length >= 1, `${id} ${lang}: words of "${l.text[lang]}"`);
+          for (const w of ws) {
+            assert.ok(l.text[lang]!.includes(w.word), `${lang} word "${w.word}" is from "${l.text[lang]}"`);
+            assert.ok(w.start >= l.start - 1e-6 && w.end <= l.end + 1e-6 && w.end > w.start, `${lang} word "${w.word}" ${w.start}-${w.end} inside ${l.start}-${l.end}`);
+          }
+        }
         assert.ok(s.speakers.some((p) => p.id === l.speaker));
         assert.deepEqual(Object.keys(l.text).sort(), [t.originalLanguage, ...t.dubs].sort());
       }

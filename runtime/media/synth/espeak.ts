@@ -53,7 +53,11 @@ export function espeak(): Promise<Worker> {
   return loading;
 }
 
-const cache = new Map<string, Float32Array>();
+/** A word of an utterance, in seconds from the start of the returned samples. */
+export interface TimedWord { word: string; start: number; end: number }
+export interface Utterance { samples: Float32Array; words: TimedWord[] }
+
+const cache = new Map<string, Utterance>();
 const current = { voice: '', rate: -1, pitch: -1 };
 const CACHE_LIMIT = 4000;
 
@@ -63,6 +67,11 @@ const CACHE_LIMIT = 4000;
  * `rate` overrides the voice's own rate (used to fit a dub line into its slot).
  */
 export async function speak(text: string, voice: Voice, rate = voice.rate): Promise<Float32Array> {
+  return (await speakTimed(text, voice, rate)).samples;
+}
+
+/** `speak`, plus word timings from eSpeak's word events (what the truth files call `words`). */
+export async function speakTimed(text: string, voice: Voice, rate = voice.rate): Promise<Utterance> {
   const r = Math.round(Math.min(450, Math.max(80, rate)));
   const key = `${voiceName(voice)}|${voice.pitch}|${r}|${text}`;
   const hit = cache.get(key);
@@ -80,22 +89,43 @@ export async function speak(text: string, voice: Voice, rate = voice.rate): Prom
   if (current.rate !== r) { w.set_rate(r); current.rate = r; }
   if (current.pitch !== voice.pitch) { w.set_pitch(voice.pitch); current.pitch = voice.pitch; }
   const chunks: Int16Array[] = [];
-  w.synthesize(text, (samples) => { chunks.push(samples); return 0; });
+  const marks: { pos: number; len: number; ms: number }[] = [];
+  w.synthesize(text, (samples, events) => {
+    chunks.push(samples);
+    for (const e of events as { type: string; text_position: number; word_length: number; audio_position: number }[]) {
+      if (e.type === 'word') marks.push({ pos: e.text_position, len: e.word_length, ms: e.audio_position });
+    }
+    return 0;
+  });
   const n = chunks.reduce((a, c) => a + c.length, 0);
   const raw = new Float32Array(n);
   let o = 0;
   for (const c of chunks) { for (let i = 0; i < c.length; i++) raw[o + i] = c[i] / 32768; o += c.length; }
-  const out = trimSilence(resample(raw, w.get_samplerate(), SR));
+  const { samples, from } = trimSilence(resample(raw, w.get_samplerate(), SR));
+  const dur = samples.length / SR, shift = from / SR;
+  const chars = [...text]; // eSpeak's text positions count characters, 1-based
+  const words = marks
+    .map((m, i) => ({
+      word: chars.slice(m.pos - 1, m.pos - 1 + m.len).join('').replace(/[\s.,!?。、?!¿¡]+$/u, ''),
+      start: Math.min(dur, Math.max(0, m.ms / 1000 - shift)),
+      end: Math.min(dur, Math.max(0, (i + 1 < marks.length ? marks[i + 1].ms / 1000 : Infinity) - shift)),
+    }))
+    .filter((x) => x.word && x.end > x.start)
+    .map((x) => ({ word: x.word, start: round3(x.start), end: round3(x.end) }));
+  const u = { samples, words };
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(key, out);
-  return out;
+  cache.set(key, u);
+  return u;
 }
 
-/** Drops leading/trailing samples below −50 dBFS (eSpeak pads utterances with silence). */
-function trimSilence(x: Float32Array): Float32Array {
+const round3 = (t: number) => Math.round(t * 1000) / 1000;
+
+/** Drops leading/trailing samples below −50 dBFS (eSpeak pads utterances with silence); `from` = samples cut. */
+function trimSilence(x: Float32Array): { samples: Float32Array; from: number } {
   const th = 0.003;
   let a = 0, b = x.length;
   while (a < b && Math.abs(x[a]) < th) a++;
   while (b > a && Math.abs(x[b - 1]) < th) b--;
-  return x.slice(Math.max(0, a - 80), Math.min(x.length, b + 80));
+  const from = Math.max(0, a - 80);
+  return { samples: x.slice(from, Math.min(x.length, b + 80)), from };
 }

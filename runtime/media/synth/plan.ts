@@ -49,9 +49,13 @@ export const titleId = (index: number) => `syn${String(index).padStart(4, '0')}`
 const MALE = ['m1', 'm2', 'm3', 'm4', 'm5', 'Andy', 'max'];
 const FEMALE = ['f1', 'f2', 'f3', 'f4', 'aunty'];
 
-function voiceFor(r: Rng, lang: SynthLang, female: boolean): Voice {
+/** A voice actor for `lang`; `taken` holds the variants already cast in this language (kept distinct). */
+function voiceFor(r: Rng, lang: SynthLang, female: boolean, taken: Set<string>): Voice {
   const pool = (female ? FEMALE : MALE).filter((v) => TRAIN_VARIANTS.includes(v));
-  return { lang, variant: r.pick(pool), pitch: r.int(female ? 45 : 20, female ? 80 : 55), rate: r.int(145, 185) };
+  const free = pool.filter((v) => !taken.has(v));
+  const variant = r.pick(free.length ? free : pool);
+  taken.add(variant);
+  return { lang, variant, pitch: r.int(female ? 45 : 20, female ? 80 : 55), rate: r.int(145, 185) };
 }
 
 /** Shot lengths in [MIN_SHOT, MAX_SHOT] on the GRID, summing exactly to `duration`. */
@@ -88,10 +92,11 @@ export function planTitle(p: { seed: number; index: number; minutesPerTitle: num
   const name = `${r.pick(TITLE_ADJECTIVES)} ${r.pick(TITLE_NOUNS)}`;
   const title = kind === 'movie' ? name : `${name} S${r.int(1, 4)}E${String(r.int(1, 12)).padStart(2, '0')}`;
 
+  const taken = new Map(present.map((l) => [l, new Set<string>()]));
   const characters: Character[] = Array.from({ length: r.int(2, 4) }, (_, i) => {
     const female = r.chance(0.5);
     const voices: Character['voices'] = {};
-    for (const l of present) voices[l] = voiceFor(r, l, female);
+    for (const l of present) voices[l] = voiceFor(r, l, female, taken.get(l)!);
     return {
       id: `c${i}`,
       skin: r.pick([0xf1c27d, 0xe0ac69, 0xc68642, 0x8d5524, 0xffdbac, 0x6b4226]),

@@ -8,14 +8,23 @@ import { rng } from './rng.ts';
 import { SR, addInto, concat, fadeEdges, limitPeak, normaliseLoudness, scale, stretchTo, undb, wavBytes, rms } from './dsp.ts';
 import { BED_LEVEL, VIDEO, bed, lookGraph, music, type OnScreen } from './scenes.ts';
 import { ISO639_2, SENTENCES, type SynthLang } from './bank.ts';
-import { describeVoice, speak, type Voice } from './espeak.ts';
+import { describeVoice, speak, speakTimed, type TimedWord, type Utterance, type Voice } from './espeak.ts';
 import type { TitlePlan } from './plan.ts';
 import { SynthCodes, synthError } from './errors.ts';
 
 /** Speech stems of every language are levelled to this gated loudness (dBFS), as pyloudnorm does in the paper. */
 export const SPEECH_LEVEL = -23;
 
-export interface TruthLine { speaker: string; start: number; end: number; sentence: number; keyword: string; text: Partial<Record<SynthLang, string>> }
+export interface TruthLine {
+  speaker: string;
+  start: number;
+  end: number;
+  sentence: number;
+  keyword: string;
+  text: Partial<Record<SynthLang, string>>;
+  /** Word timings per language (title seconds), from eSpeak's word events; dubs scaled with the stretch. */
+  words: Partial<Record<SynthLang, TimedWord[]>>;
+}
 export interface TruthShot {
   index: number;
   start: number;
@@ -55,19 +64,23 @@ function learnPace(pace: Pace, lang: SynthLang, text: string, rate: number, samp
 }
 
 /** Fits a line into exactly `slot` seconds: eSpeak at the rate predicted to fit, then WSOLA stretch. */
-async function dubLine(pace: Pace, text: string, voice: Voice, slot: number): Promise<Float32Array> {
+async function dubLine(pace: Pace, text: string, voice: Voice, slot: number): Promise<Utterance> {
   const p = pace.get(voice.lang);
   let rate = voice.rate;
   if (p && p.chars > 200) rate = Math.max(voice.rate * 0.75, Math.min(450, (text.length * p.sec) / p.chars / slot));
-  let a = await speak(text, voice, rate);
-  learnPace(pace, voice.lang, text, Math.round(Math.min(450, Math.max(80, rate))), a.length);
-  const ratio = a.length / SR / slot;
+  let u = await speakTimed(text, voice, rate);
+  learnPace(pace, voice.lang, text, Math.round(Math.min(450, Math.max(80, rate))), u.samples.length);
+  const ratio = u.samples.length / SR / slot;
   if (Math.abs(ratio - 1) > 0.25) {
     // prediction far off (odd sentence): one more try at the rate that fits
     rate = rate * ratio;
-    a = await speak(text, voice, rate);
+    u = await speakTimed(text, voice, rate);
   }
-  return stretchTo(a, Math.round(slot * SR));
+  const k = slot / (u.samples.length / SR); // WSOLA stretches uniformly: word times scale by k
+  return {
+    samples: stretchTo(u.samples, Math.round(slot * SR)),
+    words: u.words.map((w) => ({ word: w.word, start: r3(w.start * k), end: r3(Math.min(slot, w.end * k)) })),
+  };
 }
 
 /** Decides line timing shot by shot: speakers take turns; a line is only placed if it fits the shot. */
@@ -87,7 +100,7 @@ async function direct(plan: TitlePlan, seed: number): Promise<TruthShot[]> {
       if (t + dur > shot.end - 0.25) { misses++; continue; }
       const text: TruthLine['text'] = {};
       for (const l of langs) text[l] = s.text[l];
-      lines.push({ speaker: who.id, start: r3(t), end: r3(t + dur), sentence: s.index, keyword: s.keyword, text });
+      lines.push({ speaker: who.id, start: r3(t), end: r3(t + dur), sentence: s.index, keyword: s.keyword, text, words: {} });
       t += dur + r.uniform(0.25, 1.1);
       turn++;
       if (turn >= shot.cast.length && r.chance(0.3)) break; // sometimes a pause ends the exchange
@@ -145,8 +158,9 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
       for (const line of shots.flatMap((s) => s.lines).filter((l) => l.speaker === c.id)) {
         const voice = c.voices[lang]!;
         const text = SENTENCES[line.sentence].text[lang];
-        const a = lang === plan.originalLanguage ? await speak(text, voice) : await dubLine(pace, text, voice, line.end - line.start);
-        addInto(stem, a, Math.round(line.start * SR));
+        const u = lang === plan.originalLanguage ? await speakTimed(text, voice) : await dubLine(pace, text, voice, line.end - line.start);
+        line.words[lang] = u.words.map((w) => ({ word: w.word, start: Math.min(line.end, r3(line.start + w.start)), end: Math.min(line.end, r3(line.start + w.end)) }));
+        addInto(stem, u.samples, Math.round(line.start * SR));
       }
     }
     normaliseLoudness(stem, SPEECH_LEVEL);
