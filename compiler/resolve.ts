@@ -89,30 +89,45 @@ export class Resolver {
     return sym.decl;
   }
 
-  /** `extends` linearisation: ancestors first (depth-first, left to right), each once, then the decl. */
+  private readonly linearized = new Map<string, { chain: BlockDecl[]; ok: boolean }>();
+  private readonly declIds = new Map<BlockDecl, number>();
+
+  /**
+   * `extends` linearisation: ancestors first (depth-first, left to right), each once, then the decl.
+   * Memoised per declaration and schema, so long `extends` chains stay linear to resolve.
+   */
   linearize(decl: BlockDecl, schema: DeclSchema | undefined, stack: BlockDecl[] = []): { chain: BlockDecl[]; ok: boolean } {
+    let id = this.declIds.get(decl);
+    if (id === undefined) { id = this.declIds.size; this.declIds.set(decl, id); }
+    const key = `${id}:${schema ?? ''}`;
+    const memo = this.linearized.get(key);
+    if (memo) return memo;
     const out: BlockDecl[] = [];
+    const seen = new Set<BlockDecl>();
     let ok = true;
     const allowed: Decl['declKind'][] = schema === 'experiment' ? ['experiment', 'preset'] : schema ? [schema, 'preset'] : ['preset', 'experiment', 'backbone', 'task'];
     for (const parent of decl.extends) {
       const p = this.lookup(parent.name, parent.span, allowed, schema === 'experiment' ? 'experiment or preset' : schema ? `${schema} or preset` : 'declaration');
       if (!p) { ok = false; continue; }
       if (p === decl || stack.includes(p)) {
-        const cycle = [...stack.slice(stack.indexOf(p)), decl, p].map((d) => d.name.name);
-        const cyc = p === decl ? [decl.name.name, decl.name.name] : cycle;
+        const from = p === decl ? stack.length : stack.indexOf(p);
+        const cyc = [...stack.slice(from).map((d) => d.name.name), decl.name.name, p.name.name];
         this.diagnostics.push(diag(M.extendsCycle, parent.span, `cycle in extends: ${cyc.join(' → ')}`, {
-          related: stack.slice(stack.indexOf(p) >= 0 ? stack.indexOf(p) : stack.length).map((d) => ({ span: d.name.span, message: `'${d.name.name}' is part of the cycle` })),
+          related: stack.slice(from).map((d) => ({ span: d.name.span, message: `'${d.name.name}' is part of the cycle` })),
           hint: 'a declaration cannot inherit from itself, directly or through its parents',
         }));
         ok = false; continue;
       }
       const sub = this.linearize(p, schema, [...stack, decl]);
       if (!sub.ok) ok = false;
-      for (const c of sub.chain) if (!out.includes(c)) out.push(c);
+      for (const c of sub.chain) if (!seen.has(c)) { seen.add(c); out.push(c); }
     }
-    out.push(decl);
+    if (!seen.has(decl)) out.push(decl);
     // A broken parent is skipped, not fatal: the declaration's own body is still checked.
-    return { chain: out, ok };
+    const result = { chain: out, ok };
+    // Results computed inside a cycle depend on the path that reached them: memoise only clean ones.
+    if (ok || stack.length === 0) this.linearized.set(key, result);
+    return result;
   }
 
   /** Flattens a chain's bodies into path → assignment (later wins); reports unknown and duplicate keys. */

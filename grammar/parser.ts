@@ -18,6 +18,7 @@ export const UNIT_WORDS = new Set([
 
 const DECL_KEYWORDS = new Set(['experiment', 'preset', 'backbone', 'task', 'grid']);
 const MULTIPLIER: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9 };
+const MAX_DEPTH = 200;
 
 class Bail extends Error {}
 
@@ -205,6 +206,11 @@ class Parser {
   }
 
   private block(what: string): Block {
+    this.enter(this.peek().span);
+    try { return this.blockInner(what); } finally { this.depth = Math.max(0, this.depth - 1); }
+  }
+
+  private blockInner(what: string): Block {
     const open = this.expect('LBrace', what);
     const entries: Entry[] = [];
     const close = this.blockBody(open, () => entries.push(this.entry()));
@@ -311,7 +317,22 @@ class Parser {
   }
 
   // ---- values --------------------------------------------------------------------------------
+  /** Nesting depth of values/blocks: pathological input (`[[[[…`) is an error, not a stack overflow. */
+  private depth = 0;
+  private enter(span: Span) {
+    if (++this.depth > MAX_DEPTH) {
+      this.depth = 0;
+      this.report(SYNTAX.unexpectedToken, span, `nesting deeper than ${MAX_DEPTH} levels`);
+      throw new Bail();
+    }
+  }
+
   value(): Value {
+    this.enter(this.peek().span);
+    try { return this.valueInner(); } finally { this.depth = Math.max(0, this.depth - 1); }
+  }
+
+  private valueInner(): Value {
     let v = this.primary();
     if (this.at('DotDot')) {
       const dd = this.next();
