@@ -53,3 +53,14 @@ test('formatting and spelling never move a hash; a pretrain change does', () => 
   const changed = compileFile('m.lssd', mem('import "./experiments/A1.lssd"\nexperiment A1b extends A1 { views.audio.sample_rate = 44.1kHz }\n')).value!.experiments[0];
   assert.notEqual(stageHashes(changed).pretrain, stageHashes(a).pretrain);
 });
+
+test('a 400-deep extends chain resolves (memoised linearisation)', () => {
+  const host = nodeHost();
+  let s = 'import "cpu"\nexperiment e0 extends cpu_small { }\n';
+  for (let i = 1; i < 400; i++) s += `experiment e${i} extends e${i - 1} { ${i % 7 === 0 ? `loss.lambda_a = ${i / 1000}` : ''} }\n`;
+  const r = compileFile('chain.lssd', { ...host, readFile: (p: string) => (p === 'chain.lssd' ? s : host.readFile(p)) });
+  assert.deepEqual(r.diagnostics, []);
+  const last = r.value!.experiments[399];
+  assert.equal(last.loss.lambda_a, 0.399);
+  assert.equal(last.origin.extends.length, 400); // e398 … e0, cpu_small
+});

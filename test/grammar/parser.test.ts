@@ -87,3 +87,10 @@ test('garbage never throws', () => {
 function pick(v: Value): unknown {
   return JSON.parse(JSON.stringify(v, (k, x) => (k === 'span' ? undefined : x)));
 }
+
+test('pathological nesting is a diagnostic, not a stack overflow', () => {
+  const r = parse({ name: 'deep', text: 'preset p { a = ' + '['.repeat(50000) + ' }' });
+  assert.equal(r.diagnostics[0].message, 'nesting deeper than 200 levels');
+  const s = parse({ name: 'deep', text: 'preset p { ' + 'a { '.repeat(20000) + '}' });
+  assert.ok(s.diagnostics.length > 0);
+});
