@@ -185,6 +185,7 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
   });
 
   const outcome = new Map<string, CellOutcome>();
+  if (mode === 'spawn' && !opts.signal.aborted) await prepareDataOnce(pending, { ...opts, emit });
   for (const c of cells) if (c.cached) { outcome.set(c.name, 'cached'); emit({ type: 'cell-state', name: c.name, state: 'cached', run: c.name }); }
 
   // Scheduler: start every cell whose parent is trained, up to `jobs` at once, in lineage order.
@@ -371,6 +372,36 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
   } finally {
     process.removeListener('exit', onExit);
     release();
+  }
+}
+
+/**
+ * Before cells run in parallel processes: prepare each distinct dataset once, here (corpus, index,
+ * features are cached on disk), so two children do not extract the same features side by side on two
+ * cores. Failures are left for the cells themselves to report.
+ */
+async function prepareDataOnce(cells: PreparedCell[], opts: RunOptions): Promise<void> {
+  const seen = new Set<string>();
+  for (const c of cells) {
+    if (opts.signal.aborted || isTrained(c.runDir) || c.spec.data.catalog.kind === 'external') continue;
+    const key = JSON.stringify([c.spec.data, c.spec.views, c.spec.model.modality, c.spec.dubs.primary]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const deps = opts.deps ??= await loadRuntimeDeps();
+    const emit = (e: RunEvent) => opts.emit({ ...e, run: c.name });
+    const p = deps.ensureDataset(c.spec, {
+      root: opts.root, batchSize: globalBatch(c),
+      events: {
+        onProgress: (x) => emit({ type: 'data-progress', phase: x.phase, done: x.done, total: x.total, ...(x.detail ? { detail: x.detail } : {}) }),
+        onWarning: (message) => emit({ type: 'warning', message }),
+      },
+    });
+    try {
+      const ds = await untilAborted(p, opts.signal);
+      if (ds) await ds.close(); else p.then((d) => d.close(), () => undefined);
+    } catch {
+      // The cell's own run reports it, as a diagnostic tagged with the cell.
+    }
   }
 }
 

@@ -45,3 +45,18 @@ test('child arguments carry the overrides; --force only for selected cells', () 
   assert.deepEqual(childArgs(cell('A'), o), ['run', '/x/g.lssd', '--cell', 'A', '--json', '--jobs', '1', '--root', '/r', '--backend', 'cpu', '--steps', '3', '--no-probe', '--force']);
   assert.ok(!childArgs({ ...cell('A'), selected: false }, o).includes('--force'));
 });
+
+test('parallel cells in child processes: data prepared once in the parent, streams merged per cell', async () => {
+  const { runProgram } = await import('../../runtime/orchestrate/index.ts');
+  const { fakeDeps, program, tmp } = await import('./helpers.ts');
+  const { deps, log } = fakeDeps();
+  const events: TaggedRunEvent[] = [];
+  const out = await runProgram(program(spec('A'), spec('B'), spec('C', { seed: 5 })), {
+    file: '/x/g.lssd', root: tmp(), jobs: 2, mode: 'spawn', deps, emit: (e) => { events.push(e); }, signal: new AbortController().signal,
+    child: { command: process.execPath, args: [script] },
+  });
+  assert.equal(out.value?.status, 'done');
+  assert.deepEqual(log.datasets, ['A'], 'A, B and C share one dataset (seed is not a data setting)');
+  assert.equal(log.trained.length, 0, 'training happened in the children');
+  for (const n of ['A', 'B', 'C']) assert.ok(events.some((e) => e.type === 'step' && e.run === n), `step events of ${n} merged`);
+});
