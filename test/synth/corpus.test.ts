@@ -236,3 +236,16 @@ test('bad arguments are diagnostics with codes, not stack traces', async () => {
   assert.ok(err.some((l) => /LSSD5021.*'zz'/.test(l)));
   assert.ok(!err.some((l) => /\n\s+at /.test(l)), 'no stack traces');
 });
+
+test('without eSpeak NG, data synth fails with LSSD5020 and an install hint', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const script = `import { runSynthCli } from ${JSON.stringify(new URL('../../runtime/media/synth/cli.ts', import.meta.url).href)};
+process.exitCode = await runSynthCli(['--out', ${JSON.stringify(join(root, 'no-espeak'))}, '--titles', '1', '--minutes', '0.1', '--languages', 'en']);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, LSSD_ESPEAK_MODULE: 'lssd-no-such-espeak-module' }, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /error LSSD5020: .*eSpeak NG.*\(hint: install the optional dependency: npm install @echogarden\/espeak-ng-emscripten\)/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.ok(!existsSync(join(root, 'no-espeak', 'state', 'syn0000.done')));
+});

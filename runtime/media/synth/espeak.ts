@@ -29,7 +29,8 @@ interface Worker {
   get_samplerate(): number;
 }
 
-const PACKAGE = '@echogarden/espeak-ng-emscripten';
+/** The module to load; LSSD_ESPEAK_MODULE overrides it (another build, or a test of the missing case). */
+const PACKAGE = process.env.LSSD_ESPEAK_MODULE || '@echogarden/espeak-ng-emscripten';
 let loading: Promise<Worker> | null = null;
 
 async function load(): Promise<Worker> {
@@ -38,7 +39,7 @@ async function load(): Promise<Worker> {
     mod = await import(PACKAGE);
   } catch (e) {
     throw synthError(SynthCodes.espeakMissing, `cannot load ${PACKAGE} (eSpeak NG): ${(e as Error).message.split('\n')[0]}`, {
-      hint: `install the optional dependency: npm install ${PACKAGE}`,
+      hint: 'install the optional dependency: npm install @echogarden/espeak-ng-emscripten',
     });
   }
   // Emscripten prints to stdout/stderr by default; keep our progress line clean.
