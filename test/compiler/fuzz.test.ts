@@ -47,6 +47,11 @@ function mutate(text: string, r: () => number): string {
 const targets: [string, string][] = [];
 for (const f of readdirSync(join(root, 'experiments')).filter((x) => x.endsWith('.lssd'))) targets.push([`experiments/${f}`, `experiments/${f}`]);
 for (const f of readdirSync(join(root, 'experiments/controlled')).filter((x) => x.endsWith('.lssd'))) targets.push([`experiments/controlled/${f}`, `experiments/controlled/${f}`]);
+for (const sub of ['tiny']) {
+  const d = join(root, 'experiments', sub);
+  try { for (const f of readdirSync(d).filter((x) => x.endsWith('.lssd'))) targets.push([`experiments/${sub}/${f}`, `experiments/${sub}/${f}`]); } catch { /* optional */ }
+}
+targets.push(['test/cases/check/grid-cells.lssd', 'test/cases/check/grid-cells.lssd']);
 for (const s of ['cpu', 'backbones', 'tasks']) targets.push(['experiments/quickstart.lssd', `stdlib/${s}.lssd`]);
 targets.push(['experiments/A4.lssd', 'stdlib/paper.lssd'], ['experiments/controlled/AUD.lssd', 'stdlib/controlled.lssd']);
 
