@@ -574,12 +574,11 @@ class LssdCstParser extends CstParser {
   readonly number = this.RULE('number', () => {
     const t = this.consume(1, NumberTok);
     if (!this.RECORDING_PHASE) {
-      const n = numberValue(t.image);
+      const n = numberValue(t.image, false);
       if (!n) this.fail(SYNTAX.badNumber, this.span(t), `invalid number '${t.image}'`);
       if (!Number.isFinite(n.value)) this.fail(SYNTAX.badNumber, this.span(t), `number '${t.image}' is out of range`);
       this.numTok = t;
       this.numSuffix = n.suffix;
-      (t as LssdToken).number = n;
     }
     this.or(1, this.numberTail);
   });

@@ -8,7 +8,7 @@ import type {
 } from './ast.ts';
 import { cstParser, type ParseSideTables } from './cst-parser.ts';
 import { SYNTAX, type SyntaxDiagnostic } from './syntax-codes.ts';
-import { lexSource, numberValue, Positions, scanString, tokenSpan, type Lexed, type LssdToken } from './tokens.ts';
+import { lexSource, numberValue, Positions, scanString, tokenSpan, type Lexed } from './tokens.ts';
 
 type Children = CstNode['children'];
 const nodes = (c: Children, key: string): CstNode[] => (c[key] as CstNode[] | undefined) ?? [];
@@ -244,7 +244,7 @@ class CstToAst {
   private number(n: CstNode): NumberLit | Quantity {
     const c = n.children;
     const [t, d] = toks(c, 'Number');
-    const { value, suffix } = (t as LssdToken).number ?? numberValue(t.image)!; // the parser rejected anything else
+    const { value, suffix } = numberValue(t.image)!; // the parser rejected anything else
     const span = this.span(t);
     if (suffix) return { kind: 'Quantity', value, unit: suffix, text: t.image, span };
     if (d) {

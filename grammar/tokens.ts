@@ -127,13 +127,19 @@ export class Positions {
     const t = source.text;
     for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
+  /** Spans are mostly asked for in source order: try the line of the previous answer first. */
+  private lastLine = 0;
   pos(offset: number): { offset: number; line: number; column: number } {
-    let lo = 0; let hi = this.lineStarts.length - 1;
+    const ls = this.lineStarts;
+    const l = this.lastLine;
+    if (ls[l] <= offset && (l + 1 === ls.length || offset < ls[l + 1])) return { offset, line: l + 1, column: offset - ls[l] + 1 };
+    let lo = 0; let hi = ls.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
+      if (ls[mid] <= offset) lo = mid; else hi = mid - 1;
     }
-    return { offset, line: lo + 1, column: offset - this.lineStarts[lo] + 1 };
+    this.lastLine = lo;
+    return { offset, line: lo + 1, column: offset - ls[lo] + 1 };
   }
   span(start: number, end: number): Span {
     return { file: this.source.name, start: this.pos(start), end: this.pos(end) };
@@ -148,13 +154,14 @@ const MULTIPLIER: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9 };
  * The magnitude and attached suffix of a Number token: `4.6M` → 4600000 and `''`, `3s` → 3 and `'s'`.
  * A lone K/M/B suffix multiplies; anything else is a unit. Undefined when the text is no number.
  */
-export function numberValue(text: string): { value: number; suffix: string } | undefined {
+export function numberValue(text: string, clean = true): { value: number; suffix: string } | undefined {
   const m = /^(-?[0-9_]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(.*)$/.exec(text);
   if (!m) return undefined;
   let value = Number(m[1].replace(/_/g, ''));
   let suffix = m[2];
   if (suffix.length === 1 && MULTIPLIER[suffix] !== undefined) { value *= MULTIPLIER[suffix]; suffix = ''; }
-  return { value: cleanFloat(value), suffix };
+  // Rounding keeps finite numbers finite, so the parser's range check may skip it (toPrecision is slow).
+  return { value: clean ? cleanFloat(value) : value, suffix };
 }
 
 /** 4.6 * 1e6 = 4599999.999999999 in floating point; round to the nearest value with ≤ 12 significant digits. */
@@ -168,8 +175,6 @@ function cleanFloat(x: number): number {
 /** A chevrotain token plus what the grammar needs from the layout: was there a newline before it? */
 export interface LssdToken extends IToken {
   newlineBefore: boolean;
-  /** A Number token's value, once the parser has computed it (cst-to-ast reuses it). */
-  number?: { value: number; suffix: string };
 }
 
 export interface LexDiagnostic {
