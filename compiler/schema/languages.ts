@@ -12,3 +12,9 @@ export const LANGUAGES: ReadonlySet<string> = new Set(CODES.split(/\s+/).filter(
 export const PAPER_LANGUAGES = ['en', 'es', 'fr', 'ja', 'de', 'it', 'ko'] as const;
 
 export const isLanguage = (code: string): boolean => LANGUAGES.has(code);
+
+/** Country codes and other frequent slips, mapped to the ISO 639-1 language meant (for hints). */
+export const LANGUAGE_SLIPS: Record<string, string> = {
+  sp: 'es', jp: 'ja', ge: 'de', gr: 'el', kr: 'ko', cn: 'zh', dk: 'da', se: 'sv', ua: 'uk', cz: 'cs',
+  br: 'pt', us: 'en', uk: 'en', gb: 'en', in: 'hi', il: 'he', ir: 'fa', vn: 'vi', at: 'de', ch: 'de',
+};

@@ -5,7 +5,7 @@ import type { CallLit, Span, Value } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../diagnostic.ts';
 import { M, diag, didYouMean } from '../messages.ts';
 import { DIMENSION_INFO, unitInfo, unitsOf, toBase, type Dimension } from '../units.ts';
-import { isLanguage, LANGUAGES } from './languages.ts';
+import { isLanguage, LANGUAGES, LANGUAGE_SLIPS } from './languages.ts';
 
 export const INVALID = Symbol('invalid');
 export type Converted<T> = T | typeof INVALID;
@@ -217,7 +217,9 @@ export const lang: ValueType<string> = {
     if (v.kind !== 'IdentValue') return mismatch(ctx, v, key, 'an ISO 639-1 language code (e.g. `EN`)');
     const code = v.name.toLowerCase();
     if (!isLanguage(code)) {
-      const n = didYouMean(v.name.toUpperCase(), [...LANGUAGES].map((l) => l.toUpperCase()));
+      const slip = LANGUAGE_SLIPS[code];
+      const n = slip ? `did you mean '${slip.toUpperCase()}'? (languages are ISO 639-1 codes, not country codes)`
+        : didYouMean(v.name.toUpperCase(), [...LANGUAGES].map((l) => l.toUpperCase()));
       ctx.report(diag(M.unknownLanguage, v.span, `\`${v.name}\` is not an ISO 639-1 language code`,
         { hint: n ?? 'languages are two-letter ISO 639-1 codes such as EN, ES, FR, JA, DE, IT, KO' }));
       return INVALID;
