@@ -3,7 +3,7 @@
 // will train. This catches silently wrong kernels (tfjs-wasm 4.22 has wrong Conv3D/MaxPool3D gradients)
 // before hours are spent on them. The NT-Xent value is also checked against a plain-JS float64 reference.
 import * as tf from '@tensorflow/tfjs-core';
-import { attention, l2Normalize, layerNorm, meanPool, mm } from './ops.ts';
+import { l2Normalize, layerNorm, linear, meanPool, mm, selfAttention } from './ops.ts';
 import { ntXent, ntXentGrouped, ntXentReference } from './loss.ts';
 import { mulberry32, truncNormal } from './rng.ts';
 import { extraSelftests } from './models/selftests.ts';
@@ -25,10 +25,12 @@ const cases: SelftestCase[] = [
   { op: 'matmul', shapes: [[5, 7], [7, 3]], f: (a, b) => mm(a, b) },
   { op: 'matmul', shapes: [[2, 5, 7], [2, 7, 3]], f: (a, b) => mm(a, b) },
   { op: 'layer_norm', shapes: [[6, 8], [8], [8]], f: (x, g, b) => layerNorm(x, { g, b }) },
-  { op: 'relu', shapes: [[6, 8]], f: (x) => tf.relu(x) },
+  // Inputs kept away from the kink (±0.5…1.5 offsets, half negative) so finite differences are exact.
+  { op: 'relu', shapes: [[6, 8]], f: (x) => tf.relu(tf.add(tf.mul(x, 0.1), tf.tensor(Float32Array.from({ length: 48 }, (_, i) => (i % 2 ? -1 : 1) * (0.5 + (i % 7) / 6)), [6, 8]))) },
   { op: 'mean_pool', shapes: [[12, 4]], f: (x) => meanPool(x, 3) },
   { op: 'l2_normalize', shapes: [[4, 6]], f: (x) => l2Normalize(x) },
-  { op: 'softmax', shapes: [[10, 24]], f: (qkv) => attention(qkv, 2, 5, 2) },
+  { op: 'matmul', shapes: [[5, 7], [7, 3], [3]], f: (x, w, b) => linear(x, { w, b }) },
+  { op: 'softmax', shapes: [[10, 8], [8, 24], [24]], f: (x, w, b) => selfAttention(x, { w, b }, 2, 5, 2) },
   {
     op: 'nt_xent', shapes: [[6, 8], [6, 8]], f: (x, y) => ntXentGrouped(l2Normalize(x), l2Normalize(y), 0.1, 2),
     value: async ([x, y]) => {

@@ -1,0 +1,117 @@
+// Training benchmark for the CPU-sized models: per backend, clips/s and achieved GFLOP/s per training
+// step (analytic FLOPs from the plan / measured step time), the step split (waiting for data, input
+// preparation, forward+backward, optimiser), the plain matmul peak for comparison, and each tower's
+// share of forward+backward (what splitting the towers over two worker threads could at most gain).
+// Batches are random tensors of the plan's shapes served instantly, so "data wait" here is the
+// trainer's own overhead; with the real dataset see metrics.jsonl's dataWaitMs of a run.
+//
+//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends wasm,cpu] [--json]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { compileFile } from '../compiler/index.ts';
+import { lower } from '../compiler/lower.ts';
+import type { Plan } from '../compiler/plan.ts';
+import { nodeHost } from '../runtime/host.ts';
+import type { Batch, Dataset } from '../runtime/contracts.ts';
+import { selectBackend, trainExperiment } from '../runtime/train/index.ts';
+import { buildModel } from '../runtime/train/model.ts';
+import { mulberry32 } from '../runtime/train/rng.ts';
+
+const args = process.argv.slice(2);
+const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
+const root = fileURLToPath(new URL('..', import.meta.url));
+const file = opt('--file', join(root, 'experiments/quickstart.lssd'));
+const steps = Number(opt('--steps', '12'));
+const backends = opt('--backends', 'wasm,cpu').split(',');
+const json = args.includes('--json');
+
+function randomBatches(plan: Plan): Dataset {
+  const B = plan.data.globalBatch, v = plan.data.videoShape, a = plan.data.audioShape;
+  const vN = v ? v.reduce((x, y) => x * y, 1) : 0, aN = a[0] * a[1];
+  const fill = (n: number, r: () => number) => Float32Array.from({ length: n }, r);
+  return {
+    titles: [], stats: { titles: 0, shots: 0, avgDubs: 0, shotsDropped: { tooShort: 0, tooLong: 0 } }, stepsPerEpoch: 1_000_000,
+    async batchAt(step: number): Promise<Batch> {
+      const r = mulberry32(step + 1);
+      return {
+        size: B, vp: v ? fill(B * vN, r) : null, vs: v ? fill(B * vN, r) : null, videoShape: v ? [B, ...v] : null,
+        ap: fill(B * aN, r), as: fill(B * aN, r), audioShape: [B, a[0], a[1]],
+        title: new Int32Array(B).map((_, i) => i % 4), shot: new Int32Array(B).map((_, i) => i), langP: Array(B).fill('en'), langS: Array(B).fill('es'), dubbed: new Uint8Array(B).fill(1),
+      };
+    },
+    async close() {},
+  };
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((p, q) => p - q); return s[Math.floor(s.length / 2)]; };
+
+async function matmulPeak(): Promise<number> {
+  const a = tf.randomNormal([512, 512]), b = tf.randomNormal([512, 1024]);
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) { const t0 = performance.now(); const y = tf.matMul(a, b); await y.data(); y.dispose(); times.push(performance.now() - t0); }
+  tf.dispose([a, b]);
+  return (2 * 512 * 512 * 1024) / (median(times.slice(1)) / 1000) / 1e9;
+}
+
+/** Forward+backward time of each tower alone on the plan's 2B examples (dummy loss: sum of squares). */
+async function towerSplit(plan: Plan): Promise<Record<string, number>> {
+  const model = buildModel(plan);
+  const ds = randomBatches(plan);
+  const b = await ds.batchAt(0);
+  const p = model.prepare(b);
+  const out: Record<string, number> = {};
+  for (const [name, tower, x] of [['video', model.towers.video, p.video], ['audio', model.towers.audio, p.audio]] as const) {
+    if (!tower || !x) continue;
+    const vars = model.store.names(`${name}/`).map((n) => model.store.vars.get(n)!);
+    const times: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const t0 = performance.now();
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(tower.forward(x, 2 * b.size))) as tf.Scalar, vars);
+      await value.data();
+      tf.dispose([value, ...Object.values(grads)]);
+      times.push(performance.now() - t0);
+    }
+    out[name] = median(times.slice(1));
+  }
+  tf.dispose([p.audio, ...(p.video ? [p.video] : [])]);
+  model.dispose();
+  return out;
+}
+
+const o = compileFile(file, nodeHost());
+if (!o.value) { console.error(o.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')); process.exit(1); }
+const spec = o.value.experiments[0];
+const lowered = lower(spec, o.value);
+if (!lowered.value) { console.error(lowered.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')); process.exit(1); }
+const results: Record<string, unknown>[] = [];
+for (const pref of backends) {
+  const backend = await selectBackend(pref as 'wasm');
+  const n = backend === 'cpu' ? Math.min(steps, 3) : steps;
+  const base = lowered.value;
+  const plan: Plan = { ...base, backend: { ...base.backend, preference: pref as Plan['backend']['preference'] },
+    optim: { ...base.optim, schedule: { ...(base.optim.schedule ?? { kind: 'constant', warmupSteps: 0, peak: base.optim.lr, min: 0 }), totalSteps: n } as NonNullable<Plan['optim']['schedule']> },
+    checkpointEvery: 1_000_000 };
+  const dir = mkdtempSync(join(tmpdir(), 'lssd-bench-'));
+  await trainExperiment({ spec, plan, runDir: dir, dataset: randomBatches(plan), events: () => {}, signal: new AbortController().signal });
+  const m = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).slice(1); // first step warms up
+  rmSync(dir, { recursive: true, force: true });
+  const stepMs = median(m.map((x) => x.stepMs));
+  const split = { dataWait: median(m.map((x) => x.dataWaitMs)), prepare: median(m.map((x) => x.prepareMs)), forwardBackward: median(m.map((x) => x.forwardBackwardMs)), optimizer: median(m.map((x) => x.optimizerMs)) };
+  const towers = backend === 'cpu' ? {} : await towerSplit(plan);
+  const r = {
+    backend, experiment: spec.name, batch: plan.data.globalBatch, steps: m.length, params: plan.estimates.params.total,
+    stepMs, clipsPerSec: plan.data.globalBatch / (stepMs / 1000), gflops: plan.estimates.flopsPerStep / (stepMs / 1000) / 1e9,
+    matmulPeakGflops: await matmulPeak(), splitMs: split, dataWaitShare: split.dataWait / stepMs, towerForwardBackwardMs: towers,
+    twoWorkerBound: towers.video && towers.audio ? (towers.video + towers.audio) / Math.max(towers.video, towers.audio) : null,
+  };
+  results.push(r);
+  if (!json) {
+    console.log(`${backend}: ${spec.name}, batch ${r.batch}, ${(r.params / 1e6).toFixed(2)}M params — ${stepMs.toFixed(0)} ms/step, ${r.clipsPerSec.toFixed(1)} clips/s, ${r.gflops.toFixed(1)} GFLOP/s (matmul peak ${r.matmulPeakGflops.toFixed(1)})`);
+    console.log(`  split (median ms): data wait ${split.dataWait.toFixed(1)} (${(100 * r.dataWaitShare).toFixed(1)}%), prepare ${split.prepare.toFixed(1)}, forward+backward ${split.forwardBackward.toFixed(0)}, optimizer ${split.optimizer.toFixed(0)}`);
+    if (r.twoWorkerBound) console.log(`  towers fwd+bwd: video ${towers.video!.toFixed(0)} ms, audio ${towers.audio!.toFixed(0)} ms → two-thread tower split could at most give ${r.twoWorkerBound.toFixed(2)}x`);
+  }
+}
+if (json) console.log(JSON.stringify(results, null, 1));
