@@ -60,7 +60,9 @@ export interface Utterance { samples: Float32Array; words: TimedWord[] }
 
 const cache = new Map<string, Utterance>();
 const current = { voice: '', rate: -1, pitch: -1 };
-const CACHE_LIMIT = 4000;
+/** Cache budget in samples (≈ 100 MB of Float32): lines recur within a title far more than across titles. */
+const CACHE_SAMPLES = 25_000_000;
+let cached = 0;
 
 /**
  * Speaks `text` with `voice` and returns mono float samples at SR (16 kHz), silence trimmed.
@@ -114,8 +116,13 @@ export async function speakTimed(text: string, voice: Voice, rate = voice.rate):
     .filter((x) => x.word && x.end > x.start)
     .map((x) => ({ word: x.word, start: round3(x.start), end: round3(x.end) }));
   const u = { samples, words };
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  while (cached + samples.length > CACHE_SAMPLES && cache.size) {
+    const oldest = cache.keys().next().value as string;
+    cached -= cache.get(oldest)!.samples.length;
+    cache.delete(oldest);
+  }
   cache.set(key, u);
+  cached += samples.length;
   return u;
 }
 
