@@ -72,6 +72,7 @@ export const M = {
   primaryFilterMismatch: def('LSSD2038', 'warning', 'fixed primary language excluded by the title filter', '§8'),
   rangeEmpty: def('LSSD2039', 'error', 'empty range', '§6'),
   initInputMismatch: def('LSSD2042', 'error', 'init from an experiment with a different input geometry', '§8'),
+  probeUnavailable: def('LSSD2043', 'warning', 'probe task unavailable for a runnable experiment', '§8'),
   expectedStatsMismatch: def('LSSD2041', 'warning', 'expected catalog statistics contradict the filters or budget', '§8'),
 
   // ---- 3xxx schema ----

@@ -7,6 +7,7 @@ import { dubLanguageRule } from './dubLanguageRule.ts';
 import { modalityRule } from './modalityRule.ts';
 import { headDimsRule } from './headDimsRule.ts';
 import { probeModalityRule } from './probeModalityRule.ts';
+import { probeAvailabilityRule } from './probeAvailabilityRule.ts';
 import { initCompatibleRule } from './initCompatibleRule.ts';
 import { viewGeometryRule } from './viewGeometryRule.ts';
 import { budgetRule } from './budgetRule.ts';
@@ -19,6 +20,7 @@ export const RULES: readonly Rule[] = [
   modalityRule, // §8.3
   headDimsRule, // §8.3
   probeModalityRule, // §8.4
+  probeAvailabilityRule, // §8.4
   initCompatibleRule, // §8.5
   viewGeometryRule, // §8.6
   budgetRule, // §8.7
