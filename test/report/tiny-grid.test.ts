@@ -1,0 +1,26 @@
+// experiments/tiny/grid.lssd is the CPU-sized counterpart of the paper's group A (Table 1): four cells,
+// λ_a × dub augmentation, the λ_a = 0.2 cells initialised from the λ_a = 0 cell with the same dub setting.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileFile } from '../../compiler/index.ts';
+import { nodeHost } from '../../runtime/host.ts';
+
+test('the tiny grid expands to group A with its lineage and runnable probes', () => {
+  const out = compileFile('experiments/tiny/grid.lssd', nodeHost());
+  assert.deepEqual(out.diagnostics.filter((d) => d.severity === 'error'), []);
+  const cells = out.value!.experiments;
+  const row = (name: string) => { const s = cells.find((c) => c.name === name)!; return [s.dubs.policy, s.loss.lambda_a, s.init.kind === 'from' ? s.init.experiment : 'random']; };
+  assert.deepEqual(cells.map((c) => c.name), ['tiny_a1', 'tiny_a2', 'tiny_a3', 'tiny_a4']);
+  assert.deepEqual(row('tiny_a1'), ['off', 0, 'random']);
+  assert.deepEqual(row('tiny_a2'), ['any', 0, 'random']);
+  assert.deepEqual(row('tiny_a3'), ['off', 0.2, 'tiny_a1']);
+  assert.deepEqual(row('tiny_a4'), ['any', 0.2, 'tiny_a2']);
+  for (const c of cells) {
+    assert.equal(c.data.catalog.kind, 'synthetic');
+    assert.deepEqual(c.data.filters.original_language.include, ['en', 'es', 'fr']);
+    assert.equal(c.data.filters.dubs.min, 1);
+    assert.ok(c.probes.length >= 5 && c.probes.every((p) => p.source.kind !== 'external'), 'every probe task runs on CPU');
+    assert.ok(c.probes.some((p) => p.group === 'language') && c.probes.some((p) => p.group === 'sound_scene'));
+    assert.equal(c.probes.find((p) => p.task === 'scene')!.probe.kind, 'mlp');
+  }
+});
