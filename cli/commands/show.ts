@@ -17,6 +17,8 @@ one object for a single experiment, an array otherwise.
 options:
   --name NAME   only the experiment (or grid cell) NAME; any experiment reachable from FILE
   --hash        print "NAME  pretrain=<hash>  probe=<hash>" per experiment instead of the spec
+  --params      print each experiment's parameter table (analytic counts per tower and head, the
+                published figure and our count of that published variant, step FLOPs and memory)
   --no-color    plain diagnostics`;
 
 export const command: Command = {
@@ -24,7 +26,7 @@ export const command: Command = {
   summary: 'print the resolved spec as canonical JSON',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--hash', '--no-color'], ['--name']);
+    const p = parseArgs(args, ['--hash', '--params', '--no-color'], ['--name']);
     if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
     if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
     const host = nodeHost();
@@ -54,6 +56,19 @@ export const command: Command = {
       return 0;
     }
     if (!specs.length) { process.stderr.write(`error: ${file} declares no experiment\n`); return 1; }
+    if (p.flags.has('--params')) {
+      // Lowering errors about machine size (LSSD4002) still yield a plan: the table is printed anyway.
+      const [{ lower }, { paramTable }] = await Promise.all([import('../../compiler/lower.ts'), import('../../runtime/train/params-table.ts')]);
+      let status = 0;
+      for (const s of specs) {
+        const o = lower(s, program);
+        const notes = o.diagnostics.filter((d) => d.code !== 'LSSD4002');
+        if (notes.length) process.stderr.write(renderDiagnostics(notes, program.sources, { color }) + '\n');
+        if (!o.value) { status = 1; continue; }
+        process.stdout.write(paramTable(o.value) + '\n');
+      }
+      return status;
+    }
     process.stdout.write(canonicalJson(specs.length === 1 ? specs[0] : specs, 2) + '\n');
     return 0;
   },
