@@ -33,7 +33,21 @@ export interface ReportModel {
   /** Where report.md links the loss chart (written beside it by writeReport). */
   lossChartFile: string;
   embeddingPlots: { run: string; task: string; colouredBy: string; svg: string; file: string }[];
+  /** Grid axis effects: mean paired difference (points) per task and per task kind when one axis changes. */
+  effects: AxisEffect[];
   notes: string[];
+}
+
+export interface AxisEffect {
+  grid: string;
+  axis: string;
+  from: string;
+  to: string;
+  /** Cells compared: pairs that differ only in this axis (same values on every other axis, seed included). */
+  pairs: number;
+  cells: { text: string; value: number | null; sign: 'up' | 'down' | 'flat' | 'none' }[];
+  /** Mean over the tasks of each column group, in columnGroups order. */
+  groups: { name: string; text: string; value: number | null; sign: 'up' | 'down' | 'flat' | 'none' }[];
 }
 
 const pct = (v: number) => (v * 100).toFixed(1);
@@ -159,6 +173,54 @@ export function embeddingPlots(runs: ReportRun[], columns: Column[], maxPoints =
   return out;
 }
 
+const signed = (v: number | null): { text: string; sign: AxisEffect['cells'][number]['sign'] } =>
+  v === null ? { text: '—', sign: 'none' } : { text: `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`, sign: Math.abs(v) < 0.005 ? 'flat' : v > 0 ? 'up' : 'down' };
+
+/**
+ * For every axis of every grid: the change in each task's test metric when only that axis moves from its
+ * first value to another, averaged over the pairs of cells that agree on all other axes (and the seed).
+ */
+export function axisEffects(runs: ReportRun[], columns: Column[], columnGroups: ColumnGroup[]): AxisEffect[] {
+  const out: AxisEffect[] = [];
+  const byGrid = new Map<string, ReportRun[]>();
+  for (const r of runs) { const g = r.spec.origin.grid; if (g && r.results.length) byGrid.set(g.name, [...(byGrid.get(g.name) ?? []), r]); }
+  const key = (v: unknown) => JSON.stringify(v);
+  for (const [grid, cells] of byGrid) {
+    const axes = [...new Set(cells.flatMap((c) => Object.keys(c.spec.origin.grid!.axes)))].filter((a) => a !== 'seed');
+    for (const axis of axes) {
+      const values: string[] = [];
+      for (const c of cells) { const v = key(c.spec.origin.grid!.axes[axis]); if (!values.includes(v)) values.push(v); }
+      if (values.length < 2) continue;
+      const rest = (c: ReportRun) => key(Object.entries(c.spec.origin.grid!.axes).filter(([k]) => k !== axis).sort(([a], [b]) => a.localeCompare(b)).concat([['seed', c.spec.optim.seed]]));
+      for (const to of values.slice(1)) {
+        const diffs: number[][] = columns.map(() => []);
+        let pairs = 0;
+        for (const base of cells.filter((c) => key(c.spec.origin.grid!.axes[axis]) === values[0])) {
+          const other = cells.find((c) => key(c.spec.origin.grid!.axes[axis]) === to && rest(c) === rest(base));
+          if (!other) continue;
+          pairs++;
+          columns.forEach((col, i) => {
+            const a = base.results.find((r) => r.task === col.task); const b = other.results.find((r) => r.task === col.task);
+            if (a && b) diffs[i].push(b.value - a.value);
+          });
+        }
+        if (pairs === 0) continue;
+        const means = diffs.map((d) => (d.length ? mean(d) : null));
+        out.push({
+          grid, axis, from: String(JSON.parse(values[0])), to: String(JSON.parse(to)), pairs,
+          cells: means.map((m) => ({ value: m, ...signed(m) })),
+          groups: columnGroups.map((g) => {
+            const ms = columns.map((c, i) => (c.group === g.name ? means[i] : null)).filter((m): m is number => m !== null);
+            const m = ms.length ? mean(ms) : null;
+            return { name: g.name, value: m, ...signed(m) };
+          }),
+        });
+      }
+    }
+  }
+  return out;
+}
+
 export function buildReportModel(runs: ReportRun[], opts: { title: string; source: string; now?: Date }): ReportModel {
   const table = buildTable(runs.filter((r) => r.exists));
   const notes: string[] = [];
@@ -187,6 +249,7 @@ export function buildReportModel(runs: ReportRun[], opts: { title: string; sourc
     lossChart: lossChart(runs.filter((r) => r.exists)),
     lossChartFile: 'loss-curves.svg',
     embeddingPlots: embeddingPlots(runs, table.columns),
+    effects: axisEffects(runs.filter((r) => r.exists), table.columns, table.columnGroups),
     notes,
   };
 }

@@ -82,7 +82,8 @@ test('Table-2 style report: seeds merged as mean ± std, best per ablation group
   assert.ok(html.includes('<polyline'), 'loss curves drawn');
   assert.ok(html.includes('wasm') && html.includes(runs[0].record.hashes.pretrain.slice(0, 12)), 'run records');
   // Every Markdown table line has the same number of cells as the header.
-  const tableLines = markdown.split('\n').filter((l) => l.startsWith('| ') && markdown.indexOf(l) < markdown.indexOf('## Runs'));
+  const results = markdown.slice(markdown.indexOf('## Results'), markdown.search(/## (Axis effects|Runs)/));
+  const tableLines = results.split('\n').filter((l) => l.startsWith('| '));
   const cells = (l: string) => l.replace(/\\\|/g, '').split('|').length;
   assert.ok(tableLines.every((l) => cells(l) === cells(tableLines[0])), tableLines.join('\n'));
 });
@@ -146,4 +147,26 @@ test('writeReport with a Markdown name and an assets sub-directory links the cha
   assert.ok(existsSync(join(out, 'results-tiny', 'loss-curves.svg')));
   assert.ok(readFileSync(join(out, 'results-tiny.md'), 'utf8').includes('](results-tiny/loss-curves.svg)'));
   assert.throws(() => writeReport(buildReportModel([], { title: 't', source: 's' }), out, { assetsDir: '../x' }), (e: Error & { code?: string }) => e.code === 'LSSD5410');
+});
+
+test('axis effects: mean paired differences per task and task kind when one grid axis changes', () => {
+  const root = join(tmp, 'lssd-effects');
+  const g = (dubs: string, lambda_a: number) => ({ name: 'ga', axes: { dubs, lambda_a } });
+  const r = (scene: number, lang: number) => [result('scene', 'sound_scene', scene), result('language_id', 'language', lang)];
+  const runs = [
+    cell('e1', 'e1', g('off', 0), 0, r(0.50, 0.60), root), cell('e2', 'e2', g('any', 0), 0, r(0.60, 0.50), root),
+    cell('e3', 'e3', g('off', 0.2), 0, r(0.40, 0.70), root), cell('e4', 'e4', g('any', 0.2), 0, r(0.60, 0.70), root),
+  ].map((d) => readRunDir(d));
+  const model = buildReportModel(runs, { title: 't', source: 's' });
+  const dubs = model.effects.find((e) => e.axis === 'dubs')!;
+  assert.equal(dubs.pairs, 2);
+  assert.deepEqual([dubs.from, dubs.to], ['off', 'any']);
+  // scene: (+0.10 + +0.20) / 2 = +15.0 points; language: (−0.10 + 0) / 2 = −5.0 points
+  assert.deepEqual(dubs.cells.map((c) => c.text), ['+15.0', '−5.0']);
+  assert.deepEqual(dubs.groups.map((c) => [c.name, c.text, c.sign]), [['sound_scene', '+15.0', 'up'], ['language', '−5.0', 'down']]);
+  const lam = model.effects.find((e) => e.axis === 'lambda_a')!;
+  assert.deepEqual(lam.cells.map((c) => c.text), ['−5.0', '+15.0']);
+  const { markdown, html } = renderReport(model);
+  assert.ok(markdown.includes('## Axis effects') && markdown.includes('ga: dubs off → any | 2 |'));
+  assert.ok(html.includes('<td class="down">−5.0</td>'));
 });
