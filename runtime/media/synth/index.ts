@@ -18,7 +18,7 @@ import { AUDIO_TASKS, TASKS, taskDone, writeAudioTask, writeVideoTasks } from '.
 import { SynthCodes, synthError, LssdError } from './errors.ts';
 
 /** Bumped whenever output for the same parameters changes (it is part of the corpus hash). */
-export const GENERATOR_VERSION = 'lssd-synth/5';
+export const GENERATOR_VERSION = 'lssd-synth/6';
 /** Version of the on-disk layout described in corpus.json. */
 export const FORMAT_VERSION = 1;
 

@@ -97,8 +97,8 @@ function audioTasks(o: TaskOptions): Record<(typeof AUDIO_TASKS)[number], AudioT
     language_id: {
       labels: [...langs], seconds: 3,
       make: async (r, label) => {
-        const n = 3 * SR, lang = label as SynthLang, y = bedClip(r.pick(SCENES), r, n, -4);
-        const v = probeVoice(r, lang);
+        const n = 3 * SR, lang = label as SynthLang, y = bedClip(r.pick(SCENES), r, n, -14);
+        const v = { ...probeVoice(r, lang), pitch: r.int(35, 65) };
         let at = r.int(0, SR / 4);
         while (at < n - SR / 2) {
           const a = await utterance(r.pick(SENTENCES).text[lang], v, (n - at) / SR);
