@@ -1,5 +1,6 @@
 // experiments/tiny/grid.lssd is the CPU-sized counterpart of the paper's group A (Table 1): four cells,
-// λ_a × dub augmentation, the λ_a = 0.2 cells initialised from the λ_a = 0 cell with the same dub setting.
+// λ_a × dub augmentation × two seeds, the λ_a = 0.2 cells initialised from the λ_a = 0 cell with the same
+// dub setting and seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileFile } from '../../compiler/index.ts';
@@ -9,12 +10,14 @@ test('the tiny grid expands to group A with its lineage and runnable probes', ()
   const out = compileFile('experiments/tiny/grid.lssd', nodeHost());
   assert.deepEqual(out.diagnostics.filter((d) => d.severity === 'error'), []);
   const cells = out.value!.experiments;
-  const row = (name: string) => { const s = cells.find((c) => c.name === name)!; return [s.dubs.policy, s.loss.lambda_a, s.init.kind === 'from' ? s.init.experiment : 'random']; };
-  assert.deepEqual(cells.map((c) => c.name), ['tiny_a1', 'tiny_a2', 'tiny_a3', 'tiny_a4']);
-  assert.deepEqual(row('tiny_a1'), ['off', 0, 'random']);
-  assert.deepEqual(row('tiny_a2'), ['any', 0, 'random']);
-  assert.deepEqual(row('tiny_a3'), ['off', 0.2, 'tiny_a1']);
-  assert.deepEqual(row('tiny_a4'), ['any', 0.2, 'tiny_a2']);
+  const row = (name: string) => { const s = cells.find((c) => c.name === name)!; return [s.dubs.policy, s.loss.lambda_a, s.optim.seed, s.init.kind === 'from' ? s.init.experiment : 'random']; };
+  assert.deepEqual(cells.map((c) => c.name), ['tiny_a1', 'tiny_a2', 'tiny_a3', 'tiny_a4', 'tiny_a5', 'tiny_a6', 'tiny_a7', 'tiny_a8']);
+  assert.deepEqual(row('tiny_a1'), ['off', 0, 0, 'random']);
+  assert.deepEqual(row('tiny_a2'), ['any', 0, 0, 'random']);
+  assert.deepEqual(row('tiny_a3'), ['off', 0.2, 0, 'tiny_a1']);
+  assert.deepEqual(row('tiny_a4'), ['any', 0.2, 0, 'tiny_a2']);
+  assert.deepEqual(row('tiny_a7'), ['off', 0.2, 1, 'tiny_a5']);
+  assert.deepEqual(row('tiny_a8'), ['any', 0.2, 1, 'tiny_a6']);
   for (const c of cells) {
     assert.equal(c.data.catalog.kind, 'synthetic');
     assert.deepEqual(c.data.filters.original_language.include, ['en', 'es', 'fr']);
