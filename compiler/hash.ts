@@ -91,6 +91,14 @@ function projectJson(value: unknown, node: PathNode, _path: string, keep: Conseq
   return node.path && node.cls === keep && value !== undefined ? JSON.stringify(value) : undefined;
 }
 
+const probeDigests = new WeakMap<object, string>();
+function probeDigest(p: unknown, node: PathNode): string {
+  if (!p || typeof p !== 'object') return sha256(JSON.stringify(p ?? null));
+  let d = probeDigests.get(p);
+  if (d === undefined) { d = sha256(projectJson(p, node, '', 'probe') ?? 'null'); probeDigests.set(p, d); }
+  return d;
+}
+
 /** The pretraining-relevant projection of a spec (before lineage is folded in). */
 export function pretrainView(spec: ResolvedSpec): unknown {
   const { init: _init, ...rest } = spec;
@@ -134,7 +142,12 @@ function computeStageHashes(spec: ResolvedSpec, lookup: (name: string) => Resolv
   const { init: _init, ...rest } = spec;
   const pre = projectJson(rest, trieRoot, '', 'pretrain')!;
   const pretrain = sha256(`{"init":${canonicalJson(init)},"stage":"pretrain","v":${HASH_VERSION},${pre.slice(1)}`);
-  const pro = projectJson(spec, trieRoot, '', 'probe')!;
-  const probe = sha256(`{"pretrain":${JSON.stringify(pretrain)},"stage":"probe","v":${HASH_VERSION}${pro.length > 2 ? ',' + pro.slice(1) : '}'}`);
+  // Probe settings: each probe (a shared, memoised task object) contributes its own digest, so a grid
+  // of 10,000 cells with 18 probes hashes 64 hex characters per probe instead of their full text.
+  const { probes, ...others } = spec;
+  const pro = projectJson(others, trieRoot, '', 'probe')!;
+  const probeNode = child(trieRoot, 'probes');
+  const digests = Array.isArray(probes) ? probes.map((p) => probeDigest(p, probeNode)) : [];
+  const probe = sha256(`{"pretrain":${JSON.stringify(pretrain)},"probes":${JSON.stringify(digests)},"stage":"probe","v":${HASH_VERSION}${pro.length > 2 ? ',' + pro.slice(1) : '}'}`);
   return { pretrain, probe };
 }
