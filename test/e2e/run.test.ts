@@ -1,4 +1,5 @@
 // End to end: `lssdc run` as a subprocess on a tiny spec (2 synthetic titles, a few dozen training steps).
+// Needs ~1 min of CPU (data, 6 training steps twice, one probe); allow for a loaded machine.
 // One sequence on one run directory: a run killed with SIGKILL after a checkpoint while a concurrent
 // second run is refused; the re-run resumes from that checkpoint and loses nothing; a third run is a no-op.
 import { test } from 'node:test';
@@ -46,7 +47,7 @@ function lssdc(args: string[], onEvent?: (e: TaggedRunEvent, p: Proc) => void): 
 const metricsSteps = (dir: string): { step: number; loss: Record<string, number> }[] =>
   readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => typeof m.step === 'number');
 
-test('lssdc run: kill -9 + concurrent refusal, resume loses nothing, re-run is a no-op', { timeout: 240_000 }, async () => {
+test('lssdc run: kill -9 + concurrent refusal, resume loses nothing, re-run is a no-op', { timeout: 600_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'lssd-e2e-'));
   const base = ['run', SPEC, '--root', root, '--json'];
 
@@ -67,7 +68,7 @@ test('lssdc run: kill -9 + concurrent refusal, resume loses nothing, re-run is a
   assert.ok(second, `the first run wrote a step checkpoint (exit ${r1.code}): ${diags(first)}`);
   const r2 = await second!.done;
   assert.equal(r1.signal, 'SIGKILL', `first run was killed, not finished (code ${r1.code}; stderr: ${first.stderr()})`);
-  assert.equal(r2.code, 1, 'the concurrent run is refused');
+  assert.equal(r2.code, 1, `the concurrent run is refused:\n${second!.stdout.join('\n')}\n${second!.stderr()}`);
   const refusal = second!.events.find((e) => e.type === 'diagnostic');
   assert.ok(refusal && refusal.type === 'diagnostic' && refusal.code === 'LSSD5802', `refused with LSSD5802, got ${JSON.stringify(refusal)}`);
   assert.match(refusal.message, new RegExp(`pid ${first.child.pid}\\b`));
