@@ -5,7 +5,7 @@
 // Video: decode at the spec's fps, short side scaled to the crop size and centre-cropped, windows of the
 // encoder's T frames (the last one padded by repeating its final frame), mean over windows.
 // Audiovisual: the audio and video embeddings concatenated.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Encoder, LogMel } from '../contracts.ts';
@@ -44,11 +44,22 @@ export interface EmbedSettings {
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-/** Identity of the task's content: metadata, vocabulary and split files (not the media bytes, for speed). */
+/**
+ * Identity of the task's content: where it lives, its metadata, vocabulary and split files, and the size and
+ * modification time of every media file (not the bytes: hashing hundreds of clips per probe costs more than
+ * embedding them). A regenerated corpus therefore never reuses stale embeddings.
+ */
 export function taskFingerprint(task: HearTask): string {
   const parts = ['task_metadata.json', 'labelvocabulary.csv', ...task.splits.map((s) => `${s}.json`)]
     .map((f) => { try { return sha256(readFileSync(join(task.dir, f))); } catch { return 'missing'; } });
-  return sha256(parts.join('\n'));
+  const media = [...(task.modality === 'video' ? ['video'] : task.rates.map(String))].flatMap((top) =>
+    task.splits.flatMap((split) => {
+      const dir = join(task.dir, top, split);
+      let names: string[] = [];
+      try { names = readdirSync(dir).sort(); } catch { return [`${top}/${split}:missing`]; }
+      return names.map((n) => { const st = statSync(join(dir, n)); return `${top}/${split}/${n}:${st.size}:${Math.round(st.mtimeMs)}`; });
+    }));
+  return sha256([task.dir, ...parts, ...media].join('\n'));
 }
 
 /** Cache key of one (checkpoint, task, embedding settings) combination. */

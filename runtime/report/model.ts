@@ -142,9 +142,11 @@ export function plotTasks(columns: Column[]): { task: string; colouredBy: string
 
 export function embeddingPlots(runs: ReportRun[], columns: Column[], maxPoints = 400): ReportModel['embeddingPlots'] {
   const out: ReportModel['embeddingPlots'] = [];
+  // One plot per variant (its first seed): further seeds look alike and would only repeat the picture.
+  const seen = new Set<string>();
+  const plotted = runs.filter((r) => { const k = variantOf(r).key; if (!r.exists || seen.has(k)) return false; seen.add(k); return true; });
   for (const { task, colouredBy } of plotTasks(columns)) {
-    for (const run of runs) {
-      if (!run.exists) continue;
+    for (const run of plotted) {
       const emb = readEmbeddings(run.runDir, task);
       if (!emb || emb.n < 3) continue;
       // The test split where the task has one; k-fold tasks: every clip is a test clip in some fold.

@@ -127,3 +127,14 @@ test('log-mels are cached per task across checkpoints: a second encoder decodes 
   assert.equal(readdirSync(join(root, 'probe-features')).filter((f) => f.endsWith('.f32')).length, 1);
   assert.equal(a[0].folds.length, 1); assert.equal(b[0].folds.length, 1);
 });
+
+test('regenerated media invalidates cached embeddings even when the split files are unchanged', async () => {
+  const { taskFingerprint } = await import('../../runtime/probes/embed.ts');
+  const { loadHearTask } = await import('../../runtime/probes/hear.ts');
+  const { utimesSync } = await import('node:fs');
+  const dir = join(tmp, 'tones-fp'); writeToneTask(dir, { classes: 2, perSplit: 2, seed: 5 });
+  const before = taskFingerprint(loadHearTask(dir));
+  assert.equal(taskFingerprint(loadHearTask(dir)), before, 'stable when nothing changed');
+  utimesSync(join(dir, '16000', 'test', 'test-0-0.wav'), new Date(0), new Date(1000));
+  assert.notEqual(taskFingerprint(loadHearTask(dir)), before);
+});
