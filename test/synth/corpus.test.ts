@@ -10,7 +10,7 @@ import { synthesize, corpusDir, ensureSyntheticCorpus, type CorpusManifest } fro
 import { runSynthCli } from '../../runtime/media/synth/cli.ts';
 import type { Truth } from '../../runtime/media/synth/render.ts';
 import { ffmpeg, ffprobe, runCommand } from '../../runtime/media/ffmpeg.ts';
-import { gatedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
+import { biquad, gatedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
 import { TASKS } from '../../runtime/media/synth/tasks.ts';
 
 let root: string;
@@ -248,4 +248,40 @@ process.exitCode = await runSynthCli(['--out', ${JSON.stringify(join(root, 'no-e
   assert.match(r.stderr, /error LSSD5020: .*eSpeak NG.*\(hint: install the optional dependency: npm install @echogarden\/espeak-ng-emscripten\)/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
   assert.ok(!existsSync(join(root, 'no-espeak', 'state', 'syn0000.done')));
+});
+
+test('probe labels are audible: a band-energy nearest-class-mean baseline beats chance on scene and music/speech', () => {
+  const bands = Array.from({ length: 16 }, (_, i) => 100 * Math.pow(7000 / 100, i / 15));
+  const feat = (x: Float32Array) => {
+    const f = bands.map((fc) => Math.log(rms(biquad(Float32Array.from(x), 'bandpass', fc, 2)) + 1e-9));
+    const m = f.reduce((a, b) => a + b, 0) / f.length;
+    return f.map((v) => v - m); // level-free spectral shape
+  };
+  const accuracy = (task: string) => {
+    const td = join(dir, 'tasks', task);
+    const data: { f: number[]; y: string; fold: string }[] = [];
+    for (const fold of ['fold00', 'fold01', 'fold02', 'fold03', 'fold04']) {
+      const m = JSON.parse(readFileSync(join(td, `${fold}.json`), 'utf8')) as Record<string, string[]>;
+      for (const [name, ls] of Object.entries(m)) data.push({ f: feat(readWav(readFileSync(join(td, String(SR), fold, name))).samples), y: ls[0], fold });
+    }
+    let correct = 0;
+    for (const test of ['fold00', 'fold01', 'fold02', 'fold03', 'fold04']) {
+      const means = new Map<string, { s: number[]; n: number }>();
+      for (const x of data.filter((d) => d.fold !== test)) {
+        const m = means.get(x.y) ?? { s: x.f.map(() => 0), n: 0 };
+        x.f.forEach((v, i) => { m.s[i] += v; });
+        m.n++;
+        means.set(x.y, m);
+      }
+      for (const x of data.filter((d) => d.fold === test)) {
+        let best = '', bd = Infinity;
+        for (const [y, m] of means) { const d2 = m.s.reduce((a, v, i) => a + (v / m.n - x.f[i]) ** 2, 0); if (d2 < bd) { bd = d2; best = y; } }
+        if (best === x.y) correct++;
+      }
+    }
+    return { acc: correct / data.length, chance: 1 / new Set(data.map((d) => d.y)).size };
+  };
+  const scene = accuracy('scene'), ms = accuracy('music_speech');
+  assert.ok(scene.acc > 2.5 * scene.chance, `scene: ${scene.acc} vs chance ${scene.chance}`);
+  assert.ok(ms.acc > 0.85, `music_speech: ${ms.acc}`);
 });
