@@ -130,3 +130,25 @@ test('a checkpoint of another spec is refused (LSSD5304); init from loads the pa
   assert.ok(existsSync(join(childDir, 'checkpoints', 'final', 'plan.json')));
   for (const d of [parentDir, childDir]) rmSync(d, { recursive: true, force: true });
 });
+
+test('audio-only models train L_a alone; share_audio = false gives separate primary/secondary heads', async () => {
+  const spec = withSteps(3, {
+    model: { modality: 'audio_only', video: null, audio: tinySpec().model.audio, heads: { hidden: [16], dim: 8, share_audio: false } },
+    loss: { kind: 'nt_xent', temperature: 0.1, lambda_v: 0, lambda_a: 1, track: ['L', 'L_v', 'L_a'] },
+  });
+  const plan = lower(spec).value!;
+  const dir = tmp();
+  const steps: RunEvent[] = [];
+  const r = await trainExperiment({ spec, plan, runDir: dir, dataset: randomDataset(spec), signal: never, events: (e) => { if (e.type === 'step') steps.push(e); } });
+  assert.equal(r.status, 'done');
+  const s = steps[0];
+  assert.ok(s.type === 'step' && Number.isFinite(s.loss.L_a) && Number.isNaN(s.loss.L) && s.loss.total === s.loss.L_a);
+  const ck = loadCheckpoint(r.checkpointDir);
+  const names = [...ck.tensors.keys()];
+  assert.ok(names.some((n) => n.startsWith('head/audio_p/')) && names.some((n) => n.startsWith('head/audio_s/')));
+  assert.ok(!names.some((n) => n.startsWith('video/')));
+  const enc = await loadEncoder(dir);
+  assert.equal(enc.video, null);
+  enc.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
