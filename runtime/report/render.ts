@@ -13,10 +13,16 @@ import type { ReportModel } from './model.ts';
 
 export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/report/', import.meta.url));
 
-/** Escapes Markdown (and inline HTML) metacharacters so spec strings render literally, also inside tables. */
+/**
+ * Escapes Markdown (and inline HTML) metacharacters so spec strings render literally, also inside tables:
+ * emphasis, code, links, table pipes and HTML everywhere; block markers (#, +, -, digits + '.') only
+ * where they would start a block (at the start, followed by a space). Parentheses need no escape once brackets are escaped.
+ */
 export function mdEscape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/\r?\n/g, ' ');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ')
+    .replace(/^(\s*)([#+-])(?=\s|$)/, '$1\\$2').replace(/^(\s*\d+)\.(?=\s|$)/, '$1\\.');
 }
 
 // svg: built with svg.ts escaping; file: sanitised to [A-Za-z0-9._-] (a link target, where escapes would show).

@@ -74,7 +74,7 @@ test('Table-2 style report: seeds merged as mean ± std, best per ablation group
   assert.ok(!html.includes('<script>alert'), 'spec strings are HTML-escaped');
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   assert.ok(!markdown.includes('<script>'), 'spec strings are escaped in Markdown');
-  assert.ok(markdown.includes('&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\| \\*x\\*'));
+  assert.ok(markdown.includes('&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\*'));
   assert.ok(markdown.includes('| **20.0** |'));
   assert.ok(markdown.includes('**90.0**') && markdown.includes('**60.0 ± 14.1**'));
   assert.match(html, /<td class="best">90\.0<\/td>/);
