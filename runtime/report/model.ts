@@ -176,7 +176,9 @@ export function embeddingPlots(runs: ReportRun[], columns: Column[], maxPoints =
 }
 
 const signed = (v: number | null): { text: string; sign: AxisEffect['cells'][number]['sign'] } =>
-  v === null ? { text: '—', sign: 'none' } : { text: `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`, sign: Math.abs(v) < 0.005 ? 'flat' : v > 0 ? 'up' : 'down' };
+  v === null ? { text: '—', sign: 'none' }
+    : Math.abs(v) < 0.0005 ? { text: '0.0', sign: 'flat' } // would print as ±0.0
+    : { text: `${v > 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`, sign: Math.abs(v) < 0.005 ? 'flat' : v > 0 ? 'up' : 'down' };
 
 /**
  * For every axis of every grid: the change in each task's test metric when only that axis moves from its
