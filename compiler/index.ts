@@ -10,6 +10,7 @@ import { Resolver, type ResolvedExperiment } from './resolve.ts';
 import { expandGrids } from './resolve-grid.ts';
 import { RULES, makeContext } from './rules/index.ts';
 import { validateSpec } from './validate.ts';
+import { checkConfounds } from './confound.ts';
 
 export { parse } from '../grammar/index.ts';
 
@@ -66,6 +67,13 @@ export function compileFile(path: string, host: CompilerHost): Outcome<Program> 
 
   const all = new Map<string, ResolvedSpec>();
   for (const [name, r] of resolved) all.set(name, r.spec);
+  // Confounds (docs/diff-and-grids.md): comparisons along an axis that also differ elsewhere. Entry-file
+  // grids only, and only cells that resolved cleanly. [added by D, grid/diff owner]
+  for (const g of expanded) {
+    if (g.file !== path) continue;
+    diagnostics.push(...checkConfounds(g.decl, (n) => { const r = resolved.get(n); return r && !r.broken ? r.spec : undefined; },
+      (n, p) => resolved.get(n)?.fields.get(p)?.keySpan));
+  }
   const experiments: ResolvedSpec[] = [];
   for (const d of loaded.files.get(path)?.decls ?? []) {
     if (d.kind === 'BlockDecl' && d.declKind === 'experiment') {
