@@ -45,6 +45,13 @@ test('a when block keyed on an axis that also changes the seed is a confound, re
     [['stdlib/paper.lssd', 40, 'g_off_0 gets 0 from here'], ['g.lssd', 3, "axis 'dubs' sets only dubs.policy"]]);
 });
 
+test('compileFile (hence lssdc check) reports the confound with the inherited setting as the second place', () => {
+  const r = compileFile('g.lssd', host(GRID_SEED));
+  const ds = r.diagnostics.filter((d) => d.code === 'LSSD6020');
+  assert.equal(ds.length, 1);
+  assert.deepEqual(ds[0].related.map((x) => [x.span.file, x.message]), [['stdlib/paper.lssd', 'g_off_0 gets 0 from here'], ['g.lssd', "axis 'dubs' sets only dubs.policy"]]);
+});
+
 test('equal epochs over budgets that differ along an axis: different step counts', () => {
   const ds = confounds(`import "paper"
 grid g extends paper_main {
