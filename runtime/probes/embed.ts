@@ -125,10 +125,16 @@ export function embeddingDim(encoder: Encoder, modality: EmbedModality): number 
   return modality === 'audio' ? encoder.audio.dim : modality === 'video' ? encoder.video!.dim : encoder.audio.dim + encoder.video!.dim;
 }
 
+/** The informative line of a decoder error (ffmpeg's own message, not the exit code). */
+const mediaError = (e: Error) => (e.message.split('\n').map((l) => l.trim()).find((l) => l && !/^ffmpeg exited/.test(l)) ?? e.message).slice(0, 200);
+
 /** Log-mel of a clip with the spec's audio settings, decoded at the spec's sample rate. */
 export async function clipMel(path: string, s: EmbedSettings, media: MediaFns): Promise<LogMel> {
   const sr = s.audio.sample_rate;
-  const samples = await media.decodeAudio(path, { sampleRate: sr });
+  const samples = await media.decodeAudio(path, { sampleRate: sr }).catch((e: Error) => {
+    throw new ProbeError('LSSD5406', `cannot decode the clip's audio: ${mediaError(e)}`, path,
+      /matches no streams/.test(e.message) ? 'the clip has no audio track: probe this task with modality = video' : undefined);
+  });
   return media.logMel(samples, sr, { nFft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db });
 }
 
@@ -148,7 +154,10 @@ export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings
   if (s.modality !== 'audio') {
     const video = encoder.video!;
     const [T, H] = video.shape;
-    const v = await media.decodeVideo(path, { fps: s.video.fps, size: H });
+    const v = await media.decodeVideo(path, { fps: s.video.fps, size: H }).catch((e: Error) => {
+      throw new ProbeError('LSSD5406', `cannot decode the clip's video: ${mediaError(e)}`, path,
+        /matches no streams/.test(e.message) ? 'the clip has no video track: probe this task with modality = audio' : undefined);
+    });
     const w = videoWindows(v, T);
     parts.push(await meanEmbed((x, n) => video.embed(x, n), w.data, w.k, video.dim));
   }

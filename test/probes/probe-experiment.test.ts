@@ -138,3 +138,12 @@ test('regenerated media invalidates cached embeddings even when the split files 
   utimesSync(join(dir, '16000', 'test', 'test-0-0.wav'), new Date(0), new Date(1000));
   assert.notEqual(taskFingerprint(loadHearTask(dir)), before);
 });
+
+test('a clip without the probed stream is a diagnostic naming the clip, with a hint', async () => {
+  const dir = join(tmp, 'tones-bad'); writeToneTask(dir, { classes: 2, perSplit: 2, seed: 8 });
+  const media = { decodeAudio: async () => { throw new Error("ffmpeg exited with code 1\nStream map '0:a:0' matches no streams."); },
+    logMel: (await import('../../runtime/media/logmel.ts')).logMel, decodeVideo: async () => { throw new Error('no video'); } };
+  const spec = testSpec([probeSpec({ task: 'bad', source: { kind: 'dir', path: dir } }, quick)]);
+  await assert.rejects(probeExperiment({ spec, runDir: join(tmp, 'run-bad-media'), root: join(tmp, 'root-bad'), encoder: fakeEncoder({ mels: 24 }), media }),
+    (e: Error & { code?: string; hint?: string }) => e.code === 'LSSD5406' && /matches no streams/.test(e.message) && /modality = video/.test(e.hint ?? ''));
+});
