@@ -185,8 +185,10 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
       }
       const t0 = performance.now();
       const batch = await next!;
-      const dataWaitMs = performance.now() - t0;
+      // Waiting for this batch, plus whatever the dataset does synchronously when asked for the next one
+      // (an async batchAt runs on this thread until its first await): both are data time, not compute.
       next = step + 1 < total ? dataset.batchAt(step + 1) : null;
+      const dataWaitMs = performance.now() - t0;
       if (!checkedShapes) { checkBatch(plan, batch); checkedShapes = true; }
       const lr = lrAt(schedule, step);
 
