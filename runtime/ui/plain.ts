@@ -1,5 +1,5 @@
 // Line-per-event renderer for CI logs and pipes: the Ink UI's finished area as plain lines, plus a
-// step line every ~5% of a run (a step line per step would drown a log) and data progress every 25%.
+// step line about every 5% of a run (a step line per step would drown a log) and data progress every 25%.
 import type { TaggedRunEvent } from '../contracts.ts';
 import { describe, describeStep } from './format.ts';
 
@@ -19,6 +19,7 @@ export function createPlainRenderer(o: PlainRendererOptions = {}) {
   const stepLines = o.stepLines ?? 20;
   const totals = new Map<string, number>();
   const dataMark = new Map<string, number>();
+  const printed = new Map<string, number>();
   let current = 'run';
   return {
     onEvent(e: TaggedRunEvent) {
@@ -27,7 +28,12 @@ export function createPlainRenderer(o: PlainRendererOptions = {}) {
       if (e.type === 'step') {
         const total = totals.get(run) ?? null;
         const every = total ? Math.max(1, Math.ceil(total / stepLines)) : 1;
-        if (e.step % every === 0 || e.step === total || e.step === 1) out.write(describeStep(e, total) + '\n');
+        // By distance from the last printed step: training may log only every k-th step.
+        const last = printed.get(run);
+        if (last === undefined || e.step - last >= every || e.step === total) {
+          printed.set(run, e.step);
+          out.write(describeStep(e, total) + '\n');
+        }
         return;
       }
       if (e.type === 'data-progress' && e.done < e.total) {

@@ -50,7 +50,7 @@ test('plain renderer: one line per finished event, ~20 step lines per run, diagn
   for (const e of oneRunStream({ steps: 200, perEpoch: 50 })) r.onEvent(e);
   r.onEvent({ type: 'diagnostic', severity: 'error', code: 'LSSD5802', message: 'run directory busy', hint: 'wait' });
   const steps = out.lines.filter((l) => l.startsWith('step '));
-  assert.equal(steps.length, 21, 'step 1 plus every 10th of 200');
+  assert.equal(steps.length, 21, 'step 1, then every 10 steps (11, 21, …, 191), and the last');
   assert.match(steps[steps.length - 1], /^step 200\/200 · epoch 4 · loss [\d.]+ \(L [\d.]+ · L_v [\d.]+ · L_a [\d.]+\) · lr [\d.e+-]+ · 12\.5 clips\/s$/);
   assert.equal(out.lines.filter((l) => l.startsWith('epoch ')).length, 4);
   assert.equal(out.lines.filter((l) => l.startsWith('checkpoint step ')).length, 4);
