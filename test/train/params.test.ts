@@ -42,13 +42,6 @@ test('paper backbones: reference-variant counts match the published figures with
   for (const n of ['mvit_s', 'mvit_b', 'x3d_m', 'resnet50_audio']) assert.ok(seen.includes(n), `${n} compared (seen ${seen})`);
 });
 
-test('MViT-B has ~40% more parameters than MViT-S (the paper, section 5)', () => {
-  const bbs = stdlibBackbones();
-  const s = referenceCount(bbs.get('mvit_s')!)!.params, b = referenceCount(bbs.get('mvit_b')!)!.params;
-  // 36.6 / 34.5 = 1.06 for MViTv1-B vs MViTv2-S; the paper's "~40%" matches MViTv1-S (26.1M) → B.
-  assert.ok(b > s, `${b} > ${s}`);
-});
-
 test('analytic counts equal the variables the runtime builds (CPU-sized backbones, heads)', async () => {
   await selectBackend('wasm');
   const bbs = stdlibBackbones();
