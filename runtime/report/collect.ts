@@ -88,7 +88,9 @@ export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hash
       'pass a run directory under .lssd/runs/, or the .lssd file whose experiments were run');
   }
   const run = readJson<Partial<RunRecord> & { hashes?: { pretrain: string; probe: string } }>(join(runDir, 'run.json'));
-  const hashes = run?.hashes ?? expected?.hashes ?? stageHashes(spec);
+  // The spec being reported decides which probe plan's results to show (run.json keeps the hashes of the
+  // run that trained the checkpoint; a later probe plan has its own hash).
+  const hashes = expected?.hashes ?? run?.hashes ?? stageHashes(spec);
   return {
     runDir, spec, exists: true,
     record: {

@@ -121,6 +121,8 @@ test('grid/spec input: run dirs found by stage hash, missing ones listed; user t
   mkdirSync(join(dir, 'probes', h.probe.slice(0, 12)), { recursive: true });
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(ran));
   writeFileSync(join(dir, 'probes', h.probe.slice(0, 12), 'results.json'), JSON.stringify([result('spoken_digit', 'semantic_speech', 0.3)]));
+  // run.json from an earlier probe plan: the spec being reported decides which results are shown.
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ name: 'ran', hashes: { pretrain: h.pretrain, probe: 'f'.repeat(64) }, status: 'done' }));
   const runs = collectProgramRuns([ran, missing], new Map([['ran', ran], ['missing', missing]]), root);
   assert.deepEqual(runs.map((r) => r.exists), [true, false]);
   assert.equal(runs[0].results.length, 1);
