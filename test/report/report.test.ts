@@ -132,7 +132,7 @@ test('grid/spec input: run dirs found by stage hash, missing ones listed; user t
 
   const tpl = join(tmp, 'mine.md.hbs');
   writeFileSync(tpl, '{{#each runs}}{{name}}={{status}};{{/each}}');
-  assert.equal(renderReport(model, { template: tpl }).markdown, 'ran=unknown;missing=not run;');
+  assert.equal(renderReport(model, { template: tpl }).markdown, 'ran=done;missing=not run;');
   writeFileSync(tpl, '{{#each runs}}');
   assert.throws(() => renderReport(model, { template: tpl }), (e: Error & { code?: string }) => e.code === 'LSSD5411');
   assert.throws(() => renderReport(model, { template: join(tmp, 'x.txt') }), (e: Error & { code?: string }) => e.code === 'LSSD5411');
