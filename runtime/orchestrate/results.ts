@@ -29,7 +29,7 @@ const pct = (v: number) => (v * 100).toFixed(1);
 /** Plain-text table (metrics in %, ± std over folds when k-fold), e.g. for a terminal or CI log. */
 export function formatResultsTable(t: ResultsTable): string {
   if (t.rows.length === 0) return '(no experiments)';
-  if (t.columns.length === 0) return t.rows.map((r) => `${r.label || r.name}: no probe results`).join('\n');
+  if (t.columns.length === 0) return t.rows.map((r) => `${r.name}${r.label && r.label !== r.name ? ` (${r.label})` : ''}: no probe results`).join('\n');
   const head = ['experiment', ...t.columns.map((c) => `${c.task} (${c.metric})`)];
   const body = t.rows.map((r) => [r.label && r.label !== r.name ? `${r.label} ${r.name}` : r.name,
     ...r.values.map((v) => (v ? (v.std !== null && v.std !== undefined ? `${pct(v.value)}±${pct(v.std)}` : pct(v.value)) : '—'))]);

@@ -30,3 +30,8 @@ test('describe: live-only events have no finished line, finished ones name their
   assert.match(describe({ type: 'epoch-end', epoch: 1, loss: { L: 1.5, L_v: 0.5, L_a: 0.25, total: 1.5 }, seconds: 12, run: 'A4' })!, /^\[A4\] epoch 2 · loss 1\.5000 \(L 1\.5000 · L_v 0\.5000 · L_a 0\.2500\) · 12s$/);
   assert.match(describe({ type: 'diagnostic', severity: 'error', code: 'LSSD5802', message: 'busy', hint: 'wait' })!, /error LSSD5802: busy\n {2}hint: wait/);
 });
+
+test('describe: passing self-tests are silent, failing ones are shown', () => {
+  assert.equal(describe({ type: 'selftest', op: 'relu', ok: true, maxRelErr: 1e-5 }), null);
+  assert.equal(describe({ type: 'selftest', op: 'relu', ok: false, maxRelErr: 0.05, run: 'Q' }), '[Q] ✗ backend self-test relu failed (max rel. error 5.0e-2)');
+});
