@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readdirSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { RunEvent } from '../../runtime/contracts.ts';
 import { probeExperiment, resultsPath, runHashes } from '../../runtime/probes/index.ts';
 import { audioWindows } from '../../runtime/probes/embed.ts';
@@ -29,7 +29,7 @@ test('probeExperiment on the spoken_digit fixture: k-fold results, atomic caches
   const spec = testSpec([probeSpec({}, quick)]);
   const enc = fakeEncoder({ mels: spec.views.audio.mels });
   const events: RunEvent[] = [];
-  const [r] = await probeExperiment({ spec, runDir, root: resolve('.'), encoder: enc, events: (e) => events.push(e) });
+  const [r] = await probeExperiment({ spec, runDir, root: join(tmp, 'root-digits'), encoder: enc, events: (e) => events.push(e) });
   assert.equal(r.task, 'spoken_digit');
   assert.equal(r.folds.length, 5);
   assert.deepEqual(r.folds.map((f) => f.fold), ['fold00', 'fold01', 'fold02', 'fold03', 'fold04']);
@@ -46,14 +46,14 @@ test('probeExperiment on the spoken_digit fixture: k-fold results, atomic caches
 
   // Same plan again: served from results.json, the encoder is never called.
   const calls = enc.calls;
-  const again = await probeExperiment({ spec, runDir, root: resolve('.'), encoder: enc });
+  const again = await probeExperiment({ spec, runDir, root: join(tmp, 'root-digits'), encoder: enc });
   assert.deepEqual(again, [r]);
   assert.equal(enc.calls, calls);
 
   // A different probe setting (new probe hash) reuses the cached embeddings: no encoder calls.
   const spec2 = testSpec([probeSpec({}, { ...quick, lr: [3e-3] })]);
   assert.notEqual(runHashes(spec2, runDir).probe, hashes.probe);
-  const [r2] = await probeExperiment({ spec: spec2, runDir, root: resolve('.'), encoder: enc });
+  const [r2] = await probeExperiment({ spec: spec2, runDir, root: join(tmp, 'root-digits'), encoder: enc });
   assert.equal(enc.calls, calls);
   assert.equal(r2.folds.length, 5);
 
@@ -61,7 +61,7 @@ test('probeExperiment on the spoken_digit fixture: k-fold results, atomic caches
   const other = fakeEncoder({ mels: spec.views.audio.mels, specHash: 'other-checkpoint' });
   unlinkSync(resultsPath(runDir, hashes.probe));
   rmSync(join(runDir, 'probes', 'tasks'), { recursive: true });
-  await probeExperiment({ spec, runDir, root: resolve('.'), encoder: other });
+  await probeExperiment({ spec, runDir, root: join(tmp, 'root-digits'), encoder: other });
   assert.ok(other.calls > 0);
   assert.equal(readdirSync(join(runDir, 'embeddings')).length, 2);
 });
