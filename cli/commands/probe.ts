@@ -8,6 +8,7 @@ import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import type { ProbeResult, TaggedRunEvent } from '../../runtime/contracts.ts';
 import { stageHashes } from '../../compiler/hash.ts';
+import { defaultRoot } from '../../runtime/paths.ts';
 import { isProbeError, ProbeError } from '../../runtime/probes/errors.ts';
 import { readRunDir, runDirOf } from '../../runtime/report/collect.ts';
 
@@ -54,19 +55,6 @@ function parse(args: string[]): { flags?: Flags; error?: string } {
   }
   if (!f.target) return { error: 'missing FILE.lssd or RUN_DIR' };
   return { flags: f };
-}
-
-/** <project>/.lssd for a file: the nearest directory with a package.json, as `lssdc run` does. */
-export function defaultRoot(path: string): string {
-  let d = resolve(path);
-  if (!existsSync(d) || !statSync(d).isDirectory()) d = resolve(d, '..');
-  const start = d;
-  for (;;) {
-    if (existsSync(join(d, 'package.json'))) return join(d, '.lssd');
-    const up = resolve(d, '..');
-    if (up === d) return join(start, '.lssd');
-    d = up;
-  }
 }
 
 export function formatDiagnostics(ds: Diagnostic[]): string {

@@ -10,6 +10,7 @@ import type { TaggedRunEvent } from '../../runtime/contracts.ts';
 import { runProgram, type ProgramLike, type RunOptions } from '../../runtime/orchestrate/index.ts';
 import { RunMessages } from '../../runtime/orchestrate/messages.ts';
 import { pidAlive } from '../../runtime/orchestrate/lock.ts';
+import { defaultRoot } from '../../runtime/paths.ts';
 import { chooseMode, createRenderer } from '../../runtime/ui/index.ts';
 
 const usage = `usage: lssdc run FILE.lssd [options]
@@ -101,14 +102,7 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
   return { flags: f };
 }
 
-/** `<project>/.lssd`, project = the nearest directory above the spec holding a package.json, else the spec's directory. */
-export function defaultRoot(file: string): string {
-  const start = dirname(resolve(file));
-  for (let d = start; ; d = dirname(d)) {
-    if (existsSync(join(d, 'package.json'))) return join(d, '.lssd');
-    if (dirname(d) === d) return join(start, '.lssd');
-  }
-}
+export { defaultRoot };
 
 async function renderDiags(ds: Diagnostic[], sources: unknown, color: boolean): Promise<string> {
   const { renderDiagnostics } = await import('../../compiler/render.ts');
