@@ -13,23 +13,17 @@ import { PLAN_VERSION } from './plan.ts';
 import { ConfigError, FAMILY_KEYS, countBackbone, countHead, referenceCount, resolveConfig } from './params.ts';
 import { stageHashes } from './hash.ts';
 import { canonicalJson } from './canonical.ts';
+import { LOWER } from './messages-runtime.ts';
 
-/** Lowering diagnostics (catalogue: compiler/messages.ts, 4xxx). */
+/** Lowering diagnostics, by the names the lowering code and its tests use (catalog: compiler/messages-runtime.ts). */
 export const LowerCodes = {
-  /** `init from` an experiment whose backbones/embedding do not match. */
-  IncompatibleInit: 'LSSD4001',
-  /** The plan is too large to train on this machine's CPU backends. */
-  TooLarge: 'LSSD4002',
-  /** A backbone config key is missing, mistyped or unknown. */
-  BadBackboneConfig: 'LSSD4003',
-  /** Modality and towers disagree (cross_modal without a video backbone…). */
-  ModalityMismatch: 'LSSD4004',
-  /** The loss has nothing to optimise (e.g. audio_only with lambda_a = 0). */
-  EmptyLoss: 'LSSD4005',
-  /** `init from` names an experiment this program does not know. */
-  UnknownInitParent: 'LSSD4006',
-  /** Batch / same-title settings that cannot form a device batch. */
-  BadBatch: 'LSSD4007',
+  IncompatibleInit: LOWER.incompatibleInit.code,
+  TooLarge: LOWER.tooLarge.code,
+  BadBackboneConfig: LOWER.badBackboneConfig.code,
+  ModalityMismatch: LOWER.modalityMismatch.code,
+  EmptyLoss: LOWER.emptyLoss.code,
+  UnknownInitParent: LOWER.unknownInitParent.code,
+  BadBatch: LOWER.badBatch.code,
 } as const;
 
 /** Measured tfjs-wasm matmul rate on one core here (GFLOP/s), used for the CPU time estimate. */

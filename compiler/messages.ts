@@ -1,11 +1,16 @@
 // The diagnostic catalog: every code the front end emits, with its default severity, a one-line title
 // (used by docs/language.md §9 and `--json`) and the reference section it belongs to. Call sites use
-// the typed constants (`M.unknownField`), never ad-hoc code strings. Codes are stable: never renumber,
-// only append.
+// the typed constants (`M.unknownField`, `TRAIN.badCheckpoint.code`), never ad-hoc code strings.
+// Codes are stable: never renumber, only append.
 //   LSSD1xxx syntax · 2xxx names/types/units/semantics · 3xxx schema · 4xxx lowering · 5xxx runtime · 6xxx diff/grid
 import type { Diagnostic, Related, Severity } from './diagnostic.ts';
 import type { Span } from '../grammar/ast.ts';
 import { SYNTAX } from '../grammar/syntax-codes.ts';
+import { RUNTIME_MESSAGES } from './messages-runtime.ts';
+
+// 4xxx lowering and 5xxx runtime codes live in the sibling module (grouped by the runtime module that
+// raises them); they are part of this one catalog.
+export { LOWER, DATA, SYNTH, TRAIN, PROBE, RUN } from './messages-runtime.ts';
 
 export interface MessageDef {
   code: string;
@@ -116,7 +121,7 @@ export function diag(m: MessageDef, span: Span | undefined, message: string, opt
 }
 
 /** Every catalogued code, in code order (docs and the golden-coverage test iterate this). */
-export const CATALOG: MessageDef[] = Object.values(M).slice().sort((a, b) => a.code.localeCompare(b.code));
+export const CATALOG: MessageDef[] = [...Object.values(M), ...RUNTIME_MESSAGES].sort((a, b) => a.code.localeCompare(b.code));
 
 /** Nearest candidate by edit distance, for "did you mean …?" hints; undefined when nothing is close. */
 export function nearest(word: string, candidates: Iterable<string>): string | undefined {

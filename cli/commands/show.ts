@@ -6,6 +6,7 @@ import { hasErrors } from '../../compiler/diagnostic.ts';
 import { canonicalJson } from '../../compiler/canonical.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
+import { LOWER } from '../../compiler/messages.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
 import { parseArgs } from './check.ts';
 
@@ -62,7 +63,7 @@ export const command: Command = {
       let status = 0;
       for (const s of specs) {
         const o = lower(s, program);
-        const notes = o.diagnostics.filter((d) => d.code !== 'LSSD4002');
+        const notes = o.diagnostics.filter((d) => d.code !== LOWER.tooLarge.code);
         if (notes.length) process.stderr.write(renderDiagnostics(notes, program.sources, { color }) + '\n');
         if (!o.value) { status = 1; continue; }
         process.stdout.write(paramTable(o.value) + '\n');

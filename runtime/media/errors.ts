@@ -1,32 +1,21 @@
-// Data-side errors: one line each (code, path, message, hint), never a stack trace. Codes are LSSD5xxx
-// (runtime/data); they are listed here so a user can grep one place.
+// Data-side errors: one line each (code, path, message, hint), never a stack trace. Codes are LSSD500x/501x
+// (runtime/data), catalogued with severities and titles in compiler/messages-runtime.ts (`DATA`).
+import { DATA } from '../../compiler/messages-runtime.ts';
+
 export const DataCodes = {
-  /** The file cannot be opened or parsed by ffprobe. */
-  unreadable: 'LSSD5001',
-  /** The file is empty (0 bytes) or reports zero duration. */
-  zeroLength: 'LSSD5002',
-  /** No usable audio stream (none at all, or every one tagged `und`). */
-  noAudio: 'LSSD5003',
-  /** One audio stream has no language tag or `und`: that stream is skipped. */
-  undLanguage: 'LSSD5004',
-  /** The file ends before its declared duration (cut short while copying/downloading). */
-  truncated: 'LSSD5005',
-  /** No video stream in a file used for cross-modal training. */
-  noVideo: 'LSSD5006',
-  /** A cuts sidecar exists but is not `{ "cuts": number[] }`. */
-  badSidecar: 'LSSD5007',
-  /** Feature extraction (ffmpeg decode) failed for a title. */
-  decodeFailed: 'LSSD5008',
-  /** The catalog only exists at paper scale. */
-  externalCatalog: 'LSSD5010',
-  /** The directory to index does not exist or holds no media. */
-  noMedia: 'LSSD5011',
-  /** The spec's filters leave no titles / shots to train on. */
-  emptyDataset: 'LSSD5012',
-  /** A language required by the spec (dubs.primary) is missing from a title: the title is filtered out. */
-  missingPrimary: 'LSSD5013',
-  /** Bad argument to a data command or API. */
-  badArgument: 'LSSD5014',
+  unreadable: DATA.unreadable.code,
+  zeroLength: DATA.zeroLength.code,
+  noAudio: DATA.noAudio.code,
+  undLanguage: DATA.undLanguage.code,
+  truncated: DATA.truncated.code,
+  noVideo: DATA.noVideo.code,
+  badSidecar: DATA.badSidecar.code,
+  decodeFailed: DATA.decodeFailed.code,
+  externalCatalog: DATA.externalCatalog.code,
+  noMedia: DATA.noMedia.code,
+  emptyDataset: DATA.emptyDataset.code,
+  missingPrimary: DATA.missingPrimary.code,
+  badArgument: DATA.badArgument.code,
 } as const;
 
 export type DataCode = (typeof DataCodes)[keyof typeof DataCodes];

@@ -15,6 +15,15 @@ test('every diagnostic code is in docs/language.md', () => {
   assert.deepEqual(missing, []);
 });
 
+test('the §9 code table lists exactly the catalog, every phase, with its severity, title and section', () => {
+  const rows = [...doc.matchAll(/^\| (LSSD\d{4}) \| (.*) \|$/gm)].map((m) => `${m[1]} | ${m[2]}`);
+  assert.deepEqual(rows, CATALOG.map((m) => `${m.code} | ${m.severity} | ${m.title} | ${m.section}`));
+  for (const phase of ['1', '2', '3', '4', '5', '6']) {
+    assert.ok(CATALOG.some((m) => m.code.startsWith(`LSSD${phase}`)), `catalog has LSSD${phase}xxx codes`);
+  }
+  for (const m of CATALOG) assert.match(doc, new RegExp(`^##+ ${m.section.slice(1).replace('.', '\\.')}\\.? `, 'm'), `${m.code} cites ${m.section}`);
+});
+
 test('every field of the field table is in docs/language.md', () => {
   const missing = Object.values(FIELDS).flat().filter((f) => !doc.includes('`' + f.path + '`')).map((f) => f.path);
   assert.deepEqual(missing, []);
