@@ -2,6 +2,7 @@
 // cli/commands/<name>.ts and exports `command: Command`. Exit codes: 0 ok, 1 errors, 2 usage.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { nearest } from '../compiler/messages.ts';
 
 export interface Command {
   name: string;
@@ -19,28 +20,6 @@ async function load(name: string): Promise<Command | undefined> {
   if (!existsSync(file)) return undefined;
   const mod = await import(`./commands/${name}.ts`);
   return mod.command as Command;
-}
-
-function closest(word: string, options: readonly string[]): string | undefined {
-  let best: string | undefined; let bestD = Infinity;
-  for (const o of options) {
-    const d = editDistance(word, o);
-    if (d < bestD) { bestD = d; best = o; }
-  }
-  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]; dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }
 
 async function help(): Promise<string> {
@@ -71,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = (COMMANDS as readonly string[]).includes(name) ? await load(name) : undefined;
   if (!cmd) {
-    const guess = closest(name, COMMANDS);
+    const guess = nearest(name, COMMANDS);
     process.stderr.write(`error: unknown command '${name}'${guess ? `\n  hint: did you mean '${guess}'?` : ''}\n\n${await help()}\n`);
     return 2;
   }

@@ -7,6 +7,7 @@
 //   executeRun(prepared, opts) → runs the cells, emits RunEvents, returns per-cell outcomes + results table
 //   runProgram(program, opts)  = both
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { nearest } from '../../compiler/messages.ts';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
@@ -420,26 +421,4 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | undefi
 function globalBatch(c: PreparedCell): number {
   const g = (c.plan as { data?: { globalBatch?: unknown } } | undefined)?.data?.globalBatch;
   return typeof g === 'number' && g > 0 ? g : c.spec.data.batch.per_device * c.spec.data.batch.devices;
-}
-
-function nearest(word: string, options: string[]): string | undefined {
-  let best: string | undefined; let bestD = Infinity;
-  for (const o of options) {
-    const d = lev(word.toLowerCase(), o.toLowerCase());
-    if (d < bestD) { bestD = d; best = o; }
-  }
-  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function lev(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]; dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ProbeSpec } from '../../compiler/spec.ts';
 import { meanAveragePrecision, top1 } from './metrics.ts';
 import { ProbeError } from './errors.ts';
+import { mulberry32 as rng } from '../train/rng.ts';
 
 export interface ProbeData {
   /** Row-major [n, dim] embeddings (already standardised). */
@@ -40,16 +41,7 @@ export interface TrainedProbe {
 }
 
 /** Small deterministic PRNG (mulberry32) so probe results do not depend on the backend's RNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function score(metric: 'top1' | 'mAP', scores: Float32Array, n: number, classes: number, y: Float32Array | Int32Array): number {
   return metric === 'top1' ? top1(scores, n, classes, y) : meanAveragePrecision(scores, n, classes, y);
