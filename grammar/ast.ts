@@ -1,5 +1,5 @@
 // The lssd abstract syntax tree: pure data, every node carries its source span.
-// Produced by grammar/parser (CST → AST), consumed by compiler/. Nothing semantic lives here:
+// Produced by grammar/cst-to-ast.ts (CST → AST), consumed by compiler/. Nothing semantic lives here:
 // the grammar is deliberately generic (blocks of `key = value`), and compiler/schema decides which
 // keys exist, their types, units and ranges. See docs/language.md.
 
