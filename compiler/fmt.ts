@@ -6,7 +6,7 @@
 // the first node that follows it, or after the line it trailed. Formatting is idempotent, and
 // parse(format(f)) has the same AST as f (test/compiler/fmt.test.ts).
 import type { Block, Comment, Decl, Entry, File, GridItem, Node, Value } from '../grammar/ast.ts';
-import { UNIT_WORDS } from '../grammar/parser.ts';
+import { UNIT_WORDS } from '../grammar/index.ts';
 
 const WIDTH = 100;
 const SYMBOL_UNITS = new Set(['s', 'ms', 'min', 'h', 'Hz', 'kHz', 'fps', 'px', '%']);

@@ -3,7 +3,8 @@
 // never a crash; the same AST (spans included) whenever the reference accepts the input; at least one
 // error whenever it rejects it, the first one with the same code and start; and — the bar we hold it
 // to — identical partial trees and diagnostic lists, recovery included.
-// A larger run by hand: node --import tsx test/grammar-chevrotain/differential.ts 300 7
+// The reference is frozen in ./reference/ (the parser this pipeline replaced); when the grammar changes on
+// purpose, change it the same way. A larger run by hand: node --import tsx test/grammar-chevrotain/differential.ts 300 7
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { corpus } from './corpus.ts';

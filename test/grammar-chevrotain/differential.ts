@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Source } from '../../grammar/ast.ts';
 import { parseSource as chevrotainParse } from '../../grammar/cst-to-ast.ts';
-import { parseSource as referenceParse } from '../../grammar/parser.ts';
+import { parseSource as referenceParse } from './reference/parser.ts';
 import { corpus, mutate, rng } from './corpus.ts';
 
 export interface Tally {

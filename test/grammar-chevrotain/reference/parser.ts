@@ -1,3 +1,6 @@
+// FROZEN REFERENCE — the hand-written parser that grammar/ used before the chevrotain pipeline, kept only as
+// the oracle of test/grammar-chevrotain/differential.test.ts. Not product code: nothing outside that test imports it.
+
 // Parser: tokens → AST (grammar/ast.ts). Recursive descent, one function per production of the
 // grammar in docs/language.md §2. The tree it builds *is* the concrete syntax (every node keeps its
 // span, comments ride on File.comments), so no separate CST pass is needed. On a syntax error the
@@ -6,9 +9,9 @@
 import type {
   Block, BlockDecl, CallLit, Decl, Entry, File, GridDecl, GridItem, Ident, Import, InitFrom, NumberLit,
   Path, Quantity, Source, Span, StringLit, Value,
-} from './ast.ts';
+} from '../../../grammar/ast.ts';
 import { lex, Positions, type Token, type TokenKind } from './lexer.ts';
-import { SYNTAX, type SyntaxDiagnostic } from './syntax-codes.ts';
+import { SYNTAX, type SyntaxDiagnostic } from '../../../grammar/syntax-codes.ts';
 
 /** Unit words that may follow a number after a space: `12 epochs`, `4.6M shots`, `12 per_device`. */
 export const UNIT_WORDS = new Set([

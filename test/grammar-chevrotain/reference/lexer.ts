@@ -1,7 +1,10 @@
+// FROZEN REFERENCE — the hand-written lexer that grammar/ used before the chevrotain pipeline, kept only as
+// the oracle of test/grammar-chevrotain/differential.test.ts. Not product code: nothing outside that test imports it.
+
 // Lexer: source text → tokens with spans. Hand-written (the token set is tiny and a hand-written
 // scanner gives exact spans and our own diagnostics; see grammar/README.md). Comments are kept as
 // tokens on a side channel for `fmt`; newlines are not significant.
-import type { Comment, Source, Span } from './ast.ts';
+import type { Comment, Source, Span } from '../../../grammar/ast.ts';
 
 export type TokenKind =
   | 'Ident' | 'Number' | 'String'
