@@ -9,7 +9,7 @@ import type { ResolvedSpec } from '../../compiler/spec.ts';
 import type { ProbeResult, TaggedRunEvent } from '../../runtime/contracts.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
-import { isProbeError, ProbeError } from '../../runtime/probes/errors.ts';
+import { isProbeError, PROBE, ProbeError } from '../../runtime/probes/errors.ts';
 import { readRunDir, runDirOf } from '../../runtime/report/collect.ts';
 
 const usage = `usage: lssdc probe FILE.lssd | RUN_DIR [options]
@@ -82,7 +82,7 @@ export async function resolveTargets(target: string, root: string | undefined, c
   }
   const theRoot = resolve(root ?? defaultRoot(path));
   if (!existsSync(path)) {
-    return { diagnostics: [{ code: 'LSSD5410', severity: 'error', message: `no such file or run directory: ${target}`, related: [], hint: 'pass an .lssd file or a run directory under .lssd/runs/' }], sources: new Map(), root: theRoot };
+    return { diagnostics: [{ code: PROBE.badReportInput.code, severity: 'error', message: `no such file or run directory: ${target}`, related: [], hint: 'pass an .lssd file or a run directory under .lssd/runs/' }], sources: new Map(), root: theRoot };
   }
   const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
   const out = (compileFile as (p: string, h: unknown) => { value?: { experiments: ResolvedSpec[]; all: Map<string, ResolvedSpec>; sources: unknown }; diagnostics: Diagnostic[] })(path, nodeHost());
@@ -91,7 +91,7 @@ export async function resolveTargets(target: string, root: string | undefined, c
   const program = out.value;
   const unknown = cells.filter((c) => !program.experiments.some((e) => e.name === c));
   if (unknown.length) {
-    return { diagnostics: [...out.diagnostics, { code: 'LSSD5410', severity: 'error', message: `no experiment named ${unknown.map((u) => `'${u}'`).join(', ')} in ${target}`, related: [],
+    return { diagnostics: [...out.diagnostics, { code: PROBE.badReportInput.code, severity: 'error', message: `no experiment named ${unknown.map((u) => `'${u}'`).join(', ')} in ${target}`, related: [],
       hint: `experiments: ${program.experiments.map((e) => e.name).join(', ')}` }], sources, root: theRoot };
   }
   const targets = program.experiments.filter((e) => cells.length === 0 || cells.includes(e.name)).map((spec) => {
@@ -131,7 +131,7 @@ export const command: Command = {
       for (const t of resolved.targets) {
         const emit = (e: TaggedRunEvent) => renderer.onEvent({ ...e, run: t.spec.name });
         if (!t.exists || !existsSync(join(t.runDir, 'checkpoints', 'final'))) {
-          diags.push({ code: 'LSSD5407', severity: 'error', message: `experiment '${t.spec.name}' has no finished pretraining run (${t.runDir})`, related: [],
+          diags.push({ code: PROBE.noEncoder.code, severity: 'error', message: `experiment '${t.spec.name}' has no finished pretraining run (${t.runDir})`, related: [],
             hint: `run \`lssdc run ${flags.target}${flags.cells.length ? ' --cell ' + t.spec.name : ''}\` first` });
           continue;
         }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunEvent, TaggedRunEvent } from '../contracts.ts';
 import type { PreparedCell, RunOptions, CellOutcome } from './index.ts';
+import { RUN } from '../../compiler/messages-runtime.ts';
 
 /** argv[0] and leading args of the child command; the run arguments are appended. */
 export interface ChildCommand {
@@ -74,8 +75,8 @@ export function runCellInChild(c: PreparedCell, opts: RunOptions & { probe: bool
       if (code === EXIT_INTERRUPTED || sig === 'SIGINT' || opts.signal.aborted) return resolve('interrupted');
       const tail = stderr.trim().split('\n').slice(-12).join('\n');
       // Exit 1: the child reported its diagnostics as events already; anything else is unexpected.
-      if (code !== 1 && tail) opts.emit({ type: 'diagnostic', severity: 'error', code: 'LSSD5806', message: `experiment '${c.name}' exited with ${sig ?? code}:\n${tail}`, run: c.name });
-      else if (code === 1 && tail && !sawDiagnostic) opts.emit({ type: 'diagnostic', severity: 'error', code: 'LSSD5806', message: tail, run: c.name });
+      if (code !== 1 && tail) opts.emit({ type: 'diagnostic', severity: 'error', code: RUN.cellFailed.code, message: `experiment '${c.name}' exited with ${sig ?? code}:\n${tail}`, run: c.name });
+      else if (code === 1 && tail && !sawDiagnostic) opts.emit({ type: 'diagnostic', severity: 'error', code: RUN.cellFailed.code, message: tail, run: c.name });
       resolve('failed');
     });
   });

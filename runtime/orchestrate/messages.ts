@@ -1,48 +1,50 @@
 // Runtime diagnostics raised by orchestration (`lssdc run`). LSSD58xx is this module's block of the
-// runtime range (5xxx); data (M2) and training (T) use their own blocks.
+// runtime range (5xxx); data (M2) and training (T) use their own blocks. Catalogued in
+// compiler/messages-runtime.ts (`RUN`).
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import { RUN } from '../../compiler/messages-runtime.ts';
 
 export const RunMessages = {
   externalCatalog: (exp: string, catalog: string): Diagnostic => ({
-    code: 'LSSD5801', severity: 'error', related: [],
+    code: RUN.externalCatalog.code, severity: 'error', related: [],
     message: `experiment '${exp}' trains on the external catalog '${catalog}', which exists only at the paper's scale and is not on this machine`,
     hint: 'run its CPU-sized counterpart instead (experiments/quickstart.lssd, experiments/tiny/), or `extends` it with `data.catalog = synthetic(...)` or an indexed directory; `lssdc check/show/diff/table` still work on this file',
   }),
   locked: (dir: string, holder: { pid: number; host: string; started: string }): Diagnostic => ({
-    code: 'LSSD5802', severity: 'error', related: [],
+    code: RUN.locked.code, severity: 'error', related: [],
     message: `run directory ${dir} is in use by another lssdc run (pid ${holder.pid} on ${holder.host}, since ${holder.started})`,
     hint: 'two runs on one directory are refused: wait for the other run to finish, or stop it (Ctrl-C checkpoints) and re-run to resume',
   }),
   staleLock: (dir: string, holder: { pid: number; host: string; started: string }): Diagnostic => ({
-    code: 'LSSD5803', severity: 'warning', related: [],
+    code: RUN.staleLock.code, severity: 'warning', related: [],
     message: `took over a stale lock on ${dir} left by pid ${holder.pid} (started ${holder.started}), which is no longer running`,
   }),
   unknownCell: (name: string, known: string[], guess?: string): Diagnostic => ({
-    code: 'LSSD5804', severity: 'error', related: [],
+    code: RUN.unknownCell.code, severity: 'error', related: [],
     message: `--cell '${name}' names no experiment in this file`,
     hint: guess ? `did you mean '${guess}'?` : `experiments here: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}`,
   }),
   parentFailed: (exp: string, parent: string): Diagnostic => ({
-    code: 'LSSD5805', severity: 'error', related: [],
+    code: RUN.parentFailed.code, severity: 'error', related: [],
     message: `experiment '${exp}' is initialised from '${parent}', which did not finish; '${exp}' was not run`,
     hint: `fix '${parent}' and re-run; finished cells are kept and skipped`,
   }),
   cellFailed: (exp: string, reason: string): Diagnostic => ({
-    code: 'LSSD5806', severity: 'error', related: [],
+    code: RUN.cellFailed.code, severity: 'error', related: [],
     message: `experiment '${exp}' failed: ${reason}`,
     hint: 're-run to resume from its last checkpoint; LSSD_DEBUG=1 shows the stack trace',
   }),
   badFlag: (flag: string, value: string, expected: string): Diagnostic => ({
-    code: 'LSSD5807', severity: 'error', related: [],
+    code: RUN.badFlag.code, severity: 'error', related: [],
     message: `${flag} expects ${expected}, got '${value}'`,
   }),
   noExperiments: (file: string): Diagnostic => ({
-    code: 'LSSD5808', severity: 'error', related: [],
+    code: RUN.noExperiments.code, severity: 'error', related: [],
     message: `${file} declares no experiment to run`,
     hint: 'declare an `experiment` or a `grid` in this file; presets and imports alone do not run',
   }),
   lineageCycle: (names: string[]): Diagnostic => ({
-    code: 'LSSD5809', severity: 'error', related: [],
+    code: RUN.lineageCycle.code, severity: 'error', related: [],
     message: `experiments initialise from each other in a cycle: ${names.join(' → ')}`,
   }),
 };

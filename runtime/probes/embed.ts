@@ -12,7 +12,7 @@ import type { Encoder, LogMel } from '../contracts.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import { canonicalJson } from '../../compiler/canonical.ts';
 import { clipPath, type HearTask } from './hear.ts';
-import { ProbeError } from './errors.ts';
+import { PROBE, ProbeError } from './errors.ts';
 
 /** Media functions the embedder needs (runtime/media by default; tests inject fakes). */
 export interface MediaFns {
@@ -119,7 +119,7 @@ async function meanEmbed(embed: (x: Float32Array, n: number) => Promise<Float32A
 /** Embedding width for the settings' modality. */
 export function embeddingDim(encoder: Encoder, modality: EmbedModality): number {
   if (modality !== 'audio' && !encoder.video) {
-    throw new ProbeError('LSSD5407', `a ${modality} probe needs a video backbone, but the run's model is audio-only`, encoder.runDir,
+    throw new ProbeError(PROBE.noEncoder.code, `a ${modality} probe needs a video backbone, but the run's model is audio-only`, encoder.runDir,
       'probe the audio embedding instead (modality = audio)');
   }
   return modality === 'audio' ? encoder.audio.dim : modality === 'video' ? encoder.video!.dim : encoder.audio.dim + encoder.video!.dim;
@@ -132,7 +132,7 @@ const mediaError = (e: Error) => (e.message.split('\n').map((l) => l.trim()).fin
 export async function clipMel(path: string, s: EmbedSettings, media: MediaFns): Promise<LogMel> {
   const sr = s.audio.sample_rate;
   const samples = await media.decodeAudio(path, { sampleRate: sr }).catch((e: Error) => {
-    throw new ProbeError('LSSD5406', `cannot decode the clip's audio: ${mediaError(e)}`, path,
+    throw new ProbeError(PROBE.clipMissing.code, `cannot decode the clip's audio: ${mediaError(e)}`, path,
       /matches no streams/.test(e.message) ? 'the clip has no audio track: probe this task with modality = video' : undefined);
   });
   return media.logMel(samples, sr, { nFft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db });
@@ -145,7 +145,7 @@ export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings
     const sr = s.audio.sample_rate;
     const mel = melIn ?? await clipMel(path, s, media);
     if (mel.mels !== encoder.audio.mels) {
-      throw new ProbeError('LSSD5407', `the encoder expects ${encoder.audio.mels} mel bands but the spec's audio view has ${mel.mels}`, encoder.runDir);
+      throw new ProbeError(PROBE.noEncoder.code, `the encoder expects ${encoder.audio.mels} mel bands but the spec's audio view has ${mel.mels}`, encoder.runDir);
     }
     const stride = Math.max(1, Math.round((s.window * sr) / s.audio.hop));
     const w = audioWindows(mel, encoder.audio.frames, stride);
@@ -155,7 +155,7 @@ export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings
     const video = encoder.video!;
     const [T, H] = video.shape;
     const v = await media.decodeVideo(path, { fps: s.video.fps, size: H }).catch((e: Error) => {
-      throw new ProbeError('LSSD5406', `cannot decode the clip's video: ${mediaError(e)}`, path,
+      throw new ProbeError(PROBE.clipMissing.code, `cannot decode the clip's video: ${mediaError(e)}`, path,
         /matches no streams/.test(e.message) ? 'the clip has no video track: probe this task with modality = audio' : undefined);
     });
     const w = videoWindows(v, T);

@@ -1,6 +1,6 @@
 // User-facing failures of the probe stage (bad task directories, missing runs, unsupported task kinds).
 // They carry a diagnostic (code LSSD54xx, the offending path, a hint) so commands print them as
-// diagnostics instead of stack traces. Codes (to be catalogued in compiler/messages.ts):
+// diagnostics instead of stack traces. Codes (catalogued in compiler/messages-runtime.ts, `PROBE`):
 //   LSSD5401 task directory missing or unreadable          LSSD5402 task_metadata.json invalid
 //   LSSD5403 fold / split file missing or invalid           LSSD5404 label not in labelvocabulary.csv
 //   LSSD5405 unsupported HEAR task kind (event/timestamp)    LSSD5406 audio/video clip missing
@@ -8,10 +8,11 @@
 //   LSSD5409 probe settings invalid (empty grid, bad sizes)  LSSD5410 report input invalid (no runs / no results)
 //   LSSD5411 template failed to compile or render
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import { PROBE } from '../../compiler/messages-runtime.ts';
 
-export type ProbeCode =
-  | 'LSSD5401' | 'LSSD5402' | 'LSSD5403' | 'LSSD5404' | 'LSSD5405' | 'LSSD5406'
-  | 'LSSD5407' | 'LSSD5408' | 'LSSD5409' | 'LSSD5410' | 'LSSD5411';
+export { PROBE };
+
+export type ProbeCode = (typeof PROBE)[keyof typeof PROBE]['code'];
 
 export class ProbeError extends Error {
   constructor(readonly code: ProbeCode, message: string, readonly path?: string, readonly hint?: string) {

@@ -8,7 +8,7 @@
 // Only scene-level tasks are supported (the paper uses pooled embeddings); timestamp tasks are refused.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ProbeError } from './errors.ts';
+import { PROBE, ProbeError, type ProbeCode } from './errors.ts';
 
 export interface HearClip {
   /** File name as listed in the split file. */
@@ -41,7 +41,7 @@ export interface FoldPlan {
   test: string[];
 }
 
-function readJson(path: string, code: 'LSSD5402' | 'LSSD5403'): unknown {
+function readJson(path: string, code: ProbeCode): unknown {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch {
     throw new ProbeError(code, `cannot read ${path.endsWith('task_metadata.json') ? 'task metadata' : 'split file'}`, path,
@@ -56,7 +56,7 @@ function readJson(path: string, code: 'LSSD5402' | 'LSSD5403'): unknown {
 export function parseVocabulary(text: string, path: string): string[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0 || !/^idx\s*,\s*label/.test(lines[0])) {
-    throw new ProbeError('LSSD5402', 'labelvocabulary.csv must start with the header "idx,label"', path);
+    throw new ProbeError(PROBE.badMetadata.code, 'labelvocabulary.csv must start with the header "idx,label"', path);
   }
   const out: string[] = [];
   for (const line of lines.slice(1)) {
@@ -65,12 +65,12 @@ export function parseVocabulary(text: string, path: string): string[] {
     let label = line.slice(comma + 1);
     if (label.startsWith('"') && label.endsWith('"')) label = label.slice(1, -1).replace(/""/g, '"');
     if (comma < 0 || !Number.isInteger(idx) || idx < 0) {
-      throw new ProbeError('LSSD5402', `bad vocabulary line '${line}'`, path, 'each line is "<index>,<label>"');
+      throw new ProbeError(PROBE.badMetadata.code, `bad vocabulary line '${line}'`, path, 'each line is "<index>,<label>"');
     }
     out[idx] = label;
   }
   for (let i = 0; i < out.length; i++) {
-    if (out[i] === undefined) throw new ProbeError('LSSD5402', `vocabulary index ${i} is missing`, path);
+    if (out[i] === undefined) throw new ProbeError(PROBE.badMetadata.code, `vocabulary index ${i} is missing`, path);
   }
   return out;
 }
@@ -79,18 +79,18 @@ export function parseVocabulary(text: string, path: string): string[] {
 export function loadHearTask(dirIn: string): HearTask {
   const dir = resolve(dirIn);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ProbeError('LSSD5401', 'HEAR task directory not found', dir,
+    throw new ProbeError(PROBE.taskMissing.code, 'HEAR task directory not found', dir,
       'point the task at a directory with task_metadata.json (e.g. one unpacked from hear2021 tasks)');
   }
   const metaPath = join(dir, 'task_metadata.json');
-  const meta = readJson(metaPath, 'LSSD5402') as Record<string, unknown>;
-  if (!meta || typeof meta !== 'object') throw new ProbeError('LSSD5402', 'task_metadata.json must hold an object', metaPath);
+  const meta = readJson(metaPath, PROBE.badMetadata.code) as Record<string, unknown>;
+  if (!meta || typeof meta !== 'object') throw new ProbeError(PROBE.badMetadata.code, 'task_metadata.json must hold an object', metaPath);
   const name = String(meta.task_name ?? dir.split('/').pop());
 
   const embeddingType = meta.embedding_type ?? 'scene';
   const predictionType = meta.prediction_type;
   if (embeddingType !== 'scene' || (predictionType !== 'multiclass' && predictionType !== 'multilabel')) {
-    throw new ProbeError('LSSD5405',
+    throw new ProbeError(PROBE.unsupportedTask.code,
       `task '${name}' is a ${String(embeddingType)}/${String(predictionType)} task; only scene-level multiclass or multilabel tasks are supported`,
       metaPath, 'the paper evaluates pooled (scene) embeddings only; timestamp (event) tasks need frame-level embeddings');
   }
@@ -105,20 +105,20 @@ export function loadHearTask(dirIn: string): HearTask {
     splitMode = 'kfold';
     const k = Number(meta.nfolds);
     if (!Number.isInteger(k) || k < 3) {
-      throw new ProbeError('LSSD5402', `nfolds must be an integer ≥ 3 for k-fold tasks, got ${String(meta.nfolds)}`, metaPath,
+      throw new ProbeError(PROBE.badMetadata.code, `nfolds must be an integer ≥ 3 for k-fold tasks, got ${String(meta.nfolds)}`, metaPath,
         'k-fold rotation uses one fold for test, the next for validation and at least one for training');
     }
     splits = Array.isArray(meta.splits) && meta.splits.length === k ? (meta.splits as unknown[]).map(String)
       : Array.from({ length: k }, (_, i) => `fold${String(i).padStart(2, '0')}`);
   } else {
-    throw new ProbeError('LSSD5402', `unknown split_mode '${mode}'`, metaPath,
+    throw new ProbeError(PROBE.badMetadata.code, `unknown split_mode '${mode}'`, metaPath,
       "expected 'trainvaltest', 'new_split_kfold' or 'presplit_kfold'");
   }
 
   const vocabPath = join(dir, 'labelvocabulary.csv');
   let vocabText: string;
   try { vocabText = readFileSync(vocabPath, 'utf8'); } catch {
-    throw new ProbeError('LSSD5402', 'cannot read labelvocabulary.csv', vocabPath);
+    throw new ProbeError(PROBE.badMetadata.code, 'cannot read labelvocabulary.csv', vocabPath);
   }
   const labels = parseVocabulary(vocabText, vocabPath);
   const index = new Map(labels.map((l, i) => [l, i]));
@@ -126,9 +126,9 @@ export function loadHearTask(dirIn: string): HearTask {
   const clips: HearClip[] = [];
   for (const split of splits) {
     const path = join(dir, `${split}.json`);
-    const raw = readJson(path, 'LSSD5403');
+    const raw = readJson(path, PROBE.badSplit.code);
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw new ProbeError('LSSD5403', 'a split file maps clip file names to label lists', path);
+      throw new ProbeError(PROBE.badSplit.code, 'a split file maps clip file names to label lists', path);
     }
     for (const file of Object.keys(raw as object).sort()) {
       const ls = (raw as Record<string, unknown>)[file];
@@ -136,12 +136,12 @@ export function loadHearTask(dirIn: string): HearTask {
       const idx = list.map((l) => {
         const i = index.get(String(l));
         if (i === undefined) {
-          throw new ProbeError('LSSD5404', `clip '${file}' has label '${String(l)}' which is not in labelvocabulary.csv`, path);
+          throw new ProbeError(PROBE.unknownLabel.code, `clip '${file}' has label '${String(l)}' which is not in labelvocabulary.csv`, path);
         }
         return i;
       });
       if (predictionType === 'multiclass' && idx.length !== 1) {
-        throw new ProbeError('LSSD5403', `clip '${file}' has ${idx.length} labels in a multiclass task`, path);
+        throw new ProbeError(PROBE.badSplit.code, `clip '${file}' has ${idx.length} labels in a multiclass task`, path);
       }
       clips.push({ file, split, labels: idx });
     }
@@ -151,10 +151,10 @@ export function loadHearTask(dirIn: string): HearTask {
   const rates = readdirSync(dir).filter((n) => /^\d+$/.test(n) && statSync(join(dir, n)).isDirectory())
     .map(Number).sort((a, b) => a - b);
   if (modality === 'audio' && rates.length === 0) {
-    throw new ProbeError('LSSD5406', 'no audio directories (named by sample rate, e.g. 44100/) in the task', dir);
+    throw new ProbeError(PROBE.clipMissing.code, 'no audio directories (named by sample rate, e.g. 44100/) in the task', dir);
   }
   if (modality === 'video' && !existsSync(join(dir, 'video'))) {
-    throw new ProbeError('LSSD5406', "video task without a 'video/' directory", dir);
+    throw new ProbeError(PROBE.clipMissing.code, "video task without a 'video/' directory", dir);
   }
   return { dir, name, modality, prediction: predictionType, splitMode, splits, labels, clips, rates, metadata: meta };
 }
@@ -180,6 +180,6 @@ export function clipPath(task: HearTask, clip: HearClip, sampleRate: number): st
   const path = task.modality === 'video'
     ? join(task.dir, 'video', clip.split, clip.file)
     : join(task.dir, String(task.rates.includes(sampleRate) ? sampleRate : task.rates[task.rates.length - 1]), clip.split, clip.file);
-  if (!existsSync(path)) throw new ProbeError('LSSD5406', `clip listed in ${clip.split}.json is missing`, path);
+  if (!existsSync(path)) throw new ProbeError(PROBE.clipMissing.code, `clip listed in ${clip.split}.json is missing`, path);
   return path;
 }

@@ -18,7 +18,7 @@ import { stageHashes } from '../../compiler/hash.ts';
 import { foldPlans, loadHearTask, type HearTask } from './hear.ts';
 import { taskEmbeddings, type EmbeddingSet, type MediaFns } from './embed.ts';
 import { standardise, trainGrid, type ProbeData } from './train-probe.ts';
-import { ProbeError } from './errors.ts';
+import { PROBE, ProbeError } from './errors.ts';
 import { readWavAtRate } from './wav.ts';
 
 export { ProbeError, isProbeError } from './errors.ts';
@@ -101,7 +101,7 @@ export function probeTask(task: HearTask, emb: EmbeddingSet, probe: ProbeSpec, s
     const pick = (splits: string[]) => task.clips.map((c, i) => (splits.includes(c.split) ? i : -1)).filter((i) => i >= 0);
     const rows = { train: pick(plan.train), valid: pick(plan.valid), test: pick(plan.test) };
     if (rows.train.length === 0 || rows.test.length === 0) {
-      throw new ProbeError('LSSD5408', `fold '${plan.name}' of task '${task.name}' has ${rows.train.length} training and ${rows.test.length} test clips`,
+      throw new ProbeError(PROBE.emptySplit.code, `fold '${plan.name}' of task '${task.name}' has ${rows.train.length} training and ${rows.test.length} test clips`,
         task.dir, 'every split listed in task_metadata.json needs clips');
     }
     const st = standardise(rowsOf(emb, rows.train), [rowsOf(emb, rows.valid), rowsOf(emb, rows.test)], emb.dim);
@@ -147,7 +147,7 @@ async function taskDirOf(probe: ProbeSpec, opts: ProbeExperimentOptions): Promis
   if (opts.syntheticTaskDir) return opts.syntheticTaskDir(src.task);
   const catalog = opts.spec.data.catalog;
   if (catalog.kind !== 'synthetic') {
-    throw new ProbeError('LSSD5401', `task '${probe.task}' comes from the synthetic corpus, but this experiment's catalog is '${catalog.kind}'`,
+    throw new ProbeError(PROBE.taskMissing.code, `task '${probe.task}' comes from the synthetic corpus, but this experiment's catalog is '${catalog.kind}'`,
       undefined, 'synthetic tasks are generated with the synthetic corpus the experiment trains on');
   }
   const synth = await import('../media/synth/index.ts') as { ensureSyntheticCorpus(c: unknown, o: { root: string }): Promise<string> };

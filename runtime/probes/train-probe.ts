@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProbeSpec } from '../../compiler/spec.ts';
 import { meanAveragePrecision, top1 } from './metrics.ts';
-import { ProbeError } from './errors.ts';
+import { PROBE, ProbeError } from './errors.ts';
 import { mulberry32 as rng } from '../train/rng.ts';
 
 export interface ProbeData {
@@ -50,7 +50,7 @@ export function score(metric: 'top1' | 'mAP', scores: Float32Array, n: number, c
 /** Every combination of the spec's grid, in a stable order. */
 export function probeGrid(p: ProbeSpec['probe']): ProbeConfig[] {
   const hidden = p.kind === 'linear' ? [[]] : p.hidden.length ? p.hidden : [[]];
-  if (p.lr.length === 0) throw new ProbeError('LSSD5409', 'probe.lr must list at least one learning rate');
+  if (p.lr.length === 0) throw new ProbeError(PROBE.badSettings.code, 'probe.lr must list at least one learning rate');
   const dropout = p.dropout.length ? p.dropout : [0];
   const out: ProbeConfig[] = [];
   for (const h of hidden) for (const d of dropout) for (const lr of p.lr) out.push({ hidden: h, dropout: h.length === 0 ? 0 : d, lr });
@@ -122,8 +122,8 @@ export function trainOne(train: ProbeData, valid: ProbeData, shape: ProbeTaskSha
   opts: Pick<ProbeSpec['probe'], 'optimizer' | 'epochs' | 'batch' | 'patience' | 'schedule'>, seed: number,
   signal?: AbortSignal): TrainedProbe {
   const { dim, classes } = shape;
-  if (train.n === 0) throw new ProbeError('LSSD5408', 'the training split is empty');
-  if (!(opts.batch >= 1) || !(opts.epochs >= 1)) throw new ProbeError('LSSD5409', `probe batch and epochs must be ≥ 1, got batch=${opts.batch}, epochs=${opts.epochs}`);
+  if (train.n === 0) throw new ProbeError(PROBE.emptySplit.code, 'the training split is empty');
+  if (!(opts.batch >= 1) || !(opts.epochs >= 1)) throw new ProbeError(PROBE.badSettings.code, `probe batch and epochs must be ≥ 1, got batch=${opts.batch}, epochs=${opts.epochs}`);
   const rand = rng(seed);
   const sizes = [dim, ...config.hidden, classes];
   // params: [W0, b0, W1, b1, …]; Glorot-uniform weights, zero biases, from our PRNG (identical on every backend).
@@ -227,7 +227,7 @@ export function trainGrid(data: { train: ProbeData; valid: ProbeData; test: Prob
     if (!bestProbe || p.valid > bestProbe.valid) { bestProbe?.dispose(); bestProbe = p; } else p.dispose();
   });
   const chosen = bestProbe as TrainedProbe | null;
-  if (!chosen) throw new ProbeError('LSSD5409', 'probe training was interrupted before any configuration finished');
+  if (!chosen) throw new ProbeError(PROBE.badSettings.code, 'probe training was interrupted before any configuration finished');
   const test = score(shape.metric, chosen.predict(data.test.x, data.test.n), data.test.n, shape.classes, data.test.y);
   chosen.dispose();
   return { config: chosen.config, bestEpoch: chosen.bestEpoch, valid: chosen.valid, test };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ProbeResult } from '../contracts.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import { stageHashes } from '../../compiler/hash.ts';
-import { ProbeError } from '../probes/errors.ts';
+import { PROBE, ProbeError } from '../probes/errors.ts';
 
 export interface LossPoint { step: number; total: number; L: number; L_v: number; L_a: number }
 
@@ -84,7 +84,7 @@ export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hash
   const specPath = join(runDir, 'spec.json');
   const spec = readJson<ResolvedSpec>(specPath) ?? expected?.spec;
   if (!spec) {
-    throw new ProbeError('LSSD5410', 'not a run directory: spec.json is missing or unreadable', runDir,
+    throw new ProbeError(PROBE.badReportInput.code, 'not a run directory: spec.json is missing or unreadable', runDir,
       'pass a run directory under .lssd/runs/, or the .lssd file whose experiments were run');
   }
   const run = readJson<Partial<RunRecord> & { hashes?: { pretrain: string; probe: string } }>(join(runDir, 'run.json'));

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { ProbeError } from '../probes/errors.ts';
+import { PROBE, ProbeError } from '../probes/errors.ts';
 import type { ReportModel } from './model.ts';
 
 export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/report/', import.meta.url));
@@ -51,13 +51,13 @@ function compile(source: string, name: string, md: boolean): HandlebarsTemplateD
     const t = handlebars().compile(source, { noEscape: md, strict: false });
     return t;
   } catch (e) {
-    throw new ProbeError('LSSD5411', `template failed to compile: ${(e as Error).message.split('\n')[0]}`, name);
+    throw new ProbeError(PROBE.templateFailed.code, `template failed to compile: ${(e as Error).message.split('\n')[0]}`, name);
   }
 }
 
 function run(t: HandlebarsTemplateDelegate, model: unknown, name: string): string {
   try { return t(model); } catch (e) {
-    throw new ProbeError('LSSD5411', `template failed to render: ${(e as Error).message.split('\n')[0]}`, name);
+    throw new ProbeError(PROBE.templateFailed.code, `template failed to render: ${(e as Error).message.split('\n')[0]}`, name);
   }
 }
 
@@ -72,7 +72,7 @@ function templatePaths(opts: RenderOptions): { md: string; html: string } {
     const name = basename(opts.template);
     if (/\.md(\.hbs|\.handlebars)?$/i.test(name)) paths.md = opts.template;
     else if (/\.html?(\.hbs|\.handlebars)?$/i.test(name)) paths.html = opts.template;
-    else throw new ProbeError('LSSD5411', `cannot tell whether template '${name}' is Markdown or HTML`, opts.template,
+    else throw new ProbeError(PROBE.templateFailed.code, `cannot tell whether template '${name}' is Markdown or HTML`, opts.template,
       'name it *.md.hbs or *.html.hbs');
   }
   return paths;
@@ -80,7 +80,7 @@ function templatePaths(opts: RenderOptions): { md: string; html: string } {
 
 function readTemplate(path: string): string {
   try { return readFileSync(path, 'utf8'); } catch {
-    throw new ProbeError('LSSD5411', 'template not found', path);
+    throw new ProbeError(PROBE.templateFailed.code, 'template not found', path);
   }
 }
 
@@ -105,7 +105,7 @@ function writeAtomic(path: string, text: string): void {
 export function writeReport(model: ReportModel, outDir: string, opts: RenderOptions & { mdName?: string; assetsDir?: string } = {}): string[] {
   const assets = opts.assetsDir ? opts.assetsDir.replace(/\/+$/, '') : '';
   if (assets && (assets.startsWith('/') || assets.split('/').includes('..'))) {
-    throw new ProbeError('LSSD5410', `the assets directory must be a relative path inside the output directory, got '${assets}'`);
+    throw new ProbeError(PROBE.badReportInput.code, `the assets directory must be a relative path inside the output directory, got '${assets}'`);
   }
   const link = (f: string) => (assets ? `${assets}/${f}` : f);
   const linked: ReportModel = { ...model, lossChartFile: link(model.lossChartFile),
