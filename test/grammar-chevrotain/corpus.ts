@@ -81,17 +81,8 @@ export function corpus(): Source[] {
   return out;
 }
 
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small, fast, seeded (the same generator the trainer uses for initialisation). */
+export { mulberry32 as rng } from '../../runtime/train/rng.ts';
 
 const CHARS = ['{', '}', '[', ']', '(', ')', '=', ',', ';', '.', '..', '"', '/', '#', '@', '-', '->', '+', ' ', '\n', 'x', '1', '%', '\\', '\u00a0'];
 const SNIPPETS = [

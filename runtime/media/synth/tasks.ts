@@ -61,6 +61,16 @@ function addSpeech(mix: Float32Array, speech: Float32Array, at: number, r: Rng):
   addInto(mix, s, at);
 }
 
+/** Back-to-back sentences in `lang` from a random start until the clip's last half second. */
+async function speakUntilFull(y: Float32Array, n: number, lang: SynthLang, v: Voice, r: Rng): Promise<void> {
+  let at = r.int(0, SR / 4);
+  while (at < n - SR / 2) {
+    const a = await utterance(r.pick(SENTENCES).text[lang], v, (n - at) / SR);
+    addSpeech(y, a, at, r);
+    at += a.length + r.int(SR / 10, SR / 3);
+  }
+}
+
 /** Final level jitter so loudness is not a shortcut for any label. */
 const finish = (x: Float32Array, r: Rng) => limitPeak(scale(x, undb(r.uniform(-4, 4))));
 
@@ -99,12 +109,7 @@ function audioTasks(o: TaskOptions): Record<(typeof AUDIO_TASKS)[number], AudioT
       make: async (r, label) => {
         const n = 3 * SR, lang = label as SynthLang, y = bedClip(r.pick(SCENES), r, n, -14);
         const v = { ...probeVoice(r, lang), pitch: r.int(35, 65) };
-        let at = r.int(0, SR / 4);
-        while (at < n - SR / 2) {
-          const a = await utterance(r.pick(SENTENCES).text[lang], v, (n - at) / SR);
-          addSpeech(y, a, at, r);
-          at += a.length + r.int(SR / 10, SR / 3);
-        }
+        await speakUntilFull(y, n, lang, v, r);
         return finish(y, r);
       },
     },
@@ -124,12 +129,7 @@ function audioTasks(o: TaskOptions): Record<(typeof AUDIO_TASKS)[number], AudioT
         const n = 3 * SR;
         if (label === 'music') { const m = music(r, n); return finish(scale(m, undb(-20) / Math.max(1e-9, rms(m))), r); }
         const y = new Float32Array(n), v = probeVoice(r, lang);
-        let at = r.int(0, SR / 4);
-        while (at < n - SR / 2) {
-          const a = await utterance(r.pick(SENTENCES).text[lang], v, (n - at) / SR);
-          addSpeech(y, a, at, r);
-          at += a.length + r.int(SR / 10, SR / 3);
-        }
+        await speakUntilFull(y, n, lang, v, r);
         return finish(y, r);
       },
     },
