@@ -5,6 +5,8 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import type { Source } from '../../grammar/ast.ts';
+import { renderDiagnostics } from '../../compiler/render.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import type { ProbeResult, TaggedRunEvent } from '../../runtime/contracts.ts';
 import { stageHashes } from '../../compiler/hash.ts';
@@ -57,24 +59,16 @@ function parse(args: string[]): { flags?: Flags; error?: string } {
   return { flags: f };
 }
 
-export function formatDiagnostics(ds: Diagnostic[]): string {
-  return ds.map((d) => `${d.severity}[${d.code}]: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}`).join('\n');
-}
-
-export async function renderDiagnosticsSafe(ds: Diagnostic[], sources: unknown): Promise<string> {
-  try {
-    const { renderDiagnostics } = await import('../../compiler/render.ts');
-    return (renderDiagnostics as (d: Diagnostic[], s: unknown, o: { color: boolean }) => string)(ds, sources, { color: !!process.stderr.isTTY && !process.env.NO_COLOR });
-  } catch {
-    return formatDiagnostics(ds);
-  }
+/** Diagnostics as the compiler renders them (source line, carets, hint), colored on a terminal. */
+export function renderForStderr(ds: Diagnostic[], sources: Map<string, Source>): string {
+  return renderDiagnostics(ds, sources, { color: !!process.stderr.isTTY && !process.env.NO_COLOR });
 }
 
 export interface Target { spec: ResolvedSpec; runDir: string; exists: boolean; hashes: { pretrain: string; probe: string }; direct: boolean }
 
 /** Compiles FILE and maps its experiments to run directories by stage hash; or reads one RUN_DIR. */
 export async function resolveTargets(target: string, root: string | undefined, cells: string[]):
-  Promise<{ targets?: Target[]; diagnostics: Diagnostic[]; sources: unknown; root: string }> {
+  Promise<{ targets?: Target[]; diagnostics: Diagnostic[]; sources: Map<string, Source>; root: string }> {
   const path = resolve(target);
   if (existsSync(path) && statSync(path).isDirectory()) {
     const run = readRunDir(path);
@@ -85,7 +79,7 @@ export async function resolveTargets(target: string, root: string | undefined, c
     return { diagnostics: [{ code: PROBE.badReportInput.code, severity: 'error', message: `no such file or run directory: ${target}`, related: [], hint: 'pass an .lssd file or a run directory under .lssd/runs/' }], sources: new Map(), root: theRoot };
   }
   const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
-  const out = (compileFile as (p: string, h: unknown) => { value?: { experiments: ResolvedSpec[]; all: Map<string, ResolvedSpec>; sources: unknown }; diagnostics: Diagnostic[] })(path, nodeHost());
+  const out = compileFile(path, nodeHost());
   const sources = out.value?.sources ?? new Map();
   if (!out.value || out.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: out.diagnostics, sources, root: theRoot };
   const program = out.value;
@@ -114,7 +108,7 @@ export const command: Command = {
       if (isProbeError(e)) return { targets: undefined, diagnostics: [e.toDiagnostic()], sources: new Map(), root: '' };
       throw e;
     });
-    if (resolved.diagnostics.length) process.stderr.write(await renderDiagnosticsSafe(resolved.diagnostics, resolved.sources) + '\n');
+    if (resolved.diagnostics.length) process.stderr.write(renderForStderr(resolved.diagnostics, resolved.sources) + '\n');
     if (!resolved.targets) return 1;
 
     const [{ createRenderer, chooseMode }, { selectBackend }, { probeExperiment, resultsPath }, results] = await Promise.all([
@@ -151,7 +145,7 @@ export const command: Command = {
       await renderer.close();
       process.removeListener('SIGINT', onSignal);
     }
-    if (diags.length) process.stderr.write(await renderDiagnosticsSafe(diags, resolved.sources) + '\n');
+    if (diags.length) process.stderr.write(renderForStderr(diags, resolved.sources) + '\n');
     if (rows.length && mode !== 'json') process.stdout.write(results.formatResultsTable(results.buildResultsTable(rows)) + '\n');
     if (mode === 'json' && rows.length) process.stdout.write(JSON.stringify({ type: 'results', table: results.buildResultsTable(rows) }) + '\n');
     return ac.signal.aborted ? 130 : diags.some((d) => d.severity === 'error') ? 1 : 0;

@@ -4,7 +4,7 @@ import { resolve, join, basename } from 'node:path';
 import type { Command } from '../main.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { isProbeError } from '../../runtime/probes/errors.ts';
-import { resolveTargets, renderDiagnosticsSafe } from './probe.ts';
+import { resolveTargets, renderForStderr } from './probe.ts';
 
 const usage = `usage: lssdc report RUN_DIR | FILE.lssd [options]
 
@@ -46,7 +46,7 @@ export const command: Command = {
     if (mdName && !/^[^/\\]+\.md$/.test(mdName)) { process.stderr.write(`error: --md-name must be a file name ending in .md, got '${mdName}'\n`); return 2; }
     try {
       const resolved = await resolveTargets(target, root, []);
-      if (resolved.diagnostics.length) process.stderr.write(await renderDiagnosticsSafe(resolved.diagnostics, resolved.sources) + '\n');
+      if (resolved.diagnostics.length) process.stderr.write(renderForStderr(resolved.diagnostics, resolved.sources) + '\n');
       if (!resolved.targets) return 1;
       const { readRunDir, notRun } = await import('../../runtime/report/collect.ts');
       const { buildReportModel, writeReport } = await import('../../runtime/report/index.ts');
@@ -58,7 +58,7 @@ export const command: Command = {
       for (const f of files) process.stdout.write(`wrote ${f}\n`);
       return 0;
     } catch (e) {
-      if (isProbeError(e)) { process.stderr.write(await renderDiagnosticsSafe([e.toDiagnostic() as Diagnostic], new Map()) + '\n'); return 1; }
+      if (isProbeError(e)) { process.stderr.write(renderForStderr([e.toDiagnostic() as Diagnostic], new Map()) + '\n'); return 1; }
       throw e;
     }
   },

@@ -1,13 +1,13 @@
 // `lssdc run FILE`: compile, then hand the experiments to the orchestrator (runtime/orchestrate) and its
 // event stream to a renderer (runtime/ui). Only wiring and flags live here.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { format } from 'node:util';
 import type { Command } from '../main.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import { renderDiagnostics } from '../../compiler/render.ts';
 import type { TaggedRunEvent } from '../../runtime/contracts.ts';
-import { runProgram, type ProgramLike, type RunOptions } from '../../runtime/orchestrate/index.ts';
+import { runProgram, type RunOptions } from '../../runtime/orchestrate/index.ts';
 import { RunMessages } from '../../runtime/orchestrate/messages.ts';
 import { pidAlive } from '../../runtime/orchestrate/lock.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
@@ -104,11 +104,6 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
 
 export { defaultRoot };
 
-async function renderDiags(ds: Diagnostic[], sources: unknown, color: boolean): Promise<string> {
-  const { renderDiagnostics } = await import('../../compiler/render.ts');
-  return (renderDiagnostics as (d: Diagnostic[], s: unknown, o: { color: boolean }) => string)(ds, sources, { color });
-}
-
 export const command: Command = {
   name: 'run',
   summary: 'train and probe a file\'s experiments (resumable; skips finished cells; results table)',
@@ -117,19 +112,19 @@ export const command: Command = {
     const parsed = parseRunArgs(args);
     const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
     if (parsed.error) { process.stderr.write(`error: ${parsed.error}\n\n${usage}\n`); return 2; }
-    if (parsed.diagnostics) { process.stderr.write(await renderDiags(parsed.diagnostics, new Map(), color) + '\n'); return 2; }
+    if (parsed.diagnostics) { process.stderr.write(renderDiagnostics(parsed.diagnostics, new Map(), { color }) + '\n'); return 2; }
     const flags = parsed.flags!;
     const file = resolve(flags.file!);
 
     const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
-    const compiled = (compileFile as (p: string, h: unknown) => { value?: ProgramLike & { sources: unknown }; diagnostics: Diagnostic[] })(file, nodeHost());
+    const compiled = compileFile(file, nodeHost());
     const mode = chooseMode(flags);
     const sources = compiled.value?.sources ?? new Map();
     const report = async (ds: Diagnostic[]) => {
       if (ds.length === 0) return;
       if (mode === 'json') {
         for (const d of ds) process.stdout.write(JSON.stringify({ type: 'diagnostic', severity: d.severity === 'warning' ? 'warning' : 'error', code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) }) + '\n');
-      } else process.stderr.write(await renderDiags(ds, sources, color) + '\n');
+      } else process.stderr.write(renderDiagnostics(ds, sources, { color }) + '\n');
     };
     if (!compiled.value || compiled.diagnostics.some((d) => d.severity === 'error')) { await report(compiled.diagnostics); return 1; }
     await report(compiled.diagnostics);
