@@ -13,6 +13,7 @@ import { stageHashes } from '../../compiler/hash.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { isProbeError, PROBE, ProbeError } from '../../runtime/probes/errors.ts';
 import { readRunDir, runDirOf } from '../../runtime/report/collect.ts';
+import { migrateLegacy } from '../../runtime/store/legacy.ts';
 
 const usage = `usage: lssdc probe FILE.lssd | RUN_DIR [options]
 
@@ -88,9 +89,11 @@ export async function resolveTargets(target: string, root: string | undefined, c
     return { diagnostics: [...out.diagnostics, { code: PROBE.badReportInput.code, severity: 'error', message: `no experiment named ${unknown.map((u) => `'${u}'`).join(', ')} in ${target}`, related: [],
       hint: `experiments: ${program.experiments.map((e) => e.name).join(', ')}` }], sources, root: theRoot };
   }
+  // Runs of the old layout (runs/<name>-<hash>) move into the store first (runtime/store/legacy.ts).
+  migrateLegacy(theRoot);
   const targets = program.experiments.filter((e) => cells.length === 0 || cells.includes(e.name)).map((spec) => {
     const hashes = stageHashes(spec, (n) => program.all.get(n));
-    const runDir = runDirOf(theRoot, spec.name, hashes.pretrain);
+    const runDir = runDirOf(theRoot, hashes.pretrain);
     return { spec, runDir, exists: existsSync(runDir), hashes, direct: false };
   });
   return { targets, diagnostics: out.diagnostics, sources, root: theRoot };

@@ -26,13 +26,15 @@ options:
   --steps N           train for N steps instead of the spec's duration (smoke runs; changes the hash)
   --no-probe          train only; skip the probes
   --force             re-run the selected experiments even if done (the old run directory is kept aside)
+  --wait              when another run trains the same pretrain hash, wait for it (default: refuse)
   --jobs N            independent cells run at once, each in its own process (default: min(2, cores))
   --root DIR          where data, features and runs live (default: <project>/.lssd)
   --runs-dir DIR      same as --root
   --plain             line-per-event output (default when stdout is not a terminal, or CI is set)
   --json              every run event as one JSON line on stdout
 
-Run directory: <root>/runs/<name>-<pretrainHash12>/ with spec.json, plan.json, run.json, metrics.jsonl,
+Run store: <root>/runs/<pretrainHash12>/, one entry per pretrain hash (renaming an experiment, changing its
+label or its probes never retrains), with spec.json, plan.json, run.json, metrics.jsonl, refs/,
 checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted (checkpointed).`;
 
 interface Flags {
@@ -42,6 +44,7 @@ interface Flags {
   steps?: number;
   probe: boolean;
   force: boolean;
+  wait: boolean;
   jobs?: number;
   root?: string;
   plain: boolean;
@@ -51,7 +54,7 @@ interface Flags {
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; diagnostics?: Diagnostic[] } {
-  const f: Flags = { cells: [], probe: true, force: false, plain: false, json: false };
+  const f: Flags = { cells: [], probe: true, force: false, wait: false, plain: false, json: false };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -89,6 +92,7 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
       case '--root': case '--runs-dir': { const v = needValue('a directory'); if (v) f.root = v; break; }
       case '--no-probe': f.probe = false; break;
       case '--force': f.force = true; break;
+      case '--wait': f.wait = true; break;
       case '--plain': f.plain = true; break;
       case '--json': f.json = true; break;
       default:
@@ -155,7 +159,7 @@ export const command: Command = {
       const jobs = flags.jobs ?? Math.max(1, Math.min(2, availableParallelism()));
       const out = await runProgram(compiled.value, {
         file, root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps,
-        probe: flags.probe, force: flags.force, jobs, emit, signal: ac.signal,
+        probe: flags.probe, force: flags.force, wait: flags.wait, jobs, emit, signal: ac.signal,
       });
       await renderer.close();
       if (!out.value) { await report(out.diagnostics); return 1; }
