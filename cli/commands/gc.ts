@@ -4,8 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { stageHashes } from '../../compiler/hash.ts';
-import { renderDiagnostics } from '../../compiler/render.ts';
-import { parseArgs } from './check.ts';
+import { numberOption, parseArgs, printDiagnostics, usageError, useColor } from '../args.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { RunMessages } from '../../runtime/orchestrate/messages.ts';
 import { listStore } from '../../runtime/store/inventory.ts';
@@ -39,16 +38,17 @@ export const command: Command = {
   summary: 'remove unreferenced run-store entries (dry run unless --yes)',
   usage,
   async run(args) {
-    const p = parseArgs(args, ['--json', '--yes', '--force'], ['--root', '--runs-dir', '--keep-days']);
-    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${usage}\n`); return 2; }
-    const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
-    const keepRaw = p.values.get('--keep-days');
-    const keepDays = keepRaw === undefined ? DEFAULT_KEEP_DAYS : Number(keepRaw);
-    if (!Number.isFinite(keepDays) || keepDays < 0) {
-      process.stderr.write(renderDiagnostics([RunMessages.badFlag('--keep-days', keepRaw ?? '', 'a number of days ≥ 0')], new Map(), { color }) + '\n');
+    const p = parseArgs(args, { flags: ['--json', '--yes', '--force'], values: ['--root', '--keep-days'], aliases: { '--runs-dir': '--root' } });
+    if (typeof p === 'string') return usageError(args, usage, p);
+    const json = p.flags.has('--json');
+    const color = useColor(process.stderr);
+    const keep = numberOption(p, '--keep-days');
+    if (typeof keep === 'string' || (keep !== undefined && keep < 0)) {
+      printDiagnostics(json, [RunMessages.badFlag('--keep-days', p.values.get('--keep-days')!, 'a number of days ≥ 0')], new Map(), color);
       return 2;
     }
-    const rootFlag = p.values.get('--root') ?? p.values.get('--runs-dir');
+    const keepDays = keep ?? DEFAULT_KEEP_DAYS;
+    const rootFlag = p.values.get('--root');
     const root = resolve(rootFlag ?? defaultRoot(p.positional[0] ?? process.cwd()));
 
     // Hashes reachable from the files: refuse to collect anything if one of them does not compile.
@@ -60,8 +60,8 @@ export const command: Command = {
         const out = compileFile(resolve(f), host);
         const errors: Diagnostic[] = out.diagnostics.filter((d) => d.severity === 'error');
         if (!out.value || errors.length) {
-          process.stderr.write(renderDiagnostics(out.diagnostics, out.value?.sources ?? new Map(), { color }) + '\n');
-          process.stderr.write(`error: ${f} does not compile; nothing was collected (gc needs every FILE's hashes)\n`);
+          printDiagnostics(json, out.diagnostics, out.value?.sources ?? new Map(), color);
+          if (!json) process.stderr.write(`error: ${f} does not compile; nothing was collected (gc needs every FILE's hashes)\n`);
           return 1;
         }
         const program = out.value;
@@ -75,7 +75,7 @@ export const command: Command = {
     const plan = planGc(listStore(root), o);
     const apply = p.flags.has('--yes') || p.flags.has('--force');
     const done = apply ? applyGc(root, plan, o) : undefined;
-    if (p.flags.has('--json')) {
+    if (json) {
       process.stdout.write(JSON.stringify({
         root, dryRun: !apply, keepDays, bytes: plan.bytes,
         remove: plan.remove.map(entryJson), keep: plan.keep.map((k) => ({ ...entryJson(k.entry), reasons: k.reasons })),
@@ -85,7 +85,7 @@ export const command: Command = {
       process.stdout.write(formatGcPlan(plan, { keepDays, files: p.positional.length, dryRun: !apply }) + '\n');
       if (done) process.stdout.write(`removed ${done.removed.length}\n`);
     }
-    if (done?.skipped.length) process.stderr.write(renderDiagnostics(done.skipped.map((s) => RunMessages.gcSkipped(s.entry.dir, s.reason)), new Map(), { color }) + '\n');
+    if (done?.skipped.length) printDiagnostics(false, done.skipped.map((s) => RunMessages.gcSkipped(s.entry.dir, s.reason)), new Map(), color);
     return 0;
   },
 };

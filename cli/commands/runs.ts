@@ -2,7 +2,7 @@
 // step, size, last use and the experiments that map to it. Wiring only: runtime/store.
 import { resolve } from 'node:path';
 import type { Command } from '../main.ts';
-import { parseArgs } from './check.ts';
+import { parseArgs, usageError } from '../args.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { listStore } from '../../runtime/store/inventory.ts';
 import { migrateLegacy } from '../../runtime/store/legacy.ts';
@@ -26,10 +26,10 @@ export const command: Command = {
   summary: 'list the run store: pretrain hashes, the experiments mapping to each, size, status, last step',
   usage,
   async run(args) {
-    const p = parseArgs(args, ['--json'], ['--root', '--runs-dir']);
-    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${usage}\n`); return 2; }
-    if (p.positional.length > 1) { process.stderr.write(`error: one PATH at most, got ${p.positional.length}\n\n${usage}\n`); return 2; }
-    const rootFlag = p.values.get('--root') ?? p.values.get('--runs-dir');
+    const p = parseArgs(args, { flags: ['--json'], values: ['--root'], aliases: { '--runs-dir': '--root' } });
+    if (typeof p === 'string') return usageError(args, usage, p);
+    if (p.positional.length > 1) return usageError(args, usage, `one PATH at most, got ${p.positional.length}`);
+    const rootFlag = p.values.get('--root');
     const root = resolve(rootFlag ?? defaultRoot(p.positional[0] ?? process.cwd()));
     migrateLegacy(root);
     const entries = listStore(root);

@@ -241,6 +241,8 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
       for (const c of cells) {
         if (outcome.has(c.name) || running.has(c.name)) continue;
         if (running.size >= jobs) break;
+        // One process per store entry at a time (the LOCK): cells sharing it take turns.
+        if ([...running.keys()].some((n) => cells.find((x) => x.name === n)!.runDir === c.runDir)) continue;
         if (c.sameAs) {
           // Same pretrain hash as an earlier cell: one trainer per checkpoint; this one probes after it.
           const o = outcome.get(c.sameAs);

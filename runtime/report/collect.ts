@@ -87,7 +87,12 @@ export function readLosses(runDir: string): LossPoint[] {
 /** Reads one run directory (needs spec.json). */
 export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hashes: { pretrain: string; probe: string }; profile?: string | null; file?: string }): ReportRun {
   const specPath = join(runDir, 'spec.json');
-  const spec = readJson<ResolvedSpec>(specPath) ?? expected?.spec;
+  // The store entry is shared by every experiment with its pretrain hash; spec.json is the one that trained
+  // it first. The experiment being reported (name, label, probes) is the file's own spec. A profiled one is
+  // shown as `A.4 @ cpu`.
+  const stored = expected ? undefined : readJson<ResolvedSpec>(specPath);
+  const own = expected?.spec;
+  const spec = own && expected?.profile ? { ...own, label: `${own.label || own.name} @ ${expected.profile}` } : own ?? stored;
   if (!spec) {
     throw new ProbeError(PROBE.badReportInput.code, 'not a run directory: spec.json is missing or unreadable', runDir,
       'pass a run directory under .lssd/runs/, or the .lssd file whose experiments were run');
