@@ -14,7 +14,7 @@ import { staleReason } from '../../scripts/stamp.mjs';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // Inside the checkout (git-ignored, like build/) so the bundle's bare imports find node_modules.
 const out = mkdtempSync(join(root, 'build.test-'));
-const env = { ...process.env, NO_COLOR: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
 delete env.LSSD_SOURCES;
 
 /** Runs `main(args)` of the given cli/main module in a fresh process; `--import`s the given preloads. */
