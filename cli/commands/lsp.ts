@@ -1,6 +1,7 @@
 // `lssdc lsp`: the language server over stdio (lsp/server.ts). Loaded only by this command, so the
 // other commands never pay for the LSP libraries.
 import type { Command } from '../main.ts';
+import { parseArgs, usageError } from '../args.ts';
 
 const USAGE = `usage: lssdc lsp [--stdio]
 
@@ -13,8 +14,10 @@ export const command: Command = {
   summary: 'language server for editors (LSP over stdio)',
   usage: USAGE,
   async run(args) {
-    const bad = args.find((a) => a !== '--stdio');
-    if (bad !== undefined) { process.stderr.write(`error: unknown option '${bad}'\n\n${USAGE}\n`); return 2; }
+    // `--stdio` is what LSP clients pass by convention; stdio is the only transport.
+    const p = parseArgs(args, { flags: ['--stdio'] });
+    if (typeof p === 'string') return usageError(args, USAGE, p);
+    if (p.positional.length) return usageError(args, USAGE, `unexpected argument '${p.positional[0]}'`);
     const { startServer } = await import('../../lsp/server.ts');
     const connection = startServer({ input: process.stdin, output: process.stdout });
     // The server runs until the client sends `exit` (or closes stdin).
