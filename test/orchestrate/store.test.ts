@@ -167,28 +167,35 @@ test('lssdc runs / gc through the CLI: --json, dry run by default, --yes deletes
 
 // ---- locks between real processes ---------------------------------------------------------------
 
-interface Child { events: Record<string, unknown>[]; done: Promise<number | null>; pid: number }
+interface Child { events: Record<string, unknown>[]; done: Promise<number | null>; pid: number; proc: ReturnType<typeof spawn> }
 function runner(root: string, name: string, o: { steps: number; delay: number; wait: boolean }, onEvent?: (e: Record<string, unknown>) => void): Child {
   const c = spawn(process.execPath, ['--import', 'tsx', fixture('store-runner.ts'), root, name, String(o.steps), String(o.delay), o.wait ? '1' : '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  const child: Child = { events: [], pid: c.pid!, done: new Promise((res) => c.on('close', res)) };
+  const child: Child = { events: [], pid: c.pid!, proc: c, done: new Promise((res) => c.on('close', res)) };
   let buf = ''; let err = '';
-  c.stdout.setEncoding('utf8');
-  c.stdout.on('data', (d: string) => {
+  c.stdout!.setEncoding('utf8');
+  c.stdout!.on('data', (d: string) => {
     buf += d; let i: number;
     while ((i = buf.indexOf('\n')) >= 0) { const e = JSON.parse(buf.slice(0, i)); buf = buf.slice(i + 1); child.events.push(e); onEvent?.(e); }
   });
-  c.stderr.setEncoding('utf8'); c.stderr.on('data', (d: string) => { err += d; });
+  c.stderr!.setEncoding('utf8'); c.stderr!.on('data', (d: string) => { err += d; });
   void child.done.then(() => { if (err.trim()) child.events.push({ type: 'stderr', text: err }); });
   return child;
 }
 const summary = (c: Child) => c.events.find((e) => e.type === 'summary') as { status: string; trained: { steps: number[] }[]; probed: string[] } | undefined;
 
-test('locks, real processes: a second run of the same hash is refused naming the owner, or waits with --wait and only probes', { timeout: 120_000 }, async () => {
+test('locks, real processes: a second run of the same hash is refused naming the owner, or waits with --wait and only probes', { timeout: 240_000 }, async () => {
   for (const wait of [false, true]) {
     const root = tmp();
     let second: Child | undefined;
-    const first = runner(root, 'Q', { steps: 40, delay: 50, wait: false }, (e) => {
-      if (e.type === 'step' && !second) second = runner(root, 'Q_other_name', { steps: 40, delay: 50, wait });
+    // The first run is frozen (SIGSTOP: alive, holding the LOCK) after its first step until the second
+    // has been refused, or has said it waits; however slow the machine, the two overlap.
+    const first: Child = runner(root, 'Q', { steps: 8, delay: 10, wait: false }, (e) => {
+      if (e.type !== 'step' || second) return;
+      first.proc.kill('SIGSTOP');
+      second = runner(root, 'Q_other_name', { steps: 8, delay: 10, wait }, (e2) => {
+        if (wait && e2.type === 'warning') first.proc.kill('SIGCONT');
+      });
+      void second.done.then(() => first.proc.kill('SIGCONT'));
     });
     await first.done;
     while (!second) await new Promise((r) => setTimeout(r, 20));
@@ -196,7 +203,7 @@ test('locks, real processes: a second run of the same hash is refused naming the
     const s1 = summary(first); const s2 = summary(second);
     assert.ok(s1 && s2, JSON.stringify([first.events.slice(-3), second.events.slice(-3)]));
     assert.equal(s1.status, 'done');
-    assert.deepEqual(s1.trained.map((t) => t.steps.length), [40], 'the first trains every step');
+    assert.deepEqual(s1.trained.map((t) => t.steps.length), [8], 'the first trains every step');
     assert.deepEqual(s2.trained, [], 'never two trainers on one checkpoint');
     if (!wait) {
       assert.equal(s2.status, 'failed');
