@@ -62,6 +62,15 @@ export const TRAIN = {
   badPlan: def('LSSD5308', 'error', 'plan not runnable by this runtime', '§9.2'),
 } as const;
 
+/** Backend provisioning and `lssdc doctor` (provision/, runtime/doctor). */
+export const DOCTOR = {
+  nativeUnavailable: def('LSSD5330', 'error', 'native TensorFlow backend unavailable (auto falls back to wasm)', '§9.2'),
+  nativeCrashes: def('LSSD5331', 'error', 'loading @tensorflow/tfjs-node kills the process', '§9.2'),
+  wasmUnavailable: def('LSSD5332', 'warning', 'wasm backend does not initialise', '§9.2'),
+  gpuUnused: def('LSSD5333', 'warning', 'NVIDIA GPU visible but TensorFlow has no GPU device', '§9.2'),
+  brokenEntries: def('LSSD5334', 'warning', 'native-backend cache entries set aside as broken', '§9.2'),
+} as const;
+
 /** Probes and reports (runtime/probes, runtime/report). */
 export const PROBE = {
   taskMissing: def('LSSD5401', 'error', 'task directory missing or unreadable', '§9.2'),
@@ -91,4 +100,4 @@ export const RUN = {
 } as const;
 
 /** Every lowering and runtime entry, for CATALOG. */
-export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, PROBE, RUN].flatMap((g) => Object.values(g));
+export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN].flatMap((g) => Object.values(g));
