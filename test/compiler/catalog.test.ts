@@ -12,7 +12,8 @@ import { CATALOG } from '../../compiler/messages.ts';
 const root = new URL('../..', import.meta.url).pathname;
 /** Where codes are defined. */
 const CATALOG_FILES = new Set(['compiler/messages.ts', 'compiler/messages-runtime.ts', 'grammar/syntax-codes.ts']);
-const SKIP_DIRS = new Set(['node_modules', '.git', '.lssd', 'test', 'docs', 'runs', 'data']);
+// build/ holds the compiled CLI: bundles of the very sources scanned here, catalog included.
+const SKIP_DIRS = new Set(['node_modules', '.git', '.lssd', 'test', 'docs', 'runs', 'data', 'build']);
 const SOURCE = /\.(ts|tsx|mjs|cjs|js|lssd|hbs|json)$/;
 
 function sourceFiles(dir = root, out: string[] = []): string[] {
