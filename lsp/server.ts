@@ -56,7 +56,7 @@ export function startServer(opts: ServerOptions): Connection {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['.', ' ', '(', '[', '"', ','] },
+        completionProvider: { triggerCharacters: ['.', '=', '(', '[', '"', ','] },
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
