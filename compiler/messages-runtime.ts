@@ -1,4 +1,4 @@
-// The lowering and runtime part of the diagnostic catalog (LSSD4xxx, LSSD5xxx); compiler/messages.ts
+// The lowering, runtime and tooling part of the diagnostic catalog (LSSD4xxx, LSSD5xxx, LSSD70xx); compiler/messages.ts
 // re-exports it and lists it in CATALOG. Pure data like the rest of compiler/: runtime modules import
 // these constants (runtime → compiler is the allowed direction), never the other way round.
 // Codes are stable: never renumber, only append. Blocks of the 5xxx range:
@@ -99,5 +99,13 @@ export const RUN = {
   lineageCycle: def('LSSD5809', 'error', 'experiments initialise from each other in a cycle', '§9.2'),
 } as const;
 
+/** Editor support and scaffolding (LSSD70xx: `lssdc init`, `lssdc new`, `lssdc lsp`). */
+export const SCAFFOLD = {
+  wouldOverwrite: def('LSSD7001', 'error', '`init` or `new` would overwrite an existing file', '§9.3'),
+  unknownBase: def('LSSD7002', 'error', '`new --from` names no experiment or preset', '§9.3'),
+  badName: def('LSSD7003', 'error', 'name for `new` is not a valid, unused declaration name', '§9.3'),
+  scaffoldInvalid: def('LSSD7004', 'error', 'generated file does not check', '§9.3'),
+} as const;
+
 /** Every lowering and runtime entry, for CATALOG. */
-export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN].flatMap((g) => Object.values(g));
+export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, SCAFFOLD].flatMap((g) => Object.values(g));
