@@ -15,7 +15,6 @@ import { Optimizer } from './optim.ts';
 import { lrAt } from './schedule.ts';
 import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type Manifest } from './checkpoint.ts';
 import { selftest } from './selftest.ts';
-import { setMatmulImpl } from './ops.ts';
 import { TrainCodes, TrainError } from './errors.ts';
 
 export { selectBackend } from './backend.ts';
@@ -120,7 +119,6 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
   const { plan, runDir, dataset, events, signal } = opts;
   const backend = await selectBackend(plan.backend.preference as BackendPref);
   for (const w of backendWarnings()) events({ type: 'warning', message: w });
-  setMatmulImpl(plan.backend.impl.matmul === 'native' && backend === 'tensorflow' ? 'native' : 'explicit_transpose');
 
   const { schedule, stepsPerEpoch } = resolveSchedule(plan, dataset);
   if (plan.optim.stepsPerEpoch != null && plan.optim.stepsPerEpoch !== dataset.stepsPerEpoch) {
