@@ -15,15 +15,16 @@ import type { Encoder, ProbeResult, RunEvent } from '../contracts.ts';
 import type { ProbeSpec, ResolvedSpec } from '../../compiler/spec.ts';
 import { canonicalJson } from '../../compiler/canonical.ts';
 import { stageHashes } from '../../compiler/hash.ts';
-import { foldPlans, loadHearTask, type HearTask } from './hear.ts';
+import { loadHearTask, type HearTask } from './hear.ts';
 import { taskEmbeddings, type EmbeddingSet, type MediaFns } from './embed.ts';
-import { standardise, trainGrid, type ProbeData } from './train-probe.ts';
+import { runProtocol } from './protocol.ts';
 import { PROBE, ProbeError } from './errors.ts';
 import { readWavAtRate } from './wav.ts';
 
 export { ProbeError, isProbeError } from './errors.ts';
-export { loadHearTask, foldPlans } from './hear.ts';
-export { top1, meanAveragePrecision, averagePrecision } from './metrics.ts';
+export { loadHearTask, foldPlans, kitRowOrder } from './hear.ts';
+export { top1, meanAveragePrecision, averagePrecision, macroAucRoc, dPrime } from './metrics.ts';
+export { runProtocol, taskMetrics } from './protocol.ts';
 
 /** Where run events go: a function, or a renderer-like object with `onEvent`. */
 export type EventSink = ((e: RunEvent) => void) | { onEvent(e: RunEvent): void };
@@ -76,45 +77,10 @@ export function runHashes(spec: ResolvedSpec, runDir: string): { pretrain: strin
 /** Path of the cached results of a probe plan. */
 export const resultsPath = (runDir: string, probeHash: string) => join(runDir, 'probes', probeHash.slice(0, 12), 'results.json');
 
-/** Multi-hot or index targets for the selected rows. */
-function targets(task: HearTask, rows: number[]): Float32Array | Int32Array {
-  if (task.prediction === 'multiclass') return Int32Array.from(rows, (r) => task.clips[r].labels[0]);
-  const k = task.labels.length;
-  const y = new Float32Array(rows.length * k);
-  rows.forEach((r, i) => { for (const l of task.clips[r].labels) y[i * k + l] = 1; });
-  return y;
-}
-
-function rowsOf(emb: EmbeddingSet, rows: number[]): Float32Array {
-  const out = new Float32Array(rows.length * emb.dim);
-  rows.forEach((r, i) => out.set(emb.x.subarray(r * emb.dim, (r + 1) * emb.dim), i * emb.dim));
-  return out;
-}
-
-/** Runs one probe spec on an already-embedded task: every fold of the task's plan, grid per fold. */
-export function probeTask(task: HearTask, emb: EmbeddingSet, probe: ProbeSpec, seed: number, signal?: AbortSignal):
+/** Runs one probe spec on an already-embedded task (runtime/probes/protocol.ts: hear-eval-kit's protocol). */
+export function probeTask(task: HearTask, emb: Pick<EmbeddingSet, 'x' | 'dim'>, probe: ProbeSpec, seed: number, signal?: AbortSignal):
   Omit<ProbeResult, 'seconds'> {
-  const folds: ProbeResult['folds'] = [];
-  let n = { train: 0, valid: 0, test: 0 };
-  const plans = foldPlans(task);
-  plans.forEach((plan, fi) => {
-    const pick = (splits: string[]) => task.clips.map((c, i) => (splits.includes(c.split) ? i : -1)).filter((i) => i >= 0);
-    const rows = { train: pick(plan.train), valid: pick(plan.valid), test: pick(plan.test) };
-    if (rows.train.length === 0 || rows.test.length === 0) {
-      throw new ProbeError(PROBE.emptySplit.code, `fold '${plan.name}' of task '${task.name}' has ${rows.train.length} training and ${rows.test.length} test clips`,
-        task.dir, 'every split listed in task_metadata.json needs clips');
-    }
-    const st = standardise(rowsOf(emb, rows.train), [rowsOf(emb, rows.valid), rowsOf(emb, rows.test)], emb.dim);
-    const data = (x: Float32Array, r: number[]): ProbeData => ({ x, n: r.length, y: targets(task, r) });
-    const out = trainGrid({ train: data(st.train, rows.train), valid: data(st.others[0], rows.valid), test: data(st.others[1], rows.test) },
-      { dim: emb.dim, classes: task.labels.length, prediction: task.prediction, metric: probe.metric }, probe.probe, seed + 1000003 * fi, signal);
-    folds.push({ fold: plan.name, value: out.test, valid: out.valid, config: { ...out.config, bestEpoch: out.bestEpoch } });
-    if (fi === 0) n = { train: rows.train.length, valid: rows.valid.length, test: rows.test.length };
-  });
-  const values = folds.map((f) => f.value);
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : null;
-  return { task: probe.task, suite: probe.suite, group: probe.group, modality: probe.modality, metric: probe.metric, value: mean, std, folds, n };
+  return runProtocol(task, emb, probe, seed, signal);
 }
 
 async function defaultMedia(): Promise<MediaFns> {
@@ -184,7 +150,7 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
   try {
     for (const probe of runnable) {
       if (signal?.aborted) break;
-      const taskKey = sha256(canonicalJson({ v: 1, pretrain: hashes.pretrain, probe, seed: spec.optim.seed }));
+      const taskKey = sha256(canonicalJson({ v: 2, pretrain: hashes.pretrain, probe, seed: spec.optim.seed }));
       const taskPath = join(runDir, 'probes', 'tasks', `${probe.task.replace(/[^A-Za-z0-9_.-]/g, '_')}-${taskKey.slice(0, 12)}.json`);
       const done = readJson<ProbeResult>(taskPath);
       if (done) {
