@@ -20,6 +20,7 @@ import { taskEmbeddings, type EmbeddingSet, type MediaFns } from './embed.ts';
 import { runProtocol } from './protocol.ts';
 import { PROBE, ProbeError } from './errors.ts';
 import { readWavAtRate } from './wav.ts';
+import { embeddingTaskDirs, importHearTask } from './hear-export.ts';
 
 export { ProbeError, isProbeError } from './errors.ts';
 export { loadHearTask, foldPlans, kitRowOrder } from './hear.ts';
@@ -182,3 +183,63 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
   if (!signal?.aborted) writeJsonAtomic(outPath, { probeHash: hashes.probe, pretrainHash: hashes.pretrain, results });
   return results;
 }
+
+export interface ExportOptions extends Omit<ProbeExperimentOptions, 'probeHash'> {
+  /** Output directory: one hear-eval-kit task directory per probe task, named by the task. */
+  out: string;
+}
+
+/**
+ * Writes the run's embeddings of every local (dir / synthetic) probe task in hear-eval-kit's layout
+ * (runtime/probes/hear-export.ts), from the embedding cache when the run was probed already. Returns the
+ * directories written; `external` tasks are skipped with a warning event.
+ */
+export async function exportExperimentEmbeddings(opts: ExportOptions): Promise<string[]> {
+  const { spec, runDir, signal } = opts;
+  const emit = emitter(opts.events);
+  const { exportHearTask } = await import('./hear-export.ts');
+  await (await import('../media/logmel.ts')).prepareBackend();
+  let encoder: Encoder | undefined = opts.encoder;
+  const media = opts.media ?? await defaultMedia();
+  const written: string[] = [];
+  try {
+    for (const probe of spec.probes) {
+      if (signal?.aborted) break;
+      if (probe.source.kind === 'external') { emit({ type: 'warning', message: `export of '${probe.task}' skipped: its data (${probe.source.name}) exists only at paper scale` }); continue; }
+      const task = loadHearTask((await taskDirOf(probe, opts))!);
+      encoder ??= await defaultEncoder(runDir);
+      const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window },
+        media, runDir, { signal, name: probe.task, melCacheDir: join(opts.root, 'probe-features'), onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
+      written.push(exportHearTask(task, emb, join(opts.out, probe.task.replace(/[^A-Za-z0-9_.-]/g, '_'))));
+    }
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') return written;
+    throw e;
+  } finally {
+    if (!opts.encoder) encoder?.dispose();
+  }
+  return written;
+}
+
+/**
+ * Scores embeddings computed by any model, stored in hear-eval-kit's layout (one task directory, or a
+ * directory of them), with `probe`'s protocol (its task name, source and modality are replaced per task
+ * directory). Nothing is cached: the embeddings are the input.
+ */
+export function probeEmbeddingsDir(dir: string, probe: ProbeSpec, opts: { seed?: number; events?: EventSink; signal?: AbortSignal } = {}): ProbeResult[] {
+  const emit = emitter(opts.events);
+  const results: ProbeResult[] = [];
+  for (const taskDir of embeddingTaskDirs(dir)) {
+    if (opts.signal?.aborted) break;
+    const t0 = Date.now();
+    const imported = importHearTask(taskDir);
+    const name = imported.task.name;
+    emit({ type: 'probe-start', task: name, n: imported.task.clips.length });
+    const p: ProbeSpec = { ...probe, task: name, source: { kind: 'dir', path: taskDir }, prediction: imported.task.prediction };
+    const r: ProbeResult = { ...runProtocol(imported.task, imported, p, opts.seed ?? 0, opts.signal), seconds: (Date.now() - t0) / 1000 };
+    results.push(r);
+    emit({ type: 'probe-end', task: r.task, metric: r.metric, value: r.value, ...(r.std !== null ? { std: r.std } : {}) });
+  }
+  return results;
+}
+
