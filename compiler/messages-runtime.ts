@@ -84,6 +84,10 @@ export const PROBE = {
   badSettings: def('LSSD5409', 'error', 'probe settings invalid', '§9.2'),
   badReportInput: def('LSSD5410', 'error', 'report or probe input invalid', '§9.2'),
   templateFailed: def('LSSD5411', 'error', 'report template failed to compile or render', '§9.2'),
+  unknownMetric: def('LSSD5420', 'error', 'task metric is not a scene-level score', '§9.2'),
+  badNpy: def('LSSD5421', 'error', '.npy file invalid or of an unsupported kind', '§9.2'),
+  badEmbeddings: def('LSSD5422', 'error', 'embeddings directory (hear-eval-kit layout) invalid', '§9.2'),
+  exportFailed: def('LSSD5423', 'error', 'cannot write the hear-eval-kit export', '§9.2'),
 } as const;
 
 /** Orchestration (`lssdc run`, runtime/orchestrate). */
