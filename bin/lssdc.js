@@ -1,7 +1,34 @@
 #!/usr/bin/env node
-// Thin launcher: registers the TypeScript loader (tsx) and hands over to the CLI.
-// Kept in plain JS so `npx lssdc` works straight after `npm install`, with no build step.
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../cli/main.ts');
+// Launcher. Runs the compiled CLI in build/ (made by `npm run build`, which `npm install` runs) when it
+// is up to date with the TypeScript sources; otherwise runs the sources through tsx, saying why in one
+// line on stderr, so an edited .ts file is never silently ignored. LSSD_SOURCES=1 runs the sources
+// without the note (the test runner sets it: `npm test` tests the sources).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { staleReason, STAMP_FILE } from '../scripts/stamp.mjs';
+
+/** Why build/ cannot be used, or undefined when it matches the sources. */
+function buildProblem() {
+  let stamp;
+  try { stamp = JSON.parse(readFileSync(new URL(`../build/${STAMP_FILE}`, import.meta.url), 'utf8')); } catch {
+    return 'there is no build (`npm run build` makes one)';
+  }
+  const why = staleReason(fileURLToPath(new URL('..', import.meta.url)), stamp);
+  return why && `${why} since the last \`npm run build\``;
+}
+
+let main;
+if (!process.env.LSSD_SOURCES) {
+  const why = buildProblem();
+  if (why) process.stderr.write(`lssdc: running the TypeScript sources (slower start): ${why}\n`);
+  else {
+    if (process.env.LSSD_DEBUG) process.setSourceMapsEnabled(true); // stack traces name the .ts sources
+    ({ main } = await import('../build/main.js'));
+  }
+}
+if (!main) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nearest } from '../compiler/messages.ts';
+import { wantsJson } from './args.ts';
 
 export interface Command {
   name: string;
@@ -36,8 +37,11 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest[0]) {
-      const c = await load(rest[0]);
+      const c = (COMMANDS as readonly string[]).includes(rest[0]) ? await load(rest[0]) : undefined;
       if (c) { process.stdout.write(c.usage + '\n'); return 0; }
+      const guess = nearest(rest[0], COMMANDS);
+      process.stderr.write(`error: no command '${rest[0]}'${guess ? `\n  hint: did you mean 'lssdc help ${guess}'?` : ''}\n\n${await help()}\n`);
+      return 2;
     }
     process.stdout.write((await help()) + '\n');
     return name ? 0 : 2;
@@ -60,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // Commands report user errors as diagnostics; reaching here is a bug in lssd, not in the user's input.
     const err = e as Error;
+    if (wantsJson(rest)) process.stdout.write(JSON.stringify({ type: 'error', kind: 'internal', exitCode: 70, message: err?.message ?? String(e) }) + '\n');
     process.stderr.write(`internal error in 'lssdc ${name}': ${err?.message ?? String(e)}\n` +
       `  This is a bug in lssd. Re-run with LSSD_DEBUG=1 for the stack trace and please report it.\n`);
     if (process.env.LSSD_DEBUG) process.stderr.write(String(err?.stack) + '\n');

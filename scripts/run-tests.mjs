@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Finds every test/**/*.test.ts (Node 20's --test has no globs) and runs them with node's test runner.
+// LSSD_SOURCES=1: a CLI spawned by a test (bin/lssdc.js) runs the TypeScript sources, never build/.
 // `npm test -- PATTERN` runs only files whose path contains PATTERN.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -17,5 +18,5 @@ const files = [];
 })(join(root, 'test'));
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
 if (selected.length === 0) { console.error('no test files matched'); process.exit(1); }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { cwd: root, stdio: 'inherit', env: { ...process.env, LSSD_TEST: '1' } });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { cwd: root, stdio: 'inherit', env: { ...process.env, LSSD_TEST: '1', LSSD_SOURCES: '1' } });
 process.exit(r.status ?? 1);

@@ -9,6 +9,7 @@ import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import type { Source } from '../../grammar/ast.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../../compiler/render.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
+import { parseArgs, usageError, useColor } from '../args.ts';
 
 const USAGE = `usage: lssdc check [options] PATH...
 
@@ -20,27 +21,7 @@ options:
   --no-color   plain output (default: color when stderr is a terminal)
   --quiet      no summary line`;
 
-export interface ParsedArgs { positional: string[]; flags: Set<string>; values: Map<string, string> }
-
-/** Minimal flag parser shared by check/fmt/show: `--flag`, `--key value`, `--key=value`. */
-export function parseArgs(args: string[], boolFlags: string[], valueFlags: string[] = []): ParsedArgs | string {
-  const positional: string[] = []; const flags = new Set<string>(); const values = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') { positional.push(...args.slice(i + 1)); break; }
-    if (a.startsWith('-') && a !== '-') {
-      const eq = a.indexOf('=');
-      const k = eq > 0 ? a.slice(0, eq) : a;
-      if (boolFlags.includes(k) && eq < 0) flags.add(k);
-      else if (valueFlags.includes(k)) {
-        const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-        if (v === undefined) return `option ${k} needs a value`;
-        values.set(k, v);
-      } else return `unknown option '${a}'`;
-    } else positional.push(a);
-  }
-  return { positional, flags, values };
-}
+export { parseArgs, type ParsedArgs } from '../args.ts';
 
 /** Expand files and directories (recursively, *.lssd, sorted) into file paths; reports missing paths. */
 export function collectFiles(paths: string[]): { files: string[]; missing: string[] } {
@@ -94,8 +75,8 @@ export const command: Command = {
   usage: USAGE,
   async run(args) {
     const p = parseArgs(args, ['--json', '--strict', '--no-color', '--quiet']);
-    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
-    if (!p.positional.length) { process.stderr.write(`error: no files given\n\n${USAGE}\n`); return 2; }
+    if (typeof p === 'string') return usageError(args, USAGE, p);
+    if (!p.positional.length) return usageError(args, USAGE, 'no files given');
     const { files, missing } = collectFiles(p.positional);
     if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
     if (!files.length) { process.stderr.write(`error: no .lssd files under ${p.positional.join(', ')}\n`); return 2; }
@@ -109,7 +90,7 @@ export const command: Command = {
       return failed ? 1 : 0;
     }
     if (diagnostics.length) {
-      const color = !p.flags.has('--no-color') && !!process.stderr.isTTY && !process.env.NO_COLOR;
+      const color = useColor(process.stderr, p.flags.has('--no-color'));
       process.stderr.write(renderDiagnostics(diagnostics, sources, { color }) + '\n');
     }
     if (!p.flags.has('--quiet')) {

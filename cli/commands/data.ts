@@ -6,6 +6,9 @@ import { indexDirectory, type IndexOptions, type IndexSummary } from '../../runt
 import { boundShots } from '../../runtime/media/shots.ts';
 import { DataCodes, isLssdError, LssdError } from '../../runtime/media/errors.ts';
 import { SYNTH_USAGE } from '../../runtime/media/synth/cli.ts';
+import { defaultRoot } from '../../runtime/paths.ts';
+import { nearest } from '../../compiler/messages.ts';
+import { numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from '../args.ts';
 
 const USAGE = `usage: lssdc data <subcommand> [options]
 
@@ -16,7 +19,7 @@ subcommands:
   stats DIR   catalog statistics for DIR (indexes it first if needed)
 
 options (index, stats):
-  --data-dir PATH        the .lssd directory (default ./.lssd)
+  --root DIR             where data, features and runs live (default: <project>/.lssd; --data-dir is the same)
   --method scene|sidecar cut detection (default scene; a <name>.cuts.json sidecar always wins)
   --threshold X          scene-change threshold in (0,1) (default 0.3)
   --original first|LANG  original language where tracks carry no 'original' title tag (default first)
@@ -25,44 +28,38 @@ options (index, stats):
 
 ` + SYNTH_USAGE.replace(/^usage: /, '');
 
-interface Parsed { positional: string[]; flags: Record<string, string | true> }
+const INDEX_ARGS = { flags: ['--json'], values: ['--root', '--method', '--threshold', '--original', '--min', '--max'], aliases: { '--data-dir': '--root' } } as const;
 
-function parse(args: string[]): Parsed | string {
-  const positional: string[] = [];
-  const flags: Record<string, string | true> = {};
-  const valued = new Set(['--data-dir', '--method', '--threshold', '--original', '--min', '--max']);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.startsWith('--')) {
-      const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-      if (valued.has(k)) {
-        const val = v ?? args[++i];
-        if (val === undefined) return `option ${k} needs a value`;
-        flags[k] = val;
-      } else if (k === '--json') flags[k] = true;
-      else return `unknown option '${k}'`;
-    } else positional.push(a);
-  }
-  return { positional, flags };
+function num(p: ParsedArgs, k: string, def: number): number {
+  const n = numberOption(p, k);
+  if (typeof n === 'string') throw new LssdError(DataCodes.badArgument, n);
+  return n ?? def;
 }
 
-function num(flags: Parsed['flags'], k: string, def: number): number {
-  const v = flags[k];
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n)) throw new LssdError(DataCodes.badArgument, `${k} expects a number, got '${String(v)}'`);
-  return n;
-}
-
-function indexOptions(p: Parsed): IndexOptions {
-  const method = (p.flags['--method'] ?? 'scene') as string;
+function indexOptions(p: ParsedArgs): IndexOptions {
+  const method = p.values.get('--method') ?? 'scene';
   if (method !== 'scene' && method !== 'sidecar') throw new LssdError(DataCodes.badArgument, `--method expects scene or sidecar, got '${method}'`);
   return {
-    root: resolve(String(p.flags['--data-dir'] ?? '.lssd')),
-    method, threshold: num(p.flags, '--threshold', 0.3),
-    original: p.flags['--original'] as string | undefined,
-    bounds: { min: num(p.flags, '--min', 3), max: num(p.flags, '--max', 12) },
+    root: resolve(p.values.get('--root') ?? defaultRoot(process.cwd())),
+    method, threshold: num(p, '--threshold', 0.3),
+    original: p.values.get('--original'),
+    bounds: { min: num(p, '--min', 3), max: num(p, '--max', 12) },
   };
+}
+
+/** `lssdc data synth ARGS…`: parsed here, run by runtime/media/synth/cli.ts. */
+export async function runSynthCli(argv: string[]): Promise<number> {
+  const { SYNTH_OPTIONS, synthArgs, synthUsageError, runSynth } = await import('../../runtime/media/synth/cli.ts');
+  const p = parseArgs(argv, { flags: ['--json'], values: SYNTH_OPTIONS, aliases: { '--root': '--data-dir' } });
+  const a = typeof p === 'string' ? p
+    : p.positional.length ? `unexpected argument '${p.positional[0]}'`
+      : synthArgs(p.values, p.flags.has('--json'));
+  if (typeof a === 'string') {
+    if (wantsJson(argv)) return usageError(argv, SYNTH_USAGE, a);
+    process.stderr.write(synthUsageError(a)); return 2;
+  }
+  if (typeof p !== 'string' && !p.values.has('--data-dir')) a.dataDir = defaultRoot(process.cwd());
+  return runSynth(a);
 }
 
 function summaryLines(s: IndexSummary): string[] {
@@ -99,18 +96,21 @@ export function catalogStats(titles: CatalogTitle[], bounds: { min: number; max:
 
 async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (!sub) { process.stderr.write(USAGE + '\n'); return 2; }
+  if (!sub) return usageError(args, USAGE, 'missing subcommand (index, synth or stats)');
   if (sub === 'synth') {
-    const { runSynthCli } = await import('../../runtime/media/synth/cli.ts');
+    if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(SYNTH_USAGE + '\n'); return 0; }
     return runSynthCli(rest);
   }
-  if (sub !== 'index' && sub !== 'stats') { process.stderr.write(`error: unknown subcommand 'data ${sub}'\n\n${USAGE}\n`); return 2; }
-  const p = parse(rest);
-  if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
-  if (p.positional.length !== 1) { process.stderr.write(`error: 'data ${sub}' takes one directory, got ${p.positional.length}\n\n${USAGE}\n`); return 2; }
+  if (sub !== 'index' && sub !== 'stats') {
+    const guess = nearest(sub, ['index', 'synth', 'stats']);
+    return usageError(args, USAGE, `unknown subcommand 'data ${sub}'`, guess ? `did you mean 'data ${guess}'?` : undefined);
+  }
+  const p = parseArgs(rest, INDEX_ARGS);
+  if (typeof p === 'string') return usageError(args, USAGE, p);
+  if (p.positional.length !== 1) return usageError(args, USAGE, `'data ${sub}' takes one directory, got ${p.positional.length}`);
   try {
     const o = indexOptions(p);
-    const tty = process.stderr.isTTY && !p.flags['--json'];
+    const tty = process.stderr.isTTY && !p.flags.has('--json');
     const s = await indexDirectory(p.positional[0], {
       ...o,
       events: {
@@ -120,11 +120,11 @@ async function run(args: string[]): Promise<number> {
     });
     if (tty) process.stderr.write('\r\x1b[K');
     if (sub === 'index') {
-      if (p.flags['--json']) process.stdout.write(JSON.stringify({ ...s, titles: s.titles.length }, null, 2) + '\n');
+      if (p.flags.has('--json')) process.stdout.write(JSON.stringify({ ...s, titles: s.titles.length }, null, 2) + '\n');
       else process.stdout.write(summaryLines(s).join('\n') + '\n');
     } else {
       const st = catalogStats(s.titles, o.bounds!);
-      if (p.flags['--json']) process.stdout.write(JSON.stringify(st, null, 2) + '\n');
+      if (p.flags.has('--json')) process.stdout.write(JSON.stringify(st, null, 2) + '\n');
       else {
         const fmt = (r: Record<string, number>) => Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
         process.stdout.write([
@@ -138,7 +138,11 @@ async function run(args: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    if (isLssdError(e)) { process.stderr.write(e.line() + '\n'); return e.code === DataCodes.badArgument ? 2 : 1; }
+    if (isLssdError(e)) {
+      if (p.flags.has('--json')) process.stdout.write(JSON.stringify({ type: 'error', code: e.code, message: e.message }) + '\n');
+      else process.stderr.write(e.line() + '\n');
+      return e.code === DataCodes.badArgument ? 2 : 1;
+    }
     throw e;
   }
 }

@@ -14,7 +14,8 @@ import { diffJson, diffPrograms, renderDiffMarkdown, renderDiffText, textconv, t
 import { M, diag, didYouMean } from '../../compiler/messages.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../../compiler/render.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
-import { collectFiles, parseArgs } from './check.ts';
+import { collectFiles } from './check.ts';
+import { parseArgs, usageError, useColor } from '../args.ts';
 
 const USAGE = `usage: lssdc diff [options] BEFORE AFTER
        lssdc diff [options] --git REV [-- FILE...]
@@ -267,12 +268,12 @@ export const command: Command = {
   summary: 'compare resolved experiments (files, dirs, names, git revisions) like `terraform plan`',
   usage: USAGE,
   async run(args) {
-    const color = !args.includes('--no-color') && !!process.stdout.isTTY && !process.env.NO_COLOR;
+    const color = useColor(process.stdout, args.includes('--no-color'));
     if (args.length >= 7 && args.length <= 9 && isMode(args[3]) && isMode(args[6])) {
       return externalDiff(args, { json: false, markdown: false, all: false, color: false });
     }
     const p = parseArgs(args, ['--json', '--markdown', '--all', '--no-color', '--textconv'], ['--git', '--in']);
-    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
+    if (typeof p === 'string') return usageError(args, USAGE, p);
     const o: OutOpts = { json: p.flags.has('--json'), markdown: p.flags.has('--markdown'), all: p.flags.has('--all'), color };
     if (p.flags.has('--textconv')) {
       if (p.positional.length !== 1) { process.stderr.write(`error: --textconv takes one FILE\n`); return 2; }
@@ -293,7 +294,7 @@ export const command: Command = {
       }
       return report(before, after, o);
     }
-    if (p.positional.length !== 2) { process.stderr.write(`error: expected BEFORE and AFTER\n\n${USAGE}\n`); return 2; }
+    if (p.positional.length !== 2) return usageError(args, USAGE, 'expected BEFORE and AFTER');
     const lookIn = (p.values.get('--in') ?? '.').split(',');
     const sides: Side[] = [];
     for (const a of p.positional) {

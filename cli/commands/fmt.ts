@@ -6,7 +6,8 @@ import type { Command } from '../main.ts';
 import { parse } from '../../grammar/index.ts';
 import { format } from '../../compiler/fmt.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
-import { collectFiles, parseArgs } from './check.ts';
+import { collectFiles } from './check.ts';
+import { parseArgs, usageError, useColor } from '../args.ts';
 
 const USAGE = `usage: lssdc fmt [--check] PATH...
 
@@ -24,11 +25,11 @@ export const command: Command = {
   usage: USAGE,
   async run(args) {
     const p = parseArgs(args, ['--check', '--stdout', '--no-color']);
-    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
+    if (typeof p === 'string') return usageError(args, USAGE, p);
     if (!p.positional.length) { process.stderr.write(`error: no files given\n\n${USAGE}\n`); return 2; }
     const { files, missing } = collectFiles(p.positional);
     if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
-    const color = !p.flags.has('--no-color') && !!process.stderr.isTTY && !process.env.NO_COLOR;
+    const color = useColor(process.stderr, p.flags.has('--no-color'));
     let failed = false;
     const changed: string[] = [];
     for (const file of files) {

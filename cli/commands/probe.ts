@@ -13,6 +13,7 @@ import { stageHashes } from '../../compiler/hash.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { isProbeError, PROBE, ProbeError } from '../../runtime/probes/errors.ts';
 import { readRunDir, runDirOf } from '../../runtime/report/collect.ts';
+import { parseArgs, usageError, useColor } from '../args.ts';
 
 const usage = `usage: lssdc probe FILE.lssd | RUN_DIR [options]
 
@@ -34,34 +35,21 @@ Exit status: 0 ok, 1 errors (diagnostics printed), 2 usage, 130 interrupted.`;
 
 interface Flags { target?: string; cells: string[]; backend?: string; force: boolean; root?: string; plain: boolean; json: boolean }
 
+const PROBE_ARGS = { flags: ['--force', '--plain', '--json'], values: ['--backend', '--root'], repeat: ['--cell'], aliases: { '--runs-dir': '--root' } } as const;
+
 function parse(args: string[]): { flags?: Flags; error?: string } {
-  const f: Flags = { cells: [], force: false, plain: false, json: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => { const v = inline ?? args[++i]; if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`); return v; };
-    try {
-      switch (name) {
-        case '--cell': f.cells.push(value()); break;
-        case '--backend': { const v = value(); if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(v)) return { error: `--backend must be auto, tensorflow, wasm or cpu, got '${v}'` }; f.backend = v; break; }
-        case '--force': f.force = true; break;
-        case '--root': case '--runs-dir': f.root = value(); break;
-        case '--plain': f.plain = true; break;
-        case '--json': f.json = true; break;
-        default:
-          if (a.startsWith('-')) return { error: `unknown option '${a}'` };
-          if (f.target) return { error: `one FILE or RUN_DIR, got '${f.target}' and '${a}'` };
-          f.target = a;
-      }
-    } catch (e) { return { error: (e as Error).message }; }
-  }
-  if (!f.target) return { error: 'missing FILE.lssd or RUN_DIR' };
-  return { flags: f };
+  const p = parseArgs(args, PROBE_ARGS);
+  if (typeof p === 'string') return { error: p };
+  const backend = p.values.get('--backend');
+  if (backend !== undefined && !['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) return { error: `--backend must be auto, tensorflow, wasm or cpu, got '${backend}'` };
+  if (p.positional.length > 1) return { error: `one FILE or RUN_DIR, got '${p.positional[0]}' and '${p.positional[1]}'` };
+  if (!p.positional.length) return { error: 'missing FILE.lssd or RUN_DIR' };
+  return { flags: { target: p.positional[0], cells: p.lists.get('--cell') ?? [], backend, force: p.flags.has('--force'), root: p.values.get('--root'), plain: p.flags.has('--plain'), json: p.flags.has('--json') } };
 }
 
 /** Diagnostics as the compiler renders them (source line, carets, hint), colored on a terminal. */
 export function renderForStderr(ds: Diagnostic[], sources: Map<string, Source>): string {
-  return renderDiagnostics(ds, sources, { color: !!process.stderr.isTTY && !process.env.NO_COLOR });
+  return renderDiagnostics(ds, sources, { color: useColor(process.stderr) });
 }
 
 export interface Target { spec: ResolvedSpec; runDir: string; exists: boolean; hashes: { pretrain: string; probe: string }; direct: boolean }
@@ -102,7 +90,7 @@ export const command: Command = {
   usage,
   async run(args) {
     const parsed = parse(args);
-    if (parsed.error) { process.stderr.write(`error: ${parsed.error}\n\n${usage}\n`); return 2; }
+    if (parsed.error) return usageError(args, usage, parsed.error);
     const flags = parsed.flags!;
     const resolved = await resolveTargets(flags.target!, flags.root, flags.cells).catch((e) => {
       if (isProbeError(e)) return { targets: undefined, diagnostics: [e.toDiagnostic()], sources: new Map(), root: '' };

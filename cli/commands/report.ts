@@ -5,6 +5,7 @@ import type { Command } from '../main.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { isProbeError } from '../../runtime/probes/errors.ts';
 import { resolveTargets, renderForStderr } from './probe.ts';
+import { parseArgs, usageError } from '../args.ts';
 
 const usage = `usage: lssdc report RUN_DIR | FILE.lssd [options]
 
@@ -27,23 +28,13 @@ export const command: Command = {
   summary: 'render Markdown + HTML reports (results table, run records, loss curves, embedding plots)',
   usage,
   async run(args) {
-    let target: string | undefined; let out: string | undefined; let template: string | undefined;
-    let root: string | undefined; let title: string | undefined; let mdName: string | undefined; let assets: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-      const value = () => inline ?? args[++i];
-      if (['--out', '--template', '--root', '--runs-dir', '--title', '--md-name', '--assets'].includes(name)) {
-        const v = value();
-        if (v === undefined || v.startsWith('--')) { process.stderr.write(`error: ${name} needs a value\n\n${usage}\n`); return 2; }
-        if (name === '--out') out = v; else if (name === '--template') template = v; else if (name === '--title') title = v;
-        else if (name === '--md-name') mdName = v; else if (name === '--assets') assets = v; else root = v;
-      } else if (a.startsWith('-')) { process.stderr.write(`error: unknown option '${a}'\n\n${usage}\n`); return 2; }
-      else if (target) { process.stderr.write(`error: one RUN_DIR or FILE, got '${target}' and '${a}'\n`); return 2; }
-      else target = a;
-    }
-    if (!target) { process.stderr.write(`error: missing RUN_DIR or FILE.lssd\n\n${usage}\n`); return 2; }
-    if (mdName && !/^[^/\\]+\.md$/.test(mdName)) { process.stderr.write(`error: --md-name must be a file name ending in .md, got '${mdName}'\n`); return 2; }
+    const p = parseArgs(args, { values: ['--out', '--template', '--root', '--title', '--md-name', '--assets'], aliases: { '--runs-dir': '--root' } });
+    if (typeof p === 'string') return usageError(args, usage, p);
+    if (p.positional.length > 1) return usageError(args, usage, `one RUN_DIR or FILE, got '${p.positional[0]}' and '${p.positional[1]}'`);
+    const target = p.positional[0];
+    if (!target) return usageError(args, usage, 'missing RUN_DIR or FILE.lssd');
+    const [out, template, root, title, mdName, assets] = ['--out', '--template', '--root', '--title', '--md-name', '--assets'].map((k) => p.values.get(k));
+    if (mdName && !/^[^/\\]+\.md$/.test(mdName)) return usageError(args, usage, `--md-name must be a file name ending in .md, got '${mdName}'`);
     try {
       const resolved = await resolveTargets(target, root, []);
       if (resolved.diagnostics.length) process.stderr.write(renderForStderr(resolved.diagnostics, resolved.sources) + '\n');

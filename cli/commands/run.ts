@@ -12,6 +12,7 @@ import { RunMessages } from '../../runtime/orchestrate/messages.ts';
 import { pidAlive } from '../../runtime/orchestrate/lock.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { chooseMode, createRenderer } from '../../runtime/ui/index.ts';
+import { intOption, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 
 const usage = `usage: lssdc run FILE.lssd [options]
 
@@ -50,55 +51,38 @@ interface Flags {
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
+export const RUN_ARGS = {
+  flags: ['--no-probe', '--force', '--plain', '--json'],
+  values: ['--backend', '--steps', '--jobs', '--root'],
+  repeat: ['--cell'],
+  aliases: { '--runs-dir': '--root' },
+} as const;
+
 export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; diagnostics?: Diagnostic[] } {
-  const f: Flags = { cells: [], probe: true, force: false, plain: false, json: false };
+  const p = parseArgs(args, RUN_ARGS);
+  if (typeof p === 'string') return { error: p };
   const diagnostics: Diagnostic[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string | undefined => {
-      if (inline !== undefined) return inline;
-      const v = args[i + 1];
-      if (v === undefined || v.startsWith('--')) return undefined;
-      i++; return v;
-    };
-    const needValue = (what: string): string | undefined => {
-      const v = value();
-      if (v === undefined) diagnostics.push(RunMessages.badFlag(name, '', what));
-      return v;
-    };
-    const int = (what: string, min: number): number | undefined => {
-      const v = needValue(what);
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min) { diagnostics.push(RunMessages.badFlag(name, v, what)); return undefined; }
-      return n;
-    };
-    switch (name) {
-      case '--cell': { const v = needValue('an experiment name'); if (v) f.cells.push(...v.split(',').filter(Boolean)); break; }
-      case '--backend': {
-        const v = needValue(BACKENDS.join(' | '));
-        if (v !== undefined) {
-          if ((BACKENDS as readonly string[]).includes(v)) f.backend = v as Flags['backend'];
-          else diagnostics.push(RunMessages.badFlag(name, v, BACKENDS.join(' | ')));
-        }
-        break;
-      }
-      case '--steps': f.steps = int('a whole number of steps ≥ 1', 1); break;
-      case '--jobs': f.jobs = int('a number of parallel cells ≥ 1', 1); break;
-      case '--root': case '--runs-dir': { const v = needValue('a directory'); if (v) f.root = v; break; }
-      case '--no-probe': f.probe = false; break;
-      case '--force': f.force = true; break;
-      case '--plain': f.plain = true; break;
-      case '--json': f.json = true; break;
-      default:
-        if (a.startsWith('-')) return { error: `unknown option '${a}'` };
-        if (f.file) return { error: `one FILE at a time (got '${f.file}' and '${a}'); a grid runs all its cells` };
-        f.file = a;
-    }
+  const f: Flags = {
+    cells: (p.lists.get('--cell') ?? []).flatMap((v) => v.split(',').filter(Boolean)),
+    probe: !p.flags.has('--no-probe'), force: p.flags.has('--force'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
+    root: p.values.get('--root'),
+  };
+  const backend = p.values.get('--backend');
+  if (backend !== undefined) {
+    if ((BACKENDS as readonly string[]).includes(backend)) f.backend = backend as Flags['backend'];
+    else diagnostics.push(RunMessages.badFlag('--backend', backend, BACKENDS.join(' | ')));
   }
+  const int = (name: string, what: string): number | undefined => {
+    const n = intOption(p, name, 1);
+    if (typeof n === 'string') { diagnostics.push(RunMessages.badFlag(name, p.values.get(name)!, what)); return undefined; }
+    return n;
+  };
+  f.steps = int('--steps', 'a whole number of steps ≥ 1');
+  f.jobs = int('--jobs', 'a number of parallel cells ≥ 1');
   if (diagnostics.length) return { diagnostics };
-  if (!f.file) return { error: 'missing FILE' };
+  if (p.positional.length > 1) return { error: `one FILE at a time (got '${p.positional[0]}' and '${p.positional[1]}'); a grid runs all its cells` };
+  if (!p.positional.length) return { error: 'missing FILE' };
+  f.file = p.positional[0];
   return { flags: f };
 }
 
@@ -110,9 +94,9 @@ export const command: Command = {
   usage,
   async run(args) {
     const parsed = parseRunArgs(args);
-    const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
-    if (parsed.error) { process.stderr.write(`error: ${parsed.error}\n\n${usage}\n`); return 2; }
-    if (parsed.diagnostics) { process.stderr.write(renderDiagnostics(parsed.diagnostics, new Map(), { color }) + '\n'); return 2; }
+    const color = useColor(process.stderr);
+    if (parsed.error) return usageError(args, usage, parsed.error);
+    if (parsed.diagnostics) { printDiagnostics(wantsJson(args), parsed.diagnostics, new Map(), color); return 2; }
     const flags = parsed.flags!;
     const file = resolve(flags.file!);
 

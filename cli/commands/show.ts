@@ -8,7 +8,7 @@ import { stageHashes } from '../../compiler/hash.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
 import { LOWER } from '../../compiler/messages.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
-import { parseArgs } from './check.ts';
+import { parseArgs, usageError, useColor } from '../args.ts';
 
 const USAGE = `usage: lssdc show [options] FILE
 
@@ -28,13 +28,13 @@ export const command: Command = {
   usage: USAGE,
   async run(args) {
     const p = parseArgs(args, ['--hash', '--params', '--no-color'], ['--name']);
-    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
+    if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
     const host = nodeHost();
     const file = displayPath(p.positional[0]);
     if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }
     const r = compileFile(file, host);
-    const color = !p.flags.has('--no-color') && !!process.stderr.isTTY && !process.env.NO_COLOR;
+    const color = useColor(process.stderr, p.flags.has('--no-color'));
     if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, r.value?.sources ?? new Map(), { color }) + '\n');
     if (hasErrors(r.diagnostics) || !r.value) return 1;
     const program = r.value;

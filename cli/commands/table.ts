@@ -15,7 +15,8 @@ import { didYouMean } from '../../compiler/messages.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
 import { renderTable, TemplateError, type TableFormat } from '../../runtime/report/table/render.ts';
 import { nodeHost } from '../../runtime/host.ts';
-import { collectFiles, parseArgs } from './check.ts';
+import { collectFiles } from './check.ts';
+import { parseArgs, usageError, useColor } from '../args.ts';
 
 const USAGE = `usage: lssdc table [options] FILE...
 
@@ -39,7 +40,7 @@ export const command: Command = {
   usage: USAGE,
   async run(args) {
     const p = parseArgs(args, ['--json', '--no-color'], ['--format', '--template', '--columns', '--title', '--out']);
-    if (typeof p === 'string') { process.stderr.write(`error: ${p}\n\n${USAGE}\n`); return 2; }
+    if (typeof p === 'string') return usageError(args, USAGE, p);
     if (!p.positional.length) { process.stderr.write(`error: no FILE given\n\n${USAGE}\n`); return 2; }
     const { files, missing } = collectFiles(p.positional);
     if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
@@ -68,7 +69,7 @@ export const command: Command = {
       for (const [k, s] of r.value?.all ?? []) if (!all.has(k)) all.set(k, s);
       for (const s of r.value?.experiments ?? []) if (!specs.some((x) => x.name === s.name)) specs.push(s);
     }
-    const color = !p.flags.has('--no-color') && !!process.stderr.isTTY && !process.env.NO_COLOR;
+    const color = useColor(process.stderr, p.flags.has('--no-color'));
     if (diagnostics.length) process.stderr.write(renderDiagnostics(diagnostics, sources, { color }) + '\n');
     if (hasErrors(diagnostics)) return 1;
     if (!specs.length) { process.stderr.write(`error: no experiments in ${p.positional.join(', ')}\n`); return 1; }

@@ -9,9 +9,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { register } from 'tsx/esm/api';
 
 const require = createRequire(import.meta.url);
 const gradDir = join(dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'dist', 'gradients');
+// The compiled CLI (build/) runs without tsx's loader, and Node alone cannot resolve these files'
+// extensionless imports: register the loader here when it is not active (`check` never gets here).
+if (!import.meta.resolve(pathToFileURL(join(gradDir, '..', 'kernel_names')).href).endsWith('.js')) register();
 
 let registered = 0;
 const skipped: string[] = [];

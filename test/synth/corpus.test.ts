@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesize, corpusDir, ensureSyntheticCorpus, type CorpusManifest } from '../../runtime/media/synth/index.ts';
-import { runSynthCli } from '../../runtime/media/synth/cli.ts';
+import { runSynthCli } from '../../cli/commands/data.ts';
 import type { Truth } from '../../runtime/media/synth/render.ts';
 import { ffmpeg, ffprobe, runCommand } from '../../runtime/media/ffmpeg.ts';
 import { biquad, gatedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
@@ -239,7 +239,7 @@ test('bad arguments are diagnostics with codes, not stack traces', async () => {
 
 test('without eSpeak NG, data synth fails with LSSD5020 and an install hint', async () => {
   const { spawnSync } = await import('node:child_process');
-  const script = `import { runSynthCli } from ${JSON.stringify(new URL('../../runtime/media/synth/cli.ts', import.meta.url).href)};
+  const script = `import { runSynthCli } from ${JSON.stringify(new URL('../../cli/commands/data.ts', import.meta.url).href)};
 process.exitCode = await runSynthCli(['--out', ${JSON.stringify(join(root, 'no-espeak'))}, '--titles', '1', '--minutes', '0.1', '--languages', 'en']);`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     env: { ...process.env, LSSD_ESPEAK_MODULE: 'lssd-no-such-espeak-module' }, encoding: 'utf8', timeout: 60_000,

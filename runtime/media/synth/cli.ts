@@ -16,7 +16,7 @@ ground truth and HEAR-format probe tasks. Deterministic from the seed; re-runnin
 
 options:
   --out DIR             output directory (default <data-dir>/data/synthetic/<hash of the parameters>)
-  --data-dir PATH       the .lssd directory used when --out is absent (default ./.lssd)
+  --root DIR            the .lssd directory used when --out is absent (default <project>/.lssd; --data-dir is the same)
   --titles N            number of titles (default 24)
   --minutes M           minutes per title (default 1; fractions allowed, e.g. 0.5)
   --seed S              random seed (default 0)
@@ -25,24 +25,20 @@ options:
   --probe-clips N       probe clips per class in each task (default 20)
   --json                print the summary as JSON`;
 
-interface Args { out?: string; dataDir: string; titles: number; minutes: number; seed: number; languages: string[]; concurrency: number; probeClips: number; json: boolean }
+export interface SynthArgs { out?: string; dataDir: string; titles: number; minutes: number; seed: number; languages: string[]; concurrency: number; probeClips: number; json: boolean }
 
-function parseArgs(argv: string[]): Args | { help: true } | string {
-  const a: Args = { dataDir: '.lssd', titles: 24, minutes: 1, seed: 0, languages: [...LANGS], concurrency: 2, probeClips: 20, json: false };
+/** Value options of `data synth` (parsed by cli/args.ts; typed here). */
+export const SYNTH_OPTIONS = ['--out', '--data-dir', '--titles', '--minutes', '--seed', '--languages', '--concurrency', '--probe-clips'] as const;
+
+/** Types the parsed options of `data synth` (defaults applied); a string is the usage error. */
+export function synthArgs(values: ReadonlyMap<string, string>, json: boolean): SynthArgs | string {
+  const a: SynthArgs = { dataDir: '.lssd', titles: 24, minutes: 1, seed: 0, languages: [...LANGS], concurrency: 2, probeClips: 20, json };
   const num = (k: string, v: string, int: boolean): number | string => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) return `${k} expects ${int ? 'a whole number' : 'a number'}, got '${v}'`;
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i];
-    if (raw === '--help' || raw === '-h') return { help: true };
-    if (raw === '--json') { a.json = true; continue; }
-    if (!raw.startsWith('--')) return `unexpected argument '${raw}'`;
-    const eq = raw.indexOf('=');
-    const k = eq > 0 ? raw.slice(0, eq) : raw;
-    const v = eq > 0 ? raw.slice(eq + 1) : argv[++i];
-    if (v === undefined) return `option ${k} needs a value`;
+  for (const [k, v] of values) {
     let n: number | string;
     switch (k) {
       case '--out': a.out = v; break;
@@ -59,6 +55,11 @@ function parseArgs(argv: string[]): Args | { help: true } | string {
   return a;
 }
 
+/** The synth usage error line, with its code. */
+export function synthUsageError(message: string): string {
+  return `error ${SynthCodes.badArgument}: ${message}\n\n${SYNTH_USAGE}\n`;
+}
+
 function duSync(dir: string): number {
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -68,11 +69,8 @@ function duSync(dir: string): number {
   return n;
 }
 
-/** Runs the command; returns the exit code (0 ok, 1 error, 2 usage). Never throws. */
-export async function runSynthCli(argv: string[]): Promise<number> {
-  const p = parseArgs(argv);
-  if (typeof p === 'string') { process.stderr.write(`error ${SynthCodes.badArgument}: ${p}\n\n${SYNTH_USAGE}\n`); return 2; }
-  if ('help' in p) { process.stdout.write(SYNTH_USAGE + '\n'); return 0; }
+/** Runs `data synth` with typed options; returns the exit code (0 ok, 1 error). Never throws. */
+export async function runSynth(p: SynthArgs): Promise<number> {
   const out = p.out ?? corpusDir({ kind: 'synthetic', titles: p.titles, minutes_per_title: p.minutes, seed: p.seed, languages: p.languages }, p.dataDir);
   const tty = process.stderr.isTTY && !p.json;
   const ac = new AbortController();

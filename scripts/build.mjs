@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// `npm run build` (also run by `prepare`, so `npm install`/`npm ci` of a git checkout builds): bundles
+// the CLI into build/ as plain JavaScript, so `lssdc` starts without transpiling TypeScript.
+//
+// - Entry points: cli/main.ts and every cli/commands/*.ts (globbed: a new command needs no edit here).
+//   Code shared between commands lands in chunks; node_modules stay external.
+// - `import.meta.url` in a bundled source file is rewritten to that *source* file's URL, so paths
+//   relative to it (stdlib/, templates/, package.json, workers, bin/lssdc.js) resolve exactly as when
+//   the sources run through tsx.
+// - build/stamp.json lists every source file that went into the build with its size, mtime and hash;
+//   bin/lssdc.js runs the build only while those match (scripts/stamp.mjs), else the sources.
+//
+//   node scripts/build.mjs [--outdir DIR] [--quiet]
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { GLOB_DIRS, makeStamp, STAMP_FILE } from './stamp.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const outArg = args.indexOf('--outdir');
+const outdir = outArg >= 0 ? resolve(args[outArg + 1]) : join(root, 'build');
+const quiet = args.includes('--quiet');
+
+const commandDir = join(root, 'cli', 'commands');
+const entryPoints = [join(root, 'cli', 'main.ts'),
+  ...readdirSync(commandDir).filter((f) => /\.tsx?$/.test(f)).sort().map((f) => join(commandDir, f))];
+
+/** Rewrites `import.meta.url` in each first-party source to the URL of that source file. */
+const sourceUrlPlugin = (out) => ({
+  name: 'lssd-source-url',
+  setup(b) {
+    b.onLoad({ filter: /\.(ts|tsx|mts)$/ }, (a) => {
+      if (a.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const text = readFileSync(a.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      // Every output file (entries and chunks) sits directly in `out`, so one relative path fits all.
+      const rel = relative(out, a.path).split(sep).join('/');
+      const contents = text.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
+      return { contents, loader: a.path.endsWith('x') ? 'tsx' : 'ts' };
+    });
+  },
+});
+
+// Build into a fresh sibling directory, then swap it in: a concurrent `lssdc` never sees half a build.
+const tmp = `${outdir}.tmp-${process.pid}`;
+rmSync(tmp, { recursive: true, force: true });
+const t0 = performance.now();
+const result = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints,
+  outdir: tmp,
+  entryNames: '[name]',
+  chunkNames: 'chunk-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [sourceUrlPlugin(outdir)],
+});
+const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/')).sort();
+writeFileSync(join(tmp, STAMP_FILE), JSON.stringify(makeStamp(root, inputs, GLOB_DIRS), null, 1) + '\n');
+mkdirSync(dirname(outdir), { recursive: true });
+const old = `${outdir}.old-${process.pid}`;
+try { renameSync(outdir, old); } catch { /* no previous build */ }
+renameSync(tmp, outdir);
+rmSync(old, { recursive: true, force: true });
+if (!quiet) {
+  const n = Object.keys(result.metafile.outputs).filter((p) => p.endsWith('.js')).length;
+  process.stdout.write(`lssd build: ${inputs.length} sources → ${n} files in ${relative(process.cwd(), outdir) || '.'}/ (${(performance.now() - t0).toFixed(0)} ms)\n`);
+}

@@ -1,0 +1,70 @@
+// The compiled CLI (scripts/build.mjs → build/): it builds, runs under plain Node (no tsx) with the same
+// output as the sources, has one entry per command file (globbed, no list to keep), writes a stamp
+// that matches the sources, and `check`'s startup path loads none of the runtime's heavy modules —
+// neither from the sources nor from the build (by module list, not by time).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { staleReason } from '../../scripts/stamp.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+// Inside the checkout (git-ignored, like build/) so the bundle's bare imports find node_modules.
+const out = mkdtempSync(join(root, 'build.test-'));
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+delete env.LSSD_SOURCES;
+
+/** Runs `main(args)` of the given cli/main module in a fresh process; `--import`s the given preloads. */
+function cli(mainUrl: string, args: string[], imports: string[] = [], extraEnv: Record<string, string> = {}) {
+  const drive = `const { main } = await import(${JSON.stringify(mainUrl)}); process.exitCode = await main(${JSON.stringify(args)});`;
+  return spawnSync(process.execPath, [...imports.flatMap((i) => ['--import', i]), '--input-type=module', '-e', drive],
+    { cwd: root, encoding: 'utf8', env: { ...env, ...extraEnv } });
+}
+const built = () => pathToFileURL(join(out, 'main.js')).href;
+const sources = pathToFileURL(join(root, 'cli/main.ts')).href;
+
+test.before(() => {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', out, '--quiet'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+test.after(() => rmSync(out, { recursive: true, force: true }));
+
+test('every cli/commands/*.ts has its entry in the build, and the stamp matches the sources', () => {
+  const commands = readdirSync(join(root, 'cli/commands')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '.js'));
+  for (const c of commands) assert.ok(existsSync(join(out, c)), `build has no ${c}`);
+  const stamp = JSON.parse(readFileSync(join(out, 'stamp.json'), 'utf8'));
+  assert.ok(stamp.files.some((f: { path: string }) => f.path === 'compiler/index.ts'));
+  assert.equal(staleReason(root, stamp), undefined);
+});
+
+test('the build runs under plain Node with the same output and exit codes as the sources', () => {
+  for (const args of [['check', 'experiments'], ['check', 'test/cases/check/range-empty.lssd'], ['--version'], ['show', '--hash', 'experiments/A4.lssd'], ['help']]) {
+    const a = cli(built(), args); const b = cli(sources, args, ['tsx']);
+    assert.equal(a.status, b.status, `${args.join(' ')}: ${a.stderr}`);
+    assert.equal(a.stdout, b.stdout, args.join(' '));
+    assert.equal(a.stderr, b.stderr, args.join(' '));
+  }
+});
+
+const HEAVY = /\/node_modules\/(@tensorflow|ink|react|react-reconciler|yoga-layout|handlebars|fluent-ffmpeg|@ffmpeg-installer|@ffprobe-installer|@echogarden)\/|\/runtime\/(train|media|probes|report|ui|orchestrate)\//;
+
+function loaded(mainUrl: string, args: string[], imports: string[]): string[] {
+  const log = join(mkdtempSync(join(tmpdir(), 'lssd-imports-')), 'modules.log');
+  const r = cli(mainUrl, args, [...imports, pathToFileURL(join(root, 'test/build/record-imports.mjs')).href], { LSSD_IMPORT_LOG: log });
+  assert.equal(r.status, 0, r.stderr);
+  return [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+}
+
+for (const [what, url, imports] of [['sources', sources, ['tsx']], ['build', '', []]] as const) {
+  test(`check's startup path loads none of the runtime's heavy modules (${what})`, () => {
+    const mods = loaded(url || built(), ['check', 'experiments'], [...imports]);
+    // The recorder sees what check does load (so an empty list cannot pass by accident).
+    assert.ok(mods.some((m) => m.includes('/node_modules/chevrotain/')), 'chevrotain not seen');
+    assert.deepEqual(mods.filter((m) => HEAVY.test(m)), []);
+    const version = loaded(url || built(), ['--version'], [...imports]);
+    assert.deepEqual(version.filter((m) => HEAVY.test(m) || m.includes('/node_modules/chevrotain/') || m.includes('/node_modules/ajv/')), []);
+  });
+}
