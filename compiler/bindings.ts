@@ -139,3 +139,12 @@ export function mergeBindings(project: CatalogBinding[], flags: CatalogBinding[]
   for (const b of flags) if (!m.has(b.name) || m.get(b.name)!.by === 'project') m.set(b.name, b);
   return m;
 }
+
+/** LSSD2056 for each binding that no experiment of any of the programs used (flags and project file alike). */
+export function unusedBindings(programs: { binding: CatalogBinding; used: boolean }[][]): Diagnostic[] {
+  const used = new Set<string>(); const all = new Map<string, CatalogBinding>();
+  for (const bs of programs) for (const { binding, used: u } of bs) { if (u) used.add(binding.name); if (!all.has(binding.name)) all.set(binding.name, binding); }
+  return [...all.values()].filter((b) => !used.has(b.name)).map((b) => diag(M.bindingUnused, b.span,
+    `catalog '${b.name}' is bound to ${b.path}, but no experiment checked here names \`external("${b.name}")\``,
+    { hint: 'check the catalog name against the experiments\' `data.catalog` (e.g. paper-movies-episodes, controlled-748-movies)' }));
+}

@@ -60,7 +60,7 @@ export function compileFile(path: string, host: CompilerHost, opts: CompileOptio
   const bindings = mergeBindings(project.bindings, flags.bindings);
   const profileName = opts.profile ?? project.profile?.name;
   const wantProfile = profileName !== undefined && profileName !== 'none';
-  if (wantProfile && !loaded.symbols.has(profileName)) {
+  if (wantProfile && needsStdlibProfiles(loaded, profileName)) {
     const stdProfiles = host.resolveImport('profiles', path);
     if (stdProfiles) loadInto(loaded, stdProfiles, undefined, host, diagnostics);
   }
@@ -157,6 +157,15 @@ export function compileFile(path: string, host: CompilerHost, opts: CompileOptio
   const program: Program = { experiments, all, grids, sources: loaded.sources, bindings: [...bindings.values()].map((binding) => ({ binding, used: used.has(binding.name) })) };
   if (profile) program.profile = { name: profile.name, file: profile.file, label: profile.label };
   return { value: program, diagnostics: sorted };
+}
+
+/** The stdlib's profiles are loaded when the profile, or one it extends, is not declared in the program. */
+function needsStdlibProfiles(loaded: Loaded, name: string, seen = new Set<string>()): boolean {
+  if (seen.has(name)) return false;
+  seen.add(name);
+  const sym = loaded.symbols.get(name);
+  if (!sym) return true;
+  return sym.decl.extends.some((e) => needsStdlibProfiles(loaded, e.name, seen));
 }
 
 /** `init from` must form a DAG (docs/language.md §4.3). */

@@ -231,3 +231,6 @@ export function scaledWarmup(before: ResolvedSpec, after: ResolvedSpec): Resolve
   if (!total || !('steps' in nd)) return w;
   return { steps: Math.round((w.steps / total) * nd.steps) };
 }
+
+/** "A4 @ cpu" for a profiled experiment, "A4" otherwise (names stay plain: `init from`, `--cell` and run lookups use them). */
+export const displayName = (spec: Pick<ResolvedSpec, 'name' | 'origin'>): string => (spec.origin.profile ? `${spec.name} @ ${spec.origin.profile.name}` : spec.name);

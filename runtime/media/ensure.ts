@@ -26,7 +26,7 @@ export async function catalogDir(spec: ResolvedSpec, opts: EnsureOptions): Promi
   const c = spec.data.catalog;
   if (c.kind === 'external') {
     throw new LssdError(DataCodes.externalCatalog, `catalog '${c.name}' is only available at paper scale`, {
-      hint: "check/show/diff/table work on it; to run, extend the experiment with a synthetic catalog or one built by `lssdc data index DIR`",
+      hint: `run it at CPU scale: \`npx lssdc run ${spec.origin.file} --profile cpu\`; or bind '${c.name}' to a library: \`--catalog ${c.name}=DIR\` or lssd.project (docs/language.md §4.6)`,
     });
   }
   if (c.kind === 'index') return c.path;
