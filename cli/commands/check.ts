@@ -27,6 +27,7 @@ options:
   --strict     treat warnings as errors (exit 1)
   --no-color   plain output (default: color when stderr is a terminal)
   --quiet      no summary line
+  --watch      keep running: re-check when a checked file or anything it imports changes
 ${PROFILE_USAGE}
 
 With a profile or catalog bindings (flags or lssd.project), each bound catalog is measured: one info
@@ -87,9 +88,13 @@ export const command: Command = {
   summary: 'type-check .lssd files and directories',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, { flags: ['--json', '--strict', '--no-color', '--quiet'], ...PROFILE_ARGS });
+    const p = parseArgs(args, { flags: ['--json', '--strict', '--no-color', '--quiet', '--watch'], ...PROFILE_ARGS });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (!p.positional.length) return usageError(args, USAGE, 'no files given');
+    if (p.flags.has('--watch')) {
+      const { watchCheck } = await import('../watch.ts');
+      return watchCheck(p.positional, (a) => command.run(a), args.filter((a) => a !== '--watch'));
+    }
     const { files, missing } = collectFiles(p.positional);
     if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
     if (!files.length) { process.stderr.write(`error: no .lssd files under ${p.positional.join(', ')}\n`); return 2; }

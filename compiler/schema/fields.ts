@@ -35,6 +35,7 @@ const px = quantity('pixels', { min: 1 });
 /** `12 epochs` or `20000 steps`. */
 const trainLength = (what: string): ValueType<{ epochs: number } | { steps: number }> => ({
   describe: `${what}: a number of \`epochs\` or \`steps\` (e.g. \`12 epochs\`)`,
+  units: ['epochs', 'steps'],
   convert(v, ctx, key) {
     if (v.kind === 'Quantity' && (v.unit === 'epochs' || v.unit === 'epoch')) {
       if (!(v.value > 0) && !(what === 'warm-up' && v.value === 0)) {
@@ -92,6 +93,7 @@ const cutDetection = variant('a cut detector', {
 
 const budget: ValueType<number | null> = {
   describe: 'a number of shots (e.g. `4.6M shots`) or `all`',
+  units: ['shots'], options: [{ name: 'all', bare: true, call: false }],
   convert(v, ctx, key) {
     if ((v.kind === 'IdentValue' && v.name === 'all') || v.kind === 'None') return null;
     return int(1, undefined, ['shots']).convert(v, ctx, key);
@@ -102,6 +104,7 @@ const budget: ValueType<number | null> = {
 export type SameTitle = { share: number; text: string } | { count: number };
 const sameTitle: ValueType<SameTitle> = {
   describe: 'a share of the device batch (`1/8`, `12.5%`) or a count (`12 per_device`)',
+  units: ['%', 'per_device'],
   convert(v, ctx, key) {
     if (v.kind === 'Quantity' && v.unit === 'per_device') {
       const c = int(0).convert({ ...v, kind: 'Number', text: String(v.value) }, ctx, key);
@@ -300,16 +303,30 @@ export const TASK_FIELDS: FieldDef[] = [
   f('modality', enumOf(['audio', 'video', 'audiovisual'] as const), undefined, undefined, 'Which frozen embedding is probed.', 'probe', { required: true }),
   f('group', name, 'other', 'other', 'Report grouping (sound_scene, non_semantic_speech, semantic_speech, language, video…).', 'none'),
   f('prediction', enumOf(['multiclass', 'multilabel'] as const), 'multiclass', 'multiclass', 'Prediction type.', 'probe'),
-  f('metric', enumOf(['top1', 'mAP'] as const), 'top1', 'top1', 'Reported metric.', 'probe'),
+  // Defaults are hear-eval-kit's (heareval/predictions/task_predictions.py PARAM_GRID, runner.py and score.py
+  // at hear-eval-kit 8559649, v2021.1.3); presets in stdlib/tasks.lssd override them for other protocols.
+  f('metric', enumOf(['auto', 'top1', 'chroma', 'mAP', 'aucroc', 'd_prime'] as const), 'auto', 'auto',
+    'Primary metric (selection, early stopping, the reported value); `auto` = the first of task_metadata.json `evaluation` (the kit\'s rule).', 'probe'),
   f('probe.kind', enumOf(['linear', 'mlp'] as const), 'linear', 'linear', 'Probe architecture.', 'probe'),
   f('probe.hidden', list(list(int(1, 65536))), [[]], '[[]]', 'Grid of hidden-layer widths (each entry a list).', 'probe'),
   f('probe.dropout', list(num({ min: 0, max: 1, exclusiveMax: true }), { minItems: 1 }), [0], '[0]', 'Grid of dropout rates.', 'probe'),
   f('probe.lr', list(num({ min: 0, exclusiveMin: true, max: 10 }), { minItems: 1 }), [1e-3], '[1e-3]', 'Grid of learning rates.', 'probe'),
+  f('probe.init', list(enumOf(['xavier_uniform', 'xavier_normal'] as const), { minItems: 1 }), ['xavier_uniform', 'xavier_normal'], '[xavier_uniform, xavier_normal]',
+    'Grid of weight initialisations (torch gains: 1 into the first layer, √2 after a ReLU; biases as torch.nn.Linear).', 'probe'),
+  f('probe.hidden_norm', enumOf(['batchnorm', 'none'] as const), 'batchnorm', 'batchnorm', 'Normalisation after each hidden linear layer (BatchNorm1d, before dropout and ReLU).', 'probe'),
+  f('probe.embedding_norm', enumOf(['identity', 'zscore'] as const), 'identity', 'identity', 'Input embedding normalisation: none (the kit) or z-score with train statistics.', 'probe'),
   f('probe.optimizer', enumOf(['adam', 'sgd'] as const), 'adam', 'adam', 'Probe optimizer.', 'probe'),
-  f('probe.epochs', int(1, 100000, ['epochs']), 100, '100', 'Maximum probe training epochs.', 'probe'),
+  f('probe.epochs', int(1, 100000, ['epochs']), 500, '500', 'Maximum probe training epochs (when `probe.steps` is 0).', 'probe'),
+  f('probe.steps', int(0, 100000000, ['steps']), 0, '0', 'Probe step budget; 0 = bounded by `probe.epochs`.', 'probe'),
+  f('probe.warmup', int(0, 100000000, ['steps']), 0, '0', 'Linear learning-rate warm-up steps.', 'probe'),
   f('probe.batch', int(1, 1 << 20), 1024, '1024', 'Probe batch size.', 'probe'),
-  f('probe.patience', int(0, 100000, ['epochs']), 20, '20', 'Early-stopping patience (epochs without validation improvement).', 'probe'),
-  f('probe.schedule', enumOf(['constant', 'cosine'] as const), 'constant', 'constant', 'Probe learning-rate schedule.', 'probe'),
+  f('probe.shuffle', bool, false, 'false', 'Reshuffle training rows every epoch (the kit keeps its fixed order).', 'probe'),
+  f('probe.val_every', int(1, 100000, ['epochs']), 3, '3', 'Validate every N epochs (check_val_every_n_epoch).', 'probe'),
+  f('probe.patience', int(0, 100000), 20, '20', 'Early stopping: validation checks (every `probe.val_every` epochs) without improvement.', 'probe'),
+  f('probe.schedule', enumOf(['constant', 'cosine'] as const), 'constant', 'constant', 'Probe learning-rate schedule (after warm-up).', 'probe'),
+  f('probe.grid_points', int(0, 100000), 8, '8', 'Grid points drawn from the shuffled grid (0 = all); the kit\'s --grid-points.', 'probe'),
+  f('probe.grid_seed', int(0, 4294967295), 42, '42', 'Seed of the grid shuffle (Python `random.seed`, as the kit\'s seed_everything(42)).', 'probe'),
+  f('probe.select', enumOf(['first', 'each'] as const), 'first', 'first', 'Grid search on the first split plan, winner reused on the others (`first`, the kit) or on every split (`each`).', 'probe'),
   f('pooling', enumOf(['mean'] as const), 'mean', 'mean', 'Spatio-temporal pooling of backbone outputs.', 'probe'),
   f('window', duration(0, 600), 3, '3s', 'Embedding window length; clip embedding = mean over windows.', 'probe'),
 ];
