@@ -175,7 +175,7 @@ export async function prepareRun(program: ProgramLike, opts: RunOptions): Promis
   for (const c of cells) {
     if (c.cached) continue;
     const cat = c.spec.data.catalog;
-    if (cat.kind === 'external') { diagnostics.push(RunMessages.externalCatalog(c.name, cat.name)); continue; }
+    if (cat.kind === 'external') { diagnostics.push(RunMessages.externalCatalog(c.name, cat.name, c.spec.origin.file)); continue; }
     if (isTrained(c.runDir) && !(force && c.selected)) continue; // only probes left: nothing to lower
     deps ??= opts.deps = await loadRuntimeDeps();
     const lowered = deps.lower(c.spec, { ...program, all });
