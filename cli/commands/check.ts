@@ -10,8 +10,14 @@ import type { Source } from '../../grammar/ast.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../../compiler/render.ts';
 import { nodeHost } from '../../runtime/host.ts';
 import { collectFiles as collectFilesOf, type Collected } from '../../runtime/files/walk.ts';
-import type { CompilerHost } from '../../compiler/host.ts';
 import { parseArgs, usageError, useColor } from '../args.ts';
+import { existsSync } from 'node:fs';
+import type { CompileOptions } from '../../compiler/index.ts';
+import type { CompilerHost } from '../../compiler/host.ts';
+import { unusedBindings } from '../../compiler/bindings.ts';
+import { defaultRoot } from '../../runtime/paths.ts';
+import { projectFileFor, withCatalogTitles } from '../../runtime/host.ts';
+import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc check [options] PATH...
 
@@ -23,7 +29,12 @@ options:
   --strict     treat warnings as errors (exit 1)
   --no-color   plain output (default: color when stderr is a terminal)
   --quiet      no summary line
-  --watch      keep running: re-check when a checked file or anything it imports changes`;
+  --watch      keep running: re-check when a checked file or anything it imports changes
+${PROFILE_USAGE}
+
+With a profile or catalog bindings (flags or lssd.project), each bound catalog is measured: one info
+line (LSSD2057) per experiment with the titles and shots its filters admit, its average dubs and the
+languages present, plus the data diagnostics \`run\` would raise.`;
 
 export { parseArgs, type ParsedArgs } from '../args.ts';
 
@@ -40,8 +51,7 @@ export function collectFiles(paths: string[]): Collected {
 export const STDIN_NAME = '<stdin>';
 
 /** The node host, with `-` / <stdin> read from standard input once (imports resolve from the cwd). */
-export function hostWithStdin(): CompilerHost {
-  const host = nodeHost();
+export function hostWithStdin(host: CompilerHost = nodeHost()): CompilerHost {
   let stdin: string | undefined;
   const read = () => (stdin ??= readFileSync(0, 'utf8'));
   return {
@@ -58,15 +68,14 @@ export interface CheckResult {
 }
 
 /** Compile every file; diagnostics from shared imports (stdlib, parents) are reported once. */
-export function checkFiles(files: string[]): CheckResult {
-  const host = hostWithStdin();
+export function checkFiles(files: string[], opts: (file: string) => CompileOptions = () => ({}), host: CompilerHost = hostWithStdin()): CheckResult {
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, Source>();
   const programs: CheckResult['programs'] = [];
   for (const given of files) {
     const file = given === '-' ? STDIN_NAME : given;
-    const r = compileFile(file, host);
+    const r = compileFile(file, host, opts(file));
     programs.push({ file, program: r.value });
     for (const [k, s] of r.value?.sources ?? []) sources.set(k, s);
     for (const d of r.diagnostics) {
@@ -75,6 +84,8 @@ export function checkFiles(files: string[]): CheckResult {
       seen.add(key); diagnostics.push(d);
     }
   }
+  // A binding no experiment of any checked file used is worth a word (once, not per file).
+  diagnostics.push(...unusedBindings(programs.map((x) => x.program?.bindings ?? [])));
   return { programs, diagnostics, sources };
 }
 
@@ -83,7 +94,7 @@ export const command: Command = {
   summary: 'type-check .lssd files and directories',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--json', '--strict', '--no-color', '--quiet', '--watch']);
+    const p = parseArgs(args, { flags: ['--json', '--strict', '--no-color', '--quiet', '--watch'], ...PROFILE_ARGS });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (!p.positional.length) return usageError(args, USAGE, 'no files given');
     if (p.flags.has('--watch')) {
@@ -93,7 +104,10 @@ export const command: Command = {
     const { files, missing, diagnostics: walked } = collectFiles(p.positional);
     if (missing.length) return usageError(args, USAGE, missing.map((m) => `no such file or directory: ${m}`).join('; '));
     if (!files.length && !walked.length) return usageError(args, USAGE, `no .lssd files under ${p.positional.join(', ')}`);
-    const checked = checkFiles(files);
+    // Bound catalogs are measured (the lister loads only then): with --profile/--catalog or a project file.
+    const bound = p.values.has('--profile') || p.lists.has('--catalog') || files.some((f) => f !== '-' && existsSync(projectFileFor(f)));
+    const host = bound ? await withCatalogTitles(hostWithStdin(), defaultRoot(files[0] ?? '.')) : hostWithStdin();
+    const checked = checkFiles(files, (f) => compileOptions(p, f, { feasibility: true }), host);
     const { programs, sources } = checked;
     const diagnostics = [...walked, ...checked.diagnostics];
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
@@ -110,7 +124,8 @@ export const command: Command = {
     }
     if (!p.flags.has('--quiet')) {
       const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-      const msg = `checked ${plural(files.length, 'file')}, ${plural(experiments, 'experiment')}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+      const profiles = [...new Set(programs.map((x) => x.program?.profile?.name).filter(Boolean))];
+      const msg = `checked ${plural(files.length, 'file')}, ${plural(experiments, 'experiment')}${profiles.length ? ` @ ${profiles.join(', ')}` : ''}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
       (failed ? process.stderr : process.stdout).write(msg + '\n');
     }
     return failed ? 1 : 0;
