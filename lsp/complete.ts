@@ -3,7 +3,7 @@
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
 import type { BlockDecl, DeclKind } from '../grammar/ast.ts';
 import { childrenOf, fieldAt, sectionsOf, type DeclSchema, type FieldDef } from '../compiler/schema/fields.ts';
-import { lang, langSet, type ValueType } from '../compiler/schema/types.ts';
+import { bool, lang, langSet, type ValueType } from '../compiler/schema/types.ts';
 import { LANGUAGES, PAPER_LANGUAGES } from '../compiler/schema/languages.ts';
 import { UNITS } from '../compiler/units.ts';
 import type { Loaded } from '../compiler/resolve-load.ts';
@@ -120,7 +120,7 @@ function optionItems(t: ValueType): CompletionItem[] {
     if (o.bare) out.push({ label: o.name, kind: CompletionItemKind.EnumMember, detail: type.describe });
     if (o.call) out.push({ label: `${o.name}(…)`, kind: CompletionItemKind.Constructor, detail: type.describe, insertText: `${o.name}($1)`, insertTextFormat: InsertTextFormat.Snippet, filterText: o.name });
   }
-  if (type.describe.includes('`true` or `false`')) out.push({ label: 'true', kind: CompletionItemKind.Value }, { label: 'false', kind: CompletionItemKind.Value });
+  if (type === bool) out.push({ label: 'true', kind: CompletionItemKind.Value }, { label: 'false', kind: CompletionItemKind.Value });
   return out;
 }
 
