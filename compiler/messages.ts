@@ -10,7 +10,7 @@ import { RUNTIME_MESSAGES } from './messages-runtime.ts';
 
 // 4xxx lowering and 5xxx runtime codes live in the sibling module (grouped by the runtime module that
 // raises them); they are part of this one catalog.
-export { LOWER, DATA, SYNTH, TRAIN, PROBE, RUN, SCAFFOLD } from './messages-runtime.ts';
+export { LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, SCAFFOLD } from './messages-runtime.ts';
 
 export interface MessageDef {
   code: string;
@@ -79,6 +79,19 @@ export const M = {
   initInputMismatch: def('LSSD2042', 'error', 'init from an experiment with a different input geometry', '§8'),
   probeUnavailable: def('LSSD2043', 'warning', 'probe task unavailable for a runnable experiment', '§8'),
   expectedStatsMismatch: def('LSSD2041', 'warning', 'expected catalog statistics contradict the filters or budget', '§8'),
+
+  // ---- 2050–2079 scale profiles and catalog bindings (compiler/profile.ts, compiler/bindings.ts) ----
+  unknownProfile: def('LSSD2050', 'error', 'unknown profile', '§4.5'),
+  profileMissingBackbone: def('LSSD2051', 'error', 'profile has no stand-in for a backbone the experiment uses', '§4.5'),
+  profileSetsVariedField: def('LSSD2052', 'error', 'profile sets a field experiments vary on purpose', '§4.5'),
+  profileMissingTask: def('LSSD2053', 'error', 'profile has no stand-in for a probe task with external data', '§4.5'),
+  profileBadEntry: def('LSSD2054', 'error', 'profile entry malformed', '§4.5'),
+  badBinding: def('LSSD2055', 'error', 'catalog binding malformed', '§4.6'),
+  bindingUnused: def('LSSD2056', 'warning', 'binding names a catalog no experiment uses', '§4.6'),
+  catalogBinding: def('LSSD2057', 'info', 'catalog binding and what the experiment finds in it', '§4.6'),
+  catalogUnreadable: def('LSSD2058', 'warning', 'bound catalog not indexed or unreadable', '§4.6'),
+  badProjectFile: def('LSSD2059', 'error', 'project file malformed', '§4.6'),
+  bindingTwice: def('LSSD2060', 'error', 'catalog bound twice', '§4.6'),
 
   // ---- 3xxx schema ----
   schemaViolation: def('LSSD3001', 'error', 'resolved spec violates the schema', '§5'),

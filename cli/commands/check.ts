@@ -10,6 +10,13 @@ import type { Source } from '../../grammar/ast.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../../compiler/render.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
 import { parseArgs, usageError, useColor } from '../args.ts';
+import { existsSync } from 'node:fs';
+import type { CompileOptions } from '../../compiler/index.ts';
+import type { CompilerHost } from '../../compiler/host.ts';
+import { unusedBindings } from '../../compiler/bindings.ts';
+import { defaultRoot } from '../../runtime/paths.ts';
+import { projectFileFor, withCatalogTitles } from '../../runtime/host.ts';
+import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc check [options] PATH...
 
@@ -20,7 +27,12 @@ options:
   --strict     treat warnings as errors (exit 1)
   --no-color   plain output (default: color when stderr is a terminal)
   --quiet      no summary line
-  --watch      keep running: re-check when a checked file or anything it imports changes`;
+  --watch      keep running: re-check when a checked file or anything it imports changes
+${PROFILE_USAGE}
+
+With a profile or catalog bindings (flags or lssd.project), each bound catalog is measured: one info
+line (LSSD2057) per experiment with the titles and shots its filters admit, its average dubs and the
+languages present, plus the data diagnostics \`run\` would raise.`;
 
 export { parseArgs, type ParsedArgs } from '../args.ts';
 
@@ -51,14 +63,13 @@ export interface CheckResult {
 }
 
 /** Compile every file; diagnostics from shared imports (stdlib, parents) are reported once. */
-export function checkFiles(files: string[]): CheckResult {
-  const host = nodeHost();
+export function checkFiles(files: string[], opts: (file: string) => CompileOptions = () => ({}), host: CompilerHost = nodeHost()): CheckResult {
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, Source>();
   const programs: CheckResult['programs'] = [];
   for (const file of files) {
-    const r = compileFile(file, host);
+    const r = compileFile(file, host, opts(file));
     programs.push({ file, program: r.value });
     for (const [k, s] of r.value?.sources ?? []) sources.set(k, s);
     for (const d of r.diagnostics) {
@@ -67,6 +78,8 @@ export function checkFiles(files: string[]): CheckResult {
       seen.add(key); diagnostics.push(d);
     }
   }
+  // A binding no experiment of any checked file used is worth a word (once, not per file).
+  diagnostics.push(...unusedBindings(programs.map((x) => x.program?.bindings ?? [])));
   return { programs, diagnostics, sources };
 }
 
@@ -75,7 +88,7 @@ export const command: Command = {
   summary: 'type-check .lssd files and directories',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--json', '--strict', '--no-color', '--quiet', '--watch']);
+    const p = parseArgs(args, { flags: ['--json', '--strict', '--no-color', '--quiet', '--watch'], ...PROFILE_ARGS });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (!p.positional.length) return usageError(args, USAGE, 'no files given');
     if (p.flags.has('--watch')) {
@@ -85,7 +98,10 @@ export const command: Command = {
     const { files, missing } = collectFiles(p.positional);
     if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
     if (!files.length) { process.stderr.write(`error: no .lssd files under ${p.positional.join(', ')}\n`); return 2; }
-    const { programs, diagnostics, sources } = checkFiles(files);
+    // Bound catalogs are measured (the lister loads only then): with --profile/--catalog or a project file.
+    const bound = p.values.has('--profile') || p.lists.has('--catalog') || files.some((f) => existsSync(projectFileFor(f)));
+    const host = bound ? await withCatalogTitles(nodeHost(), defaultRoot(files[0])) : nodeHost();
+    const { programs, diagnostics, sources } = checkFiles(files, (f) => compileOptions(p, f, { feasibility: true }), host);
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
     const experiments = programs.reduce((n, x) => n + (x.program?.experiments.length ?? 0), 0);
@@ -100,7 +116,8 @@ export const command: Command = {
     }
     if (!p.flags.has('--quiet')) {
       const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-      const msg = `checked ${plural(files.length, 'file')}, ${plural(experiments, 'experiment')}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+      const profiles = [...new Set(programs.map((x) => x.program?.profile?.name).filter(Boolean))];
+      const msg = `checked ${plural(files.length, 'file')}, ${plural(experiments, 'experiment')}${profiles.length ? ` @ ${profiles.join(', ')}` : ''}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
       (failed ? process.stderr : process.stdout).write(msg + '\n');
     }
     return failed ? 1 : 0;
