@@ -4,10 +4,16 @@
 // share of forward+backward (what splitting the towers over two worker threads could at most gain).
 // Batches are random tensors of the plan's shapes served instantly, so "data wait" here is the
 // trainer's own overhead; with the real dataset see metrics.jsonl's dataWaitMs of a run.
+// In the same run, bench/train_torch.py times the same step in PyTorch at 1 and 2 threads (patch
+// families only; skipped with a message when no python can import torch) and the ratios
+// torch-2-thread ms / backend ms are printed (≥ 1 means lssd is at least as fast as PyTorch).
 //
-//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends wasm,cpu] [--json]
+//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends tensorflow,wasm,cpu]
+//                                    [--no-torch] [--json]
+// LSSD_TORCH_PYTHON picks the python (default: the first of /usr/bin/python3, python3 that imports torch).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,6 +24,7 @@ import { nodeHost } from '../runtime/host.ts';
 import type { Batch, Dataset } from '../runtime/contracts.ts';
 import { selectBackend, trainExperiment } from '../runtime/train/index.ts';
 import { buildModel } from '../runtime/train/model.ts';
+import { splitInput } from '../compiler/params.ts';
 import { mulberry32 } from '../runtime/train/rng.ts';
 
 const args = process.argv.slice(2);
@@ -25,7 +32,8 @@ const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0
 const root = fileURLToPath(new URL('..', import.meta.url));
 const file = opt('--file', join(root, 'experiments/quickstart.lssd'));
 const steps = Number(opt('--steps', '12'));
-const backends = opt('--backends', 'wasm,cpu').split(',');
+const backends = opt('--backends', 'tensorflow,wasm').split(',');
+const torch = !args.includes('--no-torch');
 const json = args.includes('--json');
 
 function randomBatches(plan: Plan): Dataset {
@@ -85,6 +93,41 @@ async function towerSplit(plan: Plan): Promise<Record<string, number>> {
   return out;
 }
 
+/** The plan's towers, heads, loss and optimiser as bench/train_torch.py reads them (null: a family it does not mirror). */
+function torchSpec(plan: Plan): Record<string, unknown> | string {
+  const towers: Record<string, unknown> = {};
+  for (const t of [plan.graph.towers.video, plan.graph.towers.audio]) {
+    if (!t) continue;
+    if (t.family !== 'patch_transformer' && t.family !== 'patch_mlp') return `the ${t.modality} tower is ${t.family}; the PyTorch reference mirrors the patch families only`;
+    const c = t.config, { dims, channels } = splitInput(t.modality, t.input);
+    towers[t.modality] = { input: t.input, dims, channels, patch: c.patch, dim: c.dim, depth: c.depth, heads: t.family === 'patch_transformer' ? c.heads : 0, mlp_ratio: c.mlp_ratio, outputDim: t.outputDim };
+  }
+  return { towers, heads: plan.graph.heads, loss: plan.graph.loss, optim: plan.optim, batch: plan.data.globalBatch, devices: plan.data.devices };
+}
+
+function torchPython(): { python: string } | { skipped: string } {
+  const candidates = process.env.LSSD_TORCH_PYTHON ? [process.env.LSSD_TORCH_PYTHON] : ['/usr/bin/python3', 'python3'];
+  const tried: string[] = [];
+  for (const py of candidates) {
+    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status === 0) return { python: py };
+    tried.push(`${py}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
+  }
+  return { skipped: `no python imports torch (${tried.join('; ')}); on Debian: apt-get install python3-torch libopenblas0-openmp, or set LSSD_TORCH_PYTHON` };
+}
+
+/** Median ms/step of bench/train_torch.py at `threads` (one process per thread count: BLAS reads its thread env at load). */
+function torchStep(python: string, spec: Record<string, unknown>, threads: number, n: number): { stepMs: number; torch: string; params: number; blas: string } | { skipped: string } {
+  const n2 = String(threads);
+  const r = spawnSync(python, [join(root, 'bench/train_torch.py'), '--threads', n2, '--steps', String(n)], {
+    input: JSON.stringify(spec), encoding: 'utf8', timeout: 600_000,
+    env: { ...process.env, OMP_NUM_THREADS: n2, OPENBLAS_NUM_THREADS: n2, MKL_NUM_THREADS: n2 },
+  });
+  const line = r.stdout?.trim().split('\n').pop();
+  if (r.status !== 0 || !line) return { skipped: `bench/train_torch.py --threads ${threads} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr?.trim().split('\n').slice(-3).join(' | ')}` };
+  return JSON.parse(line);
+}
+
 const o = compileFile(file, nodeHost());
 if (!o.value) { console.error(o.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')); process.exit(1); }
 const spec = o.value.experiments[0];
@@ -92,7 +135,15 @@ const lowered = lower(spec, o.value);
 if (!lowered.value) { console.error(lowered.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')); process.exit(1); }
 const results: Record<string, unknown>[] = [];
 for (const pref of backends) {
-  const backend = await selectBackend(pref as 'wasm');
+  let backend: string;
+  try {
+    backend = await selectBackend(pref as 'wasm');
+  } catch (e) {
+    const why = `${pref}: skipped — ${(e as Error).message}`;
+    results.push({ backend: pref, skipped: why });
+    if (!json) console.log(why);
+    continue;
+  }
   const n = backend === 'cpu' ? Math.min(steps, 3) : steps;
   const base = lowered.value;
   const plan: Plan = { ...base, backend: { ...base.backend, preference: pref as Plan['backend']['preference'] },
@@ -118,4 +169,32 @@ for (const pref of backends) {
     if (r.twoWorkerBound) console.log(`  towers fwd+bwd: video ${towers.video!.toFixed(0)} ms, audio ${towers.audio!.toFixed(0)} ms → two-thread tower split could at most give ${r.twoWorkerBound.toFixed(2)}x`);
   }
 }
+if (torch) {
+  const spec = torchSpec(lowered.value);
+  const py = typeof spec === 'string' ? { skipped: spec } : torchPython();
+  const ref: Record<number, number> = {};
+  if ('skipped' in py) {
+    results.push({ backend: 'torch', skipped: py.skipped });
+    if (!json) console.log(`torch: skipped — ${py.skipped}`);
+  } else {
+    for (const threads of [1, 2]) {
+      const r = torchStep(py.python, spec as Record<string, unknown>, threads, steps);
+      results.push({ backend: `torch-${threads}t`, python: py.python, ...r });
+      if ('skipped' in r) { if (!json) console.log(`torch ${threads} thread(s): skipped — ${r.skipped}`); continue; }
+      ref[threads] = r.stepMs;
+      if (r.params !== lowered.value.estimates.params.total) console.log(`  WARNING: the PyTorch model has ${r.params} parameters, the plan ${lowered.value.estimates.params.total}`);
+      if (!json) console.log(`torch ${r.torch} (${r.blas}), ${threads} thread${threads > 1 ? 's' : ''}: ${r.stepMs.toFixed(0)} ms/step, ${(lowered.value.data.globalBatch / (r.stepMs / 1000)).toFixed(1)} clips/s`);
+    }
+    const ratios: Record<string, Record<string, number>> = {};
+    for (const r of results) {
+      if (typeof r.stepMs !== 'number' || String(r.backend).startsWith('torch')) continue;
+      ratios[String(r.backend)] = Object.fromEntries(Object.entries(ref).map(([t, ms]) => [`torch${t}t`, ms / (r.stepMs as number)]));
+      if (!json) console.log(`ratio ${r.backend}: ${Object.entries(ref).map(([t, ms]) => `${(ms / (r.stepMs as number)).toFixed(2)}x torch-${t}-thread`).join(', ')} (torch ms / ${r.backend} ms; ≥ 1 is faster than PyTorch)`);
+    }
+    results.push({ ratios });
+  }
+}
+const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+results.push({ loadavg: load });
 if (json) console.log(JSON.stringify(results, null, 1));
+else console.log(`load average ${load} (2-core machine: numbers move with other jobs' load)`);

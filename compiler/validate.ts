@@ -3,21 +3,12 @@
 // (`/data/batch/per_device`) back to the source span of the field that produced it; raw ajv output
 // is never shown. With the field table's own checks in front, a violation here means the table and
 // the schema disagree — still reported as a diagnostic, never a crash.
-import AjvModule from 'ajv';
 import type { Span } from '../grammar/ast.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { M, diag } from './messages.ts';
 import { EXPERIMENT_FIELDS } from './schema/index.ts';
 import type { ResolvedExperiment } from './resolve.ts';
-import schema from './spec.schema.json' with { type: 'json' };
-
-type ValidateFn = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] | null };
-
-const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
-let compiled: ValidateFn | undefined;
-const validator = (): ValidateFn => (compiled ??= new (Ajv as any)({ allErrors: true, strict: false }).compile(schema) as ValidateFn);
-
-export { schema as specSchema };
+import { specValidator } from './spec-validator.ts';
 
 /** Resolved-spec path (dotted, no indices) → surface path, from the field table plus derived fields. */
 const RESOLVED_TO_SURFACE: [string, string][] = [
@@ -41,7 +32,7 @@ export function surfacePathOf(instancePath: string): { surface?: string; index?:
 }
 
 export function validateSpec(r: ResolvedExperiment): Diagnostic[] {
-  const v = validator();
+  const v = specValidator();
   if (v(r.spec)) return [];
   const out: Diagnostic[] = [];
   for (const e of v.errors ?? []) {

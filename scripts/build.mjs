@@ -7,14 +7,17 @@
 // - `import.meta.url` in a bundled source file is rewritten to that *source* file's URL, so paths
 //   relative to it (stdlib/, templates/, package.json, workers, bin/lssdc.js) resolve exactly as when
 //   the sources run through tsx.
+// - Modules listed in build-plugins.mjs's PRECOMPILED are replaced by code generated now (the spec
+//   schema's ajv validator as standalone code: no schema compilation at startup).
 // - build/stamp.json lists every source file that went into the build with its size, mtime and hash;
 //   bin/lssdc.js runs the build only while those match (scripts/stamp.mjs), else the sources.
 //
 //   node scripts/build.mjs [--outdir DIR] [--quiet]
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { PRECOMPILED, precompiledPlugin, sourceUrlPlugin } from './build-plugins.mjs';
 import { GLOB_DIRS, makeStamp, STAMP_FILE } from './stamp.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,22 +29,6 @@ const quiet = args.includes('--quiet');
 const commandDir = join(root, 'cli', 'commands');
 const entryPoints = [join(root, 'cli', 'main.ts'),
   ...readdirSync(commandDir).filter((f) => /\.tsx?$/.test(f)).sort().map((f) => join(commandDir, f))];
-
-/** Rewrites `import.meta.url` in each first-party source to the URL of that source file. */
-const sourceUrlPlugin = (out) => ({
-  name: 'lssd-source-url',
-  setup(b) {
-    b.onLoad({ filter: /\.(ts|tsx|mts)$/ }, (a) => {
-      if (a.path.includes(`${sep}node_modules${sep}`)) return undefined;
-      const text = readFileSync(a.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
-      // Every output file (entries and chunks) sits directly in `out`, so one relative path fits all.
-      const rel = relative(out, a.path).split(sep).join('/');
-      const contents = text.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
-      return { contents, loader: a.path.endsWith('x') ? 'tsx' : 'ts' };
-    });
-  },
-});
 
 // Build into a fresh sibling directory, then swap it in: a concurrent `lssdc` never sees half a build.
 const tmp = `${outdir}.tmp-${process.pid}`;
@@ -62,9 +49,11 @@ const result = await esbuild.build({
   sourcemap: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [sourceUrlPlugin(outdir)],
+  plugins: [precompiledPlugin(root), sourceUrlPlugin(outdir)],
 });
-const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/')).sort();
+const bundled = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/'));
+const generatedFrom = Object.entries(PRECOMPILED).filter(([m]) => bundled.includes(m)).flatMap(([, p]) => p.inputs);
+const inputs = [...bundled, ...generatedFrom].sort();
 writeFileSync(join(tmp, STAMP_FILE), JSON.stringify(makeStamp(root, inputs, GLOB_DIRS), null, 1) + '\n');
 mkdirSync(dirname(outdir), { recursive: true });
 const old = `${outdir}.old-${process.pid}`;

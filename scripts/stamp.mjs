@@ -10,7 +10,7 @@ export const STAMP_FILE = 'stamp.json';
 /** Folders the build globs for entry points: a file added or removed there makes the build stale. */
 export const GLOB_DIRS = ['cli/commands'];
 /** Files that shape the build without being bundled sources. */
-export const EXTRA_INPUTS = ['scripts/build.mjs', 'scripts/stamp.mjs'];
+export const EXTRA_INPUTS = ['scripts/build.mjs', 'scripts/build-plugins.mjs', 'scripts/stamp.mjs'];
 
 const sha1 = (buf) => createHash('sha1').update(buf).digest('hex');
 const listing = (root, dir) => readdirSync(join(root, dir)).filter((f) => /\.tsx?$/.test(f)).sort();

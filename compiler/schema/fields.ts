@@ -35,6 +35,7 @@ const px = quantity('pixels', { min: 1 });
 /** `12 epochs` or `20000 steps`. */
 const trainLength = (what: string): ValueType<{ epochs: number } | { steps: number }> => ({
   describe: `${what}: a number of \`epochs\` or \`steps\` (e.g. \`12 epochs\`)`,
+  units: ['epochs', 'steps'],
   convert(v, ctx, key) {
     if (v.kind === 'Quantity' && (v.unit === 'epochs' || v.unit === 'epoch')) {
       if (!(v.value > 0) && !(what === 'warm-up' && v.value === 0)) {
@@ -91,6 +92,7 @@ const cutDetection = variant('a cut detector', {
 
 const budget: ValueType<number | null> = {
   describe: 'a number of shots (e.g. `4.6M shots`) or `all`',
+  units: ['shots'], options: [{ name: 'all', bare: true, call: false }],
   convert(v, ctx, key) {
     if ((v.kind === 'IdentValue' && v.name === 'all') || v.kind === 'None') return null;
     return int(1, undefined, ['shots']).convert(v, ctx, key);
@@ -101,6 +103,7 @@ const budget: ValueType<number | null> = {
 export type SameTitle = { share: number; text: string } | { count: number };
 const sameTitle: ValueType<SameTitle> = {
   describe: 'a share of the device batch (`1/8`, `12.5%`) or a count (`12 per_device`)',
+  units: ['%', 'per_device'],
   convert(v, ctx, key) {
     if (v.kind === 'Quantity' && v.unit === 'per_device') {
       const c = int(0).convert({ ...v, kind: 'Number', text: String(v.value) }, ctx, key);

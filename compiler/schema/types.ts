@@ -22,6 +22,13 @@ export interface ValueType<T = unknown> {
   /** "an integer ≥ 1", "a duration (e.g. 3s)". */
   describe: string;
   convert(v: Value, ctx: ConvertCtx, key: string): Converted<T>;
+  // Editor hints (the language server's completion reads them; conversion never does).
+  /** Names an enum or variant accepts; `call`: written as a constructor `name(…)`, `bare`: as a plain name. */
+  options?: { name: string; bare: boolean; call: boolean }[];
+  /** Units a number of this type may carry (`s`, `ms`, … for a duration). */
+  units?: string[];
+  /** Item type of a list, or the bound type of a range. */
+  item?: ValueType;
 }
 
 const q = (ctx: ConvertCtx, v: Value) => {
@@ -61,6 +68,7 @@ export function num(o: NumOpts = {}, nouns: Dimension[] = []): ValueType<number>
   const what = o.int ? 'an integer' : 'a number';
   return {
     describe: withBounds(what, o),
+    units: nouns.flatMap(unitsOf),
     convert(v, ctx, key) {
       let x: number;
       if (v.kind === 'Number') x = v.value;
@@ -85,6 +93,7 @@ export function quantity(dim: Dimension, o: NumOpts = {}, opts: { bareOk?: boole
   const baseUnit = unitsOf(dim)[0];
   return {
     describe: withBounds(`${info.name} (e.g. \`${info.example}\`)`, o, dim === 'percent' ? '' : baseUnit),
+    units: unitsOf(dim),
     convert(v, ctx, key) {
       if (v.kind === 'Number' && opts.bareOk) {
         return rangeCheck(ctx, v, key, v.value, o) ? v.value : INVALID;
@@ -116,12 +125,13 @@ export function quantity(dim: Dimension, o: NumOpts = {}, opts: { bareOk?: boole
 /** A fraction in [0,1]: `50%` or `0.5`. */
 export function fraction(o: NumOpts = { min: 0, max: 1 }): ValueType<number> {
   const pct = quantity('percent', o, { bareOk: true });
-  return { describe: 'a percentage (e.g. `50%`) or a fraction in [0, 1]', convert: pct.convert };
+  return { describe: 'a percentage (e.g. `50%`) or a fraction in [0, 1]', convert: pct.convert, units: pct.units };
 }
 
 export function range<T extends number>(bound: ValueType<T>, o: { openHi?: boolean } = {}): ValueType<{ min: number; max: number | null }> {
   return {
     describe: `a range \`lo .. hi\` of ${bound.describe}${o.openHi ? ' (hi may be omitted)' : ''}`,
+    item: bound, units: bound.units,
     convert(v, ctx, key) {
       if (v.kind === 'Number' || v.kind === 'Quantity') {
         // A single value is the degenerate range lo = hi.
@@ -165,6 +175,7 @@ export const string: ValueType<string> = {
 export function enumOf<T extends string>(values: readonly T[]): ValueType<T> {
   return {
     describe: `one of ${values.map((x) => `\`${x}\``).join(', ')}`,
+    options: values.map((name) => ({ name, bare: true, call: false })),
     convert(v, ctx, key) {
       if (v.kind === 'IdentValue' && (values as readonly string[]).includes(v.name)) return v.name as T;
       if (v.kind === 'None' && (values as readonly string[]).includes('none')) return 'none' as T;
@@ -181,6 +192,7 @@ export function enumOf<T extends string>(values: readonly T[]): ValueType<T> {
 export function list<T>(item: ValueType<T>, o: { minItems?: number; unique?: boolean } = {}): ValueType<T[]> {
   return {
     describe: `a list of ${item.describe}`,
+    item,
     convert(v, ctx, key) {
       const items = v.kind === 'List' ? v.items : undefined;
       if (!items) return mismatch(ctx, v, key, `a list \`[…]\` of ${item.describe}`);
@@ -326,6 +338,7 @@ export function variant<T>(name: string, cases: Record<string, { shape?: CallSha
   const forms = names.map((n) => (cases[n].bare && !cases[n].shape ? n : cases[n].bare ? `${n} | ${n}(…)` : `${n}(…)`));
   return {
     describe: `${name}: ${forms.map((f) => `\`${f}\``).join(', ')}`,
+    options: names.map((n) => ({ name: n, bare: !!cases[n].bare, call: !!cases[n].shape })),
     convert(v, ctx, key) {
       const callee = v.kind === 'Call' ? v.callee.name : v.kind === 'IdentValue' ? v.name : v.kind === 'None' ? 'none' : undefined;
       if (callee === undefined) return mismatch(ctx, v, key, `${name}: one of ${forms.join(', ')}`);

@@ -15,6 +15,7 @@ function tree(): string {
   writeFileSync(join(root, 'cli/commands/check.ts'), 'export const b = 2;\n');
   writeFileSync(join(root, 'scripts/build.mjs'), '// build\n');
   writeFileSync(join(root, 'scripts/stamp.mjs'), '// stamp\n');
+  writeFileSync(join(root, 'scripts/build-plugins.mjs'), '// plugins\n');
   return root;
 }
 const inputs = ['cli/main.ts', 'cli/commands/check.ts'];

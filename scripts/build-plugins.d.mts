@@ -1,0 +1,7 @@
+// Types for scripts/build-plugins.mjs (plain JS: the build runs without tsx).
+import type { Plugin } from 'esbuild';
+export const AJV_OPTIONS: Record<string, unknown>;
+export function specValidatorModule(root: string): string;
+export const PRECOMPILED: Record<string, { inputs: string[]; generate(root: string): string }>;
+export function sourceUrlPlugin(outdir: string): Plugin;
+export function precompiledPlugin(root: string): Plugin;

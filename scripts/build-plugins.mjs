@@ -1,0 +1,61 @@
+// esbuild plugins for scripts/build.mjs (also used by test/build/precompiled.test.ts).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, sep } from 'node:path';
+
+/**
+ * Rewrites `import.meta.url` in each first-party source to the URL of that source file, seen from
+ * `outdir`. Every output file (entries and chunks) sits directly in `outdir`, so one relative path fits.
+ */
+export const sourceUrlPlugin = (outdir) => ({
+  name: 'lssd-source-url',
+  setup(b) {
+    b.onLoad({ filter: /\.(ts|tsx|mts)$/ }, (a) => {
+      if (a.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const text = readFileSync(a.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const rel = relative(outdir, a.path).split(sep).join('/');
+      const contents = text.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
+      return { contents, loader: a.path.endsWith('x') ? 'tsx' : 'ts' };
+    });
+  },
+});
+
+/** Must equal compiler/spec-validator.ts's AJV_OPTIONS (test/build/precompiled.test.ts checks). */
+export const AJV_OPTIONS = { allErrors: true, strict: false };
+
+/** ajv's standalone ES module for compiler/spec.schema.json, exporting `specValidator()` like the source. */
+export function specValidatorModule(root) {
+  const require = createRequire(join(root, 'package.json'));
+  const Ajv = require('ajv').default;
+  const standalone = require('ajv/dist/standalone').default;
+  const schema = JSON.parse(readFileSync(join(root, 'compiler/spec.schema.json'), 'utf8'));
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
+  const code = standalone(ajv, ajv.compile(schema));
+  return `${code}\nexport const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\nexport const specValidator = () => validate;\n`;
+}
+
+/**
+ * Modules the build replaces with code generated at build time, and the files that code is made from
+ * (they go into the build stamp, so a schema edit or an ajv upgrade makes the build stale).
+ */
+export const PRECOMPILED = {
+  'compiler/spec-validator.ts': { inputs: ['compiler/spec.schema.json', 'node_modules/ajv/package.json'], generate: specValidatorModule },
+};
+
+/**
+ * Serves PRECOMPILED modules, and bundles the ajv runtime helpers the standalone code `require`s
+ * (`ajv/dist/runtime/*`: a require of an external package would not run in an ES module).
+ */
+export const precompiledPlugin = (root) => ({
+  name: 'lssd-precompiled',
+  setup(b) {
+    const require = createRequire(join(root, 'package.json'));
+    b.onResolve({ filter: /^ajv\/dist\/runtime\// }, (a) => ({ path: require.resolve(a.path) }));
+    b.onLoad({ filter: /\.ts$/ }, (a) => {
+      const rel = relative(root, a.path).split(sep).join('/');
+      const p = PRECOMPILED[rel];
+      return p ? { contents: p.generate(root), loader: 'js', resolveDir: join(root, 'compiler') } : undefined;
+    });
+  },
+});
