@@ -14,7 +14,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const COMMANDS = ['check', 'fmt', 'show', 'diff', 'expand', 'table', 'data', 'run', 'probe', 'report', 'lsp'] as const;
+const COMMANDS = ['check', 'fmt', 'show', 'diff', 'expand', 'table', 'data', 'run', 'status', 'cancel', 'probe', 'report', 'lsp'] as const;
 
 async function load(name: string): Promise<Command | undefined> {
   const file = fileURLToPath(new URL(`./commands/${name}.ts`, import.meta.url));

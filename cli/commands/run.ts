@@ -12,6 +12,7 @@ import { RunMessages } from '../../runtime/orchestrate/messages.ts';
 import { pidAlive } from '../../runtime/orchestrate/lock.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { chooseMode, createRenderer } from '../../runtime/ui/index.ts';
+import { executorOf, runOnCluster } from '../cluster.ts';
 import { intOption, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 
 const usage = `usage: lssdc run FILE.lssd [options]
@@ -32,6 +33,11 @@ options:
   --runs-dir DIR      same as --root
   --plain             line-per-event output (default when stdout is not a terminal, or CI is set)
   --json              every run event as one JSON line on stdout
+  --executor E        local | slurm (default: the spec's runtime.executor, else local). slurm submits one
+                      job array per lineage level; each task runs \`lssdc run FILE --cell NAME\` (docs/cluster.md)
+  --slurm KEY=VALUE   override a runtime.slurm setting (repeatable): partition, account, qos, cpus_per_task,
+                      gpus_per_task, mem, time, array_limit, signal_before, max_requeues, extra
+  --dry-run           with --executor slurm: print the sbatch scripts, submit nothing
 
 Run directory: <root>/runs/<name>-<pretrainHash12>/ with spec.json, plan.json, run.json, metrics.jsonl,
 checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted (checkpointed).`;
@@ -52,9 +58,9 @@ interface Flags {
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const RUN_ARGS = {
-  flags: ['--no-probe', '--force', '--plain', '--json'],
-  values: ['--backend', '--steps', '--jobs', '--root'],
-  repeat: ['--cell'],
+  flags: ['--no-probe', '--force', '--plain', '--json', '--dry-run'],
+  values: ['--backend', '--steps', '--jobs', '--root', '--executor'],
+  repeat: ['--cell', '--slurm'],
   aliases: { '--runs-dir': '--root' },
 } as const;
 
@@ -102,6 +108,8 @@ export const command: Command = {
 
     const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
     const compiled = compileFile(file, nodeHost());
+    const executor = executorOf(args, compiled.value?.experiments ?? []);
+    if (executor !== 'local') return runOnCluster(args, RUN_ARGS, file, compiled, { root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps, probe: flags.probe, force: flags.force });
     const mode = chooseMode(flags);
     const sources = compiled.value?.sources ?? new Map();
     const report = async (ds: Diagnostic[]) => {

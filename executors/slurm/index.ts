@@ -4,7 +4,7 @@
 // directories (shared storage), so resume, locks and skip-by-hash work exactly as locally. What was
 // submitted is recorded under <root>/slurm/<file-tag>/ (scripts, logs, submission.json).
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
@@ -159,7 +159,7 @@ export function submitRun(prepared: PreparedRun, o: SubmitOptions): { value?: Su
   for (const a of arrays) {
     const parent = a.after ? submitted.find((s) => s.id === a.after) : undefined;
     const afterJob = parent ? parent.jobId : undefined;
-    const script = renderScript(a, { jobName, cwd: o.cwd ?? dirname(o.file), logDir, command, afterJob: o.dryRun && a.after ? `<job ${a.after}>` : afterJob });
+    const script = renderScript(a, { jobName, cwd: o.cwd ?? process.cwd(), logDir, command, afterJob: o.dryRun && a.after ? `<job ${a.after}>` : afterJob });
     if (o.dryRun) {
       o.out(`# ---- job array ${a.id}: ${a.tasks.map((t) => `${t.index}=${t.cell}`).join(', ')}${a.after ? ` (after ${a.after})` : ''}`);
       o.out(script);
@@ -192,6 +192,7 @@ export function submitRun(prepared: PreparedRun, o: SubmitOptions): { value?: Su
 export interface CellStatus {
   name: string;
   label: string;
+  runDir: string;
   task: string | null;
   state: 'pending' | 'running' | 'requeued' | 'done' | 'failed' | 'interrupted' | 'cancelled' | 'not submitted';
   reason: string;
@@ -242,7 +243,7 @@ export function cellStatuses(prepared: PreparedRun, root: string, client: SlurmC
     const t = tasks.get(c.name);
     const run = readRunJson(c.runDir);
     const m = lastMetrics(c.runDir);
-    const base = { name: c.name, label: c.label, task: t?.task ?? null, node: '', reason: '', step: m?.step ?? null, loss: m?.loss ?? null, attempts: run?.attempts.length ?? 0 };
+    const base = { name: c.name, label: c.label, runDir: c.runDir, task: t?.task ?? null, node: '', reason: '', step: m?.step ?? null, loss: m?.loss ?? null, attempts: run?.attempts.length ?? 0 };
     const row = t && queue.get(t.task);
     if (row) {
       const state = row.state === 'PENDING' && row.restarts > 0 ? 'requeued' : QUEUE_STATE[row.state] ?? 'running';

@@ -1,8 +1,8 @@
 // Diagnostics of the SLURM executor (LSSD586x, catalogued in compiler/messages-runtime.ts as `EXEC`).
-import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import type { Diagnostic, Severity } from '../../compiler/diagnostic.ts';
 import { EXEC } from '../../compiler/messages-runtime.ts';
 
-const d = (m: { code: string; severity: 'error' | 'warning' }, message: string, hint?: string): Diagnostic =>
+const d = (m: { code: string; severity: Severity }, message: string, hint?: string): Diagnostic =>
   ({ code: m.code, severity: m.severity, related: [], message, ...(hint ? { hint } : {}) });
 
 export const ExecMessages = {
