@@ -17,6 +17,7 @@ import type {
   CstNode, IOrAlt, IRecognitionException, IToken, OptionalProductionType, Rule, TokenType,
 } from 'chevrotain';
 import type { Span } from './ast.ts';
+import { GRAMMAR_VALIDATED } from './validated.ts';
 import { SYNTAX, type SyntaxDiagnostic } from './syntax-codes.ts';
 import {
   CstParser, EOF, isRecognitionException, LLkLookaheadStrategy, tokenMatcher,
@@ -91,7 +92,7 @@ class LssdCstParser extends CstParser {
 
   constructor() {
     super(allTokens, {
-      maxLookahead: 1, recoveryEnabled: false, nodeLocationTracking: 'none',
+      maxLookahead: 1, recoveryEnabled: false, nodeLocationTracking: 'none', skipValidations: GRAMMAR_VALIDATED,
       lookaheadStrategy: new LookaheadWithGateDrivenLoops({ maxLookahead: 1 }),
     });
     this.performSelfAnalysis();

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { IToken, TokenType } from 'chevrotain';
 import type { Comment, Source, Span } from './ast.ts';
+import { GRAMMAR_VALIDATED } from './validated.ts';
 
 // chevrotain's package entry (lib/src/api.js) is some 200 ES modules (its sources plus lodash-es):
 // about a second to load through tsx's loader, paid by every `lssdc` run. The package ships the same
@@ -221,7 +222,7 @@ export function scanString(image: string): { value: string; closed: boolean } {
 
 export function lexSource(source: Source, positions = new Positions(source)): Lexed {
   const text = source.text;
-  lexer ??= new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+  lexer ??= new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: GRAMMAR_VALIDATED });
   const r = lexer.tokenize(text);
   const tokens = r.tokens as LssdToken[];
   const errors: LexDiagnostic[] = [];

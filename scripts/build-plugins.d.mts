@@ -5,3 +5,4 @@ export function specValidatorModule(root: string): string;
 export const PRECOMPILED: Record<string, { inputs: string[]; generate(root: string): string }>;
 export function sourceUrlPlugin(outdir: string): Plugin;
 export function precompiledPlugin(root: string): Plugin;
+export function validateGrammar(root: string, scratch: string): Promise<void>;

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
 
 /**
  * Rewrites `import.meta.url` in each first-party source to the URL of that source file, seen from
@@ -35,12 +37,38 @@ export function specValidatorModule(root) {
   return `${code}\nexport const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\nexport const specValidator = () => validate;\n`;
 }
 
+let grammarChecked = false;
+
+/**
+ * Runs chevrotain's self-checks of the grammar once, at build time: bundles grammar/ as the sources
+ * have it (checks on) into `scratch` (a folder inside the checkout, so chevrotain resolves) and
+ * parses a line, which builds the lexer and the parser. Throws what chevrotain reports.
+ */
+export async function validateGrammar(root, scratch) {
+  const outfile = join(scratch, 'grammar-check.mjs');
+  await esbuild.build({
+    absWorkingDir: root, entryPoints: [join(root, 'grammar/index.ts')], outfile, bundle: true, format: 'esm',
+    platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning', plugins: [sourceUrlPlugin(scratch)],
+  });
+  const { parse } = await import(pathToFileURL(outfile).href);
+  const r = parse({ name: 'grammar-check.lssd', text: 'experiment x extends y { a.b = 1 }\n' });
+  if (!r.value) throw new Error('grammar check: the parser returned no AST');
+  grammarChecked = true;
+}
+
+const validatedModule = () => {
+  if (!grammarChecked) throw new Error('build: grammar/validated.ts is generated only after validateGrammar() passed');
+  return 'export const GRAMMAR_VALIDATED = true;\n';
+};
+
 /**
  * Modules the build replaces with code generated at build time, and the files that code is made from
  * (they go into the build stamp, so a schema edit or an ajv upgrade makes the build stale).
  */
 export const PRECOMPILED = {
   'compiler/spec-validator.ts': { inputs: ['compiler/spec.schema.json', 'node_modules/ajv/package.json'], generate: specValidatorModule },
+  // chevrotain's checks ran at build time (validateGrammar); the grammar sources are bundled inputs.
+  'grammar/validated.ts': { inputs: ['node_modules/chevrotain/package.json'], generate: validatedModule },
 };
 
 /**

@@ -8,7 +8,8 @@
 //   relative to it (stdlib/, templates/, package.json, workers, bin/lssdc.js) resolve exactly as when
 //   the sources run through tsx.
 // - Modules listed in build-plugins.mjs's PRECOMPILED are replaced by code generated now (the spec
-//   schema's ajv validator as standalone code: no schema compilation at startup).
+//   schema's ajv validator as standalone code: no schema compilation at startup; chevrotain's grammar
+//   self-checks run here once, so the built lexer and parser skip them at startup).
 // - build/stamp.json lists every source file that went into the build with its size, mtime and hash;
 //   bin/lssdc.js runs the build only while those match (scripts/stamp.mjs), else the sources.
 //
@@ -17,7 +18,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { PRECOMPILED, precompiledPlugin, sourceUrlPlugin } from './build-plugins.mjs';
+import { PRECOMPILED, precompiledPlugin, sourceUrlPlugin, validateGrammar } from './build-plugins.mjs';
 import { GLOB_DIRS, makeStamp, STAMP_FILE } from './stamp.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,6 +35,9 @@ const entryPoints = [join(root, 'cli', 'main.ts'),
 const tmp = `${outdir}.tmp-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
 const t0 = performance.now();
+mkdirSync(tmp, { recursive: true });
+await validateGrammar(root, tmp);
+rmSync(join(tmp, 'grammar-check.mjs'));
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints,

@@ -40,7 +40,8 @@ options:
   --dry-run           with --executor slurm: print the sbatch scripts, submit nothing
 
 Run directory: <root>/runs/<name>-<pretrainHash12>/ with spec.json, plan.json, run.json, metrics.jsonl,
-checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted (checkpointed).`;
+checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted by SIGINT, 143 by SIGTERM
+(checkpointed either way; a second signal exits at once, keeping the newest complete checkpoint).`;
 
 interface Flags {
   file?: string;
@@ -94,6 +95,9 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
 
 export { defaultRoot };
 
+/** 128 + signal number, as shells report a process stopped by it: 130 for SIGINT, 143 for SIGTERM. */
+export const exitCodeFor = (sig: NodeJS.Signals): number => (sig === 'SIGTERM' ? 143 : 130);
+
 export const command: Command = {
   name: 'run',
   summary: 'train and probe a file\'s experiments (resumable; skips finished cells; results table)',
@@ -126,14 +130,17 @@ export const command: Command = {
     const ac = new AbortController();
     const renderer = await createRenderer(mode);
     const emit = (e: TaggedRunEvent) => renderer.onEvent(e);
-    let signals = 0;
-    const onSignal = () => {
-      signals++;
-      if (signals === 1) {
-        emit({ type: 'warning', message: 'interrupted: checkpointing and stopping (press Ctrl-C again to quit at once; the last checkpoint is kept)' });
-        ac.abort();
+    // First SIGINT/SIGTERM: abort (the step loop checkpoints and stops within a step; child cells get
+    // the same signal). A second one exits at once: checkpoints are written atomically, so the newest
+    // complete one survives, and the orchestrator's exit hook marks the run interrupted and drops LOCK.
+    let firstSignal: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (!firstSignal) {
+        firstSignal = sig;
+        emit({ type: 'warning', message: `${sig === 'SIGTERM' ? 'terminated' : 'interrupted'}: checkpointing and stopping (press Ctrl-C again to quit at once; the last checkpoint is kept)` });
+        ac.abort(sig);
       } else {
-        process.exit(130);
+        process.exit(exitCodeFor(sig));
       }
     };
     process.on('SIGINT', onSignal);
@@ -154,7 +161,7 @@ export const command: Command = {
       if (out.value.status === 'interrupted') {
         // Everything is checkpointed and the locks are released; work that takes no signal (data
         // preparation, resumable on its own) must not keep the process alive.
-        process.exit(130);
+        process.exit(exitCodeFor(firstSignal ?? 'SIGINT'));
       }
       return out.value.status === 'done' ? 0 : 1;
     } finally {

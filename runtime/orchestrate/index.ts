@@ -16,6 +16,7 @@ import { stageHashes } from '../../compiler/hash.ts';
 import type { CellState, ProbeResult, ProgramCell, ResultsTable, RunEvent, TaggedRunEvent } from '../contracts.ts';
 import { writeJsonAtomic } from './atomic.ts';
 import { acquireLock } from './lock.ts';
+import { markAttemptInterrupted, markStaleAttempts } from './stale.ts';
 import { lineageOrder } from './lineage.ts';
 import { RunMessages } from './messages.ts';
 import { buildResultsTable } from './results.ts';
@@ -297,15 +298,21 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
   }
   if (lock.tookOver) emitDiagnostic(opts.emit, RunMessages.staleLock(c.runDir, lock.tookOver), c.name);
   const release = lock.release;
-  // A normal exit (even after an uncaught error) leaves no LOCK behind; kill -9 does, and is taken over.
-  const onExit = () => release();
+  // A normal exit (even after an uncaught error, or a second Ctrl-C that exits at once) leaves no LOCK
+  // behind and the attempt marked interrupted; kill -9 does not, and the next run marks it stale.
+  let settled = false;
+  const onExit = () => {
+    if (!settled) { try { markAttemptInterrupted(c.runDir, process.pid); } catch { /* run.json not written yet */ } }
+    release();
+  };
   process.once('exit', onExit);
   try {
     const deps = opts.deps ??= await loadRuntimeDeps();
     const me = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ended: null, status: 'running' as string };
     const prev = readRunJson(c.runDir);
     const parentCell = c.parentName && c.parentRunDir ? { from: c.parentName, checkpointDir: finalCheckpoint(c.parentRunDir) } : null;
-    const record: RunJson = prev ? { ...prev, status: isTrained(c.runDir) ? 'trained' : 'running', ended: null, attempts: [...prev.attempts, me] } : {
+    // We hold the LOCK, so no earlier attempt can still be running: one still marked so died (kill -9).
+    const record: RunJson = prev ? { ...prev, status: isTrained(c.runDir) ? 'trained' : 'running', ended: null, attempts: [...markStaleAttempts(prev.attempts), me] } : {
       name: c.name, label: c.label, file: opts.file, hashes: c.hashes, backend: null, seed: c.spec.optim.seed,
       overrides: opts.steps !== undefined ? { steps: opts.steps } : {}, init: parentCell,
       status: 'running', started: me.started, ended: null, attempts: [me],
@@ -314,10 +321,10 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
     writeJsonAtomic(join(c.runDir, 'spec.json'), c.spec);
     if (c.plan !== undefined) writeJsonAtomic(join(c.runDir, 'plan.json'), c.plan);
 
-    const finish = (status: RunJson['status'], extra: Partial<RunJson> = {}) => updateRunJson(c.runDir, (r) => ({
+    const finish = (status: RunJson['status'], extra: Partial<RunJson> = {}) => { settled = status !== 'running'; return updateRunJson(c.runDir, (r) => ({
       ...r, ...extra, status, ended: status === 'running' ? null : new Date().toISOString(),
       attempts: r.attempts.map((a, i) => (i === r.attempts.length - 1 ? { ...a, status, ended: new Date().toISOString() } : a)),
-    }));
+    })); };
 
     if (!isTrained(c.runDir)) {
       opts.emit({ type: 'cell-state', name: c.name, state: 'running', run: c.name });
@@ -368,6 +375,7 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
     emit({ type: 'run-end', status: 'done', seconds: (Date.now() - t0) / 1000 });
     return 'done';
   } catch (e) {
+    settled = true;
     try { updateRunJson(c.runDir, (r) => ({ ...r, status: 'failed', error: errorMessage(e), ended: new Date().toISOString() })); } catch { /* run.json never written */ }
     throw e;
   } finally {

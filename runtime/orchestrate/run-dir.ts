@@ -18,7 +18,8 @@ export interface RunJson {
   status: 'running' | 'trained' | 'done' | 'interrupted' | 'failed';
   started: string;
   ended: string | null;
-  /** Every process that worked on this directory; a resumed run adds one. */
+  /** Every process that worked on this directory; a resumed run adds one. An attempt killed with -9 is
+   *  marked `stale` by the next one (runtime/orchestrate/stale.ts). */
   attempts: { pid: number; host: string; started: string; ended: string | null; status: string; resumedFrom?: number | null }[];
   error?: string;
 }

@@ -14,7 +14,7 @@ export interface TableCell { text: string; value: number | null; std: number | n
 export interface TableRow { key: string; label: string; names: string[]; cells: TableCell[] }
 export interface RowGroup { name: string; rows: TableRow[] }
 export interface ColumnGroup { name: string; span: number }
-export interface Column { task: string; group: string; metric: 'top1' | 'mAP'; suite: string; modality: string }
+export interface Column { task: string; group: string; metric: import('../../compiler/spec.ts').ProbeMetric; suite: string; modality: string }
 
 export interface ReportModel {
   title: string;
