@@ -19,7 +19,8 @@ function sourceFiles(dir = root, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     const st = statSync(p);
-    if (st.isDirectory()) { if (!SKIP_DIRS.has(name) && !name.startsWith('.')) sourceFiles(p, out); }
+    // build/ and build.*/ hold the generated bundle (git-ignored): it inlines the catalog.
+    if (st.isDirectory()) { if (!SKIP_DIRS.has(name) && !name.startsWith('.') && !/^build($|\.)/.test(name)) sourceFiles(p, out); }
     else if (SOURCE.test(name) && !/^package(-lock)?\.json$/.test(name) && st.size < 2_000_000) out.push(relative(root, p));
   }
   return out;
