@@ -10,7 +10,7 @@ import { RUNTIME_MESSAGES } from './messages-runtime.ts';
 
 // 4xxx lowering and 5xxx runtime codes live in the sibling module (grouped by the runtime module that
 // raises them); they are part of this one catalog.
-export { LOWER, DATA, SYNTH, TRAIN, PROBE, RUN } from './messages-runtime.ts';
+export { LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, SCAFFOLD } from './messages-runtime.ts';
 
 export interface MessageDef {
   code: string;

@@ -165,6 +165,9 @@ export type InitSpec =
   /** Another experiment's final checkpoint; `experiment` is its name, `file` where it is declared. */
   | { kind: 'from'; experiment: string; file: string; checkpoint: 'final' };
 
+/** Probe metrics (hear-eval-kit's scene scores): top1_acc, chroma_acc, mAP, aucroc, d_prime. */
+export type ProbeMetric = 'top1' | 'chroma' | 'mAP' | 'aucroc' | 'd_prime';
+
 export interface ProbeSpec {
   /** Task name as declared in stdlib/tasks.lssd or the user's files. */
   task: string;
@@ -176,19 +179,40 @@ export interface ProbeSpec {
   /** Task grouping for reports (Table 2/B.3): e.g. 'sound_scene', 'non_semantic_speech', 'semantic_speech', 'language', 'video'. */
   group: string;
   prediction: 'multiclass' | 'multilabel';
-  metric: 'top1' | 'mAP';
+  /** Primary metric: `auto` = the first of task_metadata.json's `evaluation` (hear-eval-kit's rule), else top1. */
+  metric: ProbeMetric | 'auto';
   probe: {
     kind: 'linear' | 'mlp';
-    /** MLP grid (HEAR): each combination is tried, best on validation kept. */
+    /** Grid of hidden-layer widths (each entry one MLP). */
     hidden: number[][];
     dropout: number[];
     lr: number[];
+    /** Grid of weight initialisations (Glorot/Xavier uniform or normal, with torch's relu gains). */
+    init: ('xavier_uniform' | 'xavier_normal')[];
+    /** Normalisation after each hidden linear layer (before dropout and ReLU, as hear-eval-kit). */
+    hidden_norm: 'batchnorm' | 'none';
+    /** Normalisation of the input embeddings: `identity` (hear-eval-kit) or z-score with train statistics. */
+    embedding_norm: 'identity' | 'zscore';
     optimizer: 'adam' | 'sgd';
+    /** Maximum epochs (ignored when `steps` > 0). */
     epochs: number;
+    /** Step budget (0 = bounded by `epochs`). */
+    steps: number;
+    /** Linear warm-up steps before the schedule. */
+    warmup: number;
     batch: number;
-    /** Early stopping patience in epochs (validation metric). */
+    /** Shuffle training rows every epoch (hear-eval-kit: no). */
+    shuffle: boolean;
+    /** Validate every N epochs. */
+    val_every: number;
+    /** Early stopping: validation checks (every `val_every` epochs) without improvement. */
     patience: number;
     schedule: 'constant' | 'cosine';
+    /** Grid points drawn (0 = every point), after shuffling the grid with Python's `random.seed(grid_seed)`. */
+    grid_points: number;
+    grid_seed: number;
+    /** Which split plans search the grid: `first` (hear-eval-kit: the first fold's winner is reused) or `each`. */
+    select: 'first' | 'each';
   };
   pooling: 'mean';
   /** Clip windowing for embedding: window length in s (scene-level embedding = mean over windows). */

@@ -60,7 +60,7 @@ export function completionContext(text: string, offset: number): CompletionConte
     if (c === '\n' || c === ';') { bump(i + 1); i++; continue; }
     if (c === '{' || c === '(' || c === '[') {
       const k = braceTop();
-      const from = c === '{' ? (k >= 0 ? stack[k].stmt : topStmt) : i;
+      const from = k >= 0 ? stack[k].stmt : topStmt;
       const head = text.slice(Math.max(from, stack.length ? stack[stack.length - 1].start : 0), i);
       const f: Frame = { open: c, start: i + 1, stmt: i + 1, head };
       if (c === '{') {

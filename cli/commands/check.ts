@@ -19,7 +19,8 @@ options:
   --json       print diagnostics and the summary as JSON on stdout
   --strict     treat warnings as errors (exit 1)
   --no-color   plain output (default: color when stderr is a terminal)
-  --quiet      no summary line`;
+  --quiet      no summary line
+  --watch      keep running: re-check when a checked file or anything it imports changes`;
 
 export { parseArgs, type ParsedArgs } from '../args.ts';
 
@@ -74,9 +75,13 @@ export const command: Command = {
   summary: 'type-check .lssd files and directories',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--json', '--strict', '--no-color', '--quiet']);
+    const p = parseArgs(args, ['--json', '--strict', '--no-color', '--quiet', '--watch']);
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (!p.positional.length) return usageError(args, USAGE, 'no files given');
+    if (p.flags.has('--watch')) {
+      const { watchCheck } = await import('../watch.ts');
+      return watchCheck(p.positional, (a) => command.run(a), args.filter((a) => a !== '--watch'));
+    }
     const { files, missing } = collectFiles(p.positional);
     if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
     if (!files.length) { process.stderr.write(`error: no .lssd files under ${p.positional.join(', ')}\n`); return 2; }

@@ -27,14 +27,17 @@ options:
   --steps N           train for N steps instead of the spec's duration (smoke runs; changes the hash)
   --no-probe          train only; skip the probes
   --force             re-run the selected experiments even if done (the old run directory is kept aside)
+  --wait              when another run trains the same pretrain hash, wait for it (default: refuse)
   --jobs N            independent cells run at once, each in its own process (default: min(2, cores))
   --root DIR          where data, features and runs live (default: <project>/.lssd)
   --runs-dir DIR      same as --root
   --plain             line-per-event output (default when stdout is not a terminal, or CI is set)
   --json              every run event as one JSON line on stdout
 
-Run directory: <root>/runs/<name>-<pretrainHash12>/ with spec.json, plan.json, run.json, metrics.jsonl,
-checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted (checkpointed).`;
+Run store: <root>/runs/<pretrainHash12>/, one entry per pretrain hash (renaming an experiment, changing its
+label or its probes never retrains), with spec.json, plan.json, run.json, metrics.jsonl, refs/,
+checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted by SIGINT, 143 by SIGTERM
+(checkpointed either way; a second signal exits at once, keeping the newest complete checkpoint).`;
 
 interface Flags {
   file?: string;
@@ -43,6 +46,7 @@ interface Flags {
   steps?: number;
   probe: boolean;
   force: boolean;
+  wait: boolean;
   jobs?: number;
   root?: string;
   plain: boolean;
@@ -52,7 +56,7 @@ interface Flags {
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const RUN_ARGS = {
-  flags: ['--no-probe', '--force', '--plain', '--json'],
+  flags: ['--no-probe', '--force', '--wait', '--plain', '--json'],
   values: ['--backend', '--steps', '--jobs', '--root'],
   repeat: ['--cell'],
   aliases: { '--runs-dir': '--root' },
@@ -64,7 +68,7 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
   const diagnostics: Diagnostic[] = [];
   const f: Flags = {
     cells: (p.lists.get('--cell') ?? []).flatMap((v) => v.split(',').filter(Boolean)),
-    probe: !p.flags.has('--no-probe'), force: p.flags.has('--force'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
+    probe: !p.flags.has('--no-probe'), force: p.flags.has('--force'), wait: p.flags.has('--wait'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
     root: p.values.get('--root'),
   };
   const backend = p.values.get('--backend');
@@ -87,6 +91,9 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
 }
 
 export { defaultRoot };
+
+/** 128 + signal number, as shells report a process stopped by it: 130 for SIGINT, 143 for SIGTERM. */
+export const exitCodeFor = (sig: NodeJS.Signals): number => (sig === 'SIGTERM' ? 143 : 130);
 
 export const command: Command = {
   name: 'run',
@@ -118,14 +125,17 @@ export const command: Command = {
     const ac = new AbortController();
     const renderer = await createRenderer(mode);
     const emit = (e: TaggedRunEvent) => renderer.onEvent(e);
-    let signals = 0;
-    const onSignal = () => {
-      signals++;
-      if (signals === 1) {
-        emit({ type: 'warning', message: 'interrupted: checkpointing and stopping (press Ctrl-C again to quit at once; the last checkpoint is kept)' });
-        ac.abort();
+    // First SIGINT/SIGTERM: abort (the step loop checkpoints and stops within a step; child cells get
+    // the same signal). A second one exits at once: checkpoints are written atomically, so the newest
+    // complete one survives, and the orchestrator's exit hook marks the run interrupted and drops LOCK.
+    let firstSignal: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (!firstSignal) {
+        firstSignal = sig;
+        emit({ type: 'warning', message: `${sig === 'SIGTERM' ? 'terminated' : 'interrupted'}: checkpointing and stopping (press Ctrl-C again to quit at once; the last checkpoint is kept)` });
+        ac.abort(sig);
       } else {
-        process.exit(130);
+        process.exit(exitCodeFor(sig));
       }
     };
     process.on('SIGINT', onSignal);
@@ -139,14 +149,14 @@ export const command: Command = {
       const jobs = flags.jobs ?? Math.max(1, Math.min(2, availableParallelism()));
       const out = await runProgram(compiled.value, {
         file, root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps,
-        probe: flags.probe, force: flags.force, jobs, emit, signal: ac.signal,
+        probe: flags.probe, force: flags.force, wait: flags.wait, jobs, emit, signal: ac.signal,
       });
       await renderer.close();
       if (!out.value) { await report(out.diagnostics); return 1; }
       if (out.value.status === 'interrupted') {
         // Everything is checkpointed and the locks are released; work that takes no signal (data
         // preparation, resumable on its own) must not keep the process alive.
-        process.exit(130);
+        process.exit(exitCodeFor(firstSignal ?? 'SIGINT'));
       }
       return out.value.status === 'done' ? 0 : 1;
     } finally {

@@ -18,8 +18,9 @@ export const defaultChild = (): ChildCommand => ({
   args: [fileURLToPath(new URL('../../bin/lssdc.js', import.meta.url))],
 });
 
-/** Exit code a child uses for "interrupted, checkpointed" (128 + SIGINT, as shells report Ctrl-C). */
+/** Exit codes a child uses for "interrupted, checkpointed" (128 + SIGINT / SIGTERM, as shells report them). */
 export const EXIT_INTERRUPTED = 130;
+export const EXIT_TERMINATED = 143;
 
 export function childArgs(c: PreparedCell, opts: RunOptions & { probe: boolean }): string[] {
   return [
@@ -28,6 +29,8 @@ export function childArgs(c: PreparedCell, opts: RunOptions & { probe: boolean }
     ...(opts.steps !== undefined ? ['--steps', String(opts.steps)] : []),
     ...(opts.probe ? [] : ['--no-probe']),
     ...(opts.force && c.selected ? ['--force'] : []),
+    ...(opts.wait ? ['--wait'] : []),
+    ...(opts.profile ? ['--profile', opts.profile] : []),
   ];
 }
 
@@ -40,7 +43,8 @@ export function runCellInChild(c: PreparedCell, opts: RunOptions & { probe: bool
       stdio: ['ignore', 'pipe', 'pipe'], detached: true,
       env: { ...process.env, ...cmd.env, LSSD_PARENT_PID: String(process.pid), FORCE_COLOR: '0' },
     });
-    const onAbort = () => { try { child.kill('SIGINT'); } catch { /* already gone */ } };
+    // The child gets the signal we got (SIGTERM from a scheduler stays SIGTERM); an abort without one is SIGINT.
+    const onAbort = () => { try { child.kill(opts.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'); } catch { /* already gone */ } };
     opts.signal.addEventListener('abort', onAbort, { once: true });
     // If we die without forwarding (kill -9), the child notices LSSD_PARENT_PID is gone and checkpoints.
     let buf = '';
@@ -72,7 +76,7 @@ export function runCellInChild(c: PreparedCell, opts: RunOptions & { probe: bool
       opts.signal.removeEventListener('abort', onAbort);
       if (buf) forward(buf);
       if (code === 0) return resolve('done');
-      if (code === EXIT_INTERRUPTED || sig === 'SIGINT' || opts.signal.aborted) return resolve('interrupted');
+      if (code === EXIT_INTERRUPTED || code === EXIT_TERMINATED || sig === 'SIGINT' || sig === 'SIGTERM' || opts.signal.aborted) return resolve('interrupted');
       const tail = stderr.trim().split('\n').slice(-12).join('\n');
       // Exit 1: the child reported its diagnostics as events already; anything else is unexpected.
       if (code !== 1 && tail) opts.emit({ type: 'diagnostic', severity: 'error', code: RUN.cellFailed.code, message: `experiment '${c.name}' exited with ${sig ?? code}:\n${tail}`, run: c.name });

@@ -10,7 +10,6 @@ import { activeBackend, selectBackend } from './backend.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { buildTower, type Tower } from './models/index.ts';
 import { ParamStore } from './store.ts';
-import { setMatmulImpl } from './ops.ts';
 import { TrainCodes, TrainError } from './errors.ts';
 
 /** Examples per forward pass when embedding (bounds activation memory). */
@@ -32,7 +31,6 @@ export async function loadEncoder(runDir: string): Promise<Encoder> {
     throw new TrainError(TrainCodes.badCheckpoint, 'the run has no final checkpoint (training has not finished)', { path: dir, hint: 'run `lssdc run` on the experiment first' });
   }
   if (!activeBackend()) await selectBackend('auto');
-  setMatmulImpl(activeBackend() === 'tensorflow' ? 'native' : 'explicit_transpose');
   const plan = readCheckpointPlan(dir);
   const ck = loadCheckpoint(dir);
   const store = new ParamStore(plan.optim.seed);

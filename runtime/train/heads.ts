@@ -1,7 +1,6 @@
 // MLP projection heads (discarded after pretraining): Linear → ReLU for each hidden width, then a linear
 // layer to the embedding dim, then L2 normalisation (appendix A: z is L2-normalised before the loss).
 import type * as tf from '@tensorflow/tfjs-core';
-import * as tfc from '@tensorflow/tfjs-core';
 import type { HeadPlan } from '../../compiler/plan.ts';
 import type { ParamStore } from './store.ts';
 import { l2Normalize, linear } from './ops.ts';
@@ -20,7 +19,7 @@ export function buildHead(h: HeadPlan, store: ParamStore): Head {
     plan: h,
     project(x) {
       let y = x;
-      layers.forEach((l, i) => { y = linear(y, l); if (i < layers.length - 1) y = tfc.relu(y); });
+      layers.forEach((l, i) => { y = linear(y, l, { relu: i < layers.length - 1 }); });
       return l2Normalize(y);
     },
   };

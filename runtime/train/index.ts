@@ -15,7 +15,6 @@ import { Optimizer } from './optim.ts';
 import { lrAt } from './schedule.ts';
 import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type Manifest } from './checkpoint.ts';
 import { selftest } from './selftest.ts';
-import { setMatmulImpl } from './ops.ts';
 import { TrainCodes, TrainError } from './errors.ts';
 
 export { selectBackend } from './backend.ts';
@@ -120,7 +119,6 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
   const { plan, runDir, dataset, events, signal } = opts;
   const backend = await selectBackend(plan.backend.preference as BackendPref);
   for (const w of backendWarnings()) events({ type: 'warning', message: w });
-  setMatmulImpl(plan.backend.impl.matmul === 'native' && backend === 'tensorflow' ? 'native' : 'explicit_transpose');
 
   const { schedule, stepsPerEpoch } = resolveSchedule(plan, dataset);
   if (plan.optim.stepsPerEpoch != null && plan.optim.stepsPerEpoch !== dataset.stepsPerEpoch) {
@@ -174,10 +172,16 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
       return { status: 'done', checkpointDir: finalDir };
     }
 
-    let next: Promise<Batch> | null = dataset.batchAt(step);
+    // A prefetched batch may be abandoned (interrupt, error): its rejection once the dataset closes must
+    // not crash the process as an unhandled rejection, so each one gets a handler; awaiting it still throws.
+    const prefetch = (at: number) => { const p = dataset.batchAt(at); p.catch(() => undefined); return p; };
+    let next: Promise<Batch> | null = prefetch(step);
     let epochSum = { L: 0, L_v: 0, L_a: 0, total: 0 }, epochN = 0, epochStart = performance.now();
     let checkedShapes = false;
     while (step < total) {
+      // Kernels on cpu/wasm run synchronously and `data()` resolves as a microtask, so without this the
+      // loop never returns to the event loop and a SIGINT/SIGTERM handler runs only after the last step.
+      await new Promise<void>((r) => setImmediate(r));
       if (signal.aborted) {
         const dir = join(ckRoot, `step-${step}`);
         await save(dir, step);
@@ -187,7 +191,7 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
       const batch = await next!;
       // Waiting for this batch, plus whatever the dataset does synchronously when asked for the next one
       // (an async batchAt runs on this thread until its first await): both are data time, not compute.
-      next = step + 1 < total ? dataset.batchAt(step + 1) : null;
+      next = step + 1 < total ? prefetch(step + 1) : null;
       const dataWaitMs = performance.now() - t0;
       if (!checkedShapes) { checkBatch(plan, batch); checkedShapes = true; }
       const lr = lrAt(schedule, step);

@@ -1,15 +1,33 @@
-// Building blocks shared by every model, written with tfjs-core ops whose gradients are correct on all
-// backends. Matmul gradients transpose explicitly: on tfjs-wasm 4.22 matMul with transposeA/B runs at
-// 2–3 GFLOP/s against ~26 GFLOP/s for a plain matMul of pre-transposed operands (measured here), and
-// the built-in MatMul gradient uses the transposed forms.
+// Building blocks shared by every model. Each block with a hot backward (matmul, linear, layer norm,
+// attention core, patch embedding) is one custom-gradient op with a hand-written backward, so the tape
+// records one node per block instead of one per elementwise op, and the backward uses as few and as
+// large kernels as the backend allows. Two lowerings of the same mathematics:
+//   - 'native' (the tensorflow backend, tfjs-node): TF ops by name (native.ts) — MatMul with transpose
+//     attributes, BiasAdd / BiasAddGrad, ReluGrad, rank-5 Transpose + Unpack for q/k/v, BatchMatMulV2
+//     with adj_x/adj_y for attention;
+//   - 'portable' (wasm, cpu): tfjs ops only, shaped for tfjs-wasm 4.22, where matMul with transposeA/B
+//     runs at 2–3 GFLOP/s against ~26 for a plain matMul of pre-transposed operands, a Sum over rows is
+//     ~25× slower than a ones-matmul, and rank-5 Transpose is ~250× slower than rank 4 (measured here).
+// test/train/ops-agreement.test.ts checks forward values and gradients of every block on every
+// available backend against the pure-JS cpu backend; the gradient self-test checks them against finite
+// differences before each run.
 import * as tf from '@tensorflow/tfjs-core';
 // Gradients are registered by the tfjs union package, not by tfjs-core's entry point.
 import './gradients.ts';
+import * as nat from './native.ts';
 
-export type MatmulImpl = 'explicit_transpose' | 'native';
+export type Lowering = 'native' | 'portable';
 
-let impl: MatmulImpl = 'explicit_transpose';
-export const setMatmulImpl = (m: MatmulImpl) => { impl = m; };
+// The lowering follows the active backend (native exactly when it is tensorflow) unless a test forces
+// one; reading it per call keeps a backend switch (bench/train.ts runs several) from going stale.
+let forced: Lowering | null = null;
+/** Forces a lowering (tests compare both on tfjs-node); null returns to following the backend. */
+export const setLowering = (l: Lowering | null) => { forced = l; };
+export const activeLowering = (): Lowering => forced ?? (tf.getBackend() === 'tensorflow' ? 'native' : 'portable');
+
+type Grad = Parameters<typeof tf.customGrad>[0];
+const custom = <F extends (...xs: tf.Tensor[]) => tf.Tensor>(f: (...args: never[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) =>
+  tf.customGrad(f as unknown as Grad) as unknown as F;
 
 const swapLast = (t: tf.Tensor): tf.Tensor => {
   const r = t.rank, perm = [...Array(r).keys()];
@@ -17,40 +35,104 @@ const swapLast = (t: tf.Tensor): tf.Tensor => {
   return tf.transpose(t, perm);
 };
 
-const mmExplicit = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved;
-      return [tf.matMul(dy as tf.Tensor2D, swapLast(sb) as tf.Tensor2D), tf.matMul(swapLast(sa) as tf.Tensor2D, dy as tf.Tensor2D)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
-/** a @ b for rank-2 or equal-batch rank-3 operands (no broadcasting of batch dims). */
-export function mm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return impl === 'native' ? tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D) : mmExplicit(a, b);
+/** op(a) @ op(b) without tape, rank 2 or equal-batch rank 3, in the active lowering. */
+function matmulT(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
+  if (activeLowering() === 'native') return nat.matmul(a, b, ta, tb);
+  return tf.matMul((ta ? swapLast(a) : a) as tf.Tensor2D, (tb ? swapLast(b) : b) as tf.Tensor2D);
 }
 
-// x @ w + b with one custom gradient: dx = dy wᵀ, dw = xᵀ dy (explicit transposes), db = 1ᵀ dy as a
-// matmul — tfjs-wasm's Sum over rows is ~25× slower than multiplying by a row of ones (measured here).
-const linearExplicit = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([x, w]);
+/** Column sums of a [M, n] tensor → [n] (the bias gradient). */
+function colSum(x: tf.Tensor): tf.Tensor {
+  if (activeLowering() === 'native') return nat.biasAddGrad(x);
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]!]), x as tf.Tensor2D), [-1]);
+}
+
+/** Mean over the last axis of [M, n] → [M, 1]. */
+function rowMean(x: tf.Tensor): tf.Tensor {
+  return activeLowering() === 'native' ? nat.reduce('Mean', x, [-1], true) : tf.mean(x, -1, true);
+}
+
+const mmOp = custom<(a: tf.Tensor, b: tf.Tensor) => tf.Tensor>((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
   return {
-    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sw] = saved;
-      const d2 = dy as tf.Tensor2D;
-      return [tf.matMul(d2, tf.transpose(sw) as tf.Tensor2D), tf.matMul(tf.transpose(sx) as tf.Tensor2D, d2),
-        tf.reshape(tf.matMul(tf.ones([1, d2.shape[0]]), d2), [-1])];
+    value: matmulT(a, b, false, false),
+    gradFunc: (dy, [sa, sb]) => [matmulT(dy, sb, false, true), matmulT(sa, dy, true, false)],
+  };
+});
+
+/** a @ b for rank-2 or equal-batch rank-3 operands (no broadcasting of batch dims). */
+export const mm = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => mmOp(a, b);
+
+function linearForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, relu: boolean): tf.Tensor {
+  if (activeLowering() === 'native') {
+    const y = nat.biasAdd(nat.matmul(x, w), b);
+    if (!relu) return y;
+    const r = nat.relu(y);
+    y.dispose();
+    return r;
+  }
+  return tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: relu ? 'relu' : 'linear' });
+}
+
+function reluMask(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return activeLowering() === 'native' ? nat.reluGrad(dy, y) : tf.mul(dy, tf.step(y));
+}
+
+// x @ w + b (then ReLU): dx = g wᵀ, dw = xᵀ g, db = Σ_rows g with g = dy masked by y > 0.
+const linearOp = custom<(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const y = linearForward(x, w, b, false);
+  save([x, w]);
+  return { value: y, gradFunc: (dy, [sx, sw]) => [matmulT(dy, sw, false, true), matmulT(sx, dy, true, false), colSum(dy)] };
+});
+const linearReluOp = custom<(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const y = linearForward(x, w, b, true);
+  save([x, w, y]);
+  return {
+    value: y,
+    gradFunc: (dy, [sx, sw, sy]) => {
+      const g = reluMask(dy, sy);
+      return [matmulT(g, sw, false, true), matmulT(sx, g, true, false), colSum(g)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+});
 
-/** x [M, in] → [M, out]. */
-export function linear(x: tf.Tensor, p: { w: tf.Tensor; b: tf.Tensor }): tf.Tensor {
-  return impl === 'native' ? tf.add(tf.matMul(x as tf.Tensor2D, p.w as tf.Tensor2D), p.b) : linearExplicit(x, p.w, p.b);
+export interface LinearOptions {
+  /** Apply ReLU to the output (fused into the block). Default false. */
+  relu?: boolean;
+}
+
+/** x [M, in] → [M, out] (ReLU'd with { relu: true }). */
+export function linear(x: tf.Tensor, p: { w: tf.Tensor; b: tf.Tensor }, o: LinearOptions = {}): tf.Tensor {
+  return (o.relu ? linearReluOp : linearOp)(x, p.w, p.b);
+}
+
+/**
+ * Token embedding of constant inputs: x [n·N, P] (data: no gradient wanted) → x @ w + b + pos per token,
+ * [n·N, d]. One block, so no input gradient (a [n·N, P] matmul) is computed for the data.
+ */
+export function patchEmbed(x: tf.Tensor, p: { w: tf.Tensor; b: tf.Tensor }, pos: tf.Tensor, n: number): tf.Tensor {
+  const [N, d] = pos.shape as [number, number];
+  const f = custom<(w: tf.Tensor, b: tf.Tensor, pos: tf.Tensor) => tf.Tensor>((w: tf.Tensor, b: tf.Tensor, ps: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]); // not an input of the block, but freed with the forward's intermediates unless saved
+    let value: tf.Tensor;
+    if (activeLowering() === 'native') {
+      const bp = nat.add(ps, b); // [N, d]: bias and position table folded into one broadcast add
+      value = nat.reshape(nat.add(nat.reshape(nat.matmul(x, w), [n, N, d]), bp), [n * N, d]);
+    } else {
+      value = tf.reshape(tf.add(tf.reshape(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), [n, N, d]), tf.add(ps, b)), [n * N, d]);
+    }
+    return {
+      value,
+      gradFunc: (dy, [sx]) => {
+        const db = colSum(dy);
+        const dpos = activeLowering() === 'native'
+          ? nat.reduce('Sum', nat.reshape(dy, [n, N * d]), [0], false)
+          : tf.sum(tf.reshape(dy, [n, N * d]), 0);
+        return [matmulT(sx, dy, true, false), db, tf.reshape(dpos, [N, d])];
+      },
+    };
+  });
+  return f(p.w, p.b, pos);
 }
 
 /** Columns [from, from+n) of a linear layer (a cheap slice of the small weight, not of the activations). */
@@ -58,12 +140,47 @@ export function linearColumns(p: { w: tf.Tensor; b: tf.Tensor }, from: number, n
   return { w: tf.slice(p.w, [0, from], [-1, n]), b: tf.slice(p.b, [from], [n]) };
 }
 
-/** Layer norm over the last axis (elementwise ops: correct gradients on every backend). */
+// Layer norm over the last axis of x [M, d]: x̂ = (x − μ)·r, r = 1/√(σ² + ε), y = x̂·g + b. Backward:
+//   dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = dy·g,  dg = Σ_rows dy·x̂,  db = Σ_rows dy.
+const layerNormOp = (eps: number) => custom<(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  let xhat: tf.Tensor, r: tf.Tensor, y: tf.Tensor;
+  if (activeLowering() === 'native') {
+    const mean = nat.reduce('Mean', x, [-1], true);
+    const variance = nat.reduce('Mean', nat.squaredDifference(x, mean), [-1], true);
+    r = nat.rsqrt(nat.add(variance, tf.scalar(eps)));
+    xhat = nat.mul(nat.sub(x, mean), r);
+    y = nat.biasAdd(nat.mul(xhat, g), b);
+  } else {
+    const mean = rowMean(x);
+    const xc = tf.sub(x, mean);
+    r = tf.rsqrt(tf.add(rowMean(tf.square(xc)), eps));
+    xhat = tf.mul(xc, r);
+    y = tf.add(tf.mul(xhat, g), b);
+  }
+  save([xhat, r, g]);
+  return {
+    value: y,
+    gradFunc: (dy, [sx, sr, sg]) => {
+      if (activeLowering() === 'native') {
+        const gh = nat.mul(dy, sg);
+        const inner = nat.sub(nat.sub(gh, nat.reduce('Mean', gh, [-1], true)), nat.mul(sx, nat.reduce('Mean', nat.mul(gh, sx), [-1], true)));
+        return [nat.mul(inner, sr), nat.biasAddGrad(nat.mul(dy, sx)), nat.biasAddGrad(dy)];
+      }
+      const gh = tf.mul(dy, sg);
+      const inner = tf.sub(tf.sub(gh, rowMean(gh)), tf.mul(sx, rowMean(tf.mul(gh, sx))));
+      return [tf.mul(inner, sr), colSum(tf.mul(dy, sx)), colSum(dy)];
+    },
+  };
+});
+const layerNormOps = new Map<number, ReturnType<typeof layerNormOp>>();
+
+/** Layer norm over the last axis of x [M, d] (one block, hand-written backward). */
 export function layerNorm(x: tf.Tensor, p: { g: tf.Tensor; b: tf.Tensor }, eps = 1e-5): tf.Tensor {
-  const mean = tf.mean(x, -1, true);
-  const xc = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), p.g), p.b);
+  let f = layerNormOps.get(eps);
+  if (!f) { f = layerNormOp(eps); layerNormOps.set(eps, f); }
+  if (x.rank === 2) return f(x, p.g, p.b);
+  const d = x.shape[x.rank - 1]!;
+  return tf.reshape(f(tf.reshape(x, [-1, d]), p.g, p.b), x.shape);
 }
 
 /** Rows scaled to unit L2 norm. */
@@ -79,12 +196,41 @@ export function meanPool(x: tf.Tensor, batch: number): tf.Tensor {
 
 /**
  * Multi-head self-attention: x [B·N, d] with a fused qkv layer [d, 3d] → [B·N, d] (before the output
- * projection). q, k, v come from column slices of the weight, not a split of the activations (SplitV on
- * [B·N, 3d] costs as much as the matmul on wasm).
+ * projection). Native: one [d, 3d] matmul and one attention block over the [B·N, 3d] result. Portable:
+ * q, k, v come from column slices of the weight, not a split of the activations (SplitV on [B·N, 3d]
+ * costs as much as the matmul on wasm).
  */
 export function selfAttention(x: tf.Tensor, qkv: { w: tf.Tensor; b: tf.Tensor }, batch: number, tokens: number, heads: number): tf.Tensor {
   const d = qkv.w.shape[0]!;
+  if (activeLowering() === 'native') return attentionQkv(linear(x, qkv), batch, tokens, heads);
   return attention(linear(x, linearColumns(qkv, 0, d)), linear(x, linearColumns(qkv, d, d)), linear(x, linearColumns(qkv, 2 * d, d)), batch, tokens, heads);
+}
+
+// Native attention over fused qkv [B·N, 3d] (columns q | k | v, heads contiguous inside each):
+//   [B,N,3,h,hd] →(one rank-5 transpose) [3,B,h,N,hd] → q, k, v;  P = softmax(q kᵀ/√hd);  o = P v.
+// Backward: dP = do vᵀ, dv = Pᵀ do, dS = P·(dP − Σ_j dP·P)/√hd, dq = dS k, dk = dSᵀ q.
+function attentionQkv(qkv: tf.Tensor, batch: number, tokens: number, heads: number): tf.Tensor {
+  const d = qkv.shape[1]! / 3, hd = d / heads, scale = 1 / Math.sqrt(hd);
+  const f = custom<(qkv: tf.Tensor) => tf.Tensor>((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [q, k, v] = nat.unpack(nat.transpose(nat.reshape(x, [batch, tokens, 3, heads, hd]), [2, 0, 3, 1, 4]), 3, 0);
+    const s = tf.scalar(scale);
+    const p = nat.softmax(nat.mul(nat.matmul(q, k, false, true), s));
+    const o = nat.matmul(p, v); // [B, h, N, hd]
+    save([q, k, v, p]);
+    return {
+      value: nat.reshape(nat.transpose(o, [0, 2, 1, 3]), [batch * tokens, d]),
+      gradFunc: (dy, [sq, sk, sv, sp]) => {
+        const dO = nat.transpose(nat.reshape(dy, [batch, tokens, heads, hd]), [0, 2, 1, 3]);
+        const dp = nat.matmul(dO, sv, false, true);
+        const dv = nat.matmul(sp, dO, true, false);
+        const ds = nat.mul(nat.mul(sp, nat.sub(dp, nat.reduce('Sum', nat.mul(dp, sp), [-1], true))), tf.scalar(scale));
+        const dq = nat.matmul(ds, sk);
+        const dk = nat.matmul(ds, sq, true, false);
+        return nat.reshape(nat.transpose(nat.pack([dq, dk, dv], 0), [1, 3, 0, 2, 4]), [batch * tokens, 3 * d]);
+      },
+    };
+  });
+  return f(qkv);
 }
 
 /**

@@ -3,7 +3,7 @@
 // will train. This catches silently wrong kernels (tfjs-wasm 4.22 has wrong Conv3D/MaxPool3D gradients)
 // before hours are spent on them. The NT-Xent value is also checked against a plain-JS float64 reference.
 import * as tf from '@tensorflow/tfjs-core';
-import { l2Normalize, layerNorm, linear, meanPool, mm, selfAttention } from './ops.ts';
+import { l2Normalize, layerNorm, linear, meanPool, mm, patchEmbed, selfAttention } from './ops.ts';
 import { ntXent, ntXentGrouped, ntXentReference } from './loss.ts';
 import { mulberry32, truncNormal } from './rng.ts';
 import { extraSelftests } from './models/selftests.ts';
@@ -30,6 +30,11 @@ const cases: SelftestCase[] = [
   { op: 'mean_pool', shapes: [[12, 4]], f: (x) => meanPool(x, 3) },
   { op: 'l2_normalize', shapes: [[4, 6]], f: (x) => l2Normalize(x) },
   { op: 'matmul', shapes: [[5, 7], [7, 3], [3]], f: (x, w, b) => linear(x, { w, b }) },
+  // Linear + fused ReLU: outputs kept ≥ 0.2 away from the kink (|0.01·x·w| ≤ 0.28 with ±2σ-truncated
+  // inputs, offsets ±0.5…1.5), so the mask is fixed under the ±ε probe and both sides are exercised.
+  { op: 'relu', shapes: [[5, 7], [7, 3], [3]], f: (x, w, b) => linear(tf.mul(x, 0.01), { w, b: tf.add(tf.mul(b, 0.01), tf.tensor1d([0.5, -0.7, 1.5])) }, { relu: true }) },
+  // Patch embedding of constant data (no input gradient): x @ w + b + pos per token, n = 2 examples of 3 tokens.
+  { op: 'matmul', shapes: [[5, 4], [4], [3, 4]], f: (w, b, pos) => patchEmbed(tf.tensor2d(Float32Array.from({ length: 30 }, (_, i) => Math.sin(i * 1.7)), [6, 5]), { w, b }, pos, 2) },
   { op: 'softmax', shapes: [[10, 8], [8, 24], [24]], f: (x, w, b) => selfAttention(x, { w, b }, 2, 5, 2) },
   {
     op: 'nt_xent', shapes: [[6, 8], [6, 8]], f: (x, y) => ntXentGrouped(l2Normalize(x), l2Normalize(y), 0.1, 2),

@@ -53,7 +53,7 @@ test('the build runs under plain Node with the same output and exit codes as the
   }
 });
 
-const HEAVY = /\/node_modules\/(@tensorflow|ink|react|react-reconciler|yoga-layout|handlebars|fluent-ffmpeg|@ffmpeg-installer|@ffprobe-installer|@echogarden)\/|\/runtime\/(train|media|probes|report|ui|orchestrate)\//;
+const HEAVY = /\/node_modules\/(@tensorflow|ink|react|react-reconciler|yoga-layout|handlebars|fluent-ffmpeg|@ffmpeg-installer|@ffprobe-installer|@echogarden|vscode-languageserver[a-z-]*|vscode-jsonrpc)\/|\/runtime\/(train|media|probes|report|ui|orchestrate)\/|\/lsp\//;
 
 function loaded(mainUrl: string, args: string[], imports: string[]): string[] {
   const log = join(mkdtempSync(join(tmpdir(), 'lssd-imports-')), 'modules.log');
