@@ -59,6 +59,8 @@ export interface RunOptions {
   wait?: boolean;
   /** --profile: the scale profile the experiments were compiled under (recorded in run.json and refs). */
   profile?: string | null;
+  /** --catalog NAME=PATH bindings the file was compiled with (child processes compile it the same way). */
+  catalogs?: string[];
   /** Independent cells run at once. Default 1. */
   jobs?: number;
   /**
@@ -175,7 +177,7 @@ export async function prepareRun(program: ProgramLike, opts: RunOptions): Promis
   for (const c of cells) {
     if (c.cached) continue;
     const cat = c.spec.data.catalog;
-    if (cat.kind === 'external') { diagnostics.push(RunMessages.externalCatalog(c.name, cat.name)); continue; }
+    if (cat.kind === 'external') { diagnostics.push(RunMessages.externalCatalog(c.name, cat.name, c.spec.origin.file)); continue; }
     if (isTrained(c.runDir) && !(force && c.selected)) continue; // only probes left: nothing to lower
     deps ??= opts.deps = await loadRuntimeDeps();
     const lowered = deps.lower(c.spec, { ...program, all });

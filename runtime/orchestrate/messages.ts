@@ -8,10 +8,10 @@ import type { LockInfo } from './lock.ts';
 const owner = (h: LockInfo) => (h.experiment ? `, running ${h.experiment}${h.file ? ` of ${h.file}` : ''}` : '');
 
 export const RunMessages = {
-  externalCatalog: (exp: string, catalog: string): Diagnostic => ({
+  externalCatalog: (exp: string, catalog: string, file?: string): Diagnostic => ({
     code: RUN.externalCatalog.code, severity: 'error', related: [],
     message: `experiment '${exp}' trains on the external catalog '${catalog}', which exists only at the paper's scale and is not on this machine`,
-    hint: 'run its CPU-sized counterpart instead (experiments/quickstart.lssd, experiments/tiny/), or `extends` it with `data.catalog = synthetic(...)` or an indexed directory; `lssdc check/show/diff/table` still work on this file',
+    hint: `run it at CPU scale on the embedded corpus: \`npx lssdc run ${file ?? 'FILE'} --profile cpu\`; or bind the catalog to your own library: \`--catalog ${catalog}=DIR\` (a directory \`lssdc data index\` indexes, or its .jsonl catalog), or in lssd.project (docs/language.md §4.5–4.6)`,
   }),
   locked: (dir: string, holder: LockInfo): Diagnostic => ({
     code: RUN.locked.code, severity: 'error', related: [],

@@ -189,7 +189,7 @@ test('an external (paper-scale) catalog is refused before any work with LSSD5801
   const out = await runProgram(program(spec('A1', { catalog: { kind: 'external', name: 'paper-movies-episodes' } })), opts(root, { deps }));
   assert.equal(out.value, undefined);
   assert.equal(out.diagnostics[0].code, 'LSSD5801');
-  assert.match(out.diagnostics[0].hint!, /quickstart/);
+  assert.match(out.diagnostics[0].hint!, /lssdc run .* --profile cpu/);
   assert.equal(log.datasets.length, 0);
   assert.equal(existsSync(join(root, 'runs')), false);
 });
