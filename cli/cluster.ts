@@ -91,13 +91,13 @@ export async function runOnCluster(args: string[], spec: ArgSpec, file: string, 
 }
 
 /** Compile FILE and prepare its run as `lssdc run` would (selection, lineage, run directories), for status. */
-export async function prepareForCluster(file: string, rootFlag: string | undefined): Promise<{
+export async function prepareForCluster(file: string, rootFlag: string | undefined, options: import('../compiler/index.ts').CompileOptions = {}): Promise<{
   value?: { prepared: import('../runtime/orchestrate/index.ts').PreparedRun; root: string }; diagnostics: Diagnostic[]; sources: Map<string, Source>;
 }> {
   const [{ compileFile }, { nodeHost }, { prepareRun }, { lower }, { defaultRoot }] = await Promise.all([
     import('../compiler/index.ts'), import('../runtime/host.ts'), import('../runtime/orchestrate/index.ts'), import('../compiler/lower.ts'), import('../runtime/paths.ts'),
   ]);
-  const compiled = compileFile(file, nodeHost());
+  const compiled = compileFile(file, nodeHost(), options);
   const sources = compiled.value?.sources ?? new Map();
   if (!compiled.value || compiled.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: compiled.diagnostics, sources };
   const root = (await import('node:path')).resolve(rootFlag ?? defaultRoot(file));

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import { parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 import { prepareForCluster } from '../cluster.ts';
+import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc status FILE.lssd [options]
 
@@ -14,19 +15,23 @@ running or requeued, 1 when any failed, was interrupted or cancelled (or on erro
 
 options:
   --root DIR   where the runs live (as given to \`lssdc run\`; default: <project>/.lssd)
-  --json       one JSON object: { cells: [...] }`;
+  --json       one JSON object: { cells: [...] }
+\${PROFILE_USAGE}
+Cells submitted are followed in the run directories their submission recorded; the profile only matters
+for cells not submitted yet.`;
 
 export const command: Command = {
   name: 'status',
   summary: 'cluster state of a file\'s cells submitted with --executor slurm (job, state, node, step, loss)',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, { flags: ['--json', '--no-color'], values: ['--root'], aliases: { '--runs-dir': '--root' } });
+    const p = parseArgs(args, { flags: ['--json', '--no-color'], values: ['--root', ...PROFILE_ARGS.values], repeat: [...PROFILE_ARGS.repeat], aliases: { '--runs-dir': '--root' } });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) return usageError(args, USAGE, p.positional.length ? 'one FILE at a time' : 'missing FILE');
     const json = wantsJson(args);
     const color = useColor(process.stderr, p.flags.has('--no-color'));
-    const prep = await prepareForCluster(resolve(p.positional[0]), p.values.get('--root'));
+    const file = resolve(p.positional[0]);
+    const prep = await prepareForCluster(file, p.values.get('--root'), compileOptions(p, file));
     if (!prep.value) { printDiagnostics(json, prep.diagnostics, prep.sources, color); return 1; }
     const slurm = await import('../../executors/slurm/index.ts');
     const st = slurm.cellStatuses(prep.value.prepared, prep.value.root);

@@ -23,7 +23,7 @@ export interface SubmissionRecord {
   file: string;
   submissions: {
     at: string;
-    arrays: { id: string; jobId: string; level: number; after: string | null; script: string; tasks: { index: number; cell: string }[] }[];
+    arrays: { id: string; jobId: string; level: number; after: string | null; script: string; tasks: { index: number; cell: string; runDir?: string }[] }[];
     cancelled?: string;
   }[];
 }
@@ -38,10 +38,10 @@ const recordPath = (root: string, file: string) => join(submissionDir(root, file
 export const readSubmission = (root: string, file: string) => readJson<SubmissionRecord>(recordPath(root, file));
 
 /** The newest task that ran (or runs) each cell, as `jobId_index`. */
-export function latestTasks(rec: SubmissionRecord | undefined): Map<string, { task: string; jobId: string; cancelled: boolean }> {
-  const out = new Map<string, { task: string; jobId: string; cancelled: boolean }>();
+export function latestTasks(rec: SubmissionRecord | undefined): Map<string, { task: string; jobId: string; cancelled: boolean; runDir?: string }> {
+  const out = new Map<string, { task: string; jobId: string; cancelled: boolean; runDir?: string }>();
   for (const s of rec?.submissions ?? []) {
-    for (const a of s.arrays) for (const t of a.tasks) out.set(t.cell, { task: `${a.jobId}_${t.index}`, jobId: a.jobId, cancelled: !!s.cancelled });
+    for (const a of s.arrays) for (const t of a.tasks) out.set(t.cell, { task: `${a.jobId}_${t.index}`, jobId: a.jobId, cancelled: !!s.cancelled, runDir: t.runDir });
   }
   return out;
 }
@@ -180,7 +180,9 @@ export function submitRun(prepared: PreparedRun, o: SubmitOptions): { value?: Su
   if (!o.dryRun && submitted.length) {
     rec.submissions.push({
       at: new Date().toISOString(),
-      arrays: submitted.map((a) => ({ id: a.id, jobId: a.jobId, level: a.level, after: a.after, script: a.script, tasks: a.tasks })),
+      // Run directories as this submission computed them (its flags, e.g. --steps or --profile, set the hashes).
+      arrays: submitted.map((a) => ({ id: a.id, jobId: a.jobId, level: a.level, after: a.after, script: a.script,
+        tasks: a.tasks.map((t) => ({ ...t, runDir: todo.find((c) => c.name === t.cell)!.runDir })) })),
     });
     writeJsonAtomic(recordPath(o.root, o.file), rec);
   }
@@ -241,9 +243,10 @@ export function cellStatuses(prepared: PreparedRun, root: string, client: SlurmC
   };
   const rows: CellStatus[] = prepared.cells.map((c) => {
     const t = tasks.get(c.name);
-    const run = readRunJson(c.runDir);
-    const m = lastMetrics(c.runDir);
-    const base = { name: c.name, label: c.label, runDir: c.runDir, task: t?.task ?? null, node: '', reason: '', step: m?.step ?? null, loss: m?.loss ?? null, attempts: run?.attempts.length ?? 0 };
+    const runDir = t?.runDir ?? c.runDir;
+    const run = readRunJson(runDir);
+    const m = lastMetrics(runDir);
+    const base = { name: c.name, label: c.label, runDir, task: t?.task ?? null, node: '', reason: '', step: m?.step ?? null, loss: m?.loss ?? null, attempts: run?.attempts.length ?? 0 };
     const row = t && queue.get(t.task);
     if (row) {
       const state = row.state === 'PENDING' && row.restarts > 0 ? 'requeued' : QUEUE_STATE[row.state] ?? 'running';
