@@ -16,7 +16,7 @@ running or requeued, 1 when any failed, was interrupted or cancelled (or on erro
 options:
   --root DIR   where the runs live (as given to \`lssdc run\`; default: <project>/.lssd)
   --json       one JSON object: { cells: [...] }
-\${PROFILE_USAGE}
+${PROFILE_USAGE}
 Cells submitted are followed in the run directories their submission recorded; the profile only matters
 for cells not submitted yet.`;
 
