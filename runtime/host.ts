@@ -21,11 +21,13 @@ export function nodeHost(opts: { cwd?: string; stdlibDir?: string } = {}): Compi
   const cwd = opts.cwd ?? process.cwd();
   const stdlibDir = opts.stdlibDir ?? STDLIB_DIR;
   const isFile = (p: string) => { try { return statSync(p).isFile(); } catch { return false; } };
+  const isReadable = (p: string) => { try { return !statSync(p).isDirectory(); } catch { return false; } };
   return {
     stdlibDir,
     readFile(path) {
       const abs = resolve(cwd, path);
-      if (!isFile(abs)) return undefined;
+      // Not only regular files: a named pipe or /dev/fd/N (`check <(…)`) is read too.
+      if (!isReadable(abs)) return undefined;
       try { return readFileSync(abs, 'utf8'); } catch { return undefined; }
     },
     resolveImport(spec, from) {

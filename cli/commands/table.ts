@@ -43,9 +43,10 @@ export const command: Command = {
   async run(args) {
     const p = parseArgs(args, { flags: ['--json', '--no-color'], values: ['--format', '--template', '--columns', '--title', '--out', ...PROFILE_ARGS.values], repeat: PROFILE_ARGS.repeat });
     if (typeof p === 'string') return usageError(args, USAGE, p);
-    if (!p.positional.length) { process.stderr.write(`error: no FILE given\n\n${USAGE}\n`); return 2; }
-    const { files, missing } = collectFiles(p.positional);
-    if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
+    if (!p.positional.length) return usageError(args, USAGE, 'no FILE given');
+    const { files, missing, diagnostics: walked } = collectFiles(p.positional);
+    if (missing.length) return usageError(args, USAGE, missing.map((m) => `no such file or directory: ${m}`).join('; '));
+    if (!files.length && !walked.length) return usageError(args, USAGE, `no .lssd files under ${p.positional.join(', ')}`);
     const tplPath = p.values.get('--template');
     let format = p.values.get('--format') as TableFormat | 'md' | undefined;
     if (format === 'md') format = 'markdown';
@@ -60,7 +61,7 @@ export const command: Command = {
     }
 
     const host = nodeHost();
-    const diagnostics: Diagnostic[] = [];
+    const diagnostics: Diagnostic[] = [...walked];
     const sources = new Map<string, Source>();
     const specs: ResolvedSpec[] = [];
     const all = new Map<string, ResolvedSpec>();
