@@ -11,6 +11,8 @@ import { runProgram, type RunOptions } from '../../runtime/orchestrate/index.ts'
 import { RunMessages } from '../../runtime/orchestrate/messages.ts';
 import { pidAlive } from '../../runtime/orchestrate/lock.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
+import { projectFileFor } from '../../runtime/host.ts';
+import { PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 import { chooseMode, createRenderer } from '../../runtime/ui/index.ts';
 import { intOption, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 
@@ -28,6 +30,7 @@ options:
   --no-probe          train only; skip the probes
   --force             re-run the selected experiments even if done (the old run directory is kept aside)
   --wait              when another run trains the same pretrain hash, wait for it (default: refuse)
+${PROFILE_USAGE.replace(/^( {2}--\S+ \S+) +/gm, (_m, o: string) => o.padEnd(22)).replace(/^ {25}/gm, ' '.repeat(22))}
   --jobs N            independent cells run at once, each in its own process (default: min(2, cores))
   --root DIR          where data, features and runs live (default: <project>/.lssd)
   --runs-dir DIR      same as --root
@@ -41,6 +44,10 @@ checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interru
 
 interface Flags {
   file?: string;
+  /** --profile NAME (undefined: lssd.project's, if any). */
+  profile?: string;
+  /** --catalog NAME=PATH, as typed. */
+  catalogs: string[];
   cells: string[];
   backend?: RunOptions['backend'];
   steps?: number;
@@ -57,8 +64,8 @@ const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const RUN_ARGS = {
   flags: ['--no-probe', '--force', '--wait', '--plain', '--json'],
-  values: ['--backend', '--steps', '--jobs', '--root'],
-  repeat: ['--cell'],
+  values: ['--backend', '--steps', '--jobs', '--root', ...PROFILE_ARGS.values],
+  repeat: ['--cell', ...PROFILE_ARGS.repeat],
   aliases: { '--runs-dir': '--root' },
 } as const;
 
@@ -68,6 +75,7 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
   const diagnostics: Diagnostic[] = [];
   const f: Flags = {
     cells: (p.lists.get('--cell') ?? []).flatMap((v) => v.split(',').filter(Boolean)),
+    ...(p.values.has('--profile') ? { profile: p.values.get('--profile') } : {}), catalogs: p.lists.get('--catalog') ?? [],
     probe: !p.flags.has('--no-probe'), force: p.flags.has('--force'), wait: p.flags.has('--wait'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
     root: p.values.get('--root'),
   };
@@ -108,7 +116,9 @@ export const command: Command = {
     const file = resolve(flags.file!);
 
     const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
-    const compiled = compileFile(file, nodeHost());
+    const compiled = compileFile(file, nodeHost(), {
+      project: projectFileFor(file), ...(flags.profile !== undefined ? { profile: flags.profile } : {}), ...(flags.catalogs.length ? { catalogs: flags.catalogs } : {}),
+    });
     const mode = chooseMode(flags);
     const sources = compiled.value?.sources ?? new Map();
     const report = async (ds: Diagnostic[]) => {
@@ -149,7 +159,8 @@ export const command: Command = {
       const jobs = flags.jobs ?? Math.max(1, Math.min(2, availableParallelism()));
       const out = await runProgram(compiled.value, {
         file, root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps,
-        probe: flags.probe, force: flags.force, wait: flags.wait, jobs, emit, signal: ac.signal,
+        probe: flags.probe, force: flags.force, wait: flags.wait, jobs,
+        profile: compiled.value.profile?.name ?? null, catalogs: flags.catalogs, emit, signal: ac.signal,
       });
       await renderer.close();
       if (!out.value) { await report(out.diagnostics); return 1; }
