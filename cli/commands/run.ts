@@ -14,6 +14,7 @@ import { defaultRoot } from '../../runtime/paths.ts';
 import { projectFileFor } from '../../runtime/host.ts';
 import { PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 import { chooseMode, createRenderer } from '../../runtime/ui/index.ts';
+import { executorOf, runOnCluster } from '../cluster.ts';
 import { intOption, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 
 const usage = `usage: lssdc run FILE.lssd [options]
@@ -36,6 +37,11 @@ ${PROFILE_USAGE.replace(/^( {2}--\S+ \S+) +/gm, (_m, o: string) => o.padEnd(22))
   --runs-dir DIR      same as --root
   --plain             line-per-event output (default when stdout is not a terminal, or CI is set)
   --json              every run event as one JSON line on stdout
+  --executor E        local | slurm (default: the spec's runtime.executor, else local). slurm submits one
+                      job array per lineage level; each task runs \`lssdc run FILE --cell NAME\` (docs/cluster.md)
+  --slurm KEY=VALUE   override a runtime.slurm setting (repeatable): partition, account, qos, cpus_per_task,
+                      gpus_per_task, mem, time, array_limit, signal_before, max_requeues, extra
+  --dry-run           with --executor slurm: print the sbatch scripts, submit nothing
 
 Run store: <root>/runs/<pretrainHash12>/, one entry per pretrain hash (renaming an experiment, changing its
 label or its probes never retrains), with spec.json, plan.json, run.json, metrics.jsonl, refs/,
@@ -63,9 +69,9 @@ interface Flags {
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const RUN_ARGS = {
-  flags: ['--no-probe', '--force', '--wait', '--plain', '--json'],
-  values: ['--backend', '--steps', '--jobs', '--root', ...PROFILE_ARGS.values],
-  repeat: ['--cell', ...PROFILE_ARGS.repeat],
+  flags: ['--no-probe', '--force', '--wait', '--plain', '--json', '--dry-run'],
+  values: ['--backend', '--steps', '--jobs', '--root', '--executor', ...PROFILE_ARGS.values],
+  repeat: ['--cell', '--slurm', ...PROFILE_ARGS.repeat],
   aliases: { '--runs-dir': '--root' },
 } as const;
 
@@ -119,6 +125,8 @@ export const command: Command = {
     const compiled = compileFile(file, nodeHost(), {
       project: projectFileFor(file), ...(flags.profile !== undefined ? { profile: flags.profile } : {}), ...(flags.catalogs.length ? { catalogs: flags.catalogs } : {}),
     });
+    const executor = executorOf(args, compiled.value?.experiments ?? []);
+    if (executor !== 'local') return runOnCluster(args, RUN_ARGS, file, compiled, { root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps, probe: flags.probe, force: flags.force });
     const mode = chooseMode(flags);
     const sources = compiled.value?.sources ?? new Map();
     const report = async (ds: Diagnostic[]) => {
