@@ -14,9 +14,9 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const COMMANDS = ['check', 'fmt', 'show', 'diff', 'expand', 'table', 'data', 'run', 'probe', 'report', 'lsp'] as const;
+export const COMMANDS = ['check', 'fmt', 'show', 'diff', 'expand', 'table', 'data', 'run', 'status', 'cancel', 'probe', 'report', 'runs', 'gc', 'lsp', 'init', 'new', 'completion', 'doctor'] as const;
 
-async function load(name: string): Promise<Command | undefined> {
+export async function load(name: string): Promise<Command | undefined> {
   const file = fileURLToPath(new URL(`./commands/${name}.ts`, import.meta.url));
   if (!existsSync(file)) return undefined;
   const mod = await import(`./commands/${name}.ts`);

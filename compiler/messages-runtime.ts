@@ -1,10 +1,10 @@
-// The lowering and runtime part of the diagnostic catalog (LSSD4xxx, LSSD5xxx); compiler/messages.ts
+// The lowering, runtime and tooling part of the diagnostic catalog (LSSD4xxx, LSSD5xxx, LSSD70xx); compiler/messages.ts
 // re-exports it and lists it in CATALOG. Pure data like the rest of compiler/: runtime modules import
 // these constants (runtime → compiler is the allowed direction), never the other way round.
 // Codes are stable: never renumber, only append. Blocks of the 5xxx range:
 //   500x/501x media and data (runtime/media) · 502x synthetic corpus (runtime/media/synth)
 //   53xx training (runtime/train) · 54xx probes and reports (runtime/probes, runtime/report)
-//   58xx orchestration (runtime/orchestrate, `lssdc run`)
+//   58xx orchestration (runtime/orchestrate, `lssdc run`); 586x cluster executors (executors/slurm)
 import type { MessageDef } from './messages.ts';
 import type { Severity } from './diagnostic.ts';
 
@@ -62,6 +62,15 @@ export const TRAIN = {
   badPlan: def('LSSD5308', 'error', 'plan not runnable by this runtime', '§9.2'),
 } as const;
 
+/** Backend provisioning and `lssdc doctor` (provision/, runtime/doctor). */
+export const DOCTOR = {
+  nativeUnavailable: def('LSSD5330', 'error', 'native TensorFlow backend unavailable (auto falls back to wasm)', '§9.2'),
+  nativeCrashes: def('LSSD5331', 'error', 'loading @tensorflow/tfjs-node kills the process', '§9.2'),
+  wasmUnavailable: def('LSSD5332', 'warning', 'wasm backend does not initialise', '§9.2'),
+  gpuUnused: def('LSSD5333', 'warning', 'NVIDIA GPU visible but TensorFlow has no GPU device', '§9.2'),
+  brokenEntries: def('LSSD5334', 'warning', 'native-backend cache entries set aside as broken', '§9.2'),
+} as const;
+
 /** Probes and reports (runtime/probes, runtime/report). */
 export const PROBE = {
   taskMissing: def('LSSD5401', 'error', 'task directory missing or unreadable', '§9.2'),
@@ -75,6 +84,10 @@ export const PROBE = {
   badSettings: def('LSSD5409', 'error', 'probe settings invalid', '§9.2'),
   badReportInput: def('LSSD5410', 'error', 'report or probe input invalid', '§9.2'),
   templateFailed: def('LSSD5411', 'error', 'report template failed to compile or render', '§9.2'),
+  unknownMetric: def('LSSD5420', 'error', 'task metric is not a scene-level score', '§9.2'),
+  badNpy: def('LSSD5421', 'error', '.npy file invalid or of an unsupported kind', '§9.2'),
+  badEmbeddings: def('LSSD5422', 'error', 'embeddings directory (hear-eval-kit layout) invalid', '§9.2'),
+  exportFailed: def('LSSD5423', 'error', 'cannot write the hear-eval-kit export', '§9.2'),
 } as const;
 
 /** Orchestration (`lssdc run`, runtime/orchestrate). */
@@ -88,7 +101,28 @@ export const RUN = {
   badFlag: def('LSSD5807', 'error', 'bad command-line flag value', '§9.2'),
   noExperiments: def('LSSD5808', 'error', 'file declares no experiment to run', '§9.2'),
   lineageCycle: def('LSSD5809', 'error', 'experiments initialise from each other in a cycle', '§9.2'),
+  sharedFailed: def('LSSD5820', 'error', 'the experiment sharing this pretraining did not finish', '§9.2'),
+  storeCollision: def('LSSD5821', 'error', 'run-store entry belongs to another pretrain hash', '§9.2'),
+  gcSkipped: def('LSSD5822', 'warning', '`lssdc gc` left an entry in use', '§9.2'),
+} as const;
+
+/** Editor support and scaffolding (LSSD70xx: `lssdc init`, `lssdc new`, `lssdc lsp`). */
+export const SCAFFOLD = {
+  wouldOverwrite: def('LSSD7001', 'error', '`init` or `new` would overwrite an existing file', '§9.3'),
+  unknownBase: def('LSSD7002', 'error', '`new --from` names no experiment or preset', '§9.3'),
+  badName: def('LSSD7003', 'error', 'name for `new` is not a valid, unused declaration name', '§9.3'),
+  scaffoldInvalid: def('LSSD7004', 'error', 'generated file does not check', '§9.3'),
+} as const;
+
+/** Cluster executors (executors/slurm: `lssdc run --executor slurm`, `lssdc status`, `lssdc cancel`). */
+export const EXEC = {
+  noSlurm: def('LSSD5860', 'error', 'SLURM command not found or not answering', '§9.2'),
+  submitFailed: def('LSSD5861', 'error', 'sbatch refused a job array', '§9.2'),
+  badSetting: def('LSSD5862', 'error', 'bad `--slurm KEY=VALUE` or executor setting', '§9.2'),
+  noSubmission: def('LSSD5863', 'error', 'no SLURM submission recorded for this file', '§9.2'),
+  alreadyQueued: def('LSSD5864', 'warning', 'cell already queued or running on the cluster: not submitted again', '§9.2'),
+  noAccounting: def('LSSD5865', 'warning', 'SLURM accounting unavailable: finished states read from run directories', '§9.2'),
 } as const;
 
 /** Every lowering and runtime entry, for CATALOG. */
-export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, PROBE, RUN].flatMap((g) => Object.values(g));
+export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));

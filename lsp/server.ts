@@ -56,7 +56,7 @@ export function startServer(opts: ServerOptions): Connection {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['.', ' ', '(', '[', '"', ','] },
+        completionProvider: { triggerCharacters: ['.', '=', '(', '[', '"', ','] },
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
@@ -87,9 +87,12 @@ export function startServer(opts: ServerOptions): Connection {
     const w = workspace();
     const byFile = new Map<string, Map<string, Diagnostic>>();
     for (const path of w.docs.keys()) {
+      const before = w.cached(path);
       const r = w.check(path);
-      if (times.length > 200) times.shift();
-      times.push({ file: path, ms: r.ms, version: r.version });
+      if (r !== before) {
+        if (times.length > 1000) times.shift();
+        times.push({ file: path, ms: r.ms, version: r.version });
+      }
       byFile.set(path, byFile.get(path) ?? new Map());
       for (const d of r.diagnostics) {
         // A diagnostic without a location belongs to the file whose compile raised it.
@@ -210,7 +213,7 @@ export function startServer(opts: ServerOptions): Connection {
     const file = parse({ name: path, text }).value!;
     const kinds: Record<Sym['kind'], SymbolKind> = {
       experiment: SymbolKind.Class, preset: SymbolKind.Interface, backbone: SymbolKind.Module, task: SymbolKind.Event,
-      grid: SymbolKind.Array, section: SymbolKind.Namespace, field: SymbolKind.Field,
+      grid: SymbolKind.Array, section: SymbolKind.Namespace, field: SymbolKind.Field, profile: SymbolKind.Package, project: SymbolKind.Object,
     };
     const conv = (s: Sym): DocumentSymbol => DocumentSymbol.create(s.name, s.detail || undefined, kinds[s.kind], toRange(s.span), toRange(s.selection), s.children.map(conv));
     return documentSymbols(file).map(conv);

@@ -96,6 +96,9 @@ export class Workspace {
     return this.host.readFile(path);
   }
 
+  /** The last result for `path`, without compiling. */
+  cached(path: string): CheckResult | undefined { return this.checks.get(path); }
+
   /** Compile an open document (cached per text version). */
   check(path: string): CheckResult {
     const d = this.docs.get(path);

@@ -16,6 +16,8 @@ async function tryTensorflow(): Promise<boolean> {
   try {
     // A variable specifier keeps bundlers/type-checkers from requiring the optional package.
     const name = '@tensorflow/tfjs-node';
+    // TensorFlow's C++ INFO lines (CPU feature notes) on every start are noise here; set it to 0 to see them.
+    process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
     await import(name);
     return await tf.setBackend('tensorflow');
   } catch {

@@ -13,13 +13,16 @@ const root = new URL('../..', import.meta.url).pathname;
 /** Where codes are defined. */
 const CATALOG_FILES = new Set(['compiler/messages.ts', 'compiler/messages-runtime.ts', 'grammar/syntax-codes.ts']);
 const SKIP_DIRS = new Set(['node_modules', '.git', '.lssd', 'test', 'docs', 'runs', 'data']);
+// build/ (and build.tmp-*, and test/build's build.test-* made while this runs) hold the compiled CLI:
+// bundles of the very sources scanned here, catalog included.
+const isBuildDir = (name: string) => name === 'build' || name.startsWith('build.');
 const SOURCE = /\.(ts|tsx|mjs|cjs|js|lssd|hbs|json)$/;
 
 function sourceFiles(dir = root, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     const st = statSync(p);
-    if (st.isDirectory()) { if (!SKIP_DIRS.has(name) && !name.startsWith('.')) sourceFiles(p, out); }
+    if (st.isDirectory()) { if (!SKIP_DIRS.has(name) && !isBuildDir(name) && !name.startsWith('.')) sourceFiles(p, out); }
     else if (SOURCE.test(name) && !/^package(-lock)?\.json$/.test(name) && st.size < 2_000_000) out.push(relative(root, p));
   }
   return out;

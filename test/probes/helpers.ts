@@ -8,16 +8,17 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { Encoder } from '../../runtime/contracts.ts';
 import type { ProbeSpec, ResolvedSpec } from '../../compiler/spec.ts';
 import { rng } from '../../runtime/probes/train-probe.ts';
+import { TEST_BACKEND, useTestBackend } from '../backend.ts';
 
 export async function useBackend(): Promise<void> {
-  if (tf.getBackend() !== 'wasm') { await tf.setBackend('wasm'); await tf.ready(); }
+  await useTestBackend();
 }
 
 export function probeSpec(over: Partial<ProbeSpec> = {}, probe: Partial<ProbeSpec['probe']> = {}): ProbeSpec {
   return {
     task: 'spoken_digit', suite: 'hear', source: { kind: 'dir', path: 'test/fixtures/hear/spoken_digit-mini' },
     modality: 'audio', group: 'semantic_speech', prediction: 'multiclass', metric: 'top1',
-    probe: { kind: 'mlp', hidden: [[], [32]], dropout: [0], lr: [1e-2], optimizer: 'adam', epochs: 60, batch: 32, patience: 10, schedule: 'constant', ...probe },
+    probe: { kind: 'mlp', hidden: [[], [32]], dropout: [0], lr: [1e-2], init: ['xavier_uniform'], hidden_norm: 'none', embedding_norm: 'zscore', steps: 0, warmup: 0, shuffle: true, val_every: 1, grid_points: 0, grid_seed: 42, select: 'first', optimizer: 'adam', epochs: 60, batch: 32, patience: 10, schedule: 'constant', ...probe },
     pooling: 'mean', window: 0.5, ...over,
   };
 }
@@ -47,7 +48,7 @@ export function testSpec(probes: ProbeSpec[], seed = 0): ResolvedSpec {
       optimizer: { kind: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, momentum: 0 },
       schedule: { kind: 'constant', warmup: { steps: 0 }, min_lr: 0 }, duration: { steps: 1 }, seed,
     },
-    init: { kind: 'random' }, probes, runtime: { backend: 'wasm', checkpoint_every_steps: 100, workers: 1, log_every_steps: 10 },
+    init: { kind: 'random' }, probes, runtime: { backend: TEST_BACKEND, checkpoint_every_steps: 100, workers: 1, log_every_steps: 10 },
   };
 }
 

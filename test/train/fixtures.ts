@@ -3,6 +3,7 @@
 import type { ResolvedSpec, BackboneSpec } from '../../compiler/spec.ts';
 import type { Batch, Dataset } from '../../runtime/contracts.ts';
 import { mulberry32 } from '../../runtime/train/rng.ts';
+import { TEST_BACKEND } from '../backend.ts';
 
 export const tinyVideo: BackboneSpec = {
   name: 'test_video', modality: 'video', family: 'patch_transformer', output_dim: 32,
@@ -38,7 +39,7 @@ export function tinySpec(over: Partial<ResolvedSpec> = {}): ResolvedSpec {
     },
     init: { kind: 'random' },
     probes: [],
-    runtime: { backend: 'wasm', checkpoint_every_steps: 3, workers: 0, log_every_steps: 1 },
+    runtime: { backend: TEST_BACKEND, checkpoint_every_steps: 3, workers: 0, log_every_steps: 1 },
   };
   return { ...base, ...over };
 }

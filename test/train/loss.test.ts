@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../../runtime/train/backend.ts';
 import { ntXent, ntXentGrouped, ntXentReference } from '../../runtime/train/loss.ts';
 import { l2Normalize } from '../../runtime/train/ops.ts';
 import { mulberry32, truncNormal } from '../../runtime/train/rng.ts';
+import { useTestBackend } from '../backend.ts';
 
 const unit = (x: Float64Array, B: number, D: number) => {
   const o = new Float64Array(x.length);
@@ -34,7 +34,7 @@ function fdGrad(f: (x: Float64Array) => number, x: Float64Array, h = 1e-6): Floa
 const randn = (n: number, seed: number) => Float64Array.from(truncNormal(n, 1, mulberry32(seed)));
 
 test('NT-Xent value matches the plain-JS reference (Eq. 1, both directions as negatives)', async () => {
-  await selectBackend('wasm');
+  await useTestBackend();
   for (const [B, D, tau] of [[4, 3, 0.07], [7, 5, 0.1], [2, 8, 1.0]] as const) {
     const x = unit(randn(B * D, B), B, D), y = unit(randn(B * D, B + 100), B, D);
     const got = tf.tidy(() => ntXent(tf.tensor2d(Float32Array.from(x), [B, D]), tf.tensor2d(Float32Array.from(y), [B, D]), tau).dataSync()[0]);
@@ -44,7 +44,7 @@ test('NT-Xent value matches the plain-JS reference (Eq. 1, both directions as ne
 });
 
 test('NT-Xent by hand for B = 2: one positive against three negatives', async () => {
-  await selectBackend('wasm');
+  await useTestBackend();
   // x0·y0 = 1, x0·y1 = 0, x1·y0 = 0, x1·y1 = 1 (orthonormal), tau = 1:
   // ℓ_0 = −log(e / (e + e^0 + e^0)) = log(e + 2) − 1, same for ℓ_1.
   const x = tf.tensor2d([[1, 0], [0, 1]]), y = tf.tensor2d([[1, 0], [0, 1]]);
@@ -54,7 +54,7 @@ test('NT-Xent by hand for B = 2: one positive against three negatives', async ()
 });
 
 test('NT-Xent gradients (through L2 normalisation) match float64 finite differences', async () => {
-  await selectBackend('wasm');
+  await useTestBackend();
   const B = 5, D = 4, tau = 0.1;
   const x = randn(B * D, 11), y = randn(B * D, 12);
   const [gx, gy] = tf.tidy(() => {
@@ -70,7 +70,7 @@ test('NT-Xent gradients (through L2 normalisation) match float64 finite differen
 });
 
 test('per-device negatives: grouped loss is the mean of the groups\' losses', async () => {
-  await selectBackend('wasm');
+  await useTestBackend();
   const B = 6, D = 3, tau = 0.2;
   const x = unit(randn(B * D, 3), B, D), y = unit(randn(B * D, 4), B, D);
   const got = tf.tidy(() => ntXentGrouped(tf.tensor2d(Float32Array.from(x), [B, D]), tf.tensor2d(Float32Array.from(y), [B, D]), tau, 2).dataSync()[0]);

@@ -10,10 +10,10 @@ import { nodeHost } from '../../runtime/host.ts';
 import { countBackbone, resolveConfig } from '../../compiler/params.ts';
 import type { TowerPlan } from '../../compiler/plan.ts';
 import type { BackboneSpec } from '../../compiler/spec.ts';
-import { selectBackend } from '../../runtime/train/backend.ts';
 import { buildTower } from '../../runtime/train/models/index.ts';
 import { ParamStore } from '../../runtime/train/store.ts';
 import { selftest } from '../../runtime/train/selftest.ts';
+import { TEST_BACKEND, useTestBackend } from '../backend.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -37,7 +37,7 @@ const reduced: Record<string, number[]> = {
 
 for (const name of Object.keys(reduced)) {
   test(`${name} builds at reduced input ${JSON.stringify(reduced[name])}: variables = analytic count, finite output`, async () => {
-    await selectBackend('wasm');
+    await useTestBackend();
     const b = backbones().get(name);
     assert.ok(b, `${name} declared in stdlib`);
     const input = reduced[name];
@@ -61,14 +61,14 @@ for (const name of Object.keys(reduced)) {
   });
 }
 
-test('conv building blocks pass the gradient self-test on wasm', async () => {
-  await selectBackend('wasm');
+test(`conv building blocks pass the gradient self-test on ${TEST_BACKEND}`, async () => {
+  await useTestBackend();
   const r = await selftest(['conv_patches', 'depthwise_conv', 'max_pool', 'batch_norm']);
   for (const x of r) assert.ok(x.ok, `${x.op}: rel. err ${x.maxRelErr}`);
 });
 
 test('patches+matmul convolution equals tfjs conv2d/conv3d forward (explicit symmetric padding)', async () => {
-  await selectBackend('wasm');
+  await useTestBackend();
   const { conv } = await import('../../runtime/train/models/layers.ts');
   const x3 = tf.randomNormal([2, 5, 7, 6, 3], 0, 1, 'float32', 1), w3 = tf.randomNormal([3 * 3 * 3 * 3, 4], 0, 1, 'float32', 2);
   const mine = conv(x3, { w: w3 as tf.Variable, b: null, kernel: [3, 3, 3], stride: [1, 2, 2] });

@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../../runtime/train/backend.ts';
 import { Optimizer } from '../../runtime/train/optim.ts';
 import { ParamStore } from '../../runtime/train/store.ts';
 import { lrAt } from '../../runtime/train/schedule.ts';
+import { useTestBackend } from '../backend.ts';
 
 test('AdamW matches a plain-JS reference over several steps, with decay on matrices only', async () => {
-  await selectBackend('wasm');
+  await useTestBackend();
   const store = new ParamStore(3);
   const w = store.get('w', [2, 2], { kind: 'normal', std: 1 }, true);
   const b = store.get('b', [2], { kind: 'normal', std: 1 }, false);

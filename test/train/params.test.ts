@@ -7,9 +7,9 @@ import { compileFile } from '../../compiler/index.ts';
 import { nodeHost } from '../../runtime/host.ts';
 import { countBackbone, referenceCount, type BackboneLike } from '../../compiler/params.ts';
 import { lower } from '../../compiler/lower.ts';
-import { selectBackend } from '../../runtime/train/backend.ts';
 import { buildModel } from '../../runtime/train/model.ts';
 import { tinySpec } from './fixtures.ts';
+import { useTestBackend } from '../backend.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -43,7 +43,7 @@ test('paper backbones: reference-variant counts match the published figures with
 });
 
 test('analytic counts equal the variables the runtime builds (CPU-sized backbones, heads)', async () => {
-  await selectBackend('wasm');
+  await useTestBackend();
   const bbs = stdlibBackbones();
   for (const name of ['cpu_video_s', 'cpu_audio_s']) assert.ok(bbs.has(name), `${name} declared`);
   const spec = tinySpec();

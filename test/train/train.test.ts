@@ -33,7 +33,7 @@ test('the loss falls on a learnable task; metrics and events are written; no ten
   assert.equal(r.status, 'done');
   assert.equal(r.checkpointDir, join(dir, 'checkpoints', 'final'));
   const start = events.find((e) => e.type === 'run-start');
-  assert.ok(start && start.type === 'run-start' && start.backend === 'wasm' && start.totalSteps === 60 && start.resumedFrom === null);
+  assert.ok(start && start.type === 'run-start' && start.backend === tf.getBackend() && start.totalSteps === 60 && start.resumedFrom === null);
   const st = events.filter((e) => e.type === 'selftest');
   assert.ok(st.length >= 6 && st.every((e) => e.type === 'selftest' && e.ok));
   const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
