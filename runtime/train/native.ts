@@ -105,6 +105,7 @@ export function splitV(x: tf.Tensor, sizes: number[]): tf.Tensor[] {
 }
 
 export function concat(xs: tf.Tensor[], axis: number): tf.Tensor {
+  if (xs.length === 1) return op('Identity', xs); // ConcatV2 requires N ≥ 2
   const a = tf.scalar(axis, 'int32');
   const y = op('ConcatV2', [...xs, a], { T, N: xs.length, Tidx: { dtype: 'int32' } });
   a.dispose();

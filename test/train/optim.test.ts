@@ -52,7 +52,7 @@ test('schedule: linear warmup, half-cosine to min at totalSteps, pure in the ste
 });
 
 test('AdamW picks up parameters assigned outside the optimiser between steps (resume, init from)', async () => {
-  await selectBackend('wasm');
+  await useTestBackend();
   const store = new ParamStore(4);
   const w = store.get('w', [3], { kind: 'normal', std: 1 }, true);
   const opt = new Optimizer({ kind: 'adamw', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, momentum: 0 }, store);
