@@ -101,6 +101,9 @@ export const RUN = {
   badFlag: def('LSSD5807', 'error', 'bad command-line flag value', '§9.2'),
   noExperiments: def('LSSD5808', 'error', 'file declares no experiment to run', '§9.2'),
   lineageCycle: def('LSSD5809', 'error', 'experiments initialise from each other in a cycle', '§9.2'),
+  sharedFailed: def('LSSD5820', 'error', 'the experiment sharing this pretraining did not finish', '§9.2'),
+  storeCollision: def('LSSD5821', 'error', 'run-store entry belongs to another pretrain hash', '§9.2'),
+  gcSkipped: def('LSSD5822', 'warning', '`lssdc gc` left an entry in use', '§9.2'),
 } as const;
 
 /** Editor support and scaffolding (LSSD70xx: `lssdc init`, `lssdc new`, `lssdc lsp`). */

@@ -34,10 +34,18 @@ function parseCached(source: Source): ReturnType<typeof parse> {
 }
 
 export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diagnostic[]): Loaded {
-  const files = new Map<string, File>();
-  const sources = new Map<string, Source>();
-  const symbols = new Map<string, Symbol>();
-  const queue: { path: string; from?: Span }[] = [{ path: entry }];
+  const loaded: Loaded = { entry, files: new Map(), sources: new Map(), symbols: new Map() };
+  loadInto(loaded, entry, undefined, host, diagnostics);
+  return loaded;
+}
+
+/**
+ * Loads one more root (and what it imports) into a program: the project file (lssd.project) and the
+ * stdlib's profiles when a profile is asked for. Its declarations join the one namespace.
+ */
+export function loadInto(loaded: Loaded, root: string, rootSpan: Span | undefined, host: CompilerHost, diagnostics: Diagnostic[]): void {
+  const { files, sources, symbols } = loaded;
+  const queue: { path: string; from?: Span }[] = [{ path: root, from: rootSpan }];
   while (queue.length) {
     const { path, from } = queue.shift()!;
     if (files.has(path)) continue;
@@ -57,7 +65,7 @@ export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diag
       if (target === undefined) {
         const rel = imp.path.value.startsWith('.') || imp.path.value.startsWith('/');
         diagnostics.push(diag(M.importNotFound, imp.path.span, `cannot find ${rel ? 'file' : 'stdlib module'} "${imp.path.value}"`, {
-          hint: rel ? 'relative imports are resolved against the importing file' : 'stdlib modules: "paper", "controlled", "cpu", "backbones", "tasks"; files are imported by relative path, e.g. "./A1.lssd"',
+          hint: rel ? 'relative imports are resolved against the importing file' : 'stdlib modules: "paper", "controlled", "cpu", "backbones", "tasks", "profiles"; files are imported by relative path, e.g. "./A1.lssd"',
         }));
         continue;
       }
@@ -76,5 +84,4 @@ export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diag
       symbols.set(d.name.name, { decl: d, file: path });
     }
   }
-  return { entry, files, sources, symbols };
 }

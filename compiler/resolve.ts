@@ -34,10 +34,13 @@ export interface ResolvedExperiment {
   init?: InitFrom;
   /** True when resolution reported errors for this experiment. */
   broken: boolean;
+  /** The linearised `extends` chain (ancestors first) and the grid cell it came from: what a profile rebuilds from. */
+  chain: BlockDecl[];
+  grid?: { name: string; axes: Record<string, unknown> };
 }
 
 const KIND_SCHEMA: Record<BlockDecl['declKind'], DeclSchema | undefined> = {
-  experiment: 'experiment', preset: undefined, backbone: 'backbone', task: 'task',
+  experiment: 'experiment', preset: undefined, backbone: 'backbone', task: 'task', profile: undefined, project: undefined,
 };
 
 const setPath = (obj: Record<string, unknown>, path: string, value: unknown) => {
@@ -105,9 +108,11 @@ export class Resolver {
     const out: BlockDecl[] = [];
     const seen = new Set<BlockDecl>();
     let ok = true;
-    const allowed: Decl['declKind'][] = schema === 'experiment' ? ['experiment', 'preset'] : schema ? [schema, 'preset'] : ['preset', 'experiment', 'backbone', 'task'];
+    // Profiles extend profiles only: their bodies are not experiment bodies (compiler/profile.ts).
+    const own = decl.declKind === 'profile' || decl.declKind === 'project' ? decl.declKind : undefined;
+    const allowed: Decl['declKind'][] = own ? [own] : schema === 'experiment' ? ['experiment', 'preset'] : schema ? [schema, 'preset'] : ['preset', 'experiment', 'backbone', 'task'];
     for (const parent of decl.extends) {
-      const p = this.lookup(parent.name, parent.span, allowed, schema === 'experiment' ? 'experiment or preset' : schema ? `${schema} or preset` : 'declaration');
+      const p = this.lookup(parent.name, parent.span, allowed, own ?? (schema === 'experiment' ? 'experiment or preset' : schema ? `${schema} or preset` : 'declaration'));
       if (!p) { ok = false; continue; }
       if (p === decl || stack.includes(p)) {
         const from = p === decl ? stack.length : stack.indexOf(p);
@@ -330,11 +335,22 @@ export class Resolver {
     this.experiments.set(decl.name.name, null);
     const { chain, ok: linOk } = this.linearize(decl, 'experiment');
     const flat = this.flatten(chain, 'experiment');
-    // Without its parents an experiment misses most fields: report only its own problems then.
-    const { obj, extras, ok } = this.build('experiment', decl, flat.fields, this.ctx(), linOk);
-    let broken = !ok || !flat.ok || !linOk;
-    const tracks = flat.fields.get('data.titles.audio_tracks');
-    const dubsSet = flat.fields.get('data.titles.dubs');
+    const r = this.buildExperiment(decl, file, chain, flat.fields, flat.init, grid, !flat.ok || !linOk, linOk);
+    this.experiments.set(decl.name.name, r);
+    return r;
+  }
+
+  /**
+   * Converts flattened fields into a resolved experiment. Also used by compiler/profile.ts, which
+   * rebuilds an experiment from its fields with a profile's and the bindings' assignments laid over.
+   * @param reportMissing without its parents an experiment misses most fields: report only its own problems then.
+   */
+  buildExperiment(decl: BlockDecl, file: string, chain: BlockDecl[], fields: Map<string, Assignment>, initEntry: InitFrom | undefined,
+    grid: { name: string; axes: Record<string, unknown> } | undefined, brokenAlready: boolean, reportMissing = true): ResolvedExperiment {
+    const { obj, extras, ok } = this.build('experiment', decl, fields, this.ctx(), reportMissing);
+    let broken = !ok || brokenAlready;
+    const tracks = fields.get('data.titles.audio_tracks');
+    const dubsSet = fields.get('data.titles.dubs');
     if (tracks && extras.has('data.titles.audio_tracks')) {
       if (dubsSet && dubsSet.decl === tracks.decl) {
         this.diagnostics.push(diag(M.duplicateField, tracks.keySpan, `'${decl.name.name}' bounds the titles by both \`dubs\` and \`audio_tracks\``,
@@ -346,12 +362,10 @@ export class Resolver {
       }
     }
     const spec = this.assemble(decl, file, chain, obj, extras, grid);
-    const init = this.resolveInit(flat.init);
+    const init = this.resolveInit(initEntry);
     if (init === undefined) broken = true;
     else spec.init = init;
-    const r: ResolvedExperiment = { spec, decl, file, fields: flat.fields, extras, init: flat.init, broken };
-    this.experiments.set(decl.name.name, r);
-    return r;
+    return { spec, decl, file, fields, extras, init: initEntry, broken, chain, grid };
   }
 
   private resolveInit(e: InitFrom | undefined): InitSpec | undefined {

@@ -23,7 +23,13 @@ export interface ResolvedSpec {
   /** From `///` doc comments. consequence: none */
   description: string;
   /** Provenance: file that declared it, its `extends` chain (nearest first). consequence: none */
-  origin: { file: string; extends: string[]; grid?: { name: string; axes: Record<string, unknown> } };
+  origin: {
+    file: string; extends: string[]; grid?: { name: string; axes: Record<string, unknown> };
+    /** The scale profile applied (`--profile cpu`): its name and the file declaring it (compiler/profile.ts). */
+    profile?: { name: string; file: string };
+    /** The experiment named the external catalog `name`, and a binding replaced it: `--catalog` (flag), lssd.project (project) or the profile's stand-in (profile, declared in `file`). */
+    catalog?: { name: string; by: 'flag' | 'project' | 'profile'; file?: string };
+  };
   data: DataSpec;
   views: ViewsSpec;
   dubs: DubSpec;
@@ -41,6 +47,8 @@ export type CatalogSpec =
   | { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] }
   /** A catalog built by `lssdc data index DIR` (path to the directory that was indexed). */
   | { kind: 'index'; path: string }
+  /** A catalog file written by `lssdc data index` (JSON Lines, one CatalogTitle per line); its titles are used as they are. */
+  | { kind: 'file'; path: string }
   /** A catalog that exists only at paper scale (e.g. the paper's internal movie catalog): check/show/diff/table work, `run` refuses with a clear diagnostic. */
   | { kind: 'external'; name: string };
 

@@ -67,7 +67,7 @@ const keyword = (name: string, word: RegExp, extra: TokenType[] = []) =>
 /** Category of the words that open a declaration. */
 export const DeclKeyword = createToken({ name: 'DeclKeyword', pattern: Lexer.NA });
 export const Grid = keyword('Grid', /grid/, [DeclKeyword]);
-export const BlockKeyword = keyword('BlockKeyword', /experiment|preset|backbone|task/, [DeclKeyword]);
+export const BlockKeyword = keyword('BlockKeyword', /experiment|preset|backbone|task|profile|project/, [DeclKeyword]);
 export const Import = keyword('Import', /import/);
 export const Extends = keyword('Extends', /extends/);
 export const Init = keyword('Init', /init/);

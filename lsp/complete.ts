@@ -11,7 +11,7 @@ import { completionContext } from './context.ts';
 import { schemaOf } from './syntax.ts';
 import { fieldMarkdown } from './hover.ts';
 
-const DECL_KEYWORDS = ['experiment', 'preset', 'backbone', 'task', 'grid', 'import'];
+const DECL_KEYWORDS = ['experiment', 'preset', 'backbone', 'task', 'profile', 'project', 'grid', 'import'];
 const STDLIB_MODULES = ['paper', 'controlled', 'cpu', 'backbones', 'tasks'];
 
 export interface CompletionInput {
@@ -40,7 +40,7 @@ export function complete({ text, offset, loaded, siblings }: CompletionInput): C
     case 'extends': {
       const kinds: Record<DeclKind, DeclKind[]> = {
         experiment: ['experiment', 'preset'], grid: ['experiment', 'preset'], preset: ['preset', 'experiment'],
-        task: ['task', 'preset'], backbone: ['backbone', 'preset'],
+        task: ['task', 'preset'], backbone: ['backbone', 'preset'], profile: ['profile'], project: ['project'],
       };
       return named(kinds[cx.declKind], CompletionItemKind.Class, cx.declName);
     }

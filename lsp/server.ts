@@ -213,7 +213,7 @@ export function startServer(opts: ServerOptions): Connection {
     const file = parse({ name: path, text }).value!;
     const kinds: Record<Sym['kind'], SymbolKind> = {
       experiment: SymbolKind.Class, preset: SymbolKind.Interface, backbone: SymbolKind.Module, task: SymbolKind.Event,
-      grid: SymbolKind.Array, section: SymbolKind.Namespace, field: SymbolKind.Field,
+      grid: SymbolKind.Array, section: SymbolKind.Namespace, field: SymbolKind.Field, profile: SymbolKind.Package, project: SymbolKind.Object,
     };
     const conv = (s: Sym): DocumentSymbol => DocumentSymbol.create(s.name, s.detail || undefined, kinds[s.kind], toRange(s.span), toRange(s.selection), s.children.map(conv));
     return documentSymbols(file).map(conv);

@@ -9,8 +9,9 @@
 //   .lssd/data/synthetic/<corpusHash>/   generated corpus: titles/*.mkv, truth/*.json, tasks/<task>/ (HEAR format)
 //   .lssd/catalogs/<catalogHash>.jsonl    catalog (one CatalogTitle per line)
 //   .lssd/features/<featureKey>/          feature cache (keyed by content hash + feature config)
-//   .lssd/runs/<name>-<pretrainHash12>/   run directory: spec.json, plan.json, run.json, metrics.jsonl,
-//                                          checkpoints/, probes/<probeHash12>/results.json, LOCK
+//   .lssd/runs/<pretrainHash12>/          run-store entry, one per pretrain hash (shared across names, labels,
+//                                          probes, grid cells): spec.json, plan.json, run.json, metrics.jsonl,
+//                                          checkpoints/, probes/<probeHash12>/results.json, refs/, LOCK
 
 import type { ResolvedSpec, Lang, ProbeMetric } from '../compiler/spec.ts';
 

@@ -6,6 +6,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompilerHost } from '../compiler/host.ts';
+import { PROJECT_FILE } from '../compiler/bindings.ts';
+import { defaultRoot } from './paths.ts';
 
 export const STDLIB_DIR = fileURLToPath(new URL('../stdlib/', import.meta.url));
 
@@ -19,11 +21,13 @@ export function nodeHost(opts: { cwd?: string; stdlibDir?: string } = {}): Compi
   const cwd = opts.cwd ?? process.cwd();
   const stdlibDir = opts.stdlibDir ?? STDLIB_DIR;
   const isFile = (p: string) => { try { return statSync(p).isFile(); } catch { return false; } };
+  const isReadable = (p: string) => { try { return !statSync(p).isDirectory(); } catch { return false; } };
   return {
     stdlibDir,
     readFile(path) {
       const abs = resolve(cwd, path);
-      if (!isFile(abs)) return undefined;
+      // Not only regular files: a named pipe or /dev/fd/N (`check <(…)`) is read too.
+      if (!isReadable(abs)) return undefined;
       try { return readFileSync(abs, 'utf8'); } catch { return undefined; }
     },
     resolveImport(spec, from) {
@@ -38,4 +42,23 @@ export function nodeHost(opts: { cwd?: string; stdlibDir?: string } = {}): Compi
       return existsSync(target) && isFile(target) ? displayPath(target, cwd) : undefined;
     },
   };
+}
+
+/**
+ * The project file of the project holding `path`: `lssd.project` next to the project's `.lssd/`
+ * (runtime/paths.ts `defaultRoot`: the nearest directory with a package.json or a .lssd), as the
+ * compiler's `project` option wants it.
+ */
+export function projectFileFor(path: string, cwd = process.cwd()): string {
+  return displayPath(join(dirname(defaultRoot(resolve(cwd, path))), PROJECT_FILE), cwd);
+}
+
+/**
+ * The host plus CompilerHost.catalogTitles (runtime/catalog-listing.ts, loaded here on demand: it
+ * pulls in the synthetic planner and the catalog reader, which a plain `check` never needs).
+ * @param root the `.lssd` directory whose catalogs/ holds indexed libraries.
+ */
+export async function withCatalogTitles(host: CompilerHost, root: string): Promise<CompilerHost> {
+  const { catalogLister } = await import('./catalog-listing.ts');
+  return { ...host, catalogTitles: catalogLister(root) };
 }

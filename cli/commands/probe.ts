@@ -13,6 +13,8 @@ import { stageHashes } from '../../compiler/hash.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { isProbeError, PROBE, ProbeError } from '../../runtime/probes/errors.ts';
 import { readRunDir, runDirOf } from '../../runtime/report/collect.ts';
+import { migrateLegacy } from '../../runtime/store/legacy.ts';
+import { recordRef } from '../../runtime/store/refs.ts';
 import { parseArgs, usageError, useColor } from '../args.ts';
 
 const usage = `usage: lssdc probe FILE.lssd | RUN_DIR [options]
@@ -93,9 +95,11 @@ export async function resolveTargets(target: string, root: string | undefined, c
     return { diagnostics: [...out.diagnostics, { code: PROBE.badReportInput.code, severity: 'error', message: `no experiment named ${unknown.map((u) => `'${u}'`).join(', ')} in ${target}`, related: [],
       hint: `experiments: ${program.experiments.map((e) => e.name).join(', ')}` }], sources, root: theRoot };
   }
+  // Runs of the old layout (runs/<name>-<hash>) move into the store first (runtime/store/legacy.ts).
+  migrateLegacy(theRoot);
   const targets = program.experiments.filter((e) => cells.length === 0 || cells.includes(e.name)).map((spec) => {
     const hashes = stageHashes(spec, (n) => program.all.get(n));
-    const runDir = runDirOf(theRoot, spec.name, hashes.pretrain);
+    const runDir = runDirOf(theRoot, hashes.pretrain);
     return { spec, runDir, exists: existsSync(runDir), hashes, direct: false };
   });
   return { targets, diagnostics: out.diagnostics, sources, root: theRoot };
@@ -142,6 +146,8 @@ export const command: Command = {
         try {
           const r = await probeExperiment({ spec: t.spec, runDir: t.runDir, root: resolved.root, events: emit, signal: ac.signal, probeHash: t.hashes.probe });
           rows.push({ name: t.spec.name, label: t.spec.label, results: r });
+          // A probe is a use of the entry (`lssdc gc` keeps entries used recently).
+          if (!t.direct) recordRef(t.runDir, { name: t.spec.name, label: t.spec.label, profile: null, file: resolve(flags.target!), probeHash: t.hashes.probe, used: new Date().toISOString() });
           if (flags.exportHear && !ac.signal.aborted) {
             const out = resolved.targets.length > 1 ? join(resolve(flags.exportHear), t.spec.name) : resolve(flags.exportHear);
             const dirs = await exportExperimentEmbeddings({ spec: t.spec, runDir: t.runDir, root: resolved.root, events: emit, signal: ac.signal, out });

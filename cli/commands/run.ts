@@ -27,13 +27,15 @@ options:
   --steps N           train for N steps instead of the spec's duration (smoke runs; changes the hash)
   --no-probe          train only; skip the probes
   --force             re-run the selected experiments even if done (the old run directory is kept aside)
+  --wait              when another run trains the same pretrain hash, wait for it (default: refuse)
   --jobs N            independent cells run at once, each in its own process (default: min(2, cores))
   --root DIR          where data, features and runs live (default: <project>/.lssd)
   --runs-dir DIR      same as --root
   --plain             line-per-event output (default when stdout is not a terminal, or CI is set)
   --json              every run event as one JSON line on stdout
 
-Run directory: <root>/runs/<name>-<pretrainHash12>/ with spec.json, plan.json, run.json, metrics.jsonl,
+Run store: <root>/runs/<pretrainHash12>/, one entry per pretrain hash (renaming an experiment, changing its
+label or its probes never retrains), with spec.json, plan.json, run.json, metrics.jsonl, refs/,
 checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted by SIGINT, 143 by SIGTERM
 (checkpointed either way; a second signal exits at once, keeping the newest complete checkpoint).`;
 
@@ -44,6 +46,7 @@ interface Flags {
   steps?: number;
   probe: boolean;
   force: boolean;
+  wait: boolean;
   jobs?: number;
   root?: string;
   plain: boolean;
@@ -53,7 +56,7 @@ interface Flags {
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const RUN_ARGS = {
-  flags: ['--no-probe', '--force', '--plain', '--json'],
+  flags: ['--no-probe', '--force', '--wait', '--plain', '--json'],
   values: ['--backend', '--steps', '--jobs', '--root'],
   repeat: ['--cell'],
   aliases: { '--runs-dir': '--root' },
@@ -65,7 +68,7 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
   const diagnostics: Diagnostic[] = [];
   const f: Flags = {
     cells: (p.lists.get('--cell') ?? []).flatMap((v) => v.split(',').filter(Boolean)),
-    probe: !p.flags.has('--no-probe'), force: p.flags.has('--force'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
+    probe: !p.flags.has('--no-probe'), force: p.flags.has('--force'), wait: p.flags.has('--wait'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
     root: p.values.get('--root'),
   };
   const backend = p.values.get('--backend');
@@ -146,7 +149,7 @@ export const command: Command = {
       const jobs = flags.jobs ?? Math.max(1, Math.min(2, availableParallelism()));
       const out = await runProgram(compiled.value, {
         file, root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps,
-        probe: flags.probe, force: flags.force, jobs, emit, signal: ac.signal,
+        probe: flags.probe, force: flags.force, wait: flags.wait, jobs, emit, signal: ac.signal,
       });
       await renderer.close();
       if (!out.value) { await report(out.diagnostics); return 1; }

@@ -82,6 +82,7 @@ const catalog = variant<CatalogSpec>('a catalog', {
     }),
   },
   index: { shape: { positional: [{ name: 'path', type: string }], required: ['path'] }, build: (a) => ({ kind: 'index', path: a.path as string }) },
+  file: { shape: { positional: [{ name: 'path', type: string }], required: ['path'] }, build: (a) => ({ kind: 'file', path: a.path as string }) },
   external: { shape: { positional: [{ name: 'name', type: string }], required: ['name'] }, build: (a) => ({ kind: 'external', name: a.name as string }) },
 });
 
@@ -199,7 +200,7 @@ export const EXPERIMENT_FIELDS: FieldDef[] = [
   f('label', string, undefined, 'the name', 'Display label in tables, e.g. "A.4".', 'none'),
   f('description', string, undefined, 'the `///` doc comment', 'Free-text description.', 'none'),
 
-  f('data.catalog', catalog, undefined, undefined, 'Where titles come from: `synthetic(titles = 24, minutes = 1, seed = 0, languages = [EN, ES])`, `index("DIR")` (built by `lssdc data index`), or `external("name")` (paper scale only: `run` refuses).', P, { required: true }),
+  f('data.catalog', catalog, undefined, undefined, 'Where titles come from: `synthetic(titles = 24, minutes = 1, seed = 0, languages = [EN, ES])`, `index("DIR")` (indexed by `lssdc data index`), `file("CATALOG.jsonl")` (a catalog `lssdc data index` wrote), or `external("name")` (paper scale only: `run` refuses).', P, { required: true }),
   f('data.titles.original_language', langSet, { include: 'all', exclude: [] }, 'all', 'Titles whose original language is in this set: `all` (U), `[EN, ES, FR]` (ESF), `all except [EN]` (U\\EN).', P, { to: 'data.filters.original_language' }),
   f('data.titles.dubs', range(int(0), { openHi: true }), { min: 0, max: null }, '0 ..', 'Inclusive bounds on the number of dubs (audio tracks − 1): `1 ..` = at least one dub.', P, { to: 'data.filters.dubs' }),
   f('data.titles.audio_tracks', range(int(1), { openHi: true }), undefined, '= dubs + 1', 'Alternative to `dubs`: bounds on the number of audio tracks (`2 ..` = at least one dub). The later of the two in the extends chain wins.', P, { to: null }),

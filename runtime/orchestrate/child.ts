@@ -29,6 +29,8 @@ export function childArgs(c: PreparedCell, opts: RunOptions & { probe: boolean }
     ...(opts.steps !== undefined ? ['--steps', String(opts.steps)] : []),
     ...(opts.probe ? [] : ['--no-probe']),
     ...(opts.force && c.selected ? ['--force'] : []),
+    ...(opts.wait ? ['--wait'] : []),
+    ...(opts.profile ? ['--profile', opts.profile] : []),
   ];
 }
 

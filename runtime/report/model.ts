@@ -234,6 +234,13 @@ export function buildReportModel(runs: ReportRun[], opts: { title: string; sourc
   if (noResults.length) notes.push(`No probe results yet for: ${noResults.join(', ')}.`);
   const external = [...new Set(runs.flatMap((r) => r.spec.probes.filter((p) => p.source.kind === 'external').map((p) => p.task)))];
   if (external.length) notes.push(`Probe tasks that exist only at paper scale were skipped: ${external.join(', ')}.`);
+  // Experiments with one pretrain hash share one store entry (one checkpoint): say so, rather than let
+  // identical pretraining look like a replicated result.
+  const byEntry = new Map<string, string[]>();
+  for (const r of runs) if (r.exists) byEntry.set(r.runDir, [...(byEntry.get(r.runDir) ?? []), r.spec.name]);
+  for (const [dir, names] of byEntry) {
+    if (names.length > 1) notes.push(`${names.join(', ')} share one pretraining (one checkpoint, store entry ${dir.split(/[\\/]/).pop()}); they differ only in names, labels or probes.`);
+  }
   return {
     title: opts.title,
     generated: (opts.now ?? new Date()).toISOString(),

@@ -19,7 +19,7 @@ export const UNIT_WORDS = new Set([
   'titles', 'frames', 'bins', 'samples', 'per_device',
 ]);
 
-const DECL_KEYWORDS = new Set(['experiment', 'preset', 'backbone', 'task', 'grid']);
+const DECL_KEYWORDS = new Set(['experiment', 'preset', 'backbone', 'task', 'profile', 'project', 'grid']);
 const MULTIPLIER: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9 };
 const MAX_DEPTH = 200;
 
@@ -109,7 +109,7 @@ class Parser {
           decls.push(this.decl(doc));
         } else if (!this.at('EOF')) {
           const t = this.peek();
-          this.report(SYNTAX.expectedDecl, t.span, `expected a declaration (experiment, preset, backbone, task, grid) or import, found ${describe(t)}`);
+          this.report(SYNTAX.expectedDecl, t.span, `expected a declaration (experiment, preset, backbone, task, profile, project, grid) or import, found ${describe(t)}`);
           throw new Bail();
         }
       } catch (e) {
