@@ -4,7 +4,7 @@
 // Codes are stable: never renumber, only append. Blocks of the 5xxx range:
 //   500x/501x media and data (runtime/media) · 502x synthetic corpus (runtime/media/synth)
 //   53xx training (runtime/train) · 54xx probes and reports (runtime/probes, runtime/report)
-//   58xx orchestration (runtime/orchestrate, `lssdc run`)
+//   58xx orchestration (runtime/orchestrate, `lssdc run`); 586x cluster executors (executors/slurm)
 import type { MessageDef } from './messages.ts';
 import type { Severity } from './diagnostic.ts';
 
@@ -114,5 +114,15 @@ export const SCAFFOLD = {
   scaffoldInvalid: def('LSSD7004', 'error', 'generated file does not check', '§9.3'),
 } as const;
 
+/** Cluster executors (executors/slurm: `lssdc run --executor slurm`, `lssdc status`, `lssdc cancel`). */
+export const EXEC = {
+  noSlurm: def('LSSD5860', 'error', 'SLURM command not found or not answering', '§9.2'),
+  submitFailed: def('LSSD5861', 'error', 'sbatch refused a job array', '§9.2'),
+  badSetting: def('LSSD5862', 'error', 'bad `--slurm KEY=VALUE` or executor setting', '§9.2'),
+  noSubmission: def('LSSD5863', 'error', 'no SLURM submission recorded for this file', '§9.2'),
+  alreadyQueued: def('LSSD5864', 'warning', 'cell already queued or running on the cluster: not submitted again', '§9.2'),
+  noAccounting: def('LSSD5865', 'warning', 'SLURM accounting unavailable: finished states read from run directories', '§9.2'),
+} as const;
+
 /** Every lowering and runtime entry, for CATALOG. */
-export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, SCAFFOLD].flatMap((g) => Object.values(g));
+export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));

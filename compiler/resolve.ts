@@ -43,23 +43,42 @@ const KIND_SCHEMA: Record<BlockDecl['declKind'], DeclSchema | undefined> = {
   experiment: 'experiment', preset: undefined, backbone: 'backbone', task: 'task', profile: undefined, project: undefined,
 };
 
+// Field paths are few (the field table) and set once per field per spec: split each once.
+const pathParts = new Map<string, string[]>();
 const setPath = (obj: Record<string, unknown>, path: string, value: unknown) => {
-  const parts = path.split('.');
+  let parts = pathParts.get(path);
+  if (!parts) { parts = path.split('.'); pathParts.set(path, parts); }
   let o = obj;
-  for (const p of parts.slice(0, -1)) {
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts[i];
     if (typeof o[p] !== 'object' || o[p] === null) o[p] = {};
     o = o[p] as Record<string, unknown>;
   }
   o[parts[parts.length - 1]] = value;
 };
 
+/**
+ * A field's default, copied for one spec (later stages mutate specs). Defaults are JSON data: copied
+ * by hand, since structuredClone on every default of every experiment dominated large grids.
+ */
+const cloneDefault = (v: unknown): unknown => {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(cloneDefault);
+  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) o[k] = cloneDefault((v as Record<string, unknown>)[k]);
+  return o;
+};
+
+const SECTIONS: Record<DeclSchema, Set<string>> = {
+  experiment: sectionsOf('experiment'), backbone: sectionsOf('backbone'), task: sectionsOf('task'),
+};
+
 export class Resolver {
   private readonly experiments = new Map<string, ResolvedExperiment | null>();
   private readonly backbones = new Map<string, BackboneSpec | null>();
   private readonly tasks = new Map<string, ProbeSpec | null>();
-  private readonly sections: Record<DeclSchema, Set<string>> = {
-    experiment: sectionsOf('experiment'), backbone: sectionsOf('backbone'), task: sectionsOf('task'),
-  };
+  private readonly sections = SECTIONS;
 
   constructor(readonly program: Loaded, readonly diagnostics: Diagnostic[]) {}
 
@@ -141,44 +160,68 @@ export class Resolver {
     let init: InitFrom | undefined; let initDecl: BlockDecl | undefined;
     let ok = true;
     for (const decl of chain) {
-      const seen = new Map<string, Span>();
-      let seenInit: Span | undefined;
-      const walk = (entries: Entry[], prefix: string) => {
-        for (const e of entries) {
-          if (e.kind === 'InitFrom') {
-            if (schema !== 'experiment' || prefix) {
-              this.diagnostics.push(diag(M.unknownField, e.span, schema !== 'experiment' ? `\`init from\` is only allowed in experiments, not in a ${decl.declKind === 'preset' ? `${schema}` : decl.declKind}` : `\`init from\` must be at the top level of an experiment, not inside \`${prefix}\``));
-              ok = false; continue;
-            }
-            if (seenInit) {
-              this.diagnostics.push(diag(M.duplicateField, e.span, `\`init from\` is given twice in '${decl.name.name}'`, { related: [{ span: seenInit, message: 'first given here' }] }));
-              ok = false; continue;
-            }
-            seenInit = e.span; init = e; initDecl = decl;
-            continue;
-          }
-          const key = e.key.parts.map((p) => p.name).join('.');
-          const path = prefix ? `${prefix}.${key}` : key;
-          if (e.kind === 'Section') {
-            if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, true)) { ok = false; continue; }
-            walk(e.body.entries, path);
-            continue;
-          }
-          if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, false)) { ok = false; continue; }
-          const prev = seen.get(path);
-          if (prev) {
-            this.diagnostics.push(diag(M.duplicateField, e.key.span, `\`${path}\` is set twice in '${decl.name.name}'`, {
-              related: [{ span: prev, message: 'first set here' }], hint: 'remove one of them; to override a parent, set the field in a declaration that extends it',
-            }));
-            ok = false; continue;
-          }
-          seen.set(path, e.key.span);
-          fields.set(path, { path, keySpan: e.key.span, value: e.value, span: e.span, decl });
-        }
-      };
-      walk(decl.body.entries, '');
+      const b = this.body(decl, schema);
+      if (!b.ok) ok = false;
+      for (const a of b.assignments) fields.set(a.path, a);
+      if (b.init) { init = b.init; initDecl = decl; }
     }
     return { fields, init, initDecl, ok };
+  }
+
+  private readonly bodies = new WeakMap<BlockDecl, Map<DeclSchema, { assignments: Assignment[]; init?: InitFrom; ok: boolean }>>();
+
+  /**
+   * One declaration's own entries as assignments, in order, checked against the schema. Memoised per
+   * declaration and schema: a parent's body is walked (and its problems reported) once, not once per
+   * descendant — every cell of a grid shares its parents' chain.
+   */
+  private body(decl: BlockDecl, schema: DeclSchema): { assignments: Assignment[]; init?: InitFrom; ok: boolean } {
+    let bySchema = this.bodies.get(decl);
+    if (!bySchema) { bySchema = new Map(); this.bodies.set(decl, bySchema); }
+    const memo = bySchema.get(schema);
+    if (memo) return memo;
+    const assignments: Assignment[] = [];
+    let init: InitFrom | undefined;
+    let ok = true;
+    const seen = new Map<string, Span>();
+    let seenInit: Span | undefined;
+    const walk = (entries: Entry[], prefix: string) => {
+      for (const e of entries) {
+        if (e.kind === 'InitFrom') {
+          if (schema !== 'experiment' || prefix) {
+            this.diagnostics.push(diag(M.unknownField, e.span, schema !== 'experiment' ? `\`init from\` is only allowed in experiments, not in a ${decl.declKind === 'preset' ? `${schema}` : decl.declKind}` : `\`init from\` must be at the top level of an experiment, not inside \`${prefix}\``));
+            ok = false; continue;
+          }
+          if (seenInit) {
+            this.diagnostics.push(diag(M.duplicateField, e.span, `\`init from\` is given twice in '${decl.name.name}'`, { related: [{ span: seenInit, message: 'first given here' }] }));
+            ok = false; continue;
+          }
+          seenInit = e.span; init = e;
+          continue;
+        }
+        const key = e.key.parts.map((p) => p.name).join('.');
+        const path = prefix ? `${prefix}.${key}` : key;
+        if (e.kind === 'Section') {
+          if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, true)) { ok = false; continue; }
+          walk(e.body.entries, path);
+          continue;
+        }
+        if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, false)) { ok = false; continue; }
+        const prev = seen.get(path);
+        if (prev) {
+          this.diagnostics.push(diag(M.duplicateField, e.key.span, `\`${path}\` is set twice in '${decl.name.name}'`, {
+            related: [{ span: prev, message: 'first set here' }], hint: 'remove one of them; to override a parent, set the field in a declaration that extends it',
+          }));
+          ok = false; continue;
+        }
+        seen.set(path, e.key.span);
+        assignments.push({ path, keySpan: e.key.span, value: e.value, span: e.span, decl });
+      }
+    };
+    walk(decl.body.entries, '');
+    const b = { assignments, init, ok };
+    bySchema.set(schema, b);
+    return b;
   }
 
   /** Is `path` a field (or, when `asSection`, a section) of the schema? Reports with a suggestion. */
@@ -228,11 +271,11 @@ export class Resolver {
       if (a) {
         const x = d.type.convert(a.value, ctx, d.path);
         // On a bad value keep the default, so later stages see a complete (if flagged) object.
-        if (x === INVALID) { ok = false; value = structuredClone(d.default); } else value = x;
+        if (x === INVALID) { ok = false; value = cloneDefault(d.default); } else value = x;
       } else if (d.required) {
         if (reportMissing) this.diagnostics.push(diag(M.missingField, decl.name.span, `${decl.declKind} '${decl.name.name}' does not set \`${d.path}\``, { hint: d.doc }));
         ok = false; continue;
-      } else value = structuredClone(d.default);
+      } else value = cloneDefault(d.default);
       if (value === undefined) continue;
       if (d.to === null) extras.set(d.path, value);
       else setPath(obj, d.to ?? d.path, value);

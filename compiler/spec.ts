@@ -233,4 +233,22 @@ export interface RuntimeSpec {
   /** Worker threads for towers / cells (0 = auto). */
   workers: number;
   log_every_steps: number;
+  /** Where `lssdc run` executes (absent: local). */
+  executor?: 'local' | 'slurm';
+  /** SLURM settings (absent keys: sbatch's and the cluster's defaults). Durations in seconds. */
+  slurm?: SlurmSpec;
+}
+
+export interface SlurmSpec {
+  partition?: string;
+  account?: string;
+  qos?: string;
+  cpus_per_task?: number;
+  gpus_per_task?: number;
+  mem?: string;
+  time?: number;
+  array_limit?: number;
+  signal_before?: number;
+  max_requeues?: number;
+  extra?: string[];
 }

@@ -15,6 +15,8 @@ import { isProbeError, PROBE, ProbeError } from '../../runtime/probes/errors.ts'
 import { readRunDir, runDirOf } from '../../runtime/report/collect.ts';
 import { migrateLegacy } from '../../runtime/store/legacy.ts';
 import { recordRef } from '../../runtime/store/refs.ts';
+import { projectFileFor } from '../../runtime/host.ts';
+import { PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 import { parseArgs, usageError, useColor } from '../args.ts';
 
 const usage = `usage: lssdc probe FILE.lssd | RUN_DIR [options]
@@ -39,6 +41,7 @@ options:
   --backend B      auto | tensorflow | wasm | cpu (default: the spec's runtime.backend)
   --force          ignore cached probe results (embeddings stay cached)
   --root DIR       where runs live (default: <project>/.lssd)
+${PROFILE_USAGE}
   --plain | --json output mode for progress events
   --export-hear DIR  also write the embeddings in hear-eval-kit's on-disk layout
   --embeddings DIR   score precomputed embeddings (hear-eval-kit layout); no FILE or RUN_DIR
@@ -46,9 +49,9 @@ options:
 
 Exit status: 0 ok, 1 errors (diagnostics printed), 2 usage, 130 interrupted.`;
 
-interface Flags { target?: string; cells: string[]; backend?: string; force: boolean; root?: string; plain: boolean; json: boolean; exportHear?: string; embeddings?: string; protocol?: string }
+interface Flags { target?: string; cells: string[]; compile: { profile?: string; catalogs?: string[] }; backend?: string; force: boolean; root?: string; plain: boolean; json: boolean; exportHear?: string; embeddings?: string; protocol?: string }
 
-const PROBE_ARGS = { flags: ['--force', '--plain', '--json'], values: ['--backend', '--root', '--export-hear', '--embeddings', '--protocol'], repeat: ['--cell'], aliases: { '--runs-dir': '--root' } } as const;
+const PROBE_ARGS = { flags: ['--force', '--plain', '--json'], values: ['--backend', '--root', '--export-hear', '--embeddings', '--protocol', ...PROFILE_ARGS.values], repeat: ['--cell', ...PROFILE_ARGS.repeat], aliases: { '--runs-dir': '--root' } } as const;
 
 function parse(args: string[]): { flags?: Flags; error?: string } {
   const p = parseArgs(args, PROBE_ARGS);
@@ -62,7 +65,8 @@ function parse(args: string[]): { flags?: Flags; error?: string } {
   if (protocol !== undefined && embeddings === undefined) return { error: '--protocol goes with --embeddings' };
   if (protocol !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(protocol)) return { error: `--protocol must name a preset or task, got '${protocol}'` };
   if (!p.positional.length && embeddings === undefined) return { error: 'missing FILE.lssd or RUN_DIR' };
-  return { flags: { target: p.positional[0], cells, backend, force: p.flags.has('--force'), root: p.values.get('--root'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
+  const compile = { ...(p.values.has('--profile') ? { profile: p.values.get('--profile') } : {}), ...(p.lists.get('--catalog')?.length ? { catalogs: p.lists.get('--catalog') } : {}) };
+  return { flags: { target: p.positional[0], cells, compile, backend, force: p.flags.has('--force'), root: p.values.get('--root'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
     exportHear, embeddings, protocol } };
 }
 
@@ -71,22 +75,22 @@ export function renderForStderr(ds: Diagnostic[], sources: Map<string, Source>):
   return renderDiagnostics(ds, sources, { color: useColor(process.stderr) });
 }
 
-export interface Target { spec: ResolvedSpec; runDir: string; exists: boolean; hashes: { pretrain: string; probe: string }; direct: boolean }
+export interface Target { spec: ResolvedSpec; runDir: string; exists: boolean; hashes: { pretrain: string; probe: string }; direct: boolean; profile: string | null }
 
 /** Compiles FILE and maps its experiments to run directories by stage hash; or reads one RUN_DIR. */
-export async function resolveTargets(target: string, root: string | undefined, cells: string[]):
+export async function resolveTargets(target: string, root: string | undefined, cells: string[], compile: { profile?: string; catalogs?: string[] } = {}):
   Promise<{ targets?: Target[]; diagnostics: Diagnostic[]; sources: Map<string, Source>; root: string }> {
   const path = resolve(target);
   if (existsSync(path) && statSync(path).isDirectory()) {
     const run = readRunDir(path);
-    return { targets: [{ spec: run.spec, runDir: path, exists: true, hashes: run.record.hashes, direct: true }], diagnostics: [], sources: new Map(), root: root ? resolve(root) : defaultRoot(path) };
+    return { targets: [{ spec: run.spec, runDir: path, exists: true, hashes: run.record.hashes, direct: true, profile: run.record.profile ?? null }], diagnostics: [], sources: new Map(), root: root ? resolve(root) : defaultRoot(path) };
   }
   const theRoot = resolve(root ?? defaultRoot(path));
   if (!existsSync(path)) {
     return { diagnostics: [{ code: PROBE.badReportInput.code, severity: 'error', message: `no such file or run directory: ${target}`, related: [], hint: 'pass an .lssd file or a run directory under .lssd/runs/' }], sources: new Map(), root: theRoot };
   }
   const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
-  const out = compileFile(path, nodeHost());
+  const out = compileFile(path, nodeHost(), { project: projectFileFor(path), ...compile });
   const sources = out.value?.sources ?? new Map();
   if (!out.value || out.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: out.diagnostics, sources, root: theRoot };
   const program = out.value;
@@ -100,7 +104,7 @@ export async function resolveTargets(target: string, root: string | undefined, c
   const targets = program.experiments.filter((e) => cells.length === 0 || cells.includes(e.name)).map((spec) => {
     const hashes = stageHashes(spec, (n) => program.all.get(n));
     const runDir = runDirOf(theRoot, hashes.pretrain);
-    return { spec, runDir, exists: existsSync(runDir), hashes, direct: false };
+    return { spec, runDir, exists: existsSync(runDir), hashes, direct: false, profile: program.profile?.name ?? null };
   });
   return { targets, diagnostics: out.diagnostics, sources, root: theRoot };
 }
@@ -114,7 +118,7 @@ export const command: Command = {
     if (parsed.error) return usageError(args, usage, parsed.error);
     const flags = parsed.flags!;
     if (flags.embeddings) return probeEmbeddings(flags);
-    const resolved = await resolveTargets(flags.target!, flags.root, flags.cells).catch((e) => {
+    const resolved = await resolveTargets(flags.target!, flags.root, flags.cells, flags.compile).catch((e) => {
       if (isProbeError(e)) return { targets: undefined, diagnostics: [e.toDiagnostic()], sources: new Map(), root: '' };
       throw e;
     });
@@ -147,7 +151,7 @@ export const command: Command = {
           const r = await probeExperiment({ spec: t.spec, runDir: t.runDir, root: resolved.root, events: emit, signal: ac.signal, probeHash: t.hashes.probe });
           rows.push({ name: t.spec.name, label: t.spec.label, results: r });
           // A probe is a use of the entry (`lssdc gc` keeps entries used recently).
-          if (!t.direct) recordRef(t.runDir, { name: t.spec.name, label: t.spec.label, profile: null, file: resolve(flags.target!), probeHash: t.hashes.probe, used: new Date().toISOString() });
+          if (!t.direct) recordRef(t.runDir, { name: t.spec.name, label: t.spec.label, profile: t.profile, file: resolve(flags.target!), probeHash: t.hashes.probe, used: new Date().toISOString() });
           if (flags.exportHear && !ac.signal.aborted) {
             const out = resolved.targets.length > 1 ? join(resolve(flags.exportHear), t.spec.name) : resolve(flags.exportHear);
             const dirs = await exportExperimentEmbeddings({ spec: t.spec, runDir: t.runDir, root: resolved.root, events: emit, signal: ac.signal, out });

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { isProbeError } from '../../runtime/probes/errors.ts';
 import { resolveTargets, renderForStderr } from './probe.ts';
 import { parseArgs, usageError } from '../args.ts';
+import { PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const usage = `usage: lssdc report RUN_DIR | FILE.lssd [options]
 
@@ -21,14 +22,15 @@ options:
   --assets DIR       sub-directory of --out for the SVG charts report.md links to (default: beside it)
   --template FILE    your own Handlebars template (*.md.hbs or *.html.hbs) replacing the built-in one
   --title TEXT       report title
-  --root DIR         where runs live (default: <project>/.lssd)`;
+  --root DIR         where runs live (default: <project>/.lssd)
+${PROFILE_USAGE}`;
 
 export const command: Command = {
   name: 'report',
   summary: 'render Markdown + HTML reports (results table, run records, loss curves, embedding plots)',
   usage,
   async run(args) {
-    const p = parseArgs(args, { values: ['--out', '--template', '--root', '--title', '--md-name', '--assets'], aliases: { '--runs-dir': '--root' } });
+    const p = parseArgs(args, { values: ['--out', '--template', '--root', '--title', '--md-name', '--assets', ...PROFILE_ARGS.values], repeat: PROFILE_ARGS.repeat, aliases: { '--runs-dir': '--root' } });
     if (typeof p === 'string') return usageError(args, usage, p);
     if (p.positional.length > 1) return usageError(args, usage, `one RUN_DIR or FILE, got '${p.positional[0]}' and '${p.positional[1]}'`);
     const target = p.positional[0];
@@ -36,12 +38,13 @@ export const command: Command = {
     const [out, template, root, title, mdName, assets] = ['--out', '--template', '--root', '--title', '--md-name', '--assets'].map((k) => p.values.get(k));
     if (mdName && !/^[^/\\]+\.md$/.test(mdName)) return usageError(args, usage, `--md-name must be a file name ending in .md, got '${mdName}'`);
     try {
-      const resolved = await resolveTargets(target, root, []);
+      const profile = p.values.get('--profile'); const catalogs = p.lists.get('--catalog');
+      const resolved = await resolveTargets(target, root, [], { ...(profile !== undefined ? { profile } : {}), ...(catalogs?.length ? { catalogs } : {}) });
       if (resolved.diagnostics.length) process.stderr.write(renderForStderr(resolved.diagnostics, resolved.sources) + '\n');
       if (!resolved.targets) return 1;
       const { readRunDir, notRun } = await import('../../runtime/report/collect.ts');
       const { buildReportModel, writeReport } = await import('../../runtime/report/index.ts');
-      const runs = resolved.targets.map((t) => (t.exists ? readRunDir(t.runDir, { spec: t.spec, hashes: t.hashes }) : notRun(t.spec, t.hashes, t.runDir)));
+      const runs = resolved.targets.map((t) => (t.exists ? readRunDir(t.runDir, { spec: t.spec, hashes: t.hashes, profile: t.profile }) : notRun(t.spec, t.hashes, t.runDir)));
       const stem = basename(resolve(target)).replace(/\.lssd$/, '');
       const model = buildReportModel(runs, { title: title ?? `lssd report: ${stem}`, source: target });
       const dir = resolve(out ?? join(resolved.root, 'reports', stem));

@@ -260,6 +260,18 @@ export const EXPERIMENT_FIELDS: FieldDef[] = [
   f('runtime.checkpoint_every_steps', int(1), 500, '500', 'Checkpoint interval.', 'none'),
   f('runtime.workers', int(0, 256), 0, '0', 'Worker threads (0 = auto).', 'none'),
   f('runtime.log_every_steps', int(1), 10, '10', 'Metric logging interval.', 'none'),
+  f('runtime.executor', enumOf(['local', 'slurm'] as const), undefined, 'local', 'Where `lssdc run` executes cells: `local` (this machine) or `slurm` (job arrays; docs/cluster.md). `--executor` overrides it.', 'none'),
+  f('runtime.slurm.partition', string, undefined, 'the cluster default', 'SLURM partition (`sbatch --partition`).', 'none'),
+  f('runtime.slurm.account', string, undefined, 'none', 'SLURM account (`--account`).', 'none'),
+  f('runtime.slurm.qos', string, undefined, 'none', 'SLURM quality of service (`--qos`).', 'none'),
+  f('runtime.slurm.cpus_per_task', int(1, 4096), undefined, 'the cluster default', 'CPUs per cell (`--cpus-per-task`).', 'none'),
+  f('runtime.slurm.gpus_per_task', int(0, 64), undefined, '0', 'GPUs per cell (`--gpus-per-task`); tfjs uses one device per process.', 'none'),
+  f('runtime.slurm.mem', string, undefined, 'the cluster default', 'Memory per cell as sbatch writes it (`--mem`, e.g. "16G").', 'none'),
+  f('runtime.slurm.time', duration(0), undefined, 'the partition limit', 'Time limit per cell (`--time`), e.g. `4h`.', 'none'),
+  f('runtime.slurm.array_limit', int(1, 100000), undefined, 'unlimited', 'Array tasks of one job array running at once (`--array=…%N`).', 'none'),
+  f('runtime.slurm.signal_before', duration(0), undefined, '120s', 'SIGTERM this long before the time limit (`--signal=B:TERM@…`): the cell checkpoints and is requeued.', 'none'),
+  f('runtime.slurm.max_requeues', int(0, 1000), undefined, '3', 'How many times a preempted or timed-out cell requeues itself.', 'none'),
+  f('runtime.slurm.extra', list(string), undefined, '[]', 'Extra `#SBATCH` lines, verbatim (e.g. `["--constraint=a100"]`).', 'none'),
 ];
 
 // ---- backbone ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ export function childArgs(c: PreparedCell, opts: RunOptions & { probe: boolean }
     ...(opts.force && c.selected ? ['--force'] : []),
     ...(opts.wait ? ['--wait'] : []),
     ...(opts.profile ? ['--profile', opts.profile] : []),
+    ...(opts.catalogs ?? []).flatMap((c) => ['--catalog', c]),
   ];
 }
 

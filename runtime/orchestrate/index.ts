@@ -59,6 +59,8 @@ export interface RunOptions {
   wait?: boolean;
   /** --profile: the scale profile the experiments were compiled under (recorded in run.json and refs). */
   profile?: string | null;
+  /** --catalog NAME=PATH bindings the file was compiled with (child processes compile it the same way). */
+  catalogs?: string[];
   /** Independent cells run at once. Default 1. */
   jobs?: number;
   /**

@@ -92,7 +92,9 @@ export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hash
   // shown as `A.4 @ cpu`.
   const stored = expected ? undefined : readJson<ResolvedSpec>(specPath);
   const own = expected?.spec;
-  const spec = own && expected?.profile ? { ...own, label: `${own.label || own.name} @ ${expected.profile}` } : own ?? stored;
+  // (compiler/profile.ts already labels profiled specs so; an unlabelled one gets it here.)
+  const suffix = expected?.profile ? ` @ ${expected.profile}` : '';
+  const spec = own && suffix && !(own.label || '').endsWith(suffix) ? { ...own, label: `${own.label || own.name}${suffix}` } : own ?? stored;
   if (!spec) {
     throw new ProbeError(PROBE.badReportInput.code, 'not a run directory: spec.json is missing or unreadable', runDir,
       'pass a run directory under .lssd/runs/, or the .lssd file whose experiments were run');

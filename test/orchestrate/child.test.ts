@@ -44,6 +44,8 @@ test('child arguments carry the overrides; --force only for selected cells', () 
   const o = { file: '/x/g.lssd', root: '/r', steps: 3, force: true, probe: false, backend: 'cpu' } as RunOptions & { probe: boolean };
   assert.deepEqual(childArgs(cell('A'), o), ['run', '/x/g.lssd', '--cell', 'A', '--json', '--jobs', '1', '--root', '/r', '--backend', 'cpu', '--steps', '3', '--no-probe', '--force']);
   assert.ok(!childArgs({ ...cell('A'), selected: false }, o).includes('--force'));
+  const p = { ...o, force: false, wait: true, profile: 'cpu', catalogs: ['movies=/m', 'tv=/t'] } as RunOptions & { probe: boolean };
+  assert.deepEqual(childArgs(cell('A'), p).slice(-7), ['--no-probe', '--wait', '--profile', 'cpu', '--catalog', 'movies=/m', '--catalog', 'tv=/t'].slice(-7));
 });
 
 test('parallel cells in child processes: data prepared once in the parent, streams merged per cell', async () => {

@@ -238,3 +238,27 @@ test('locks, real processes: racers on a stale lock (dead pid) — exactly one t
   assert.equal(winners[0].tookOver?.pid, Number(dead));
   assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('LOCK.')), [], 'no takeover claims left behind');
 });
+
+test('profiled experiments: A4 @ cpu trains A2 then A4 from A2\'s entry; run.json, refs and reports name the profile', async () => {
+  const out = compileFile(join(repo, 'experiments', 'A4.lssd'), nodeHost(), { profile: 'cpu', project: false });
+  assert.ok(out.value && !out.diagnostics.some((d) => d.severity === 'error'), JSON.stringify(out.diagnostics));
+  assert.equal(out.value.profile?.name, 'cpu');
+  const root = tmp();
+  const { deps, log } = fakeDeps();
+  const r = await runProgram(out.value, opts(root, { deps, profile: out.value.profile!.name, file: join(repo, 'experiments', 'A4.lssd') }));
+  assert.equal(r.value?.status, 'done');
+  assert.deepEqual(log.trained.map((t) => t.name), ['A2', 'A4']);
+  const [a2, a4] = ['A2', 'A4'].map((n) => r.value!.cells.find((c) => c.name === n)!.runDir);
+  assert.equal(log.trained[1].init, join(a2, 'checkpoints', 'final'));
+  const run = JSON.parse(readFileSync(join(a4, 'run.json'), 'utf8'));
+  assert.equal(run.profile, 'cpu');
+  assert.equal(run.init.pretrain, stageHashes(out.value.all.get('A2')!, (n) => out.value!.all.get(n)).pretrain);
+  assert.deepEqual(readRefs(a4).map((x) => [x.name, x.profile]), [['A4', 'cpu']]);
+  const { collectProgramRuns } = await import('../../runtime/report/collect.ts');
+  const runs = collectProgramRuns(out.value.experiments, out.value.all, root, { profile: 'cpu' });
+  assert.deepEqual(runs.map((x) => [x.exists, x.spec.label, x.record.profile]), [[true, 'A.4 @ cpu', 'cpu']]);
+  // The unprofiled A4 is another experiment (paper scale: another hash), not this entry.
+  const paper = compileFile(join(repo, 'experiments', 'A4.lssd'), nodeHost(), { project: false });
+  assert.notEqual(stageHashes(paper.value!.experiments[0], (n) => paper.value!.all.get(n)).pretrain, run.hashes.pretrain);
+  assert.ok(!existsSync(join(root, 'runs', stageHashes(paper.value!.experiments[0], (n) => paper.value!.all.get(n)).pretrain.slice(0, 12))));
+});
