@@ -12,7 +12,7 @@ import { schemaOf } from './syntax.ts';
 import { fieldMarkdown } from './hover.ts';
 
 const DECL_KEYWORDS = ['experiment', 'preset', 'backbone', 'task', 'profile', 'project', 'grid', 'import'];
-const STDLIB_MODULES = ['paper', 'controlled', 'cpu', 'backbones', 'tasks'];
+const STDLIB_MODULES = ['paper', 'controlled', 'cpu', 'backbones', 'tasks', 'profiles'];
 
 export interface CompletionInput {
   text: string;
