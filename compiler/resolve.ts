@@ -74,11 +74,17 @@ const SECTIONS: Record<DeclSchema, Set<string>> = {
   experiment: sectionsOf('experiment'), backbone: sectionsOf('backbone'), task: sectionsOf('task'),
 };
 
+/** Clean task and backbone resolutions, shared by every compile in the process (Resolver.leaf). */
+const LEAVES = new WeakMap<BlockDecl, { spec: unknown; lookups: [string, Decl | undefined][] }>();
+
 export class Resolver {
   private readonly experiments = new Map<string, ResolvedExperiment | null>();
   private readonly backbones = new Map<string, BackboneSpec | null>();
   private readonly tasks = new Map<string, ProbeSpec | null>();
   private readonly sections = SECTIONS;
+
+  /** Lookups made by the leaf resolutions in progress (see leaf()). */
+  private readonly recorders: [string, Decl | undefined][][] = [];
 
   constructor(readonly program: Loaded, readonly diagnostics: Diagnostic[]) {}
 
@@ -95,6 +101,7 @@ export class Resolver {
   /** Look a name up as one of `kinds`; reports unknown / wrong-kind names at `span`. */
   lookup(name: string, span: Span, kinds: Decl['declKind'][], what: string): BlockDecl | undefined {
     const sym = this.program.symbols.get(name);
+    for (const r of this.recorders) r.push([name, sym?.decl]);
     if (!sym) {
       this.diagnostics.push(diag(M.unknownName, span, `unknown ${what} '${name}'`, {
         hint: didYouMean(name, this.namesOf(kinds)) ?? (kinds.includes('backbone') || kinds.includes('task') ? 'is the stdlib module that declares it imported? (e.g. import "paper")' : undefined),
@@ -315,9 +322,34 @@ export class Resolver {
     return this.task(decl) ?? INVALID;
   }
 
+  /**
+   * Tasks and backbones are leaves (they reference no other task or backbone): a clean resolution
+   * depends only on the declaration, the declarations its lookups found and the file texts, and parsed
+   * files are shared per process (resolve-load's parse cache). So it is kept across compiles — `check
+   * experiments/` resolves the whole stdlib once, not once per file — and reused only while every name
+   * it looked up still binds to the same declaration. Resolutions that reported anything are not kept.
+   */
+  private leaf<T>(decl: BlockDecl, compute: () => T | undefined): T | undefined {
+    const hit = LEAVES.get(decl);
+    if (hit && hit.lookups.every(([name, d]) => this.program.symbols.get(name)?.decl === d)) return hit.spec as T;
+    const lookups: [string, Decl | undefined][] = [];
+    const before = this.diagnostics.length;
+    this.recorders.push(lookups);
+    let spec: T | undefined;
+    try { spec = compute(); } finally { this.recorders.pop(); }
+    if (spec !== undefined && this.diagnostics.length === before) LEAVES.set(decl, { spec, lookups });
+    return spec;
+  }
+
   backbone(decl: BlockDecl): BackboneSpec | undefined {
     const memo = this.backbones.get(decl.name.name);
     if (memo !== undefined) return memo ?? undefined;
+    const spec = this.leaf(decl, () => this.resolveBackbone(decl));
+    this.backbones.set(decl.name.name, spec ?? null);
+    return spec;
+  }
+
+  private resolveBackbone(decl: BlockDecl): BackboneSpec | undefined {
     this.backbones.set(decl.name.name, null);
     const { chain, ok: linOk } = this.linearize(decl, 'backbone');
     const { fields, ok: flatOk } = this.flatten(chain, 'backbone');
@@ -328,21 +360,24 @@ export class Resolver {
       output_dim: obj.output_dim as number, config: (extras.get('config') as BackboneSpec['config']) ?? {},
       published_params: (obj.published_params as number | null) ?? null,
     };
-    this.backbones.set(decl.name.name, spec);
     return spec;
   }
 
   task(decl: BlockDecl): ProbeSpec | undefined {
     const memo = this.tasks.get(decl.name.name);
     if (memo !== undefined) return memo ?? undefined;
+    const spec = this.leaf(decl, () => this.resolveTask(decl));
+    this.tasks.set(decl.name.name, spec ?? null);
+    return spec;
+  }
+
+  private resolveTask(decl: BlockDecl): ProbeSpec | undefined {
     this.tasks.set(decl.name.name, null);
     const { chain, ok: linOk } = this.linearize(decl, 'task');
     const { fields, ok: flatOk } = this.flatten(chain, 'task');
     const { obj, ok } = this.build('task', decl, fields, this.ctx(), linOk);
     if (!ok || !flatOk || !linOk) return undefined;
-    const spec = { task: decl.name.name, ...obj } as unknown as ProbeSpec;
-    this.tasks.set(decl.name.name, spec);
-    return spec;
+    return { task: decl.name.name, ...obj } as unknown as ProbeSpec;
   }
 
   /**
