@@ -32,7 +32,7 @@ export interface ProjectSettings {
   bindings: CatalogBinding[];
 }
 
-const PROJECT_FIELDS = ['profile', 'catalogs'];
+export const PROJECT_FIELDS = ['profile', 'catalogs'];
 
 /** A path ending in `.jsonl` is a catalog file; anything else a media directory to index. */
 const catalogCall = (path: string, span: Span): CallLit => {

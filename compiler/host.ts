@@ -8,6 +8,11 @@ export interface CompilerHost {
   readFile(path: string): string | undefined;
   /** Resolve `spec` (as written in an import) relative to the importing file `from`. Returns undefined if not found. */
   resolveImport(spec: string, from: string): string | undefined;
+  /**
+   * Optional policy on a resolved import: a message when `target` (imported by `from`) may not be read —
+   * the node host refuses files outside the importer's project unless allowed (LSSD5044).
+   */
+  checkImport?(target: string, from: string): string | undefined;
   /** Absolute path of the stdlib directory (stdlib/). */
   stdlibDir: string;
   /**

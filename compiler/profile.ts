@@ -30,7 +30,7 @@ export const PROFILE_FIELDS: readonly string[] = [
   'runtime.backend', 'runtime.checkpoint_every_steps', 'runtime.workers', 'runtime.log_every_steps',
 ];
 /** Keys of a profile's own (not experiment fields). */
-const OWN_KEYS = ['label', 'catalog', 'backbones', 'tasks'];
+export const OWN_KEYS = ['label', 'catalog', 'backbones', 'tasks'];
 
 export interface Mapping {
   /** `keep`: every name stands for itself (the paper profile). */

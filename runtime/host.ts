@@ -2,7 +2,7 @@
 // Import specs: `"paper"` → stdlib/paper.lssd; `"./A2.lssd"` → relative to the importing file.
 // Paths are reported relative to the working directory when they lie under it (short diagnostics,
 // stable golden files), absolute otherwise.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompilerHost } from '../compiler/host.ts';
@@ -17,9 +17,17 @@ export function displayPath(p: string, cwd = process.cwd()): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
 }
 
-export function nodeHost(opts: { cwd?: string; stdlibDir?: string } = {}): CompilerHost {
+/** Directories imports may reach outside their project: `allowImports` plus LSSD_ALLOW_IMPORT (`:`-separated). */
+export function allowedImportDirs(allow: readonly string[] = [], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
+  return [...allow, ...(env.LSSD_ALLOW_IMPORT ?? '').split(':').filter(Boolean)].map((d) => resolve(cwd, d));
+}
+
+const inside = (p: string, dir: string) => { const r = relative(dir, p); return r === '' || (!r.startsWith('..') && !isAbsolute(r)); };
+
+export function nodeHost(opts: { cwd?: string; stdlibDir?: string; allowImports?: readonly string[] } = {}): CompilerHost {
   const cwd = opts.cwd ?? process.cwd();
   const stdlibDir = opts.stdlibDir ?? STDLIB_DIR;
+  const allowed = allowedImportDirs(opts.allowImports, process.env, cwd);
   const isFile = (p: string) => { try { return statSync(p).isFile(); } catch { return false; } };
   const isReadable = (p: string) => { try { return !statSync(p).isDirectory(); } catch { return false; } };
   return {
@@ -29,6 +37,16 @@ export function nodeHost(opts: { cwd?: string; stdlibDir?: string } = {}): Compi
       // Not only regular files: a named pipe or /dev/fd/N (`check <(…)`) is read too.
       if (!isReadable(abs)) return undefined;
       try { return readFileSync(abs, 'utf8'); } catch { return undefined; }
+    },
+    // An import stays inside the importing file's project (the directory `--root` defaults from:
+    // nearest package.json or .lssd) or the stdlib, unless allowed: a spec from an untrusted pull request
+    // must not read /proc/self/environ or ~/.ssh into a CI log.
+    checkImport(target, from) {
+      let abs = resolve(cwd, target);
+      try { abs = realpathSync(abs); } catch { /* resolved already; read errors come later */ }
+      const project = dirname(defaultRoot(resolve(cwd, from)));
+      if (inside(abs, project) || inside(abs, resolve(stdlibDir)) || allowed.some((d) => inside(abs, d))) return undefined;
+      return `import of ${displayPath(abs, cwd)} from ${displayPath(resolve(cwd, from), cwd)} leaves the project (${displayPath(project, cwd)})`;
     },
     resolveImport(spec, from) {
       let target: string;

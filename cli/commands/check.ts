@@ -29,6 +29,7 @@ options:
   --strict     treat warnings as errors (exit 1)
   --no-color   plain output (default: color when stderr is a terminal)
   --quiet      no summary line
+  --allow-import DIR  let imports read files under DIR outside the project (repeatable; also LSSD_ALLOW_IMPORT)
   --watch      keep running: re-check when a checked file or anything it imports changes
 ${PROFILE_USAGE}
 
@@ -94,7 +95,7 @@ export const command: Command = {
   summary: 'type-check .lssd files and directories',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, { flags: ['--json', '--strict', '--no-color', '--quiet', '--watch'], ...PROFILE_ARGS });
+    const p = parseArgs(args, { flags: ['--json', '--strict', '--no-color', '--quiet', '--watch'], ...PROFILE_ARGS, repeat: [...(PROFILE_ARGS.repeat ?? []), '--allow-import'] });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (!p.positional.length) return usageError(args, USAGE, 'no files given');
     if (p.flags.has('--watch')) {
@@ -106,7 +107,8 @@ export const command: Command = {
     if (!files.length && !walked.length) return usageError(args, USAGE, `no .lssd files under ${p.positional.join(', ')}`);
     // Bound catalogs are measured (the lister loads only then): with --profile/--catalog or a project file.
     const bound = p.values.has('--profile') || p.lists.has('--catalog') || files.some((f) => f !== '-' && existsSync(projectFileFor(f)));
-    const host = bound ? await withCatalogTitles(hostWithStdin(), defaultRoot(files[0] ?? '.')) : hostWithStdin();
+    const base = hostWithStdin(nodeHost({ allowImports: p.lists.get('--allow-import') ?? [] }));
+    const host = bound ? await withCatalogTitles(base, defaultRoot(files[0] ?? '.')) : base;
     const checked = checkFiles(files, (f) => compileOptions(p, f, { feasibility: true }), host);
     const { programs, sources } = checked;
     const diagnostics = [...walked, ...checked.diagnostics];

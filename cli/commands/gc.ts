@@ -6,6 +6,7 @@ import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import { numberOption, parseArgs, printDiagnostics, usageError, useColor } from '../args.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
+import { projectFileFor } from '../../runtime/host.ts';
 import { RunMessages } from '../../runtime/orchestrate/messages.ts';
 import { listStore } from '../../runtime/store/inventory.ts';
 import { migrateLegacy } from '../../runtime/store/legacy.ts';
@@ -29,6 +30,9 @@ starts on it meanwhile keeps it.
 
 options:
   --keep-days N   keep entries used within N days (default ${DEFAULT_KEEP_DAYS}; 0: only what FILES reach)
+  --profile NAME  FILES reach their experiments under this profile (repeatable; default: as written and
+                  under lssd.project's profile)
+  --catalog N=P   catalog bindings to compile FILES with (repeatable, as for \`lssdc run\`)
   --yes, --force  delete (default: dry run, nothing is deleted)
   --root DIR      the .lssd directory (default: <project>/.lssd of the first FILE, or of the current directory)
   --json          the plan (and what was removed) as one JSON object`;
@@ -38,7 +42,7 @@ export const command: Command = {
   summary: 'remove unreferenced run-store entries (dry run unless --yes)',
   usage,
   async run(args) {
-    const p = parseArgs(args, { flags: ['--json', '--yes', '--force'], values: ['--root', '--keep-days'], aliases: { '--runs-dir': '--root' } });
+    const p = parseArgs(args, { flags: ['--json', '--yes', '--force'], values: ['--root', '--keep-days'], repeat: ['--profile', '--catalog'], aliases: { '--runs-dir': '--root' } });
     if (typeof p === 'string') return usageError(args, usage, p);
     const json = p.flags.has('--json');
     const color = useColor(process.stderr);
@@ -56,8 +60,12 @@ export const command: Command = {
     if (p.positional.length) {
       const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
       const host = nodeHost();
-      for (const f of p.positional) {
-        const out = compileFile(resolve(f), host);
+      // A file reaches its experiments as written and under each profile: the ones given, else the
+      // project's default (lssd.project) besides none.
+      const profiles = p.lists.get('--profile') ?? [undefined, 'none'];
+      const catalogs = p.lists.get('--catalog') ?? [];
+      for (const f of p.positional) for (const profile of profiles) {
+        const out = compileFile(resolve(f), host, { project: projectFileFor(resolve(f)), ...(profile ? { profile } : {}), ...(catalogs.length ? { catalogs } : {}) });
         const errors: Diagnostic[] = out.diagnostics.filter((d) => d.severity === 'error');
         if (!out.value || errors.length) {
           printDiagnostics(json, out.diagnostics, out.value?.sources ?? new Map(), color);

@@ -88,6 +88,11 @@ export interface PreparedCell extends ProgramCell {
   /** An earlier cell of this run with the same pretrain hash: it trains, this one waits for it. */
   sameAs: string | null;
   selected: boolean;
+  /**
+   * Its probes run and it has a row in the results table: every cell of a whole-file run, `init from`
+   * ancestors included (`run A4.lssd` probes A2 too); with --cell, only the cells named.
+   */
+  probed: boolean;
   /** Lowered plan (undefined for cached cells: nothing to run). */
   plan?: unknown;
 }
@@ -115,12 +120,12 @@ export function applyOverrides(spec: ResolvedSpec, o: Pick<RunOptions, 'steps' |
   return s;
 }
 
-function wantsProbes(cell: { spec: ResolvedSpec; selected: boolean }, probe: boolean): boolean {
-  // Ancestors pulled in only for their checkpoint are trained, not probed (their own row probes them).
-  return probe && cell.selected && cell.spec.probes.length > 0;
+function wantsProbes(cell: { spec: ResolvedSpec; probed: boolean }, probe: boolean): boolean {
+  // An ancestor pulled in by --cell only for its checkpoint is trained, not probed (its own row probes it).
+  return probe && cell.probed && cell.spec.probes.length > 0;
 }
 
-function isCached(cell: { spec: ResolvedSpec; selected: boolean; runDir: string; hashes: { probe: string } }, o: { probe: boolean; force: boolean }): boolean {
+function isCached(cell: { spec: ResolvedSpec; selected: boolean; probed: boolean; runDir: string; hashes: { probe: string } }, o: { probe: boolean; force: boolean }): boolean {
   if (o.force && cell.selected) return false;
   if (!isTrained(cell.runDir)) return false;
   return !wantsProbes(cell, o.probe) || readProbeResults(cell.runDir, cell.hashes.probe) !== undefined;
@@ -156,7 +161,7 @@ export async function prepareRun(program: ProgramLike, opts: RunOptions): Promis
   for (const n of nodes) {
     const hashes = stageHashes(n.spec, lookup);
     const runDir = runDirFor(opts.root, hashes.pretrain);
-    const base = { spec: n.spec, selected: n.selected, runDir, hashes };
+    const base = { spec: n.spec, selected: n.selected, probed: n.selected || !opts.cells?.length, runDir, hashes };
     const sameAs = cells.find((x) => x.runDir === runDir)?.name ?? null;
     cells.push({
       ...base, name: n.spec.name, label: n.spec.label, hash: short(hashes.pretrain),
@@ -294,7 +299,7 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
   const unfinished = cells.filter((c) => !outcome.has(c.name));
   for (const c of unfinished) outcome.set(c.name, interrupted ? 'interrupted' : 'skipped');
 
-  const rows = cells.filter((c) => c.selected).map((c) => ({
+  const rows = cells.filter((c) => c.probed).map((c) => ({
     name: c.name, label: c.label,
     results: (probe ? readProbeResults(c.runDir, c.hashes.probe) : undefined) ?? [],
   }));

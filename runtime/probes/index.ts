@@ -165,7 +165,7 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
       emit({ type: 'probe-start', task: probe.task, n: task.clips.length });
       encoder ??= await defaultEncoder(runDir);
       media ??= await defaultMedia();
-      const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window },
+      const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window, viewSeconds: spec.data.windows.length },
         media, runDir, { signal, name: probe.task, melCacheDir: join(opts.root, 'probe-features'), onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
       if (signal?.aborted) break;
       const r: ProbeResult = { ...probeTask(task, emb, probe, spec.optim.seed, signal), seconds: (Date.now() - t0) / 1000 };
@@ -208,7 +208,7 @@ export async function exportExperimentEmbeddings(opts: ExportOptions): Promise<s
       if (probe.source.kind === 'external') { emit({ type: 'warning', message: `export of '${probe.task}' skipped: its data (${probe.source.name}) exists only at paper scale` }); continue; }
       const task = loadHearTask((await taskDirOf(probe, opts))!);
       encoder ??= await defaultEncoder(runDir);
-      const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window },
+      const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window, viewSeconds: spec.data.windows.length },
         media, runDir, { signal, name: probe.task, melCacheDir: join(opts.root, 'probe-features'), onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
       written.push(exportHearTask(task, emb, join(opts.out, probe.task.replace(/[^A-Za-z0-9_.-]/g, '_'))));
     }

@@ -171,10 +171,11 @@ export function probeBackward(params: tf.Tensor[], layout: Layout, x: tf.Tensor2
   const grads: tf.Tensor[] = new Array(params.length);
   for (let l = hiddenLayers; l >= 0; l--) {
     const ix = paramIndex(layout, l);
-    grads[ix.W] = tf.matMul(f.inputs[l], g, true, false);
+    // Explicit transposes: tfjs-wasm's transposed matMul paths are 6–15× slower than transpose + plain matMul (measured).
+    grads[ix.W] = tf.matMul(tf.transpose(f.inputs[l]), g);
     grads[ix.b] = tf.sum(g, 0, true);
     if (l === 0) break;
-    let dy = tf.matMul(g, params[ix.W] as tf.Tensor2D, false, true);
+    let dy = tf.matMul(g, tf.transpose(params[ix.W] as tf.Tensor2D));
     const mask = masks?.[l - 1];
     if (mask) dy = tf.mul(dy, mask);
     dy = tf.mul(dy, tf.step(f.pre[l - 1]));

@@ -8,7 +8,7 @@ import { spec } from './helpers.ts';
 
 const script = fileURLToPath(new URL('./fixtures/fake-cell.mjs', import.meta.url));
 const cell = (name: string): PreparedCell => ({ name, label: name, runDir: `/r/${name}`, after: null, hash: 'h', cached: false, spec: spec(name),
-  hashes: { pretrain: 'h', probe: 'p' }, parentName: null, parentRunDir: null, parentPretrain: null, sameAs: null, selected: true });
+  hashes: { pretrain: 'h', probe: 'p' }, parentName: null, parentRunDir: null, parentPretrain: null, sameAs: null, selected: true, probed: true });
 
 function run(name: string, env: Record<string, string>, signal = new AbortController().signal) {
   const events: TaggedRunEvent[] = [];
@@ -44,6 +44,7 @@ test('child arguments carry the overrides; --force only for selected cells', () 
   const o = { file: '/x/g.lssd', root: '/r', steps: 3, force: true, probe: false, backend: 'cpu' } as RunOptions & { probe: boolean };
   assert.deepEqual(childArgs(cell('A'), o), ['run', '/x/g.lssd', '--cell', 'A', '--json', '--jobs', '1', '--root', '/r', '--backend', 'cpu', '--steps', '3', '--no-probe', '--force']);
   assert.ok(!childArgs({ ...cell('A'), selected: false }, o).includes('--force'));
+  assert.ok(childArgs({ ...cell('A'), probed: false }, { ...o, probe: true } as RunOptions & { probe: boolean }).includes('--no-probe'), 'a --cell ancestor is not probed in its child either');
   const p = { ...o, force: false, wait: true, profile: 'cpu', catalogs: ['movies=/m', 'tv=/t'] } as RunOptions & { probe: boolean };
   assert.deepEqual(childArgs(cell('A'), p).slice(-7), ['--no-probe', '--wait', '--profile', 'cpu', '--catalog', 'movies=/m', '--catalog', 'tv=/t'].slice(-7));
 });

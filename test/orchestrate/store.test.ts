@@ -248,6 +248,8 @@ test('profiled experiments: A4 @ cpu trains A2 then A4 from A2\'s entry; run.jso
   const r = await runProgram(out.value, opts(root, { deps, profile: out.value.profile!.name, file: join(repo, 'experiments', 'A4.lssd') }));
   assert.equal(r.value?.status, 'done');
   assert.deepEqual(log.trained.map((t) => t.name), ['A2', 'A4']);
+  assert.deepEqual(log.probed, ['A2', 'A4'], 'a whole-file run probes the `init from` parent too');
+  assert.deepEqual(r.value!.table.rows.map((x) => x.label), ['A.2 @ cpu', 'A.4 @ cpu']);
   const [a2, a4] = ['A2', 'A4'].map((n) => r.value!.cells.find((c) => c.name === n)!.runDir);
   assert.equal(log.trained[1].init, join(a2, 'checkpoints', 'final'));
   const run = JSON.parse(readFileSync(join(a4, 'run.json'), 'utf8'));

@@ -12,6 +12,7 @@ import type {
 } from '../../../grammar/ast.ts';
 import { lex, Positions, type Token, type TokenKind } from './lexer.ts';
 import { SYNTAX, type SyntaxDiagnostic } from '../../../grammar/syntax-codes.ts';
+import { STRING_ESCAPES } from '../../../grammar/tokens.ts';
 
 /** Unit words that may follow a number after a space: `12 epochs`, `4.6M shots`, `12 per_device`. */
 export const UNIT_WORDS = new Set([
@@ -51,6 +52,7 @@ class Parser {
     this.lexComments = r.comments;
     for (const e of r.errors) {
       if (e.code === 'unterminated-string') this.report(SYNTAX.unterminatedString, e.span, 'unterminated string', 'close the string with `"` on the same line');
+      else if (e.code === 'bad-escape') this.report(SYNTAX.badEscape, e.span, `unknown escape '${e.text.replace('\n', '\\n')}' in a string`, `write '\\\\' for a backslash (e.g. "C:\\\\data"); the escapes are ${STRING_ESCAPES.join(' ')}`);
       else this.report(SYNTAX.unexpectedChar, e.span, `unexpected character '${e.text}'`);
     }
   }
