@@ -176,7 +176,7 @@ for i in range(args.steps + 1):  # the first step warms up
     times.append((time.perf_counter() - t0) * 1000)
 times = sorted(times[1:])
 print(json.dumps({
-    'threads': args.threads, 'torch': torch.__version__, 'steps': args.steps, 'stepMs': times[len(times) // 2],
+    'threads': args.threads, 'torch': torch.__version__, 'steps': args.steps, 'stepMs': times[len(times) // 2], 'bestMs': times[0],
     'params': sum(p.numel() for p in model.parameters()), 'loss': loss,
     'blas': blas(),
 }))

@@ -14,7 +14,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS = ['check', 'fmt', 'show', 'diff', 'expand', 'table', 'data', 'run', 'probe', 'report', 'lsp', 'init', 'new', 'completion', 'doctor'] as const;
+export const COMMANDS = ['check', 'fmt', 'show', 'diff', 'expand', 'table', 'data', 'run', 'status', 'cancel', 'probe', 'report', 'runs', 'gc', 'lsp', 'init', 'new', 'completion', 'doctor'] as const;
 
 export async function load(name: string): Promise<Command | undefined> {
   const file = fileURLToPath(new URL(`./commands/${name}.ts`, import.meta.url));

@@ -3,6 +3,7 @@
 // leaf is classified by its consequence class — the same classes the stage hashes are built from
 // (compiler/hash.ts), so "re-pretrain" here always means "the pretrain hash moved" — and lineage is
 // followed through the hashes: if A2's weights change, A4 (`init from A2`) is reported stale.
+import { displayName } from './profile.ts';
 import type { ResolvedSpec } from './spec.ts';
 import { stageHashes, type StageHashes } from './hash.ts';
 import { canonicalJson } from './canonical.ts';
@@ -198,12 +199,13 @@ export function diffPrograms(before: SpecSet, after: SpecSet, opts: DiffOptions 
   const experiments: ExperimentDiff[] = pairs.map(([x, y]) => {
     const hx = x && hashOf(x, la); const hy = y && hashOf(y, lb);
     const files = { before: x?.origin.file, after: y?.origin.file };
-    if (!x) return { name: y!.name, status: 'added', changes: [], consequence: 'pretrain', hashes: { after: hy }, files };
-    if (!y) return { name: x.name, status: 'removed', changes: [], consequence: null, hashes: { before: hx }, files };
+    if (!x) return { name: displayName(y!), status: 'added', changes: [], consequence: 'pretrain', hashes: { after: hy }, files };
+    if (!y) return { name: displayName(x), status: 'removed', changes: [], consequence: null, hashes: { before: hx }, files };
     const changes = diffSpecs(x, y, classify);
-    const d: ExperimentDiff = { name: y.name, status: 'unchanged', changes, consequence: strongest(changes.map((c) => c.consequence)),
+    // Profiled sides read "A4 @ cpu" (compiler/profile.ts): `A4` against `A4 @ cpu` is a rename-like pair.
+    const d: ExperimentDiff = { name: displayName(y), status: 'unchanged', changes, consequence: strongest(changes.map((c) => c.consequence)),
       hashes: { before: hx, after: hy }, files };
-    if (x.name !== y.name) d.renamedFrom = x.name;
+    if (displayName(x) !== displayName(y)) d.renamedFrom = displayName(x);
     const ownPretrain = changes.some((c) => c.consequence === 'pretrain');
     if (hx!.pretrain !== hy!.pretrain && !ownPretrain) {
       // Nothing of its own that trains changed, yet its weights do: an `init from` ancestor moved.

@@ -15,8 +15,18 @@ export function format(file: File): string {
   return new Printer(file).print();
 }
 
+/** A string literal that reads back as `s` (grammar/tokens.ts STRING_ESCAPES); control characters as `\\u{…}`. */
 function quote(s: string): string {
-  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t') + '"';
+  return '"' + s.replace(/[\\"\n\t\r\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    switch (c) {
+      case '\\': return '\\\\';
+      case '"': return '\\"';
+      case '\n': return '\\n';
+      case '\t': return '\\t';
+      case '\r': return '\\r';
+      default: return `\\u{${c.codePointAt(0)!.toString(16)}}`;
+    }
+  }) + '"';
 }
 
 /** One-line text of a value. */

@@ -4,7 +4,7 @@
 // Codes are stable: never renumber, only append. Blocks of the 5xxx range:
 //   500x/501x media and data (runtime/media) · 502x synthetic corpus (runtime/media/synth)
 //   53xx training (runtime/train) · 54xx probes and reports (runtime/probes, runtime/report)
-//   58xx orchestration (runtime/orchestrate, `lssdc run`)
+//   58xx orchestration (runtime/orchestrate, `lssdc run`); 586x cluster executors (executors/slurm)
 import type { MessageDef } from './messages.ts';
 import type { Severity } from './diagnostic.ts';
 
@@ -84,6 +84,10 @@ export const PROBE = {
   badSettings: def('LSSD5409', 'error', 'probe settings invalid', '§9.2'),
   badReportInput: def('LSSD5410', 'error', 'report or probe input invalid', '§9.2'),
   templateFailed: def('LSSD5411', 'error', 'report template failed to compile or render', '§9.2'),
+  unknownMetric: def('LSSD5420', 'error', 'task metric is not a scene-level score', '§9.2'),
+  badNpy: def('LSSD5421', 'error', '.npy file invalid or of an unsupported kind', '§9.2'),
+  badEmbeddings: def('LSSD5422', 'error', 'embeddings directory (hear-eval-kit layout) invalid', '§9.2'),
+  exportFailed: def('LSSD5423', 'error', 'cannot write the hear-eval-kit export', '§9.2'),
 } as const;
 
 /** Orchestration (`lssdc run`, runtime/orchestrate). */
@@ -97,6 +101,9 @@ export const RUN = {
   badFlag: def('LSSD5807', 'error', 'bad command-line flag value', '§9.2'),
   noExperiments: def('LSSD5808', 'error', 'file declares no experiment to run', '§9.2'),
   lineageCycle: def('LSSD5809', 'error', 'experiments initialise from each other in a cycle', '§9.2'),
+  sharedFailed: def('LSSD5820', 'error', 'the experiment sharing this pretraining did not finish', '§9.2'),
+  storeCollision: def('LSSD5821', 'error', 'run-store entry belongs to another pretrain hash', '§9.2'),
+  gcSkipped: def('LSSD5822', 'warning', '`lssdc gc` left an entry in use', '§9.2'),
 } as const;
 
 /** Editor support and scaffolding (LSSD70xx: `lssdc init`, `lssdc new`, `lssdc lsp`). */
@@ -107,5 +114,15 @@ export const SCAFFOLD = {
   scaffoldInvalid: def('LSSD7004', 'error', 'generated file does not check', '§9.3'),
 } as const;
 
+/** Cluster executors (executors/slurm: `lssdc run --executor slurm`, `lssdc status`, `lssdc cancel`). */
+export const EXEC = {
+  noSlurm: def('LSSD5860', 'error', 'SLURM command not found or not answering', '§9.2'),
+  submitFailed: def('LSSD5861', 'error', 'sbatch refused a job array', '§9.2'),
+  badSetting: def('LSSD5862', 'error', 'bad `--slurm KEY=VALUE` or executor setting', '§9.2'),
+  noSubmission: def('LSSD5863', 'error', 'no SLURM submission recorded for this file', '§9.2'),
+  alreadyQueued: def('LSSD5864', 'warning', 'cell already queued or running on the cluster: not submitted again', '§9.2'),
+  noAccounting: def('LSSD5865', 'warning', 'SLURM accounting unavailable: finished states read from run directories', '§9.2'),
+} as const;
+
 /** Every lowering and runtime entry, for CATALOG. */
-export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, SCAFFOLD].flatMap((g) => Object.values(g));
+export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));

@@ -35,6 +35,9 @@ export const M = {
   expectedValue: def(SYNTAX.expectedValue, 'error', 'expected a value', '§2'),
   badRange: def(SYNTAX.badRange, 'error', 'invalid range bound', '§2'),
   positionalAfterNamed: def(SYNTAX.positionalAfterNamed, 'error', 'positional argument after named argument', '§2'),
+  badEscape: def(SYNTAX.badEscape, 'error', 'unknown escape in a string', '§2'),
+  invalidUtf8: def(SYNTAX.invalidUtf8, 'error', 'file is not valid UTF-8', '§2'),
+  notText: def(SYNTAX.notText, 'error', 'file is not lssd text', '§2'),
 
   // ---- 2xxx names, types, units ----
   unknownField: def('LSSD2001', 'error', 'unknown field', '§5'),
@@ -80,6 +83,26 @@ export const M = {
   probeUnavailable: def('LSSD2043', 'warning', 'probe task unavailable for a runnable experiment', '§8'),
   expectedStatsMismatch: def('LSSD2041', 'warning', 'expected catalog statistics contradict the filters or budget', '§8'),
 
+  // ---- 2050–2079 scale profiles and catalog bindings (compiler/profile.ts, compiler/bindings.ts) ----
+  unknownProfile: def('LSSD2050', 'error', 'unknown profile', '§4.5'),
+  profileMissingBackbone: def('LSSD2051', 'error', 'profile has no stand-in for a backbone the experiment uses', '§4.5'),
+  profileSetsVariedField: def('LSSD2052', 'error', 'profile sets a field experiments vary on purpose', '§4.5'),
+  profileMissingTask: def('LSSD2053', 'error', 'profile has no stand-in for a probe task with external data', '§4.5'),
+  profileBadEntry: def('LSSD2054', 'error', 'profile entry malformed', '§4.5'),
+  badBinding: def('LSSD2055', 'error', 'catalog binding malformed', '§4.6'),
+  bindingUnused: def('LSSD2056', 'warning', 'binding names a catalog no experiment uses', '§4.6'),
+  catalogBinding: def('LSSD2057', 'info', 'catalog binding and what the experiment finds in it', '§4.6'),
+  catalogUnreadable: def('LSSD2058', 'warning', 'bound catalog not indexed or unreadable', '§4.6'),
+  badProjectFile: def('LSSD2059', 'error', 'project file malformed', '§4.6'),
+  bindingTwice: def('LSSD2060', 'error', 'catalog bound twice', '§4.6'),
+
+  // ---- 504x files and directories the CLI reads and writes (runtime/files) ----
+  pathUnreadable: def('LSSD5040', 'error', 'path cannot be read', '§9.4'),
+  symlinkLoop: def('LSSD5041', 'warning', 'directory symlink loop not followed', '§9.4'),
+  danglingSymlink: def('LSSD5042', 'warning', 'dangling symlink skipped', '§9.4'),
+  writeFailed: def('LSSD5043', 'error', 'file could not be written', '§9.4'),
+  importOutsideRoot: def('LSSD5044', 'error', 'import outside the project root', '§9.4'),
+
   // ---- 3xxx schema ----
   schemaViolation: def('LSSD3001', 'error', 'resolved spec violates the schema', '§5'),
 
@@ -103,6 +126,8 @@ export const M = {
   confound: def('LSSD6020', 'warning', 'cells compared along an axis differ elsewhere', '§4.4'),
   diffNotFound: def('LSSD6030', 'error', 'nothing to compare', '§9'),
   diffGit: def('LSSD6031', 'error', 'git revision unavailable', '§9'),
+  expandWouldOverwrite: def('LSSD6040', 'error', '`expand --write` would overwrite a file', '§4.4'),
+  expandOverwritesSource: def('LSSD6041', 'error', '`expand --write` would overwrite its source', '§4.4'),
 } as const;
 
 export type MessageKey = keyof typeof M;

@@ -5,47 +5,122 @@ import type { Diagnostic } from './diagnostic.ts';
 
 export interface RenderOptions {
   color?: boolean;
+  /** Diagnostics shown per file, then "… N more" (default MAX_PER_FILE = 20). */
+  maxPerFile?: number;
+  /** Widest excerpt line in display columns before it is cut around the caret (default 200). */
+  maxExcerptWidth?: number;
 }
 
 const C = { red: '\x1b[31;1m', yellow: '\x1b[33;1m', cyan: '\x1b[36;1m', blue: '\x1b[34;1m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
 export function renderDiagnostics(ds: readonly Diagnostic[], sources: Map<string, Source> | Source[], opts: RenderOptions = {}): string {
   const map = Array.isArray(sources) ? new Map(sources.map((s) => [s.name, s])) : sources;
-  return ds.map((d) => renderOne(d, map, opts)).join('\n');
+  const max = opts.maxPerFile ?? MAX_PER_FILE;
+  const shown = new Map<string, number>(); const hidden = new Map<string, number>();
+  const out: string[] = [];
+  for (const d of ds) {
+    const file = d.span?.file ?? '';
+    const n = shown.get(file) ?? 0;
+    if (n >= max) { hidden.set(file, (hidden.get(file) ?? 0) + 1); continue; }
+    shown.set(file, n + 1);
+    out.push(renderOne(d, map, opts));
+  }
+  for (const [file, n] of hidden) out.push(`… ${n} more diagnostic${n === 1 ? '' : 's'}${file ? ` in ${cleanText(file)}` : ''} (${max} shown; --json lists all)\n`);
+  return out.join('\n');
 }
+
+/** Diagnostics printed per file before "… N more" (a file of random bytes gives hundreds). */
+export const MAX_PER_FILE = 20;
+/** Excerpt lines wider than this are cut around the caret. */
+export const MAX_EXCERPT_WIDTH = 200;
 
 const paint = (on: boolean | undefined, code: string, s: string) => (on ? code + s + C.reset : s);
 
-export const location = (s: Span): string => `${s.file}:${s.start.line}:${s.start.column}`;
+/**
+ * Text safe to print on a terminal: ESC as `␛`, other control characters (C0, DEL, C1) and line/paragraph
+ * separators as `\xNN` / `\u{…}`, so a spec cannot move the cursor, recolour or clear a user's screen.
+ */
+export function cleanText(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    if (n === 0x1b) return '␛';
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
+  });
+}
+
+/** Columns a code point takes on a terminal: 0 for combining marks and joiners, 2 for wide (CJK, emoji), else 1. */
+export function charWidth(cp: number): number {
+  if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
+      (cp >= 0x20d0 && cp <= 0x20ff) || (cp >= 0xe0100 && cp <= 0xe01ef)) return 0;
+  if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) || (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+      (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
+      (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x1f680 && cp <= 0x1f6ff) || (cp >= 0x1fa70 && cp <= 0x1faff) ||
+      (cp >= 0x2600 && cp <= 0x26ff && [0x2614, 0x2615, 0x267f, 0x2693, 0x26a1, 0x26aa, 0x26ab, 0x26bd, 0x26be, 0x26c4, 0x26c5, 0x26ce, 0x26d4, 0x26ea, 0x26f2, 0x26f3, 0x26f5, 0x26fa, 0x26fd].includes(cp)) ||
+      (cp >= 0x2705 && cp <= 0x27bf && [0x2705, 0x270a, 0x270b, 0x2728, 0x274c, 0x274e, 0x2753, 0x2754, 0x2755, 0x2757, 0x2795, 0x2796, 0x2797, 0x27b0, 0x27bf].includes(cp)) ||
+      (cp >= 0x20000 && cp <= 0x3fffd)) return 2;
+  return 1;
+}
+
+/** Display width of `s` on a terminal (see charWidth). */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
+  return w;
+}
+
+/** The longest suffix (fromEnd) or prefix of `s` no wider than `cols`. */
+function fit(s: string, cols: number, fromEnd: boolean): string {
+  const chars = [...s]; let w = 0; let i = 0;
+  const at = (k: number) => chars[fromEnd ? chars.length - 1 - k : k];
+  while (i < chars.length && w + charWidth(at(i).codePointAt(0)!) <= cols) { w += charWidth(at(i).codePointAt(0)!); i++; }
+  return fromEnd ? chars.slice(chars.length - i).join('') : chars.slice(0, i).join('');
+}
+
+export const location = (s: Span): string => `${cleanText(s.file)}:${s.start.line}:${s.start.column}`;
 
 function renderOne(d: Diagnostic, sources: Map<string, Source>, o: RenderOptions): string {
   const sevColor = d.severity === 'error' ? C.red : d.severity === 'warning' ? C.yellow : C.cyan;
-  const head = `${d.span ? paint(o.color, C.bold, location(d.span)) + ': ' : ''}${paint(o.color, sevColor, `${d.severity} ${d.code}`)}: ${paint(o.color, C.bold, d.message)}`;
+  const head = `${d.span ? paint(o.color, C.bold, location(d.span)) + ': ' : ''}${paint(o.color, sevColor, `${d.severity} ${d.code}`)}: ${paint(o.color, C.bold, cleanText(d.message))}`;
   const lines = [head];
   if (d.span) lines.push(...excerpt(d.span, sources, o, sevColor));
   for (const r of d.related) {
-    lines.push(`  ${paint(o.color, C.bold, location(r.span))}: ${paint(o.color, C.cyan, 'note')}: ${r.message}`);
+    lines.push(`  ${paint(o.color, C.bold, location(r.span))}: ${paint(o.color, C.cyan, 'note')}: ${cleanText(r.message)}`);
     lines.push(...excerpt(r.span, sources, o, C.cyan).map((l) => '  ' + l));
   }
-  if (d.hint) lines.push(`  ${paint(o.color, C.cyan, 'hint')}: ${d.hint}`);
+  if (d.hint) lines.push(`  ${paint(o.color, C.cyan, 'hint')}: ${cleanText(d.hint)}`);
   return lines.join('\n') + '\n';
 }
 
-/** The span's first line with carets under it (a multi-line span is underlined to the line's end). */
+/**
+ * The span's first line with carets under it (a multi-line span is underlined to the line's end).
+ * Carets count display columns (CJK and emoji are two wide), control characters are shown escaped, and
+ * a line wider than MAX_EXCERPT_WIDTH is cut to a window around the caret, marked with `…`.
+ */
 export function excerpt(span: Span, sources: Map<string, Source>, o: RenderOptions, color: string): string[] {
   const src = sources.get(span.file);
   if (!src) return [];
   const lineText = src.text.split('\n')[span.start.line - 1];
   if (lineText === undefined) return [];
-  const text = lineText.replace(/\r$/, '').replace(/\t/g, ' ');
+  const raw = lineText.replace(/\r$/, '');
+  const startCol = Math.min(raw.length, span.start.column - 1);
+  const endCol = Math.max(startCol, Math.min(raw.length, span.end.line === span.start.line ? span.end.column - 1 : raw.length));
+  const show = (t: string) => cleanText(t.replace(/\t/g, ' '));
+  let before = show(raw.slice(0, startCol)); let mid = show(raw.slice(startCol, endCol)); let after = show(raw.slice(endCol));
+  const max = o.maxExcerptWidth ?? MAX_EXCERPT_WIDTH;
+  if (displayWidth(before) + displayWidth(mid) + displayWidth(after) > max) {
+    const lead = Math.floor(max / 3);
+    if (displayWidth(mid) > max - lead) { mid = fit(mid, max - lead - 1, false) + '…'; after = ''; }
+    if (displayWidth(before) > lead) before = '…' + fit(before, lead - 1, true);
+    const room = max - displayWidth(before) - displayWidth(mid);
+    if (displayWidth(after) > room) after = fit(after, Math.max(0, room - 1), false) + '…';
+  }
   const num = String(span.start.line);
   const gutter = ' '.repeat(num.length);
-  const startCol = span.start.column - 1;
-  const endCol = span.end.line === span.start.line ? span.end.column - 1 : text.length;
-  const width = Math.max(1, endCol - startCol);
+  const width = Math.max(1, displayWidth(mid.replace(/…$/, '')));
   return [
-    `${paint(o.color, C.blue, ` ${num} |`)} ${text}`,
-    `${paint(o.color, C.blue, ` ${gutter} |`)} ${' '.repeat(Math.max(0, startCol))}${paint(o.color, color, '^'.repeat(width))}`,
+    `${paint(o.color, C.blue, ` ${num} |`)} ${before}${mid}${after}`,
+    `${paint(o.color, C.blue, ` ${gutter} |`)} ${' '.repeat(displayWidth(before))}${paint(o.color, color, '^'.repeat(width))}`,
   ];
 }
 

@@ -34,10 +34,18 @@ function parseCached(source: Source): ReturnType<typeof parse> {
 }
 
 export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diagnostic[]): Loaded {
-  const files = new Map<string, File>();
-  const sources = new Map<string, Source>();
-  const symbols = new Map<string, Symbol>();
-  const queue: { path: string; from?: Span }[] = [{ path: entry }];
+  const loaded: Loaded = { entry, files: new Map(), sources: new Map(), symbols: new Map() };
+  loadInto(loaded, entry, undefined, host, diagnostics);
+  return loaded;
+}
+
+/**
+ * Loads one more root (and what it imports) into a program: the project file (lssd.project) and the
+ * stdlib's profiles when a profile is asked for. Its declarations join the one namespace.
+ */
+export function loadInto(loaded: Loaded, root: string, rootSpan: Span | undefined, host: CompilerHost, diagnostics: Diagnostic[]): void {
+  const { files, sources, symbols } = loaded;
+  const queue: { path: string; from?: Span }[] = [{ path: root, from: rootSpan }];
   while (queue.length) {
     const { path, from } = queue.shift()!;
     if (files.has(path)) continue;
@@ -46,9 +54,21 @@ export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diag
       diagnostics.push(diag(M.importNotFound, from, `cannot read '${path}'`));
       continue;
     }
+    const problem = notLssdText(path, text);
+    if (problem) {
+      // Not quoted: it may be anything (/proc/self/environ, a binary); only its name and position are shown.
+      diagnostics.push(diag(problem.kind === 'utf8' ? M.invalidUtf8 : M.notText, from, problem.message, { hint: problem.hint }));
+      continue;
+    }
     const source: Source = { name: path, text };
-    sources.set(path, source);
     const r = parseCached(source);
+    if (r.diagnostics.length && !/\.lssd$/.test(path) && path !== '<stdin>') {
+      // A file not named *.lssd that does not parse is not lssd text: say so without quoting it.
+      diagnostics.push(diag(M.notText, from, `${path} is not lssd text (${r.diagnostics.length} syntax error${r.diagnostics.length === 1 ? '' : 's'}, first at line ${r.diagnostics[0].span?.start.line ?? 1}); not quoted`,
+        { hint: 'lssd imports .lssd files; rename it to *.lssd to see its errors with source lines' }));
+      continue;
+    }
+    sources.set(path, source);
     diagnostics.push(...r.diagnostics);
     const file = r.value!;
     files.set(path, file);
@@ -57,7 +77,14 @@ export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diag
       if (target === undefined) {
         const rel = imp.path.value.startsWith('.') || imp.path.value.startsWith('/');
         diagnostics.push(diag(M.importNotFound, imp.path.span, `cannot find ${rel ? 'file' : 'stdlib module'} "${imp.path.value}"`, {
-          hint: rel ? 'relative imports are resolved against the importing file' : 'stdlib modules: "paper", "controlled", "cpu", "backbones", "tasks"; files are imported by relative path, e.g. "./A1.lssd"',
+          hint: rel ? 'relative imports are resolved against the importing file' : 'stdlib modules: "paper", "controlled", "cpu", "backbones", "tasks", "profiles"; files are imported by relative path, e.g. "./A1.lssd"',
+        }));
+        continue;
+      }
+      const denied = host.checkImport?.(target, path);
+      if (denied !== undefined) {
+        diagnostics.push(diag(M.importOutsideRoot, imp.path.span, denied, {
+          hint: 'allow it with `--allow-import DIR` or LSSD_ALLOW_IMPORT=DIR (`:`-separated), or copy the file into the project',
         }));
         continue;
       }
@@ -76,5 +103,23 @@ export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diag
       symbols.set(d.name.name, { decl: d, file: path });
     }
   }
-  return { entry, files, sources, symbols };
+}
+
+/**
+ * Why `text` is not lssd source, if it is not: invalid UTF-8 (the host's decoder left U+FFFD), or NUL
+ * and other control characters that no lssd file contains (a binary, /proc/self/environ).
+ */
+export function notLssdText(path: string, text: string): { kind: 'utf8' | 'binary'; message: string; hint: string } | undefined {
+  const at = (i: number) => { const before = text.slice(0, i).split('\n'); return `${before.length}:${before[before.length - 1].length + 1}`; };
+  const bad = text.search(/[\u0000-\u0008\u000e-\u001a\u001c-\u001f\u007f]/);
+  if (bad >= 0) {
+    return { kind: 'binary', message: `${path}:${at(bad)}: not lssd text (control character U+${text.charCodeAt(bad).toString(16).padStart(4, '0').toUpperCase()}); not quoted`,
+      hint: 'lssd files are UTF-8 text; check what this path points to' };
+  }
+  const fffd = text.indexOf('\uFFFD');
+  if (fffd >= 0) {
+    return { kind: 'utf8', message: `${path}:${at(fffd)}: not valid UTF-8 (or a U+FFFD replacement character); not quoted`,
+      hint: 'convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)' };
+  }
+  return undefined;
 }

@@ -34,29 +34,57 @@ export interface ResolvedExperiment {
   init?: InitFrom;
   /** True when resolution reported errors for this experiment. */
   broken: boolean;
+  /** The linearised `extends` chain (ancestors first) and the grid cell it came from: what a profile rebuilds from. */
+  chain: BlockDecl[];
+  grid?: { name: string; axes: Record<string, unknown> };
 }
 
 const KIND_SCHEMA: Record<BlockDecl['declKind'], DeclSchema | undefined> = {
-  experiment: 'experiment', preset: undefined, backbone: 'backbone', task: 'task',
+  experiment: 'experiment', preset: undefined, backbone: 'backbone', task: 'task', profile: undefined, project: undefined,
 };
 
+// Field paths are few (the field table) and set once per field per spec: split each once.
+const pathParts = new Map<string, string[]>();
 const setPath = (obj: Record<string, unknown>, path: string, value: unknown) => {
-  const parts = path.split('.');
+  let parts = pathParts.get(path);
+  if (!parts) { parts = path.split('.'); pathParts.set(path, parts); }
   let o = obj;
-  for (const p of parts.slice(0, -1)) {
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts[i];
     if (typeof o[p] !== 'object' || o[p] === null) o[p] = {};
     o = o[p] as Record<string, unknown>;
   }
   o[parts[parts.length - 1]] = value;
 };
 
+/**
+ * A field's default, copied for one spec (later stages mutate specs). Defaults are JSON data: copied
+ * by hand, since structuredClone on every default of every experiment dominated large grids.
+ */
+const cloneDefault = (v: unknown): unknown => {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(cloneDefault);
+  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) o[k] = cloneDefault((v as Record<string, unknown>)[k]);
+  return o;
+};
+
+const SECTIONS: Record<DeclSchema, Set<string>> = {
+  experiment: sectionsOf('experiment'), backbone: sectionsOf('backbone'), task: sectionsOf('task'),
+};
+
+/** Clean task and backbone resolutions, shared by every compile in the process (Resolver.leaf). */
+const LEAVES = new WeakMap<BlockDecl, { spec: unknown; lookups: [string, Decl | undefined][] }>();
+
 export class Resolver {
   private readonly experiments = new Map<string, ResolvedExperiment | null>();
   private readonly backbones = new Map<string, BackboneSpec | null>();
   private readonly tasks = new Map<string, ProbeSpec | null>();
-  private readonly sections: Record<DeclSchema, Set<string>> = {
-    experiment: sectionsOf('experiment'), backbone: sectionsOf('backbone'), task: sectionsOf('task'),
-  };
+  private readonly sections = SECTIONS;
+
+  /** Lookups made by the leaf resolutions in progress (see leaf()). */
+  private readonly recorders: [string, Decl | undefined][][] = [];
 
   constructor(readonly program: Loaded, readonly diagnostics: Diagnostic[]) {}
 
@@ -73,6 +101,7 @@ export class Resolver {
   /** Look a name up as one of `kinds`; reports unknown / wrong-kind names at `span`. */
   lookup(name: string, span: Span, kinds: Decl['declKind'][], what: string): BlockDecl | undefined {
     const sym = this.program.symbols.get(name);
+    for (const r of this.recorders) r.push([name, sym?.decl]);
     if (!sym) {
       this.diagnostics.push(diag(M.unknownName, span, `unknown ${what} '${name}'`, {
         hint: didYouMean(name, this.namesOf(kinds)) ?? (kinds.includes('backbone') || kinds.includes('task') ? 'is the stdlib module that declares it imported? (e.g. import "paper")' : undefined),
@@ -105,9 +134,11 @@ export class Resolver {
     const out: BlockDecl[] = [];
     const seen = new Set<BlockDecl>();
     let ok = true;
-    const allowed: Decl['declKind'][] = schema === 'experiment' ? ['experiment', 'preset'] : schema ? [schema, 'preset'] : ['preset', 'experiment', 'backbone', 'task'];
+    // Profiles extend profiles only: their bodies are not experiment bodies (compiler/profile.ts).
+    const own = decl.declKind === 'profile' || decl.declKind === 'project' ? decl.declKind : undefined;
+    const allowed: Decl['declKind'][] = own ? [own] : schema === 'experiment' ? ['experiment', 'preset'] : schema ? [schema, 'preset'] : ['preset', 'experiment', 'backbone', 'task'];
     for (const parent of decl.extends) {
-      const p = this.lookup(parent.name, parent.span, allowed, schema === 'experiment' ? 'experiment or preset' : schema ? `${schema} or preset` : 'declaration');
+      const p = this.lookup(parent.name, parent.span, allowed, own ?? (schema === 'experiment' ? 'experiment or preset' : schema ? `${schema} or preset` : 'declaration'));
       if (!p) { ok = false; continue; }
       if (p === decl || stack.includes(p)) {
         const from = p === decl ? stack.length : stack.indexOf(p);
@@ -136,44 +167,68 @@ export class Resolver {
     let init: InitFrom | undefined; let initDecl: BlockDecl | undefined;
     let ok = true;
     for (const decl of chain) {
-      const seen = new Map<string, Span>();
-      let seenInit: Span | undefined;
-      const walk = (entries: Entry[], prefix: string) => {
-        for (const e of entries) {
-          if (e.kind === 'InitFrom') {
-            if (schema !== 'experiment' || prefix) {
-              this.diagnostics.push(diag(M.unknownField, e.span, schema !== 'experiment' ? `\`init from\` is only allowed in experiments, not in a ${decl.declKind === 'preset' ? `${schema}` : decl.declKind}` : `\`init from\` must be at the top level of an experiment, not inside \`${prefix}\``));
-              ok = false; continue;
-            }
-            if (seenInit) {
-              this.diagnostics.push(diag(M.duplicateField, e.span, `\`init from\` is given twice in '${decl.name.name}'`, { related: [{ span: seenInit, message: 'first given here' }] }));
-              ok = false; continue;
-            }
-            seenInit = e.span; init = e; initDecl = decl;
-            continue;
-          }
-          const key = e.key.parts.map((p) => p.name).join('.');
-          const path = prefix ? `${prefix}.${key}` : key;
-          if (e.kind === 'Section') {
-            if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, true)) { ok = false; continue; }
-            walk(e.body.entries, path);
-            continue;
-          }
-          if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, false)) { ok = false; continue; }
-          const prev = seen.get(path);
-          if (prev) {
-            this.diagnostics.push(diag(M.duplicateField, e.key.span, `\`${path}\` is set twice in '${decl.name.name}'`, {
-              related: [{ span: prev, message: 'first set here' }], hint: 'remove one of them; to override a parent, set the field in a declaration that extends it',
-            }));
-            ok = false; continue;
-          }
-          seen.set(path, e.key.span);
-          fields.set(path, { path, keySpan: e.key.span, value: e.value, span: e.span, decl });
-        }
-      };
-      walk(decl.body.entries, '');
+      const b = this.body(decl, schema);
+      if (!b.ok) ok = false;
+      for (const a of b.assignments) fields.set(a.path, a);
+      if (b.init) { init = b.init; initDecl = decl; }
     }
     return { fields, init, initDecl, ok };
+  }
+
+  private readonly bodies = new WeakMap<BlockDecl, Map<DeclSchema, { assignments: Assignment[]; init?: InitFrom; ok: boolean }>>();
+
+  /**
+   * One declaration's own entries as assignments, in order, checked against the schema. Memoised per
+   * declaration and schema: a parent's body is walked (and its problems reported) once, not once per
+   * descendant — every cell of a grid shares its parents' chain.
+   */
+  private body(decl: BlockDecl, schema: DeclSchema): { assignments: Assignment[]; init?: InitFrom; ok: boolean } {
+    let bySchema = this.bodies.get(decl);
+    if (!bySchema) { bySchema = new Map(); this.bodies.set(decl, bySchema); }
+    const memo = bySchema.get(schema);
+    if (memo) return memo;
+    const assignments: Assignment[] = [];
+    let init: InitFrom | undefined;
+    let ok = true;
+    const seen = new Map<string, Span>();
+    let seenInit: Span | undefined;
+    const walk = (entries: Entry[], prefix: string) => {
+      for (const e of entries) {
+        if (e.kind === 'InitFrom') {
+          if (schema !== 'experiment' || prefix) {
+            this.diagnostics.push(diag(M.unknownField, e.span, schema !== 'experiment' ? `\`init from\` is only allowed in experiments, not in a ${decl.declKind === 'preset' ? `${schema}` : decl.declKind}` : `\`init from\` must be at the top level of an experiment, not inside \`${prefix}\``));
+            ok = false; continue;
+          }
+          if (seenInit) {
+            this.diagnostics.push(diag(M.duplicateField, e.span, `\`init from\` is given twice in '${decl.name.name}'`, { related: [{ span: seenInit, message: 'first given here' }] }));
+            ok = false; continue;
+          }
+          seenInit = e.span; init = e;
+          continue;
+        }
+        const key = e.key.parts.map((p) => p.name).join('.');
+        const path = prefix ? `${prefix}.${key}` : key;
+        if (e.kind === 'Section') {
+          if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, true)) { ok = false; continue; }
+          walk(e.body.entries, path);
+          continue;
+        }
+        if (!this.checkPath(path, e.key.parts.map((p) => p.span), prefix, schema, false)) { ok = false; continue; }
+        const prev = seen.get(path);
+        if (prev) {
+          this.diagnostics.push(diag(M.duplicateField, e.key.span, `\`${path}\` is set twice in '${decl.name.name}'`, {
+            related: [{ span: prev, message: 'first set here' }], hint: 'remove one of them; to override a parent, set the field in a declaration that extends it',
+          }));
+          ok = false; continue;
+        }
+        seen.set(path, e.key.span);
+        assignments.push({ path, keySpan: e.key.span, value: e.value, span: e.span, decl });
+      }
+    };
+    walk(decl.body.entries, '');
+    const b = { assignments, init, ok };
+    bySchema.set(schema, b);
+    return b;
   }
 
   /** Is `path` a field (or, when `asSection`, a section) of the schema? Reports with a suggestion. */
@@ -223,11 +278,11 @@ export class Resolver {
       if (a) {
         const x = d.type.convert(a.value, ctx, d.path);
         // On a bad value keep the default, so later stages see a complete (if flagged) object.
-        if (x === INVALID) { ok = false; value = structuredClone(d.default); } else value = x;
+        if (x === INVALID) { ok = false; value = cloneDefault(d.default); } else value = x;
       } else if (d.required) {
         if (reportMissing) this.diagnostics.push(diag(M.missingField, decl.name.span, `${decl.declKind} '${decl.name.name}' does not set \`${d.path}\``, { hint: d.doc }));
         ok = false; continue;
-      } else value = structuredClone(d.default);
+      } else value = cloneDefault(d.default);
       if (value === undefined) continue;
       if (d.to === null) extras.set(d.path, value);
       else setPath(obj, d.to ?? d.path, value);
@@ -267,9 +322,34 @@ export class Resolver {
     return this.task(decl) ?? INVALID;
   }
 
+  /**
+   * Tasks and backbones are leaves (they reference no other task or backbone): a clean resolution
+   * depends only on the declaration, the declarations its lookups found and the file texts, and parsed
+   * files are shared per process (resolve-load's parse cache). So it is kept across compiles — `check
+   * experiments/` resolves the whole stdlib once, not once per file — and reused only while every name
+   * it looked up still binds to the same declaration. Resolutions that reported anything are not kept.
+   */
+  private leaf<T>(decl: BlockDecl, compute: () => T | undefined): T | undefined {
+    const hit = LEAVES.get(decl);
+    if (hit && hit.lookups.every(([name, d]) => this.program.symbols.get(name)?.decl === d)) return hit.spec as T;
+    const lookups: [string, Decl | undefined][] = [];
+    const before = this.diagnostics.length;
+    this.recorders.push(lookups);
+    let spec: T | undefined;
+    try { spec = compute(); } finally { this.recorders.pop(); }
+    if (spec !== undefined && this.diagnostics.length === before) LEAVES.set(decl, { spec, lookups });
+    return spec;
+  }
+
   backbone(decl: BlockDecl): BackboneSpec | undefined {
     const memo = this.backbones.get(decl.name.name);
     if (memo !== undefined) return memo ?? undefined;
+    const spec = this.leaf(decl, () => this.resolveBackbone(decl));
+    this.backbones.set(decl.name.name, spec ?? null);
+    return spec;
+  }
+
+  private resolveBackbone(decl: BlockDecl): BackboneSpec | undefined {
     this.backbones.set(decl.name.name, null);
     const { chain, ok: linOk } = this.linearize(decl, 'backbone');
     const { fields, ok: flatOk } = this.flatten(chain, 'backbone');
@@ -280,21 +360,24 @@ export class Resolver {
       output_dim: obj.output_dim as number, config: (extras.get('config') as BackboneSpec['config']) ?? {},
       published_params: (obj.published_params as number | null) ?? null,
     };
-    this.backbones.set(decl.name.name, spec);
     return spec;
   }
 
   task(decl: BlockDecl): ProbeSpec | undefined {
     const memo = this.tasks.get(decl.name.name);
     if (memo !== undefined) return memo ?? undefined;
+    const spec = this.leaf(decl, () => this.resolveTask(decl));
+    this.tasks.set(decl.name.name, spec ?? null);
+    return spec;
+  }
+
+  private resolveTask(decl: BlockDecl): ProbeSpec | undefined {
     this.tasks.set(decl.name.name, null);
     const { chain, ok: linOk } = this.linearize(decl, 'task');
     const { fields, ok: flatOk } = this.flatten(chain, 'task');
     const { obj, ok } = this.build('task', decl, fields, this.ctx(), linOk);
     if (!ok || !flatOk || !linOk) return undefined;
-    const spec = { task: decl.name.name, ...obj } as unknown as ProbeSpec;
-    this.tasks.set(decl.name.name, spec);
-    return spec;
+    return { task: decl.name.name, ...obj } as unknown as ProbeSpec;
   }
 
   /**
@@ -330,11 +413,22 @@ export class Resolver {
     this.experiments.set(decl.name.name, null);
     const { chain, ok: linOk } = this.linearize(decl, 'experiment');
     const flat = this.flatten(chain, 'experiment');
-    // Without its parents an experiment misses most fields: report only its own problems then.
-    const { obj, extras, ok } = this.build('experiment', decl, flat.fields, this.ctx(), linOk);
-    let broken = !ok || !flat.ok || !linOk;
-    const tracks = flat.fields.get('data.titles.audio_tracks');
-    const dubsSet = flat.fields.get('data.titles.dubs');
+    const r = this.buildExperiment(decl, file, chain, flat.fields, flat.init, grid, !flat.ok || !linOk, linOk);
+    this.experiments.set(decl.name.name, r);
+    return r;
+  }
+
+  /**
+   * Converts flattened fields into a resolved experiment. Also used by compiler/profile.ts, which
+   * rebuilds an experiment from its fields with a profile's and the bindings' assignments laid over.
+   * @param reportMissing without its parents an experiment misses most fields: report only its own problems then.
+   */
+  buildExperiment(decl: BlockDecl, file: string, chain: BlockDecl[], fields: Map<string, Assignment>, initEntry: InitFrom | undefined,
+    grid: { name: string; axes: Record<string, unknown> } | undefined, brokenAlready: boolean, reportMissing = true): ResolvedExperiment {
+    const { obj, extras, ok } = this.build('experiment', decl, fields, this.ctx(), reportMissing);
+    let broken = !ok || brokenAlready;
+    const tracks = fields.get('data.titles.audio_tracks');
+    const dubsSet = fields.get('data.titles.dubs');
     if (tracks && extras.has('data.titles.audio_tracks')) {
       if (dubsSet && dubsSet.decl === tracks.decl) {
         this.diagnostics.push(diag(M.duplicateField, tracks.keySpan, `'${decl.name.name}' bounds the titles by both \`dubs\` and \`audio_tracks\``,
@@ -346,12 +440,10 @@ export class Resolver {
       }
     }
     const spec = this.assemble(decl, file, chain, obj, extras, grid);
-    const init = this.resolveInit(flat.init);
+    const init = this.resolveInit(initEntry);
     if (init === undefined) broken = true;
     else spec.init = init;
-    const r: ResolvedExperiment = { spec, decl, file, fields: flat.fields, extras, init: flat.init, broken };
-    this.experiments.set(decl.name.name, r);
-    return r;
+    return { spec, decl, file, fields, extras, init: initEntry, broken, chain, grid };
   }
 
   private resolveInit(e: InitFrom | undefined): InitSpec | undefined {

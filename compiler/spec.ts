@@ -23,7 +23,13 @@ export interface ResolvedSpec {
   /** From `///` doc comments. consequence: none */
   description: string;
   /** Provenance: file that declared it, its `extends` chain (nearest first). consequence: none */
-  origin: { file: string; extends: string[]; grid?: { name: string; axes: Record<string, unknown> } };
+  origin: {
+    file: string; extends: string[]; grid?: { name: string; axes: Record<string, unknown> };
+    /** The scale profile applied (`--profile cpu`): its name and the file declaring it (compiler/profile.ts). */
+    profile?: { name: string; file: string };
+    /** The experiment named the external catalog `name`, and a binding replaced it: `--catalog` (flag), lssd.project (project) or the profile's stand-in (profile, declared in `file`). */
+    catalog?: { name: string; by: 'flag' | 'project' | 'profile'; file?: string };
+  };
   data: DataSpec;
   views: ViewsSpec;
   dubs: DubSpec;
@@ -41,6 +47,8 @@ export type CatalogSpec =
   | { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] }
   /** A catalog built by `lssdc data index DIR` (path to the directory that was indexed). */
   | { kind: 'index'; path: string }
+  /** A catalog file written by `lssdc data index` (JSON Lines, one CatalogTitle per line); its titles are used as they are. */
+  | { kind: 'file'; path: string }
   /** A catalog that exists only at paper scale (e.g. the paper's internal movie catalog): check/show/diff/table work, `run` refuses with a clear diagnostic. */
   | { kind: 'external'; name: string };
 
@@ -165,6 +173,9 @@ export type InitSpec =
   /** Another experiment's final checkpoint; `experiment` is its name, `file` where it is declared. */
   | { kind: 'from'; experiment: string; file: string; checkpoint: 'final' };
 
+/** Probe metrics (hear-eval-kit's scene scores): top1_acc, chroma_acc, mAP, aucroc, d_prime. */
+export type ProbeMetric = 'top1' | 'chroma' | 'mAP' | 'aucroc' | 'd_prime';
+
 export interface ProbeSpec {
   /** Task name as declared in stdlib/tasks.lssd or the user's files. */
   task: string;
@@ -176,19 +187,40 @@ export interface ProbeSpec {
   /** Task grouping for reports (Table 2/B.3): e.g. 'sound_scene', 'non_semantic_speech', 'semantic_speech', 'language', 'video'. */
   group: string;
   prediction: 'multiclass' | 'multilabel';
-  metric: 'top1' | 'mAP';
+  /** Primary metric: `auto` = the first of task_metadata.json's `evaluation` (hear-eval-kit's rule), else top1. */
+  metric: ProbeMetric | 'auto';
   probe: {
     kind: 'linear' | 'mlp';
-    /** MLP grid (HEAR): each combination is tried, best on validation kept. */
+    /** Grid of hidden-layer widths (each entry one MLP). */
     hidden: number[][];
     dropout: number[];
     lr: number[];
+    /** Grid of weight initialisations (Glorot/Xavier uniform or normal, with torch's relu gains). */
+    init: ('xavier_uniform' | 'xavier_normal')[];
+    /** Normalisation after each hidden linear layer (before dropout and ReLU, as hear-eval-kit). */
+    hidden_norm: 'batchnorm' | 'none';
+    /** Normalisation of the input embeddings: `identity` (hear-eval-kit) or z-score with train statistics. */
+    embedding_norm: 'identity' | 'zscore';
     optimizer: 'adam' | 'sgd';
+    /** Maximum epochs (ignored when `steps` > 0). */
     epochs: number;
+    /** Step budget (0 = bounded by `epochs`). */
+    steps: number;
+    /** Linear warm-up steps before the schedule. */
+    warmup: number;
     batch: number;
-    /** Early stopping patience in epochs (validation metric). */
+    /** Shuffle training rows every epoch (hear-eval-kit: no). */
+    shuffle: boolean;
+    /** Validate every N epochs. */
+    val_every: number;
+    /** Early stopping: validation checks (every `val_every` epochs) without improvement. */
     patience: number;
     schedule: 'constant' | 'cosine';
+    /** Grid points drawn (0 = every point), after shuffling the grid with Python's `random.seed(grid_seed)`. */
+    grid_points: number;
+    grid_seed: number;
+    /** Which split plans search the grid: `first` (hear-eval-kit: the first fold's winner is reused) or `each`. */
+    select: 'first' | 'each';
   };
   pooling: 'mean';
   /** Clip windowing for embedding: window length in s (scene-level embedding = mean over windows). */
@@ -201,4 +233,22 @@ export interface RuntimeSpec {
   /** Worker threads for towers / cells (0 = auto). */
   workers: number;
   log_every_steps: number;
+  /** Where `lssdc run` executes (absent: local). */
+  executor?: 'local' | 'slurm';
+  /** SLURM settings (absent keys: sbatch's and the cluster's defaults). Durations in seconds. */
+  slurm?: SlurmSpec;
+}
+
+export interface SlurmSpec {
+  partition?: string;
+  account?: string;
+  qos?: string;
+  cpus_per_task?: number;
+  gpus_per_task?: number;
+  mem?: string;
+  time?: number;
+  array_limit?: number;
+  signal_before?: number;
+  max_requeues?: number;
+  extra?: string[];
 }

@@ -46,11 +46,13 @@ export interface Import extends Node {
   path: StringLit;
 }
 
-export type DeclKind = 'experiment' | 'preset' | 'backbone' | 'task' | 'grid';
+export type DeclKind = 'experiment' | 'preset' | 'backbone' | 'task' | 'profile' | 'project' | 'grid';
 
 /**
  * `experiment A4 extends A2 { … }`, `preset paper_main { … }`, `backbone mvit_s { … }`,
- * `task esc50 { … }`. `grid` declarations use GridDecl.
+ * `task esc50 { … }`, `profile cpu { … }` (how to run experiments on a kind of machine),
+ * `project lab { … }` (in lssd.project: catalog bindings, the default profile). `grid` declarations
+ * use GridDecl.
  */
 export interface BlockDecl extends Node {
   kind: 'BlockDecl';

@@ -267,7 +267,7 @@ class LssdCstParser extends CstParser {
           const t = this.LA(1);
           if (this.RECORDING_PHASE || t.tokenType === EOF) return; // EOF: trailing doc comments
           this.fail(SYNTAX.expectedDecl, this.span(t),
-            `expected a declaration (experiment, preset, backbone, task, grid) or import, found ${describe(t)}`);
+            `expected a declaration (experiment, preset, backbone, task, profile, project, grid) or import, found ${describe(t)}`);
         },
       },
     ],

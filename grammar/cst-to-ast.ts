@@ -8,7 +8,7 @@ import type {
 } from './ast.ts';
 import { cstParser, type ParseSideTables } from './cst-parser.ts';
 import { SYNTAX, type SyntaxDiagnostic } from './syntax-codes.ts';
-import { lexSource, numberValue, Positions, scanString, tokenSpan, type Lexed } from './tokens.ts';
+import { lexSource, numberValue, Positions, scanString, STRING_ESCAPES, tokenSpan, type Lexed } from './tokens.ts';
 
 type Children = CstNode['children'];
 const nodes = (c: Children, key: string): CstNode[] => (c[key] as CstNode[] | undefined) ?? [];
@@ -28,7 +28,10 @@ export function parseSource(source: Source): ParseResult {
   const { cst, diagnostics, side } = cstParser().parseTokens(lexed.tokens, positions);
   const lexDiagnostics: SyntaxDiagnostic[] = lexed.errors.map((e) => e.kind === 'unterminated-string'
     ? { code: SYNTAX.unterminatedString, severity: 'error', message: 'unterminated string', span: e.span, related: [], hint: 'close the string with `"` on the same line' }
-    : { code: SYNTAX.unexpectedChar, severity: 'error', message: `unexpected character '${e.text}'`, span: e.span, related: [], hint: undefined });
+    : e.kind === 'bad-escape'
+      ? { code: SYNTAX.badEscape, severity: 'error', message: `unknown escape '${e.text.replace('\n', '\\n')}' in a string`, span: e.span, related: [],
+        hint: `write '\\\\' for a backslash (e.g. "C:\\\\data"); the escapes are ${STRING_ESCAPES.join(' ')}` }
+      : { code: SYNTAX.unexpectedChar, severity: 'error', message: `unexpected character '${e.text}'`, span: e.span, related: [], hint: undefined });
   const file = new CstToAst(source, lexed, side).file(cst);
   return { file, diagnostics: [...lexDiagnostics, ...diagnostics] };
 }

@@ -14,6 +14,9 @@ export const SYNTAX = {
   expectedValue: 'LSSD1009',
   badRange: 'LSSD1010',
   positionalAfterNamed: 'LSSD1011',
+  badEscape: 'LSSD1020',
+  invalidUtf8: 'LSSD1021',
+  notText: 'LSSD1022',
 } as const;
 
 /** Structurally identical to compiler/diagnostic.ts `Diagnostic`. */

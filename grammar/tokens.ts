@@ -32,7 +32,7 @@ export const DocComment = createToken({ name: 'DocComment', pattern: /\/\/\/(?!\
 export const Comment_ = createToken({ name: 'Comment', pattern: /(?:\/\/|#)[^\n]*/, group: 'comments' });
 
 /**
- * `"…"` on one line; `\n`, `\t` and `\<any>` escapes (a backslash may even escape the newline). An
+ * `"…"` on one line, with the escapes of STRING_ESCAPES (an unknown one is still lexed, then reported). An
  * unterminated string still becomes a token (reported by the lexer wrapper) so parsing carries on.
  */
 export const StringTok = createToken({
@@ -67,7 +67,7 @@ const keyword = (name: string, word: RegExp, extra: TokenType[] = []) =>
 /** Category of the words that open a declaration. */
 export const DeclKeyword = createToken({ name: 'DeclKeyword', pattern: Lexer.NA });
 export const Grid = keyword('Grid', /grid/, [DeclKeyword]);
-export const BlockKeyword = keyword('BlockKeyword', /experiment|preset|backbone|task/, [DeclKeyword]);
+export const BlockKeyword = keyword('BlockKeyword', /experiment|preset|backbone|task|profile|project/, [DeclKeyword]);
 export const Import = keyword('Import', /import/);
 export const Extends = keyword('Extends', /extends/);
 export const Init = keyword('Init', /init/);
@@ -179,7 +179,7 @@ export interface LssdToken extends IToken {
 }
 
 export interface LexDiagnostic {
-  kind: 'unexpected-char' | 'unterminated-string';
+  kind: 'unexpected-char' | 'unterminated-string' | 'bad-escape';
   span: Span;
   text: string;
 }
@@ -204,20 +204,41 @@ export function tokenSpan(t: IToken, positions: Positions): Span {
   return positions.span(t.startOffset, tokenEnd(t));
 }
 
-/** Decodes a string token's image: `\\n` `\\t` escapes, any other `\\x` → `x`; `closed` unless unterminated. */
-export function scanString(image: string): { value: string; closed: boolean } {
+/**
+ * The escapes a string may use (docs/language.md §2): `\\` `\"` `\n` `\t` `\r`, and `\u{H…}` (1–6 hex
+ * digits) or `\uHHHH` for any Unicode scalar value. Any other backslash sequence is an error (LSSD1020):
+ * dropping the backslash would silently change a Windows path such as "C:\data\new".
+ */
+export const STRING_ESCAPES = ['\\\\', '\\"', '\\n', '\\t', '\\r', '\\u{H…}', '\\uHHHH'] as const;
+
+/**
+ * Decodes a string token's image; `closed` unless unterminated; `bad` lists unknown escapes (offsets
+ * into the image; the escape is kept literally in `value`).
+ */
+export function scanString(image: string): { value: string; closed: boolean; bad: { at: number; length: number; text: string }[] } {
   let value = '';
+  const bad: { at: number; length: number; text: string }[] = [];
   for (let j = 1; j < image.length;) {
     const c = image[j];
     // A backslash that ends the image ends the file too: it is kept literally.
     if (c === '\\' && j + 1 < image.length) {
       const e = image[j + 1];
-      value += e === 'n' ? '\n' : e === 't' ? '\t' : e; j += 2; continue;
+      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"' };
+      if (e in simple) { value += simple[e]; j += 2; continue; }
+      if (e === 'u') {
+        const m = /^u\{([0-9A-Fa-f]{1,6})\}|^u([0-9A-Fa-f]{4})/.exec(image.slice(j + 1));
+        const cp = m ? parseInt(m[1] ?? m[2], 16) : NaN;
+        if (m && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) { value += String.fromCodePoint(cp); j += 1 + m[0].length; continue; }
+        const len = m ? 1 + m[0].length : 2;
+        bad.push({ at: j, length: len, text: image.slice(j, j + len) }); value += image.slice(j, j + len); j += len; continue;
+      }
+      const len = 2;
+      bad.push({ at: j, length: len, text: image.slice(j, j + len) }); value += image.slice(j, j + len); j += len; continue;
     }
-    if (c === '"') return { value, closed: true };
+    if (c === '"') return { value, closed: true, bad };
     value += c; j++;
   }
-  return { value, closed: false };
+  return { value, closed: false, bad };
 }
 
 export function lexSource(source: Source, positions = new Positions(source)): Lexed {
@@ -244,9 +265,11 @@ export function lexSource(source: Source, positions = new Positions(source)): Le
     t.newlineBefore = first || (nextNewline !== -1 && nextNewline < start);
     first = false;
     prevEnd = start + t.image.length;
-    if (t.tokenType === StringTok && !scanString(t.image).closed) {
-      flushUnknownBefore(start);
-      errors.push({ kind: 'unterminated-string', span: positions.span(start, prevEnd), text: t.image });
+    if (t.tokenType === StringTok) {
+      const sc = scanString(t.image);
+      if (!sc.closed || sc.bad.length) flushUnknownBefore(start);
+      for (const b of sc.bad) errors.push({ kind: 'bad-escape', span: positions.span(start + b.at, start + b.at + b.length), text: b.text });
+      if (!sc.closed) errors.push({ kind: 'unterminated-string', span: positions.span(start, prevEnd), text: t.image });
     }
   }
   flushUnknownBefore(Infinity);

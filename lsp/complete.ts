@@ -1,9 +1,11 @@
 // Completion: field paths in context, enum and constructor values, languages, backbone and task
 // names, units after a number, and declaration names after `extends` / `init from` / in `probes`.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
-import type { BlockDecl, DeclKind } from '../grammar/ast.ts';
+import type { BlockDecl, Decl, DeclKind } from '../grammar/ast.ts';
+import { OWN_KEYS, PROFILE_FIELDS } from '../compiler/profile.ts';
+import { PROJECT_FIELDS } from '../compiler/bindings.ts';
 import { childrenOf, fieldAt, sectionsOf, type DeclSchema, type FieldDef } from '../compiler/schema/fields.ts';
-import { lang, langSet, type ValueType } from '../compiler/schema/types.ts';
+import { bool, lang, langSet, type ValueType } from '../compiler/schema/types.ts';
 import { LANGUAGES, PAPER_LANGUAGES } from '../compiler/schema/languages.ts';
 import { UNITS } from '../compiler/units.ts';
 import type { Loaded } from '../compiler/resolve-load.ts';
@@ -11,8 +13,8 @@ import { completionContext } from './context.ts';
 import { schemaOf } from './syntax.ts';
 import { fieldMarkdown } from './hover.ts';
 
-const DECL_KEYWORDS = ['experiment', 'preset', 'backbone', 'task', 'grid', 'import'];
-const STDLIB_MODULES = ['paper', 'controlled', 'cpu', 'backbones', 'tasks'];
+const DECL_KEYWORDS = ['experiment', 'preset', 'backbone', 'task', 'profile', 'project', 'grid', 'import'];
+const STDLIB_MODULES = ['paper', 'controlled', 'cpu', 'backbones', 'tasks', 'profiles'];
 
 export interface CompletionInput {
   text: string;
@@ -40,7 +42,7 @@ export function complete({ text, offset, loaded, siblings }: CompletionInput): C
     case 'extends': {
       const kinds: Record<DeclKind, DeclKind[]> = {
         experiment: ['experiment', 'preset'], grid: ['experiment', 'preset'], preset: ['preset', 'experiment'],
-        task: ['task', 'preset'], backbone: ['backbone', 'preset'],
+        task: ['task', 'preset'], backbone: ['backbone', 'preset'], profile: ['profile'], project: ['project'],
       };
       return named(kinds[cx.declKind], CompletionItemKind.Class, cx.declName);
     }
@@ -49,6 +51,7 @@ export function complete({ text, offset, loaded, siblings }: CompletionInput): C
       { label: 'random', kind: CompletionItemKind.Keyword, detail: 'random initialisation (the default)' },
     ];
     case 'key': {
+      if (cx.declKind === 'profile' || cx.declKind === 'project') return profileKeys(cx.declKind, cx.section, cx.typed, declsOf);
       const decl = loaded.symbols.get(cx.declName)?.decl;
       const schemas: DeclSchema[] = cx.declKind === 'preset'
         ? (decl && decl.kind === 'BlockDecl' && decl.body.entries.length ? [schemaOf(decl)] : ['experiment', 'task'])
@@ -89,6 +92,14 @@ export function complete({ text, offset, loaded, siblings }: CompletionInput): C
       }));
     }
     case 'value': {
+      if (cx.declKind === 'project' && cx.path === 'profile') return named(['profile'], CompletionItemKind.Class);
+      if (cx.declKind === 'profile') {
+        // `backbones { mvit_s = cpu_video_s }` maps paper names to this machine's; `backbones = keep` keeps them.
+        const [head, ...rest] = cx.path.split('.');
+        if ((head === 'backbones' || head === 'tasks') && !rest.length) return [{ label: 'keep', kind: CompletionItemKind.Keyword, detail: 'every name stands for itself' }];
+        if (head === 'backbones') return named(['backbone'], CompletionItemKind.Module);
+        if (head === 'tasks') return named(['task'], CompletionItemKind.Event);
+      }
       const field = fieldFor(cx.declKind, cx.path, loaded, cx.declName);
       const path = field?.path ?? cx.path;
       if (path === 'model.video' || path === 'model.audio') {
@@ -120,7 +131,7 @@ function optionItems(t: ValueType): CompletionItem[] {
     if (o.bare) out.push({ label: o.name, kind: CompletionItemKind.EnumMember, detail: type.describe });
     if (o.call) out.push({ label: `${o.name}(…)`, kind: CompletionItemKind.Constructor, detail: type.describe, insertText: `${o.name}($1)`, insertTextFormat: InsertTextFormat.Snippet, filterText: o.name });
   }
-  if (type.describe.includes('`true` or `false`')) out.push({ label: 'true', kind: CompletionItemKind.Value }, { label: 'false', kind: CompletionItemKind.Value });
+  if (type === bool) out.push({ label: 'true', kind: CompletionItemKind.Value }, { label: 'false', kind: CompletionItemKind.Value });
   return out;
 }
 
@@ -140,9 +151,32 @@ function languages(): CompletionItem[] {
 function fieldFor(declKind: DeclKind, path: string, loaded: Loaded, declName: string): FieldDef | undefined {
   const decl = loaded.symbols.get(declName)?.decl;
   const order: DeclSchema[] = declKind === 'preset' ? [decl && decl.kind === 'BlockDecl' ? schemaOf(decl) : 'experiment', 'experiment', 'task', 'backbone']
-    : [declKind === 'grid' ? 'experiment' : declKind as DeclSchema];
+    : declKind === 'grid' || declKind === 'profile' ? ['experiment'] : declKind === 'project' ? [] : [declKind as DeclSchema];
   for (const s of order) { const f = fieldAt(s, path); if (f) return f; }
   return undefined;
+}
+
+/** Keys of a profile (its own, and the experiment fields it may scale) or of a project file. */
+function profileKeys(kind: 'profile' | 'project', section: string, typed: string, declsOf: (k: DeclKind[]) => Decl[]): CompletionItem[] {
+  if (kind === 'project') return section ? [] : PROJECT_FIELDS.map((k) => ({ label: k, kind: CompletionItemKind.Field, insertText: `${k} = ` }));
+  const parent = [section, ...typed.split('.').slice(0, -1)].filter(Boolean).join('.');
+  // Inside `backbones { … }` / `tasks { … }` the keys are the names being mapped.
+  if (parent === 'backbones' || parent === 'tasks') {
+    return declsOf([parent === 'backbones' ? 'backbone' : 'task']).map((d) => ({ label: d.name.name, kind: CompletionItemKind.Module, insertText: `${d.name.name} = ` }));
+  }
+  const items = new Map<string, CompletionItem>();
+  if (!parent) for (const k of OWN_KEYS) items.set(k, { label: k, kind: CompletionItemKind.Property, detail: 'profile key' });
+  for (const path of PROFILE_FIELDS) {
+    if (parent && !path.startsWith(parent + '.')) continue;
+    const rest = (parent ? path.slice(parent.length + 1) : path).split('.');
+    const leaf = rest.length === 1;
+    const field = leaf ? fieldAt('experiment', path) : undefined;
+    items.set(rest[0], {
+      label: rest[0], kind: leaf ? CompletionItemKind.Field : CompletionItemKind.Module, detail: field?.type.describe,
+      documentation: field ? { kind: 'markdown', value: fieldMarkdown(field) } : undefined, insertText: leaf ? `${rest[0]} = ` : rest[0],
+    });
+  }
+  return [...items.values()];
 }
 
 function backboneModality(d: BlockDecl): string | undefined {

@@ -29,7 +29,7 @@ interface Frame {
   key?: string;
 }
 
-const DECL = /(?:^|[\s}])(experiment|preset|backbone|task|grid)\s+([A-Za-z_]\w*)(?:\s+extends\s+[\w\s,]*)?\s*$/;
+const DECL = /(?:^|[\s}])(experiment|preset|backbone|task|profile|project|grid)\s+([A-Za-z_]\w*)(?:\s+extends\s+[\w\s,]*)?\s*$/;
 
 export function completionContext(text: string, offset: number): CompletionContext {
   const stack: Frame[] = [];
@@ -96,7 +96,7 @@ export function completionContext(text: string, offset: number): CompletionConte
   const k = braceTop();
   if (k < 0) {
     const st = text.slice(topStmt, offset);
-    const m = /(?:^|\s)(experiment|preset|backbone|task|grid)\s+([A-Za-z_]\w*)\s+extends\s+(?:[\w]+\s*,\s*)*(\w*)$/.exec(st);
+    const m = /(?:^|\s)(experiment|preset|backbone|task|profile|project|grid)\s+([A-Za-z_]\w*)\s+extends\s+(?:[\w]+\s*,\s*)*(\w*)$/.exec(st);
     if (m) return { kind: 'extends', declKind: m[1] as DeclKind, declName: m[2], typed: m[3] };
     if (/^\s*[A-Za-z_]*$/.test(st)) return { kind: 'top', typed: typedIdent };
     return { kind: 'none' };

@@ -78,7 +78,7 @@ export function declMarkdown(d: Decl, file: string, spec: ResolvedSpec | undefin
 /** The resolved experiment in a few lines. */
 export function experimentSummary(s: ResolvedSpec, program: Program | undefined): string[] {
   const cat = s.data.catalog;
-  const catalog = cat.kind === 'synthetic' ? `synthetic (${cat.titles} titles, ${cat.languages.map((l) => l.toUpperCase()).join(' ')})` : cat.kind === 'index' ? `index "${cat.path}"` : `external "${cat.name}"`;
+  const catalog = cat.kind === 'synthetic' ? `synthetic (${cat.titles} titles, ${cat.languages.map((l) => l.toUpperCase()).join(' ')})` : cat.kind === 'index' ? `index "${cat.path}"` : cat.kind === 'file' ? `file "${cat.path}"` : `external "${cat.name}"`;
   const ol = s.data.filters.original_language;
   const langs = ol.include === 'all' ? (ol.exclude.length ? `all except ${ol.exclude.map((l) => l.toUpperCase()).join(', ')}` : 'all') : ol.include.map((l) => l.toUpperCase()).join(', ');
   const dubs = s.data.filters.dubs;

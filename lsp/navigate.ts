@@ -100,7 +100,7 @@ export function rename(ws: Workspace, t: Target, newName: string): Map<string, {
   return edits;
 }
 
-export interface Sym { name: string; detail: string; kind: 'experiment' | 'preset' | 'backbone' | 'task' | 'grid' | 'section' | 'field'; span: Span; selection: Span; children: Sym[] }
+export interface Sym { name: string; detail: string; kind: 'experiment' | 'preset' | 'backbone' | 'task' | 'profile' | 'project' | 'grid' | 'section' | 'field'; span: Span; selection: Span; children: Sym[] }
 
 export function documentSymbols(file: File): Sym[] {
   const entries = (es: Entry[]): Sym[] => es.flatMap((e): Sym[] => {

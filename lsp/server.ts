@@ -8,13 +8,16 @@ import {
   type Connection, type Diagnostic as LspDiagnostic, type InitializeParams, type Range,
 } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { readdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Span } from '../grammar/ast.ts';
 import { parse } from '../grammar/index.ts';
 import type { Diagnostic } from '../compiler/diagnostic.ts';
 import { format } from '../compiler/fmt.ts';
+import { PROJECT_FILE } from '../compiler/bindings.ts';
+import { withCatalogTitles } from '../runtime/host.ts';
+import { defaultRoot } from '../runtime/paths.ts';
 import { Workspace } from './workspace.ts';
 import { hover } from './hover.ts';
 import { complete } from './complete.ts';
@@ -46,12 +49,17 @@ export function startServer(opts: ServerOptions): Connection {
     return ws;
   };
 
-  connection.onInitialize((params: InitializeParams) => {
+  connection.onInitialize(async (params: InitializeParams) => {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     const root = folder?.startsWith('file:') ? fileURLToPath(folder) : params.rootPath ?? process.cwd();
     const init = (params.initializationOptions ?? {}) as { debounceMs?: number; stdlibDir?: string };
     if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) debounceMs = init.debounceMs;
     ws = new Workspace(root, init.stdlibDir);
+    // A project file binds catalogs (or sets a profile): measure them, as `lssdc check` does.
+    if (existsSync(join(root, PROJECT_FILE))) {
+      const { catalogTitles } = await withCatalogTitles(ws.host, defaultRoot(root));
+      if (catalogTitles) ws.enableFeasibility(catalogTitles);
+    }
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -213,7 +221,7 @@ export function startServer(opts: ServerOptions): Connection {
     const file = parse({ name: path, text }).value!;
     const kinds: Record<Sym['kind'], SymbolKind> = {
       experiment: SymbolKind.Class, preset: SymbolKind.Interface, backbone: SymbolKind.Module, task: SymbolKind.Event,
-      grid: SymbolKind.Array, section: SymbolKind.Namespace, field: SymbolKind.Field,
+      grid: SymbolKind.Array, section: SymbolKind.Namespace, field: SymbolKind.Field, profile: SymbolKind.Package, project: SymbolKind.Object,
     };
     const conv = (s: Sym): DocumentSymbol => DocumentSymbol.create(s.name, s.detail || undefined, kinds[s.kind], toRange(s.span), toRange(s.selection), s.children.map(conv));
     return documentSymbols(file).map(conv);

@@ -1,6 +1,6 @@
 // AST queries for the editor features: which entry (and its full field path) a position is in, and
 // every place a file names a declaration. Works on the compiler's AST (grammar/ast.ts), nothing else.
-import type { BlockDecl, Decl, Entry, File, GridDecl, Ident, Span, Value } from '../grammar/ast.ts';
+import type { Decl, Entry, File, GridDecl, Ident, Span, Value } from '../grammar/ast.ts';
 import type { DeclSchema } from '../compiler/schema/fields.ts';
 import { fieldAt, sectionsOf } from '../compiler/schema/fields.ts';
 
@@ -144,5 +144,3 @@ export function valueAt(v: Value, offset: number): Value {
   };
   return inner(v) ?? v;
 }
-
-export const isBlock = (d: Decl): d is BlockDecl => d.kind === 'BlockDecl';

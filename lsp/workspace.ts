@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { File } from '../grammar/ast.ts';
-import { compileFile, type Program } from '../compiler/index.ts';
+import { compileFile, type CompileOptions, type Program } from '../compiler/index.ts';
 import type { Diagnostic } from '../compiler/diagnostic.ts';
 import type { CompilerHost } from '../compiler/host.ts';
 import { loadProgram, type Loaded } from '../compiler/resolve-load.ts';
@@ -37,6 +37,8 @@ export class Workspace {
   readonly host: CompilerHost;
   private readonly disk: CompilerHost;
   private readonly checks = new Map<string, CheckResult>();
+  /** How documents are compiled: `lssdc check`'s defaults (the project file's profile and bindings apply). */
+  private options: CompileOptions = {};
 
   constructor(readonly root: string, stdlibDir?: string) {
     this.disk = nodeHost({ cwd: root, stdlibDir });
@@ -107,13 +109,23 @@ export class Workspace {
     // A cached result is only valid while neither this file nor anything it read has changed.
     if (hit && hit.version === version && hit.files.every((f) => this.stamp(f) === (hit.stamps.get(f) ?? -1))) return hit;
     const t0 = performance.now();
-    const r = compileFile(path, this.host);
+    const r = compileFile(path, this.host, this.options);
     const ms = performance.now() - t0;
     const files = [...(r.value?.sources.keys() ?? [path])];
     const stamps = new Map(files.filter((f) => this.docs.has(f)).map((f) => [f, this.stamp(f)]));
     const result: CheckResult = { path, version, program: r.value, diagnostics: r.diagnostics, files, ms, stamps };
     this.checks.set(path, result);
     return result;
+  }
+
+  /**
+   * Measure bound catalogs as `lssdc check` does where a project file binds them (LSSD2057 and the
+   * feasibility warnings): `catalogTitles` is runtime/host.ts's lister.
+   */
+  enableFeasibility(catalogTitles: NonNullable<CompilerHost['catalogTitles']>): void {
+    this.host.catalogTitles = catalogTitles;
+    this.options = { feasibility: true };
+    this.checks.clear();
   }
 
   /** Files on disk changed (the client's file watcher): every cached result may be stale. */

@@ -9,10 +9,11 @@
 //   .lssd/data/synthetic/<corpusHash>/   generated corpus: titles/*.mkv, truth/*.json, tasks/<task>/ (HEAR format)
 //   .lssd/catalogs/<catalogHash>.jsonl    catalog (one CatalogTitle per line)
 //   .lssd/features/<featureKey>/          feature cache (keyed by content hash + feature config)
-//   .lssd/runs/<name>-<pretrainHash12>/   run directory: spec.json, plan.json, run.json, metrics.jsonl,
-//                                          checkpoints/, probes/<probeHash12>/results.json, LOCK
+//   .lssd/runs/<pretrainHash12>/          run-store entry, one per pretrain hash (shared across names, labels,
+//                                          probes, grid cells): spec.json, plan.json, run.json, metrics.jsonl,
+//                                          checkpoints/, probes/<probeHash12>/results.json, refs/, LOCK
 
-import type { ResolvedSpec, Lang } from '../compiler/spec.ts';
+import type { ResolvedSpec, Lang, ProbeMetric } from '../compiler/spec.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Media / catalog
@@ -181,7 +182,7 @@ export interface ProgramCell {
 
 /** Rows = experiments, columns = probe tasks (grouped as in the paper's tables). */
 export interface ResultsTable {
-  columns: { task: string; group: string; metric: 'top1' | 'mAP' }[];
+  columns: { task: string; group: string; metric: ProbeMetric }[];
   rows: { name: string; label: string; values: ({ value: number; std: number | null } | null)[] }[];
 }
 
@@ -190,11 +191,16 @@ export interface ProbeResult {
   suite: string;
   group: string;
   modality: 'audio' | 'video' | 'audiovisual';
-  metric: 'top1' | 'mAP';
-  /** Test metric (mean over folds for k-fold tasks) and std across folds, when k-fold. */
+  /** The primary metric (the spec's, or the task metadata's first `evaluation` score). */
+  metric: ProbeMetric;
+  /** Test metric (mean over folds for k-fold tasks, NaN folds skipped) and sample std across folds, when k-fold. */
   value: number;
   std: number | null;
-  folds: { fold: string; value: number; valid: number; config: Record<string, unknown> }[];
+  /** Every score of the task (the primary and the rest of task_metadata.json `evaluation`), aggregated like `value`. */
+  metrics?: Partial<Record<ProbeMetric, { value: number; std: number | null }>>;
+  folds: { fold: string; value: number; valid: number; metrics?: Partial<Record<ProbeMetric, number>>; config: Record<string, unknown> }[];
+  /** The grid points tried on the first split plan, in the drawn order, with their validation scores. */
+  grid?: Record<string, unknown>[];
   n: { train: number; valid: number; test: number };
   seconds: number;
 }

@@ -1,47 +1,65 @@
 // `lssdc check [--json] [--strict] PATH…`: compile files (directories: every *.lssd below, recursively)
 // and report diagnostics. Prints only a summary when all is well. Exit 0 ok, 1 errors (or warnings
 // with --strict), 2 usage.
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../main.ts';
 import { compileFile, type Program } from '../../compiler/index.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import type { Source } from '../../grammar/ast.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../../compiler/render.ts';
-import { displayPath, nodeHost } from '../../runtime/host.ts';
+import { nodeHost } from '../../runtime/host.ts';
+import { collectFiles as collectFilesOf, type Collected } from '../../runtime/files/walk.ts';
 import { parseArgs, usageError, useColor } from '../args.ts';
+import { existsSync } from 'node:fs';
+import type { CompileOptions } from '../../compiler/index.ts';
+import type { CompilerHost } from '../../compiler/host.ts';
+import { unusedBindings } from '../../compiler/bindings.ts';
+import { defaultRoot } from '../../runtime/paths.ts';
+import { projectFileFor, withCatalogTitles } from '../../runtime/host.ts';
+import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc check [options] PATH...
 
-Compile .lssd files (a directory means every *.lssd file below it) and report diagnostics.
+Compile .lssd files (a directory means every *.lssd file below it; '-' or /dev/stdin reads standard
+input) and report diagnostics.
 
 options:
   --json       print diagnostics and the summary as JSON on stdout
   --strict     treat warnings as errors (exit 1)
   --no-color   plain output (default: color when stderr is a terminal)
   --quiet      no summary line
-  --watch      keep running: re-check when a checked file or anything it imports changes`;
+  --allow-import DIR  let imports read files under DIR outside the project (repeatable; also LSSD_ALLOW_IMPORT)
+  --watch      keep running: re-check when a checked file or anything it imports changes
+${PROFILE_USAGE}
+
+With a profile or catalog bindings (flags or lssd.project), each bound catalog is measured: one info
+line (LSSD2057) per experiment with the titles and shots its filters admit, its average dubs and the
+languages present, plus the data diagnostics \`run\` would raise.`;
 
 export { parseArgs, type ParsedArgs } from '../args.ts';
 
-/** Expand files and directories (recursively, *.lssd, sorted) into file paths; reports missing paths. */
-export function collectFiles(paths: string[]): { files: string[]; missing: string[] } {
-  const files: string[] = []; const missing: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith('.') || name === 'node_modules') continue;
-      const p = join(dir, name);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (name.endsWith('.lssd')) files.push(displayPath(p));
-    }
+/**
+ * Expand files and directories (recursively, *.lssd, sorted) into file paths (runtime/files/walk.ts):
+ * missing operands, and diagnostics for paths that cannot be used (the walk goes on past them).
+ * `-` and `/dev/stdin` stand for standard input.
+ */
+export function collectFiles(paths: string[]): Collected {
+  return collectFilesOf(paths.map((p) => (p === '/dev/stdin' ? '-' : p)));
+}
+
+/** The name standard input gets in diagnostics. */
+export const STDIN_NAME = '<stdin>';
+
+/** The node host, with `-` / <stdin> read from standard input once (imports resolve from the cwd). */
+export function hostWithStdin(host: CompilerHost = nodeHost()): CompilerHost {
+  let stdin: string | undefined;
+  const read = () => (stdin ??= readFileSync(0, 'utf8'));
+  return {
+    ...host,
+    readFile: (path) => (path === STDIN_NAME || path === '-' ? read() : host.readFile(path)),
+    resolveImport: (spec, from) => host.resolveImport(spec, from === STDIN_NAME ? join(process.cwd(), STDIN_NAME) : from),
   };
-  for (const p of paths) {
-    let st;
-    try { st = statSync(p); } catch { missing.push(p); continue; }
-    if (st.isDirectory()) walk(p); else files.push(displayPath(p));
-  }
-  return { files: [...new Set(files)], missing };
 }
 
 export interface CheckResult {
@@ -51,14 +69,14 @@ export interface CheckResult {
 }
 
 /** Compile every file; diagnostics from shared imports (stdlib, parents) are reported once. */
-export function checkFiles(files: string[]): CheckResult {
-  const host = nodeHost();
+export function checkFiles(files: string[], opts: (file: string) => CompileOptions = () => ({}), host: CompilerHost = hostWithStdin()): CheckResult {
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, Source>();
   const programs: CheckResult['programs'] = [];
-  for (const file of files) {
-    const r = compileFile(file, host);
+  for (const given of files) {
+    const file = given === '-' ? STDIN_NAME : given;
+    const r = compileFile(file, host, opts(file));
     programs.push({ file, program: r.value });
     for (const [k, s] of r.value?.sources ?? []) sources.set(k, s);
     for (const d of r.diagnostics) {
@@ -67,6 +85,8 @@ export function checkFiles(files: string[]): CheckResult {
       seen.add(key); diagnostics.push(d);
     }
   }
+  // A binding no experiment of any checked file used is worth a word (once, not per file).
+  diagnostics.push(...unusedBindings(programs.map((x) => x.program?.bindings ?? [])));
   return { programs, diagnostics, sources };
 }
 
@@ -75,17 +95,23 @@ export const command: Command = {
   summary: 'type-check .lssd files and directories',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--json', '--strict', '--no-color', '--quiet', '--watch']);
+    const p = parseArgs(args, { flags: ['--json', '--strict', '--no-color', '--quiet', '--watch'], ...PROFILE_ARGS, repeat: [...(PROFILE_ARGS.repeat ?? []), '--allow-import'] });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (!p.positional.length) return usageError(args, USAGE, 'no files given');
     if (p.flags.has('--watch')) {
       const { watchCheck } = await import('../watch.ts');
       return watchCheck(p.positional, (a) => command.run(a), args.filter((a) => a !== '--watch'));
     }
-    const { files, missing } = collectFiles(p.positional);
-    if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
-    if (!files.length) { process.stderr.write(`error: no .lssd files under ${p.positional.join(', ')}\n`); return 2; }
-    const { programs, diagnostics, sources } = checkFiles(files);
+    const { files, missing, diagnostics: walked } = collectFiles(p.positional);
+    if (missing.length) return usageError(args, USAGE, missing.map((m) => `no such file or directory: ${m}`).join('; '));
+    if (!files.length && !walked.length) return usageError(args, USAGE, `no .lssd files under ${p.positional.join(', ')}`);
+    // Bound catalogs are measured (the lister loads only then): with --profile/--catalog or a project file.
+    const bound = p.values.has('--profile') || p.lists.has('--catalog') || files.some((f) => f !== '-' && existsSync(projectFileFor(f)));
+    const base = hostWithStdin(nodeHost({ allowImports: p.lists.get('--allow-import') ?? [] }));
+    const host = bound ? await withCatalogTitles(base, defaultRoot(files[0] ?? '.')) : base;
+    const checked = checkFiles(files, (f) => compileOptions(p, f, { feasibility: true }), host);
+    const { programs, sources } = checked;
+    const diagnostics = [...walked, ...checked.diagnostics];
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
     const experiments = programs.reduce((n, x) => n + (x.program?.experiments.length ?? 0), 0);
@@ -100,7 +126,8 @@ export const command: Command = {
     }
     if (!p.flags.has('--quiet')) {
       const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-      const msg = `checked ${plural(files.length, 'file')}, ${plural(experiments, 'experiment')}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+      const profiles = [...new Set(programs.map((x) => x.program?.profile?.name).filter(Boolean))];
+      const msg = `checked ${plural(files.length, 'file')}, ${plural(experiments, 'experiment')}${profiles.length ? ` @ ${profiles.join(', ')}` : ''}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
       (failed ? process.stderr : process.stdout).write(msg + '\n');
     }
     return failed ? 1 : 0;

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from '../main.ts';
-import { compileFile, type Program } from '../../compiler/index.ts';
+import { compileFile, type CompileOptions, type Program } from '../../compiler/index.ts';
+import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 import { hasErrors, type Diagnostic } from '../../compiler/diagnostic.ts';
 import type { CompilerHost } from '../../compiler/host.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
@@ -39,6 +40,9 @@ options:
   --all           also list unchanged experiments
   --textconv      print FILE's resolved experiments one field per line (git diff.lssd.textconv)
   --no-color      plain output
+${PROFILE_USAGE}
+                  (both sides; a side written SIDE@PROFILE, e.g. experiments/A4.lssd@cpu or
+                  A4@paper, uses that profile instead; SIDE@none none)
 
 git setup (docs/diff-and-grids.md):
   echo '*.lssd diff=lssd' >> .gitattributes && git config diff.lssd.textconv 'npx lssdc diff --textconv'
@@ -57,8 +61,8 @@ function addProgram(side: Side, p: Program | undefined, only?: string[]) {
   for (const s of picked) if (!have.has(s.name)) { side.set.experiments.push(s); have.add(s.name); }
 }
 
-function compileInto(side: Side, file: string, host: CompilerHost, only?: string[]) {
-  const r = compileFile(file, host);
+function compileInto(side: Side, file: string, host: CompilerHost, only?: string[], opts: CompileOptions = {}) {
+  const r = compileFile(file, host, opts);
   side.diagnostics.push(...r.diagnostics);
   addProgram(side, r.value, only);
 }
@@ -69,13 +73,13 @@ function compileInto(side: Side, file: string, host: CompilerHost, only?: string
  * directories: ~10× faster). Names must then be unique across the files; if they are not, fall back to
  * compiling each file on its own.
  */
-export function compileMany(side: Side, files: string[], host: CompilerHost) {
-  if (files.length === 1) { compileInto(side, files[0], host); return; }
+export function compileMany(side: Side, files: string[], host: CompilerHost, opts: CompileOptions = {}) {
+  if (files.length === 1) { compileInto(side, files[0], host, undefined, opts); return; }
   const entry = displayPath(`.lssd-diff-${process.pid}.lssd`);
   const text = files.map((f) => `import ${JSON.stringify(relImport(f))}`).join('\n') + '\n';
-  const r = compileFile(entry, { ...host, readFile: (p) => (p === entry ? text : host.readFile(p)) });
+  const r = compileFile(entry, { ...host, readFile: (p) => (p === entry ? text : host.readFile(p)) }, opts);
   if (!r.value || r.diagnostics.some((d) => d.code === M.duplicateDecl.code || d.span?.file === entry)) {
-    for (const f of files) compileInto(side, f, host);
+    for (const f of files) compileInto(side, f, host, undefined, opts);
     return;
   }
   side.diagnostics.push(...r.diagnostics);
@@ -94,19 +98,26 @@ const relImport = (f: string) => {
   return isAbsolute(rel) ? rel : rel.startsWith('.') ? rel : `./${rel}`;
 };
 
-/** Resolve one command-line side: a file, a directory, FILE:NAME, or an experiment name. */
-function loadSide(arg: string, lookIn: string[], host: CompilerHost): Side | string {
-  const side = emptySide(arg);
+/**
+ * Resolve one command-line side: a file, a directory, FILE:NAME, or an experiment name, each
+ * optionally followed by `@PROFILE` (`experiments/A4.lssd@cpu`, `A4@paper`; `@none`: no profile),
+ * which overrides --profile for that side.
+ */
+function loadSide(whole: string, lookIn: string[], host: CompilerHost, base: (file: string) => CompileOptions): Side | string {
+  const side = emptySide(whole);
+  const at = !existsSync(whole) ? /^(.+)@([A-Za-z_][A-Za-z0-9_]*)$/.exec(whole) : null;
+  const arg = at ? at[1] : whole;
+  const optsFor = (file: string): CompileOptions => (at ? { ...base(file), profile: at[2] } : base(file));
   const colon = arg.lastIndexOf(':');
   if (existsSync(arg)) {
     const { files } = collectFiles([arg]);
     if (!files.length) return `no .lssd files under ${arg}`;
-    compileMany(side, files, host);
+    compileMany(side, files, host, optsFor(files[0]));
     return side;
   }
   if (colon > 0 && existsSync(arg.slice(0, colon))) {
     const name = arg.slice(colon + 1);
-    compileInto(side, arg.slice(0, colon), host, [name]);
+    compileInto(side, arg.slice(0, colon), host, [name], optsFor(arg.slice(0, colon)));
     if (!side.set.experiments.length && !hasErrors(side.diagnostics)) {
       side.diagnostics.push(diag(M.diffNotFound, undefined, `no experiment '${name}' in ${arg.slice(0, colon)}`,
         { hint: `known: ${[...side.set.all!.keys()].slice(0, 20).join(', ')}` }));
@@ -118,7 +129,7 @@ function loadSide(arg: string, lookIn: string[], host: CompilerHost): Side | str
   const { files } = collectFiles(lookIn);
   const found: { file: string; program: Program }[] = [];
   for (const f of files) {
-    const r = compileFile(f, host);
+    const r = compileFile(f, host, optsFor(f));
     if (r.value?.experiments.some((e) => e.name === arg)) found.push({ file: f, program: r.value });
   }
   if (found.length === 0) {
@@ -133,7 +144,7 @@ function loadSide(arg: string, lookIn: string[], host: CompilerHost): Side | str
   if (pick.length > 1) pick = pick.filter((f) => basename(f.file) === `${arg}.lssd`);
   if (pick.length !== 1) return `experiment '${arg}' is declared in ${found.map((f) => f.file).join(' and ')}; pick one with FILE:${arg} or --in FILE`;
   if (found.length > 1) process.stderr.write(`note: '${arg}' is also declared in ${found.filter((f) => f !== pick[0]).map((f) => f.file).join(', ')}; using ${pick[0].file} (FILE:${arg} picks another)\n`);
-  const r = compileFile(pick[0].file, host);
+  const r = compileFile(pick[0].file, host, optsFor(pick[0].file));
   side.diagnostics.push(...r.diagnostics);
   addProgram(side, r.value, [arg]);
   return side;
@@ -272,7 +283,7 @@ export const command: Command = {
     if (args.length >= 7 && args.length <= 9 && isMode(args[3]) && isMode(args[6])) {
       return externalDiff(args, { json: false, markdown: false, all: false, color: false });
     }
-    const p = parseArgs(args, ['--json', '--markdown', '--all', '--no-color', '--textconv'], ['--git', '--in']);
+    const p = parseArgs(args, { flags: ['--json', '--markdown', '--all', '--no-color', '--textconv'], values: ['--git', '--in', ...PROFILE_ARGS.values], repeat: PROFILE_ARGS.repeat });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     const o: OutOpts = { json: p.flags.has('--json'), markdown: p.flags.has('--markdown'), all: p.flags.has('--all'), color };
     if (p.flags.has('--textconv')) {
@@ -288,8 +299,8 @@ export const command: Command = {
       if (!files.length) { process.stderr.write('error: no .lssd files to compare\n'); return 2; }
       const before = emptySide(`${rev}`); const after = emptySide('working tree');
       for (const f of files) {
-        if (gh.readFile(f) !== undefined) compileInto(before, f, gh);
-        if (existsSync(f)) compileInto(after, f, host);
+        if (gh.readFile(f) !== undefined) compileInto(before, f, gh, undefined, compileOptions(p, f));
+        if (existsSync(f)) compileInto(after, f, host, undefined, compileOptions(p, f));
         else if (gh.readFile(f) === undefined) { process.stderr.write(`error: '${f}' exists neither in ${rev} nor in the working tree\n`); return 2; }
       }
       return report(before, after, o);
@@ -298,7 +309,7 @@ export const command: Command = {
     const lookIn = (p.values.get('--in') ?? '.').split(',');
     const sides: Side[] = [];
     for (const a of p.positional) {
-      const s = loadSide(a, lookIn, host);
+      const s = loadSide(a, lookIn, host, (f) => compileOptions(p, f));
       if (typeof s === 'string') { process.stderr.write(`error ${M.diffNotFound.code}: ${s}\n`); return 2; }
       sides.push(s);
     }

@@ -11,7 +11,10 @@ import { runProgram, type RunOptions } from '../../runtime/orchestrate/index.ts'
 import { RunMessages } from '../../runtime/orchestrate/messages.ts';
 import { pidAlive } from '../../runtime/orchestrate/lock.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
+import { projectFileFor } from '../../runtime/host.ts';
+import { PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 import { chooseMode, createRenderer } from '../../runtime/ui/index.ts';
+import { executorOf, runOnCluster } from '../cluster.ts';
 import { intOption, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 
 const usage = `usage: lssdc run FILE.lssd [options]
@@ -27,23 +30,36 @@ options:
   --steps N           train for N steps instead of the spec's duration (smoke runs; changes the hash)
   --no-probe          train only; skip the probes
   --force             re-run the selected experiments even if done (the old run directory is kept aside)
+  --wait              when another run trains the same pretrain hash, wait for it (default: refuse)
+${PROFILE_USAGE.replace(/^( {2}--\S+ \S+) +/gm, (_m, o: string) => o.padEnd(22)).replace(/^ {25}/gm, ' '.repeat(22))}
   --jobs N            independent cells run at once, each in its own process (default: min(2, cores))
   --root DIR          where data, features and runs live (default: <project>/.lssd)
   --runs-dir DIR      same as --root
   --plain             line-per-event output (default when stdout is not a terminal, or CI is set)
   --json              every run event as one JSON line on stdout
+  --executor E        local | slurm (default: the spec's runtime.executor, else local). slurm submits one
+                      job array per lineage level; each task runs \`lssdc run FILE --cell NAME\` (docs/cluster.md)
+  --slurm KEY=VALUE   override a runtime.slurm setting (repeatable): partition, account, qos, cpus_per_task,
+                      gpus_per_task, mem, time, array_limit, signal_before, max_requeues, extra
+  --dry-run           with --executor slurm: print the sbatch scripts, submit nothing
 
-Run directory: <root>/runs/<name>-<pretrainHash12>/ with spec.json, plan.json, run.json, metrics.jsonl,
+Run store: <root>/runs/<pretrainHash12>/, one entry per pretrain hash (renaming an experiment, changing its
+label or its probes never retrains), with spec.json, plan.json, run.json, metrics.jsonl, refs/,
 checkpoints/, probes/, LOCK. Exit status: 0 done, 1 errors, 2 usage, 130 interrupted by SIGINT, 143 by SIGTERM
 (checkpointed either way; a second signal exits at once, keeping the newest complete checkpoint).`;
 
 interface Flags {
   file?: string;
+  /** --profile NAME (undefined: lssd.project's, if any). */
+  profile?: string;
+  /** --catalog NAME=PATH, as typed. */
+  catalogs: string[];
   cells: string[];
   backend?: RunOptions['backend'];
   steps?: number;
   probe: boolean;
   force: boolean;
+  wait: boolean;
   jobs?: number;
   root?: string;
   plain: boolean;
@@ -53,9 +69,9 @@ interface Flags {
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const RUN_ARGS = {
-  flags: ['--no-probe', '--force', '--plain', '--json'],
-  values: ['--backend', '--steps', '--jobs', '--root'],
-  repeat: ['--cell'],
+  flags: ['--no-probe', '--force', '--wait', '--plain', '--json', '--dry-run'],
+  values: ['--backend', '--steps', '--jobs', '--root', '--executor', ...PROFILE_ARGS.values],
+  repeat: ['--cell', '--slurm', ...PROFILE_ARGS.repeat],
   aliases: { '--runs-dir': '--root' },
 } as const;
 
@@ -65,7 +81,8 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
   const diagnostics: Diagnostic[] = [];
   const f: Flags = {
     cells: (p.lists.get('--cell') ?? []).flatMap((v) => v.split(',').filter(Boolean)),
-    probe: !p.flags.has('--no-probe'), force: p.flags.has('--force'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
+    ...(p.values.has('--profile') ? { profile: p.values.get('--profile') } : {}), catalogs: p.lists.get('--catalog') ?? [],
+    probe: !p.flags.has('--no-probe'), force: p.flags.has('--force'), wait: p.flags.has('--wait'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
     root: p.values.get('--root'),
   };
   const backend = p.values.get('--backend');
@@ -105,7 +122,11 @@ export const command: Command = {
     const file = resolve(flags.file!);
 
     const [{ compileFile }, { nodeHost }] = await Promise.all([import('../../compiler/index.ts'), import('../../runtime/host.ts')]);
-    const compiled = compileFile(file, nodeHost());
+    const compiled = compileFile(file, nodeHost(), {
+      project: projectFileFor(file), ...(flags.profile !== undefined ? { profile: flags.profile } : {}), ...(flags.catalogs.length ? { catalogs: flags.catalogs } : {}),
+    });
+    const executor = executorOf(args, compiled.value?.experiments ?? []);
+    if (executor !== 'local') return runOnCluster(args, RUN_ARGS, file, compiled, { root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps, probe: flags.probe, force: flags.force });
     const mode = chooseMode(flags);
     const sources = compiled.value?.sources ?? new Map();
     const report = async (ds: Diagnostic[]) => {
@@ -146,7 +167,8 @@ export const command: Command = {
       const jobs = flags.jobs ?? Math.max(1, Math.min(2, availableParallelism()));
       const out = await runProgram(compiled.value, {
         file, root: resolve(flags.root ?? defaultRoot(file)), cells: flags.cells, backend: flags.backend, steps: flags.steps,
-        probe: flags.probe, force: flags.force, jobs, emit, signal: ac.signal,
+        probe: flags.probe, force: flags.force, wait: flags.wait, jobs,
+        profile: compiled.value.profile?.name ?? null, catalogs: flags.catalogs, emit, signal: ac.signal,
       });
       await renderer.close();
       if (!out.value) { await report(out.diagnostics); return 1; }

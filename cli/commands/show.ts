@@ -5,10 +5,12 @@ import { compileFile } from '../../compiler/index.ts';
 import { hasErrors } from '../../compiler/diagnostic.ts';
 import { canonicalJson } from '../../compiler/canonical.ts';
 import { stageHashes } from '../../compiler/hash.ts';
+import { displayName } from '../../compiler/profile.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
 import { LOWER } from '../../compiler/messages.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
 import { parseArgs, usageError, useColor } from '../args.ts';
+import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc show [options] FILE
 
@@ -20,20 +22,23 @@ options:
   --hash        print "NAME  pretrain=<hash>  probe=<hash>" per experiment instead of the spec
   --params      print each experiment's parameter table (analytic counts per tower and head, the
                 published figure and our count of that published variant, step FLOPs and memory)
-  --no-color    plain diagnostics`;
+  --no-color    plain diagnostics
+${PROFILE_USAGE}
+
+With a profile, every experiment is shown as the profile makes it (label "A.4 @ cpu", its own hashes).`;
 
 export const command: Command = {
   name: 'show',
   summary: 'print the resolved spec as canonical JSON',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--hash', '--params', '--no-color'], ['--name']);
+    const p = parseArgs(args, { flags: ['--hash', '--params', '--no-color'], values: ['--name', ...PROFILE_ARGS.values], repeat: PROFILE_ARGS.repeat });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
     const host = nodeHost();
     const file = displayPath(p.positional[0]);
     if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }
-    const r = compileFile(file, host);
+    const r = compileFile(file, host, compileOptions(p, file));
     const color = useColor(process.stderr, p.flags.has('--no-color'));
     if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, r.value?.sources ?? new Map(), { color }) + '\n');
     if (hasErrors(r.diagnostics) || !r.value) return 1;
@@ -52,7 +57,7 @@ export const command: Command = {
       const lookup = (n: string) => program.all.get(n);
       for (const s of specs) {
         const h = stageHashes(s, lookup);
-        process.stdout.write(`${s.name}  pretrain=${h.pretrain}  probe=${h.probe}\n`);
+        process.stdout.write(`${displayName(s)}  pretrain=${h.pretrain}  probe=${h.probe}\n`);
       }
       return 0;
     }

@@ -17,6 +17,7 @@ import { renderTable, TemplateError, type TableFormat } from '../../runtime/repo
 import { nodeHost } from '../../runtime/host.ts';
 import { collectFiles } from './check.ts';
 import { parseArgs, usageError, useColor } from '../args.ts';
+import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc table [options] FILE...
 
@@ -32,18 +33,20 @@ options:
   --title TEXT     table title (default: "Details of different pretraining model variants")
   --out FILE       write to FILE (atomically) instead of stdout
   --json           the table data as JSON
-  --no-color       plain diagnostics`;
+  --no-color       plain diagnostics
+${PROFILE_USAGE}`;
 
 export const command: Command = {
   name: 'table',
   summary: 'render a table of experiments (default: the paper\'s Table 1 columns) via Handlebars',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--json', '--no-color'], ['--format', '--template', '--columns', '--title', '--out']);
+    const p = parseArgs(args, { flags: ['--json', '--no-color'], values: ['--format', '--template', '--columns', '--title', '--out', ...PROFILE_ARGS.values], repeat: PROFILE_ARGS.repeat });
     if (typeof p === 'string') return usageError(args, USAGE, p);
-    if (!p.positional.length) { process.stderr.write(`error: no FILE given\n\n${USAGE}\n`); return 2; }
-    const { files, missing } = collectFiles(p.positional);
-    if (missing.length) { process.stderr.write(missing.map((m) => `error: no such file or directory: ${m}\n`).join('')); return 2; }
+    if (!p.positional.length) return usageError(args, USAGE, 'no FILE given');
+    const { files, missing, diagnostics: walked } = collectFiles(p.positional);
+    if (missing.length) return usageError(args, USAGE, missing.map((m) => `no such file or directory: ${m}`).join('; '));
+    if (!files.length && !walked.length) return usageError(args, USAGE, `no .lssd files under ${p.positional.join(', ')}`);
     const tplPath = p.values.get('--template');
     let format = p.values.get('--format') as TableFormat | 'md' | undefined;
     if (format === 'md') format = 'markdown';
@@ -58,12 +61,12 @@ export const command: Command = {
     }
 
     const host = nodeHost();
-    const diagnostics: Diagnostic[] = [];
+    const diagnostics: Diagnostic[] = [...walked];
     const sources = new Map<string, Source>();
     const specs: ResolvedSpec[] = [];
     const all = new Map<string, ResolvedSpec>();
     for (const f of files) {
-      const r = compileFile(f, host);
+      const r = compileFile(f, host, compileOptions(p, f));
       diagnostics.push(...r.diagnostics);
       for (const [k, s] of r.value?.sources ?? []) sources.set(k, s);
       for (const [k, s] of r.value?.all ?? []) if (!all.has(k)) all.set(k, s);

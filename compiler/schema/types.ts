@@ -189,6 +189,17 @@ export function enumOf<T extends string>(values: readonly T[]): ValueType<T> {
   };
 }
 
+// The identity of a list item for `unique` lists: its JSON. Referenced specs (`probes = [esc50, …]`)
+// are objects shared by every experiment of a program, so their JSON is computed once per object
+// (stringifying each task spec for every cell dominated the compile of a 10,000-cell grid).
+const jsonOf = new WeakMap<object, string>();
+const uniqueKey = (x: unknown): string => {
+  if (x === null || typeof x !== 'object') return JSON.stringify(x);
+  let k = jsonOf.get(x);
+  if (k === undefined) { k = JSON.stringify(x); jsonOf.set(x, k); }
+  return k;
+};
+
 export function list<T>(item: ValueType<T>, o: { minItems?: number; unique?: boolean } = {}): ValueType<T[]> {
   return {
     describe: `a list of ${item.describe}`,
@@ -206,7 +217,7 @@ export function list<T>(item: ValueType<T>, o: { minItems?: number; unique?: boo
         const x = item.convert(it, ctx, key);
         if (x === INVALID) { bad = true; continue; }
         if (o.unique) {
-          const k = JSON.stringify(x);
+          const k = uniqueKey(x);
           const prev = seen.get(k);
           if (prev) {
             ctx.report(diag(M.duplicateField, it.span, `\`${q(ctx, it)}\` appears twice in \`${key}\``,

@@ -3,8 +3,9 @@
 import type { CatalogTitle, Dataset, DataEvents, ResolvedSpec, SamplerStats } from '../contracts.ts';
 import { DataCodes, LssdError } from './errors.ts';
 import { extractAll, featureConfig, FeatureReader, windowFrames } from './features.ts';
-import { indexDirectory } from './index.ts';
-import { SPEECH_REMOVED } from './lang.ts';
+import { indexDirectory, readCatalog } from './index.ts';
+import { dirname } from 'node:path';
+import { filterListedTitles, primaryTrackOf } from '../../compiler/feasibility.ts';
 import { hashString } from './rng.ts';
 import { Sampler, type SamplerTitle, type Track } from './sampler.ts';
 import { boundShots } from './shots.ts';
@@ -25,10 +26,11 @@ export async function catalogDir(spec: ResolvedSpec, opts: EnsureOptions): Promi
   const c = spec.data.catalog;
   if (c.kind === 'external') {
     throw new LssdError(DataCodes.externalCatalog, `catalog '${c.name}' is only available at paper scale`, {
-      hint: "check/show/diff/table work on it; to run, extend the experiment with a synthetic catalog or one built by `lssdc data index DIR`",
+      hint: `run it at CPU scale: \`npx lssdc run ${spec.origin.file} --profile cpu\`; or bind '${c.name}' to a library: \`--catalog ${c.name}=DIR\` or lssd.project (docs/language.md §4.6)`,
     });
   }
   if (c.kind === 'index') return c.path;
+  if (c.kind === 'file') return dirname(c.path);
   const synth = await import('./synth/index.ts');
   return synth.ensureSyntheticCorpus(c, { root: opts.root, events: opts.events });
 }
@@ -40,36 +42,14 @@ export interface FilterReport {
 
 const dubCount = (t: CatalogTitle) => t.audio.filter((a) => a.role === 'dub').length;
 
-/** The spec's title filters, in order; counts what each removed. */
+/** The spec's title filters, in order; counts what each removed. The compiler's feasibility check (`lssdc check` on a bound catalog) runs the same function. */
 export function filterTitles(titles: CatalogTitle[], spec: ResolvedSpec): FilterReport {
-  const f = spec.data.filters;
-  const dropped = { language: 0, dubs: 0, content: 0, missingPrimary: 0, noSpeechRemoved: 0, noVideo: 0 };
-  const needVideo = spec.model.modality === 'cross_modal';
-  const kept = titles.filter((t) => {
-    const ol = t.originalLanguage;
-    if ((f.original_language.include !== 'all' && !f.original_language.include.includes(ol)) || f.original_language.exclude.includes(ol)) { dropped.language++; return false; }
-    const n = dubCount(t);
-    if (n < f.dubs.min || (f.dubs.max !== null && n > f.dubs.max)) { dropped.dubs++; return false; }
-    if (!f.content.includes(t.kind)) { dropped.content++; return false; }
-    if (needVideo && !t.video) { dropped.noVideo++; return false; }
-    if (spec.views.audio.source === 'speech_removed' && !t.audio.some((a) => a.role === 'speech_removed')) { dropped.noSpeechRemoved++; return false; }
-    if (primaryTrack(t, spec) === null) { dropped.missingPrimary++; return false; }
-    return true;
-  });
-  return { kept, dropped };
+  return filterListedTitles(titles, spec);
 }
 
 /** a_p's track: the speech-removed stem (SEP), the original-language track, or a fixed language's. */
 export function primaryTrack(t: CatalogTitle, spec: ResolvedSpec): Track | null {
-  if (spec.views.audio.source === 'speech_removed') {
-    const a = t.audio.find((x) => x.role === 'speech_removed');
-    return a ? { stream: a.stream, lang: SPEECH_REMOVED } : null;
-  }
-  const p = spec.dubs.primary;
-  const a = p === 'original'
-    ? t.audio.find((x) => x.role === 'original') ?? t.audio.find((x) => x.role !== 'speech_removed' && x.language === t.originalLanguage)
-    : t.audio.find((x) => x.role !== 'speech_removed' && x.language === p);
-  return a ? { stream: a.stream, lang: a.language } : null;
+  return primaryTrackOf(t, spec);
 }
 
 /** Tracks eligible as a_s: other languages than a_p's (none for SEP: the paper has no secondary audio there). */
@@ -88,6 +68,16 @@ export function applyBudget<S extends { index: number }>(titles: { t: CatalogTit
   return titles.map((x, ti) => ({ t: x.t, shots: x.shots.filter((s) => keep.has(`${ti}:${s.index}`)) })).filter((x) => x.shots.length > 0);
 }
 
+function catalogFile(path: string): { titles: CatalogTitle[]; skipped: unknown[]; files: number } {
+  let titles: CatalogTitle[];
+  try { titles = readCatalog(path); } catch (e) {
+    throw new LssdError(DataCodes.badArgument, `cannot read the catalog file ${path}: ${(e as Error).message}`, {
+      path, hint: 'a catalog file is the JSON Lines file `lssdc data index DIR` writes under .lssd/catalogs/',
+    });
+  }
+  return { titles, skipped: [], files: titles.length };
+}
+
 /** A Dataset plus where its batches are built ('worker' thread or 'inline' on the caller's thread). */
 export type MediaDataset = Dataset & { readonly samplerMode: 'worker' | 'inline' };
 
@@ -95,7 +85,9 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
   const ev = opts.events;
   const dir = await catalogDir(spec, opts);
   const cd = spec.data.shots.cut_detection;
-  const idx = await indexDirectory(dir, { root: opts.root, method: cd.method, threshold: cd.threshold, events: ev, bounds: { min: spec.data.shots.min_length, max: spec.data.shots.max_length } });
+  const cat = spec.data.catalog;
+  // A catalog file (`data.catalog = file(…)`, or a binding to one) is used as written: no re-indexing.
+  const idx = cat.kind === 'file' ? catalogFile(cat.path) : await indexDirectory(dir, { root: opts.root, method: cd.method, threshold: cd.threshold, events: ev, bounds: { min: spec.data.shots.min_length, max: spec.data.shots.max_length } });
   if (idx.skipped.length) ev?.onWarning?.(`${idx.skipped.length} of ${idx.files} media files skipped (see the lines above)`);
 
   const fr = filterTitles(idx.titles, spec);

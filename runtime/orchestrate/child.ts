@@ -27,8 +27,11 @@ export function childArgs(c: PreparedCell, opts: RunOptions & { probe: boolean }
     'run', opts.file, '--cell', c.name, '--json', '--jobs', '1', '--root', opts.root,
     ...(opts.backend ? ['--backend', opts.backend] : []),
     ...(opts.steps !== undefined ? ['--steps', String(opts.steps)] : []),
-    ...(opts.probe ? [] : ['--no-probe']),
+    ...(opts.probe && c.probed ? [] : ['--no-probe']),
     ...(opts.force && c.selected ? ['--force'] : []),
+    ...(opts.wait ? ['--wait'] : []),
+    ...(opts.profile ? ['--profile', opts.profile] : []),
+    ...(opts.catalogs ?? []).flatMap((c) => ['--catalog', c]),
   ];
 }
 

@@ -15,8 +15,10 @@ import type { Diagnostic, Outcome } from '../../compiler/diagnostic.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import type { CellState, ProbeResult, ProgramCell, ResultsTable, RunEvent, TaggedRunEvent } from '../contracts.ts';
 import { writeJsonAtomic } from './atomic.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock, waitForLock, type LockInfo } from './lock.ts';
 import { markAttemptInterrupted, markStaleAttempts } from './stale.ts';
+import { recordRef } from '../store/refs.ts';
+import { migrateLegacy } from '../store/legacy.ts';
 import { lineageOrder } from './lineage.ts';
 import { RunMessages } from './messages.ts';
 import { buildResultsTable } from './results.ts';
@@ -50,6 +52,15 @@ export interface RunOptions {
   probe?: boolean;
   /** --force: re-run selected cells even when their results exist (the old run directory is kept aside). */
   force?: boolean;
+  /**
+   * --wait: when another process holds a cell's lock (it trains the same pretrain hash), wait for it
+   * instead of refusing; the cell then finds the checkpoint trained and only probes. Default false.
+   */
+  wait?: boolean;
+  /** --profile: the scale profile the experiments were compiled under (recorded in run.json and refs). */
+  profile?: string | null;
+  /** --catalog NAME=PATH bindings the file was compiled with (child processes compile it the same way). */
+  catalogs?: string[];
   /** Independent cells run at once. Default 1. */
   jobs?: number;
   /**
@@ -70,9 +81,18 @@ export interface PreparedCell extends ProgramCell {
   spec: ResolvedSpec;
   hashes: { pretrain: string; probe: string };
   parentName: string | null;
-  /** The parent's run directory (its `checkpoints/final` initialises this cell). */
+  /** The parent's store entry (its `checkpoints/final` initialises this cell). */
   parentRunDir: string | null;
+  /** The parent's pretrain hash (the key of its entry). */
+  parentPretrain: string | null;
+  /** An earlier cell of this run with the same pretrain hash: it trains, this one waits for it. */
+  sameAs: string | null;
   selected: boolean;
+  /**
+   * Its probes run and it has a row in the results table: every cell of a whole-file run, `init from`
+   * ancestors included (`run A4.lssd` probes A2 too); with --cell, only the cells named.
+   */
+  probed: boolean;
   /** Lowered plan (undefined for cached cells: nothing to run). */
   plan?: unknown;
 }
@@ -80,6 +100,8 @@ export interface PreparedCell extends ProgramCell {
 export interface PreparedRun {
   file: string;
   cells: PreparedCell[];
+  /** Run directories of the old layout moved into the store while preparing (runtime/store/legacy.ts). */
+  migrated: { from: string; to: string }[];
 }
 
 export type CellOutcome = 'done' | 'cached' | 'interrupted' | 'failed' | 'skipped';
@@ -98,12 +120,12 @@ export function applyOverrides(spec: ResolvedSpec, o: Pick<RunOptions, 'steps' |
   return s;
 }
 
-function wantsProbes(cell: { spec: ResolvedSpec; selected: boolean }, probe: boolean): boolean {
-  // Ancestors pulled in only for their checkpoint are trained, not probed (their own row probes them).
-  return probe && cell.selected && cell.spec.probes.length > 0;
+function wantsProbes(cell: { spec: ResolvedSpec; probed: boolean }, probe: boolean): boolean {
+  // An ancestor pulled in by --cell only for its checkpoint is trained, not probed (its own row probes it).
+  return probe && cell.probed && cell.spec.probes.length > 0;
 }
 
-function isCached(cell: { spec: ResolvedSpec; selected: boolean; runDir: string; hashes: { probe: string } }, o: { probe: boolean; force: boolean }): boolean {
+function isCached(cell: { spec: ResolvedSpec; selected: boolean; probed: boolean; runDir: string; hashes: { probe: string } }, o: { probe: boolean; force: boolean }): boolean {
   if (o.force && cell.selected) return false;
   if (!isTrained(cell.runDir)) return false;
   return !wantsProbes(cell, o.probe) || readProbeResults(cell.runDir, cell.hashes.probe) !== undefined;
@@ -131,27 +153,36 @@ export async function prepareRun(program: ProgramLike, opts: RunOptions): Promis
 
   const { nodes, diagnostics: lineageDiags } = lineageOrder(selected, all);
   if (lineageDiags.length) return { diagnostics: lineageDiags };
+  const migrated = migrateLegacy(opts.root).moved;
   const lookup = (n: string) => all.get(n);
   const probe = opts.probe ?? true;
   const force = opts.force ?? false;
   const cells: PreparedCell[] = [];
   for (const n of nodes) {
     const hashes = stageHashes(n.spec, lookup);
-    const runDir = runDirFor(opts.root, n.spec.name, hashes.pretrain);
-    const base = { spec: n.spec, selected: n.selected, runDir, hashes };
+    const runDir = runDirFor(opts.root, hashes.pretrain);
+    const base = { spec: n.spec, selected: n.selected, probed: n.selected || !opts.cells?.length, runDir, hashes };
+    const sameAs = cells.find((x) => x.runDir === runDir)?.name ?? null;
     cells.push({
       ...base, name: n.spec.name, label: n.spec.label, hash: short(hashes.pretrain),
-      after: n.parent, parentName: n.parent, parentRunDir: cells.find((x) => x.name === n.parent)?.runDir ?? null,
+      after: n.parent ?? sameAs, parentName: n.parent, parentRunDir: cells.find((x) => x.name === n.parent)?.runDir ?? null,
+      parentPretrain: cells.find((x) => x.name === n.parent)?.hashes.pretrain ?? null, sameAs,
       cached: isCached(base, { probe, force }),
     });
   }
+
+  for (const c of cells) {
+    const theirs = readRunJson(c.runDir)?.hashes?.pretrain;
+    if (theirs && theirs !== c.hashes.pretrain) diagnostics.push(RunMessages.storeCollision(c.name, c.runDir, c.hashes.pretrain, theirs));
+  }
+  if (diagnostics.length) return { diagnostics };
 
   // Preflight: every user error (paper-scale catalog, a model too big for this backend…) before any work.
   let deps: RuntimeDeps | undefined = opts.deps;
   for (const c of cells) {
     if (c.cached) continue;
     const cat = c.spec.data.catalog;
-    if (cat.kind === 'external') { diagnostics.push(RunMessages.externalCatalog(c.name, cat.name)); continue; }
+    if (cat.kind === 'external') { diagnostics.push(RunMessages.externalCatalog(c.name, cat.name, c.spec.origin.file)); continue; }
     if (isTrained(c.runDir) && !(force && c.selected)) continue; // only probes left: nothing to lower
     deps ??= opts.deps = await loadRuntimeDeps();
     const lowered = deps.lower(c.spec, { ...program, all });
@@ -159,13 +190,16 @@ export async function prepareRun(program: ProgramLike, opts: RunOptions): Promis
     c.plan = lowered.value;
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  return { value: { file: opts.file, cells }, diagnostics };
+  return { value: { file: opts.file, cells, migrated }, diagnostics };
 }
 
 export async function runProgram(program: ProgramLike, opts: RunOptions): Promise<Outcome<RunSummary>> {
   const prepared = await prepareRun(program, opts);
   if (!prepared.value) return { diagnostics: prepared.diagnostics };
   for (const d of prepared.diagnostics) emitDiagnostic(opts.emit, d);
+  if (prepared.value.migrated.length) {
+    opts.emit({ type: 'warning', message: `moved ${prepared.value.migrated.length} run director${prepared.value.migrated.length === 1 ? 'y' : 'ies'} of the old layout (runs/<name>-<hash>) into the store (runs/<hash>): ${prepared.value.migrated.map((m) => `${m.from} → ${m.to}`).join(', ')}` });
+  }
   return { value: await executeRun(prepared.value, opts), diagnostics: prepared.diagnostics };
 }
 
@@ -188,7 +222,13 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
 
   const outcome = new Map<string, CellOutcome>();
   if (mode === 'spawn' && !opts.signal.aborted) await prepareDataOnce(pending, { ...opts, emit });
-  for (const c of cells) if (c.cached) { outcome.set(c.name, 'cached'); emit({ type: 'cell-state', name: c.name, state: 'cached', run: c.name }); }
+  for (const c of cells) {
+    if (!c.cached) continue;
+    outcome.set(c.name, 'cached');
+    // A cache hit is a use: `lssdc gc` keeps entries used recently (runtime/store/gc.ts).
+    recordRef(c.runDir, refOf(c, opts));
+    emit({ type: 'cell-state', name: c.name, state: 'cached', run: c.name });
+  }
 
   // Scheduler: start every cell whose parent is trained, up to `jobs` at once, in lineage order.
   const running = new Map<string, Promise<void>>();
@@ -209,6 +249,20 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
       for (const c of cells) {
         if (outcome.has(c.name) || running.has(c.name)) continue;
         if (running.size >= jobs) break;
+        // One process per store entry at a time (the LOCK): cells sharing it take turns.
+        if ([...running.keys()].some((n) => cells.find((x) => x.name === n)!.runDir === c.runDir)) continue;
+        if (c.sameAs) {
+          // Same pretrain hash as an earlier cell: one trainer per checkpoint; this one probes after it.
+          const o = outcome.get(c.sameAs);
+          if (o === undefined) continue;
+          if (!isTrained(c.runDir)) {
+            outcome.set(c.name, 'skipped');
+            emitDiagnostic(emit, RunMessages.sharedFailed(c.name, c.sameAs), c.name);
+            state(c, 'skipped', `${c.sameAs} (same pretraining) not trained`);
+            launched = true;
+            continue;
+          }
+        }
         if (c.parentName) {
           const p = outcome.get(c.parentName);
           if (p === undefined) continue; // parent still to run / running
@@ -245,7 +299,7 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
   const unfinished = cells.filter((c) => !outcome.has(c.name));
   for (const c of unfinished) outcome.set(c.name, interrupted ? 'interrupted' : 'skipped');
 
-  const rows = cells.filter((c) => c.selected).map((c) => ({
+  const rows = cells.filter((c) => c.probed).map((c) => ({
     name: c.name, label: c.label,
     results: (probe ? readProbeResults(c.runDir, c.hashes.probe) : undefined) ?? [],
   }));
@@ -275,13 +329,29 @@ function asDiagnostic(cell: string, e: unknown): Diagnostic {
   return RunMessages.cellFailed(cell, errorMessage(e));
 }
 
+/** The reference a cell records in its entry's refs/ (runtime/store/refs.ts). */
+function refOf(c: PreparedCell, opts: Pick<RunOptions, 'file' | 'profile'>) {
+  return { name: c.name, label: c.label, profile: opts.profile ?? null, file: opts.file, probeHash: c.hashes.probe, used: new Date().toISOString() };
+}
+
 /** One experiment in this process: lock, data, training (resuming), probes, run.json. */
 export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { probe: boolean }): Promise<CellOutcome> {
   const emit = (e: RunEvent) => opts.emit({ ...e, run: c.name });
   const t0 = Date.now();
   mkdirSync(join(opts.root, 'runs'), { recursive: true });
   mkdirSync(c.runDir, { recursive: true });
-  let lock = acquireLock(c.runDir);
+  const what = { experiment: c.name, file: opts.file };
+  const takeLock = async (): Promise<ReturnType<typeof acquireLock> | 'interrupted'> => {
+    const first = acquireLock(c.runDir, what);
+    if (first.ok || !opts.wait) return first;
+    const got = await waitForLock(c.runDir, what, {
+      signal: opts.signal,
+      onWait: (h: LockInfo) => emit({ type: 'warning', message: RunMessages.waiting(c.name, c.runDir, h) }),
+    });
+    return got ?? 'interrupted';
+  };
+  let lock = await takeLock();
+  if (lock === 'interrupted') return 'interrupted';
   if (!lock.ok) {
     emitDiagnostic(opts.emit, RunMessages.locked(c.runDir, lock.holder), c.name);
     return 'failed';
@@ -293,7 +363,7 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
     renameSync(c.runDir, aside);
     emit({ type: 'warning', message: `--force: previous run of ${c.name} moved to ${aside}` });
     mkdirSync(c.runDir, { recursive: true });
-    lock = acquireLock(c.runDir);
+    lock = acquireLock(c.runDir, what);
     if (!lock.ok) { emitDiagnostic(opts.emit, RunMessages.locked(c.runDir, lock.holder), c.name); return 'failed'; }
   }
   if (lock.tookOver) emitDiagnostic(opts.emit, RunMessages.staleLock(c.runDir, lock.tookOver), c.name);
@@ -310,16 +380,21 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
     const deps = opts.deps ??= await loadRuntimeDeps();
     const me = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ended: null, status: 'running' as string };
     const prev = readRunJson(c.runDir);
-    const parentCell = c.parentName && c.parentRunDir ? { from: c.parentName, checkpointDir: finalCheckpoint(c.parentRunDir) } : null;
+    const parentCell = c.parentName && c.parentRunDir
+      ? { from: c.parentName, pretrain: c.parentPretrain ?? undefined, checkpointDir: finalCheckpoint(c.parentRunDir) } : null;
+    const trainedBefore = isTrained(c.runDir);
     // We hold the LOCK, so no earlier attempt can still be running: one still marked so died (kill -9).
-    const record: RunJson = prev ? { ...prev, status: isTrained(c.runDir) ? 'trained' : 'running', ended: null, attempts: [...markStaleAttempts(prev.attempts), me] } : {
-      name: c.name, label: c.label, file: opts.file, hashes: c.hashes, backend: null, seed: c.spec.optim.seed,
+    const record: RunJson = prev ? { ...prev, status: trainedBefore ? 'trained' : 'running', ended: null, attempts: [...markStaleAttempts(prev.attempts), me] } : {
+      name: c.name, label: c.label, profile: opts.profile ?? null, file: opts.file, hashes: c.hashes, backend: null, seed: c.spec.optim.seed,
       overrides: opts.steps !== undefined ? { steps: opts.steps } : {}, init: parentCell,
       status: 'running', started: me.started, ended: null, attempts: [me],
     };
     writeJsonAtomic(join(c.runDir, 'run.json'), record);
-    writeJsonAtomic(join(c.runDir, 'spec.json'), c.spec);
-    if (c.plan !== undefined) writeJsonAtomic(join(c.runDir, 'plan.json'), c.plan);
+    recordRef(c.runDir, refOf(c, opts));
+    // spec.json / plan.json describe what trained the checkpoint: the first experiment to train it. An
+    // experiment that shares the entry only to probe leaves them (its own spec is in its file; refs/ name it).
+    if (!trainedBefore || !existsSync(join(c.runDir, 'spec.json'))) writeJsonAtomic(join(c.runDir, 'spec.json'), c.spec);
+    if (c.plan !== undefined && !trainedBefore) writeJsonAtomic(join(c.runDir, 'plan.json'), c.plan);
 
     const finish = (status: RunJson['status'], extra: Partial<RunJson> = {}) => { settled = status !== 'running'; return updateRunJson(c.runDir, (r) => ({
       ...r, ...extra, status, ended: status === 'running' ? null : new Date().toISOString(),

@@ -1,10 +1,24 @@
-// The run directory's LOCK: one process per run directory. It records pid, host and start time; a lock
-// left by a dead process (kill -9, power loss) on this host is taken over with a warning.
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, existsSync, renameSync } from 'node:fs';
+// The store entry's LOCK: one trainer per checkpoint. It records pid, host, start time and what the holder
+// runs; a lock left by a dead process (kill -9, power loss) on this host is taken over with a warning.
+//
+// Taking over is the racy part: two processes may find the same dead lock at once, and a naive
+// "remove it, create mine" lets the slower one remove the faster one's fresh lock. Here the right to
+// remove one particular stale lock is itself claimed with link(2), which fails when the name exists:
+// both link LOCK to `LOCK.takeover-<digest of its content>`; only one succeeds, checks that the file it
+// linked is still the dead holder's, and only then removes LOCK and creates its own with O_EXCL.
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, existsSync, linkSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-export interface LockInfo { pid: number; host: string; started: string }
+export interface LockInfo {
+  pid: number;
+  host: string;
+  started: string;
+  /** What the holder is doing (experiment name, file), for the refusal message. Absent in older locks. */
+  experiment?: string;
+  file?: string;
+}
 
 export type LockResult =
   | { ok: true; release(): void; tookOver: LockInfo | null }
@@ -15,21 +29,58 @@ export function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
+const parse = (text: string): LockInfo | undefined => { try { return JSON.parse(text) as LockInfo; } catch { return undefined; } };
+const readText = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
+
 export function readLock(dir: string): LockInfo | undefined {
-  try { return JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')) as LockInfo; } catch { return undefined; }
+  const t = readText(join(dir, 'LOCK'));
+  return t === undefined ? undefined : parse(t);
 }
 
 /** A lock whose holder can no longer be running: a dead pid on this host, or an unreadable file. */
-function isStale(info: LockInfo | undefined): boolean {
+export function isStale(info: LockInfo | undefined): boolean {
   if (!info) return true;
   return info.host === hostname() && !pidAlive(info.pid);
 }
 
-export function acquireLock(dir: string): LockResult {
+/** The live holder of `dir`'s lock, or undefined when there is none (or it is stale). */
+export function liveHolder(dir: string): LockInfo | undefined {
+  if (!existsSync(join(dir, 'LOCK'))) return undefined;
+  const h = readLock(dir);
+  return h && !isStale(h) ? h : undefined;
+}
+
+/** A claim on removing one stale LOCK older than this is debris of a process that died mid-takeover. */
+const TAKEOVER_DEBRIS_MS = 30_000;
+
+/** Removes `path` (a stale LOCK whose text is `text`) if this process wins the right to; true when removed. */
+function removeStale(dir: string, path: string, text: string): boolean {
+  const claim = join(dir, `LOCK.takeover-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`);
+  try {
+    linkSync(path, claim);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return false; // LOCK already gone: just try to create ours
+    if (code !== 'EEXIST') throw e;
+    // Another process is taking this lock over right now, or died doing so long ago.
+    try { if (Date.now() - statSync(claim).ctimeMs > TAKEOVER_DEBRIS_MS) unlinkSync(claim); } catch { /* gone */ }
+    return false;
+  }
+  try {
+    // The claim names whatever LOCK was when we linked it; only if that is still the dead holder's text is
+    // LOCK ours to remove (nobody else can remove it while our claim exists).
+    if (readText(claim) === text) { try { unlinkSync(path); } catch { /* gone */ } return true; }
+    return false;
+  } finally {
+    try { unlinkSync(claim); } catch { /* gone */ }
+  }
+}
+
+export function acquireLock(dir: string, what: { experiment?: string; file?: string } = {}): LockResult {
   const path = join(dir, 'LOCK');
-  const me: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  const me: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ...what };
   let tookOver: LockInfo | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
       // O_EXCL: of two processes racing for the lock exactly one creates the file.
       const fd = openSync(path, 'wx');
@@ -40,23 +91,45 @@ export function acquireLock(dir: string): LockResult {
         release() {
           if (released) return; released = true;
           const cur = readLock(dir);
-          if (cur && cur.pid === process.pid && cur.host === me.host) { try { unlinkSync(path); } catch { /* already gone */ } }
+          if (cur && cur.pid === process.pid && cur.host === me.host && cur.started === me.started) { try { unlinkSync(path); } catch { /* already gone */ } }
         },
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = readLock(dir);
+      const text = readText(path);
+      if (text === undefined) continue; // released between our create and our read
+      const holder = parse(text);
       // A lock file being written right now reads as empty: give the writer a moment before calling it stale.
       if (!holder && attempt === 0) { sleepMs(50); continue; }
       if (!isStale(holder)) return { ok: false, holder: holder! };
-      // Take over by renaming the stale file away first, so two processes taking over race on the rename.
-      const aside = `${path}.stale.${process.pid}`;
-      try { renameSync(path, aside); unlinkSync(aside); } catch { /* another process took it over first */ }
-      tookOver = holder ?? { pid: 0, host: '?', started: '?' };
+      if (removeStale(dir, path, text)) tookOver = holder ?? { pid: 0, host: '?', started: '?' };
+      else sleepMs(10 + Math.floor(Math.random() * 20));
     }
   }
   const holder = readLock(dir);
   return { ok: false, holder: holder ?? { pid: 0, host: '?', started: '?' } };
+}
+
+/**
+ * acquireLock, waiting while another live process holds it: `onWait(holder)` is called once when the
+ * wait starts (and again if the holder changes); polls every `pollMs`. Returns `undefined` when `signal`
+ * aborts first.
+ */
+export async function waitForLock(dir: string, what: { experiment?: string; file?: string }, o: { signal: AbortSignal; onWait(holder: LockInfo): void; pollMs?: number }):
+  Promise<Extract<LockResult, { ok: true }> | undefined> {
+  let shown: string | undefined;
+  for (;;) {
+    if (o.signal.aborted) return undefined;
+    const r = acquireLock(dir, what);
+    if (r.ok) return r;
+    const key = `${r.holder.pid}@${r.holder.host}@${r.holder.started}`;
+    if (key !== shown) { shown = key; o.onWait(r.holder); }
+    await new Promise<void>((res) => {
+      const t = setTimeout(() => { o.signal.removeEventListener('abort', done); res(); }, o.pollMs ?? 1000);
+      const done = () => { clearTimeout(t); res(); };
+      o.signal.addEventListener('abort', done, { once: true });
+    });
+  }
 }
 
 function sleepMs(ms: number): void {

@@ -3,17 +3,37 @@
 // compiler/messages-runtime.ts (`RUN`).
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { RUN } from '../../compiler/messages-runtime.ts';
+import type { LockInfo } from './lock.ts';
+
+const owner = (h: LockInfo) => (h.experiment ? `, running ${h.experiment}${h.file ? ` of ${h.file}` : ''}` : '');
 
 export const RunMessages = {
-  externalCatalog: (exp: string, catalog: string): Diagnostic => ({
+  externalCatalog: (exp: string, catalog: string, file?: string): Diagnostic => ({
     code: RUN.externalCatalog.code, severity: 'error', related: [],
     message: `experiment '${exp}' trains on the external catalog '${catalog}', which exists only at the paper's scale and is not on this machine`,
-    hint: 'run its CPU-sized counterpart instead (experiments/quickstart.lssd, experiments/tiny/), or `extends` it with `data.catalog = synthetic(...)` or an indexed directory; `lssdc check/show/diff/table` still work on this file',
+    hint: `run it at CPU scale on the embedded corpus: \`npx lssdc run ${file ?? 'FILE'} --profile cpu\`; or bind the catalog to your own library: \`--catalog ${catalog}=DIR\` (a directory \`lssdc data index\` indexes, or its .jsonl catalog), or in lssd.project (docs/language.md §4.5–4.6)`,
   }),
-  locked: (dir: string, holder: { pid: number; host: string; started: string }): Diagnostic => ({
+  locked: (dir: string, holder: LockInfo): Diagnostic => ({
     code: RUN.locked.code, severity: 'error', related: [],
-    message: `run directory ${dir} is in use by another lssdc run (pid ${holder.pid} on ${holder.host}, since ${holder.started})`,
-    hint: 'two runs on one directory are refused: wait for the other run to finish, or stop it (Ctrl-C checkpoints) and re-run to resume',
+    message: `run directory ${dir} is in use by another lssdc run (pid ${holder.pid} on ${holder.host}, since ${holder.started}${owner(holder)})`,
+    hint: 'one process trains a checkpoint at a time: pass --wait to wait for the other run (then only probe), wait for it to finish, or stop it (Ctrl-C checkpoints) and re-run to resume',
+  }),
+  /** Shown (as a warning event) while --wait waits for another process's lock. */
+  waiting: (exp: string, dir: string, holder: LockInfo): string =>
+    `${exp}: waiting for pid ${holder.pid} on ${holder.host} (since ${holder.started}${owner(holder)}), which holds ${dir}; it trains the same pretraining`,
+  storeCollision: (exp: string, dir: string, mine: string, theirs: string): Diagnostic => ({
+    code: RUN.storeCollision.code, severity: 'error', related: [],
+    message: `experiment '${exp}' maps to ${dir}, which holds pretrain hash ${theirs}, not ${mine} (the first 12 hex digits coincide)`,
+    hint: 'move that directory aside (or `lssdc gc` it) and re-run; nothing of it was touched',
+  }),
+  gcSkipped: (dir: string, reason: string): Diagnostic => ({
+    code: RUN.gcSkipped.code, severity: 'warning', related: [],
+    message: `kept ${dir}: ${reason}`,
+  }),
+  sharedFailed: (exp: string, other: string): Diagnostic => ({
+    code: RUN.sharedFailed.code, severity: 'error', related: [],
+    message: `experiment '${exp}' has the same pretraining as '${other}', which did not finish; '${exp}' was not run`,
+    hint: `both map to one checkpoint (only names, labels or probes differ); fix '${other}' and re-run`,
   }),
   staleLock: (dir: string, holder: { pid: number; host: string; started: string }): Diagnostic => ({
     code: RUN.staleLock.code, severity: 'warning', related: [],

@@ -1,19 +1,25 @@
-// The run directory of one experiment: `<root>/runs/<name>-<pretrainHash12>/` (docs/architecture.md).
+// The run store's entries: `<root>/runs/<pretrainHash12>/`, one per pretrain stage hash, shared by every
+// experiment, grid cell and profile with that hash (docs/architecture.md, runtime/store/README.md). Names
+// and labels are not part of the key: the experiments that map to an entry are recorded in its refs/.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from './atomic.ts';
 import type { ProbeResult } from '../contracts.ts';
 
 export interface RunJson {
+  /** The experiment that first trained this entry (others that map to it: refs/). */
   name: string;
   label: string;
+  /** Scale profile the experiment was run under (`lssdc run --profile`), null for none. */
+  profile?: string | null;
   file: string;
   hashes: { pretrain: string; probe: string };
   backend: string | null;
   seed: number;
   /** Command-line overrides that changed the spec (recorded because they change the hash). */
   overrides: { steps?: number };
-  init: { from: string; checkpointDir: string } | null;
+  /** `init from`: the parent's name when this entry was trained, its pretrain hash (the key of its entry). */
+  init: { from: string; pretrain?: string; checkpointDir: string } | null;
   /** running → trained (final checkpoint written) → done (probes written); interrupted / failed on the way. */
   status: 'running' | 'trained' | 'done' | 'interrupted' | 'failed';
   started: string;
@@ -27,7 +33,11 @@ export interface RunJson {
 export const short = (hash: string) => hash.slice(0, 12);
 /** Names may contain characters unsafe in paths (grid cells: `A4[lr=1e-3]`); keep them readable. */
 export const safeName = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'experiment';
-export const runDirFor = (root: string, name: string, pretrainHash: string) => join(root, 'runs', `${safeName(name)}-${short(pretrainHash)}`);
+export const runsDir = (root: string) => join(root, 'runs');
+/** The store entry of a pretrain hash: the same directory for every experiment with that hash. */
+export const runDirFor = (root: string, pretrainHash: string) => join(runsDir(root), short(pretrainHash));
+/** An entry directory's name: exactly 12 lowercase hex digits. */
+export const isEntryName = (n: string) => /^[0-9a-f]{12}$/.test(n);
 export const finalCheckpoint = (runDir: string) => join(runDir, 'checkpoints', 'final');
 export const probeResultsPath = (runDir: string, probeHash: string) => join(runDir, 'probes', short(probeHash), 'results.json');
 

@@ -40,6 +40,8 @@ export interface EmbedSettings {
   video: ResolvedSpec['views']['video'];
   /** Seconds between window starts (ProbeSpec.window). */
   window: number;
+  /** Seconds one training view spans (spec.data.windows.length): video clips spread their T frames over it. */
+  viewSeconds?: number;
 }
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -67,7 +69,7 @@ export function embeddingKey(encoder: Pick<Encoder, 'specHash'>, task: HearTask,
   return sha256(canonicalJson({
     v: 1, checkpoint: encoder.specHash, task: task.name, content: taskFingerprint(task), modality: s.modality,
     audio: { sample_rate: s.audio.sample_rate, n_fft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db },
-    video: s.modality === 'audio' ? null : { fps: s.video.fps, crop: s.video.crop, frames: s.video.frames },
+    video: s.modality === 'audio' ? null : { fps: s.video.fps, crop: s.video.crop, frames: s.video.frames, ...(s.viewSeconds ? { view: s.viewSeconds } : {}) },
     window: s.window,
   }));
 }
@@ -91,20 +93,30 @@ export function audioWindows(mel: LogMel, W: number, stride: number): { data: Fl
   return { data, k: starts.length };
 }
 
-/** Splits decoded rgb24 frames into clips [k, T, H, W, 3] of floats in [0,1] (last one padded by repetition). */
-export function videoWindows(v: { frames: Uint8Array; n: number; h: number; w: number }, T: number): { data: Float32Array; k: number } {
+/**
+ * Splits decoded rgb24 frames into clips [k, T, H, W, 3] of floats in [0,1] with the training views' geometry:
+ * each clip spreads its T frames over `span` decoded frames (frame f at floor(f·span/T), as the sampler's
+ * views do over the `data.windows.length` window), clips start every `stride` frames, an end-aligned clip
+ * covers the tail, and indices past the end repeat the last frame. `span` = T and `stride` = T gives
+ * consecutive chunks.
+ */
+export function videoWindows(v: { frames: Uint8Array; n: number; h: number; w: number }, T: number, span = T, stride = span): { data: Float32Array; k: number } {
   const frameSize = v.h * v.w * 3;
   const n = Math.max(1, v.n);
-  const k = Math.max(1, Math.ceil(n / T));
+  const starts: number[] = [];
+  for (let s = 0; s === 0 || s + span <= n; s += Math.max(1, stride)) starts.push(s);
+  const last = starts[starts.length - 1];
+  if (n > span && last + span < n) starts.push(n - span);
+  const k = starts.length;
   const data = new Float32Array(k * T * frameSize);
-  for (let c = 0; c < k; c++) {
+  starts.forEach((s0, c) => {
     for (let t = 0; t < T; t++) {
-      const src = Math.min(c * T + t, v.n - 1);
+      const src = Math.min(s0 + Math.floor((t * span) / T), v.n - 1);
       if (src < 0) continue; // empty decode: zeros
       const o = (c * T + t) * frameSize;
       for (let j = 0; j < frameSize; j++) data[o + j] = v.frames[src * frameSize + j] / 255;
     }
-  }
+  });
   return { data, k };
 }
 
@@ -158,7 +170,9 @@ export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings
       throw new ProbeError(PROBE.clipMissing.code, `cannot decode the clip's video: ${mediaError(e)}`, path,
         /matches no streams/.test(e.message) ? 'the clip has no video track: probe this task with modality = audio' : undefined);
     });
-    const w = videoWindows(v, T);
+    // Training views spread T frames over the view window (runtime/media/sampler.ts); probes use the same geometry.
+    const span = s.viewSeconds ? Math.max(T, Math.round(s.viewSeconds * s.video.fps)) : T;
+    const w = videoWindows(v, T, span, Math.max(1, Math.round(s.window * s.video.fps)));
     parts.push(await meanEmbed((x, n) => video.embed(x, n), w.data, w.k, video.dim));
   }
   if (parts.length === 1) return parts[0];

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROBE, ProbeError, type ProbeCode } from './errors.ts';
+import { PyRandom } from './pyrandom.ts';
 
 export interface HearClip {
   /** File name as listed in the split file. */
@@ -28,6 +29,8 @@ export interface HearTask {
   splits: string[];
   labels: string[];
   clips: HearClip[];
+  /** Each split's file names in its JSON file's order (the order hear-eval-kit embeds and shuffles them in). */
+  fileOrder: Record<string, string[]>;
   /** Audio sample rates available on disk (directories named by rate), ascending. */
   rates: number[];
   metadata: Record<string, unknown>;
@@ -76,7 +79,7 @@ export function parseVocabulary(text: string, path: string): string[] {
 }
 
 /** Loads a HEAR task directory; throws ProbeError (LSSD540x) with the offending path on any format problem. */
-export function loadHearTask(dirIn: string): HearTask {
+export function loadHearTask(dirIn: string, opts: { /** Require the media directories (false for embedding directories). */ media?: boolean } = {}): HearTask {
   const dir = resolve(dirIn);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new ProbeError(PROBE.taskMissing.code, 'HEAR task directory not found', dir,
@@ -124,12 +127,14 @@ export function loadHearTask(dirIn: string): HearTask {
   const index = new Map(labels.map((l, i) => [l, i]));
 
   const clips: HearClip[] = [];
+  const fileOrder: Record<string, string[]> = {};
   for (const split of splits) {
     const path = join(dir, `${split}.json`);
     const raw = readJson(path, PROBE.badSplit.code);
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ProbeError(PROBE.badSplit.code, 'a split file maps clip file names to label lists', path);
     }
+    fileOrder[split] = Object.keys(raw as object);
     for (const file of Object.keys(raw as object).sort()) {
       const ls = (raw as Record<string, unknown>)[file];
       const list = Array.isArray(ls) ? ls : [ls];
@@ -150,26 +155,48 @@ export function loadHearTask(dirIn: string): HearTask {
   const modality = meta.modality === 'video' ? 'video' : 'audio';
   const rates = readdirSync(dir).filter((n) => /^\d+$/.test(n) && statSync(join(dir, n)).isDirectory())
     .map(Number).sort((a, b) => a - b);
-  if (modality === 'audio' && rates.length === 0) {
+  if (opts.media !== false && modality === 'audio' && rates.length === 0) {
     throw new ProbeError(PROBE.clipMissing.code, 'no audio directories (named by sample rate, e.g. 44100/) in the task', dir);
   }
-  if (modality === 'video' && !existsSync(join(dir, 'video'))) {
+  if (opts.media !== false && modality === 'video' && !existsSync(join(dir, 'video'))) {
     throw new ProbeError(PROBE.clipMissing.code, "video task without a 'video/' directory", dir);
   }
-  return { dir, name, modality, prediction: predictionType, splitMode, splits, labels, clips, rates, metadata: meta };
+  return { dir, name, modality, prediction: predictionType, splitMode, splits, labels, clips, fileOrder, rates, metadata: meta };
 }
 
 /**
- * The task's train/valid/test assignments. k-fold (HEAR's rotation): fold i is test, fold i+1 (mod k)
- * validation, the rest train. trainvaltest: one plan.
+ * The task's train/valid/test assignments, as hear-eval-kit's get_splits_from_metadata /
+ * data_splits_from_folds (heareval/predictions/task_predictions.py, 8559649): k-fold folds sorted by name,
+ * fold i is test, fold i+1 (mod k) validation, the rest train (in sorted order); trainvaltest: one plan.
  */
 export function foldPlans(task: Pick<HearTask, 'splitMode' | 'splits'>): FoldPlan[] {
   if (task.splitMode === 'trainvaltest') return [{ name: 'test', train: ['train'], valid: ['valid'], test: ['test'] }];
-  const k = task.splits.length;
-  return task.splits.map((test, i) => {
-    const valid = task.splits[(i + 1) % k];
-    return { name: test, train: task.splits.filter((s) => s !== test && s !== valid), valid: [valid], test: [test] };
+  const sorted = [...task.splits].sort();
+  const k = sorted.length;
+  return sorted.map((test, i) => {
+    const valid = sorted[(i + 1) % k];
+    return { name: test, train: sorted.filter((s) => s !== test && s !== valid), valid: [valid], test: [test] };
   });
+}
+
+/**
+ * Row order of every split as the kit stores it: one `random.Random(0)` shuffles each split's file list
+ * (its JSON order), split after split in task_metadata.json `splits` order (memmap_embeddings in
+ * heareval/embeddings/task_embeddings.py, 8559649). The kit's training loader does not shuffle, so this
+ * order is the order of its batches. Returns, per split, indices into `task.clips`.
+ */
+export function kitRowOrder(task: Pick<HearTask, 'splits' | 'clips' | 'fileOrder' | 'metadata'>): Record<string, number[]> {
+  const index = new Map(task.clips.map((c, i) => [`${c.split}\u0000${c.file}`, i]));
+  const metaSplits = Array.isArray(task.metadata.splits) ? (task.metadata.splits as unknown[]).map(String) : task.splits;
+  const order = [...metaSplits, ...task.splits.filter((s) => !metaSplits.includes(s))];
+  const prng = new PyRandom(0);
+  const out: Record<string, number[]> = {};
+  for (const split of order) {
+    const files = (task.fileOrder[split] ?? []).slice();
+    prng.shuffle(files);
+    out[split] = files.map((f) => index.get(`${split}\u0000${f}`)).filter((i): i is number => i !== undefined);
+  }
+  return out;
 }
 
 /**

@@ -15,15 +15,17 @@ import type { Encoder, ProbeResult, RunEvent } from '../contracts.ts';
 import type { ProbeSpec, ResolvedSpec } from '../../compiler/spec.ts';
 import { canonicalJson } from '../../compiler/canonical.ts';
 import { stageHashes } from '../../compiler/hash.ts';
-import { foldPlans, loadHearTask, type HearTask } from './hear.ts';
+import { loadHearTask, type HearTask } from './hear.ts';
 import { taskEmbeddings, type EmbeddingSet, type MediaFns } from './embed.ts';
-import { standardise, trainGrid, type ProbeData } from './train-probe.ts';
+import { runProtocol } from './protocol.ts';
 import { PROBE, ProbeError } from './errors.ts';
 import { readWavAtRate } from './wav.ts';
+import { embeddingTaskDirs, importHearTask } from './hear-export.ts';
 
 export { ProbeError, isProbeError } from './errors.ts';
-export { loadHearTask, foldPlans } from './hear.ts';
-export { top1, meanAveragePrecision, averagePrecision } from './metrics.ts';
+export { loadHearTask, foldPlans, kitRowOrder } from './hear.ts';
+export { top1, meanAveragePrecision, averagePrecision, macroAucRoc, dPrime } from './metrics.ts';
+export { runProtocol, taskMetrics } from './protocol.ts';
 
 /** Where run events go: a function, or a renderer-like object with `onEvent`. */
 export type EventSink = ((e: RunEvent) => void) | { onEvent(e: RunEvent): void };
@@ -76,45 +78,10 @@ export function runHashes(spec: ResolvedSpec, runDir: string): { pretrain: strin
 /** Path of the cached results of a probe plan. */
 export const resultsPath = (runDir: string, probeHash: string) => join(runDir, 'probes', probeHash.slice(0, 12), 'results.json');
 
-/** Multi-hot or index targets for the selected rows. */
-function targets(task: HearTask, rows: number[]): Float32Array | Int32Array {
-  if (task.prediction === 'multiclass') return Int32Array.from(rows, (r) => task.clips[r].labels[0]);
-  const k = task.labels.length;
-  const y = new Float32Array(rows.length * k);
-  rows.forEach((r, i) => { for (const l of task.clips[r].labels) y[i * k + l] = 1; });
-  return y;
-}
-
-function rowsOf(emb: EmbeddingSet, rows: number[]): Float32Array {
-  const out = new Float32Array(rows.length * emb.dim);
-  rows.forEach((r, i) => out.set(emb.x.subarray(r * emb.dim, (r + 1) * emb.dim), i * emb.dim));
-  return out;
-}
-
-/** Runs one probe spec on an already-embedded task: every fold of the task's plan, grid per fold. */
-export function probeTask(task: HearTask, emb: EmbeddingSet, probe: ProbeSpec, seed: number, signal?: AbortSignal):
+/** Runs one probe spec on an already-embedded task (runtime/probes/protocol.ts: hear-eval-kit's protocol). */
+export function probeTask(task: HearTask, emb: Pick<EmbeddingSet, 'x' | 'dim'>, probe: ProbeSpec, seed: number, signal?: AbortSignal):
   Omit<ProbeResult, 'seconds'> {
-  const folds: ProbeResult['folds'] = [];
-  let n = { train: 0, valid: 0, test: 0 };
-  const plans = foldPlans(task);
-  plans.forEach((plan, fi) => {
-    const pick = (splits: string[]) => task.clips.map((c, i) => (splits.includes(c.split) ? i : -1)).filter((i) => i >= 0);
-    const rows = { train: pick(plan.train), valid: pick(plan.valid), test: pick(plan.test) };
-    if (rows.train.length === 0 || rows.test.length === 0) {
-      throw new ProbeError(PROBE.emptySplit.code, `fold '${plan.name}' of task '${task.name}' has ${rows.train.length} training and ${rows.test.length} test clips`,
-        task.dir, 'every split listed in task_metadata.json needs clips');
-    }
-    const st = standardise(rowsOf(emb, rows.train), [rowsOf(emb, rows.valid), rowsOf(emb, rows.test)], emb.dim);
-    const data = (x: Float32Array, r: number[]): ProbeData => ({ x, n: r.length, y: targets(task, r) });
-    const out = trainGrid({ train: data(st.train, rows.train), valid: data(st.others[0], rows.valid), test: data(st.others[1], rows.test) },
-      { dim: emb.dim, classes: task.labels.length, prediction: task.prediction, metric: probe.metric }, probe.probe, seed + 1000003 * fi, signal);
-    folds.push({ fold: plan.name, value: out.test, valid: out.valid, config: { ...out.config, bestEpoch: out.bestEpoch } });
-    if (fi === 0) n = { train: rows.train.length, valid: rows.valid.length, test: rows.test.length };
-  });
-  const values = folds.map((f) => f.value);
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : null;
-  return { task: probe.task, suite: probe.suite, group: probe.group, modality: probe.modality, metric: probe.metric, value: mean, std, folds, n };
+  return runProtocol(task, emb, probe, seed, signal);
 }
 
 async function defaultMedia(): Promise<MediaFns> {
@@ -184,7 +151,7 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
   try {
     for (const probe of runnable) {
       if (signal?.aborted) break;
-      const taskKey = sha256(canonicalJson({ v: 1, pretrain: hashes.pretrain, probe, seed: spec.optim.seed }));
+      const taskKey = sha256(canonicalJson({ v: 2, pretrain: hashes.pretrain, probe, seed: spec.optim.seed }));
       const taskPath = join(runDir, 'probes', 'tasks', `${probe.task.replace(/[^A-Za-z0-9_.-]/g, '_')}-${taskKey.slice(0, 12)}.json`);
       const done = readJson<ProbeResult>(taskPath);
       if (done) {
@@ -198,7 +165,7 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
       emit({ type: 'probe-start', task: probe.task, n: task.clips.length });
       encoder ??= await defaultEncoder(runDir);
       media ??= await defaultMedia();
-      const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window },
+      const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window, viewSeconds: spec.data.windows.length },
         media, runDir, { signal, name: probe.task, melCacheDir: join(opts.root, 'probe-features'), onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
       if (signal?.aborted) break;
       const r: ProbeResult = { ...probeTask(task, emb, probe, spec.optim.seed, signal), seconds: (Date.now() - t0) / 1000 };
@@ -216,3 +183,63 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
   if (!signal?.aborted) writeJsonAtomic(outPath, { probeHash: hashes.probe, pretrainHash: hashes.pretrain, results });
   return results;
 }
+
+export interface ExportOptions extends Omit<ProbeExperimentOptions, 'probeHash'> {
+  /** Output directory: one hear-eval-kit task directory per probe task, named by the task. */
+  out: string;
+}
+
+/**
+ * Writes the run's embeddings of every local (dir / synthetic) probe task in hear-eval-kit's layout
+ * (runtime/probes/hear-export.ts), from the embedding cache when the run was probed already. Returns the
+ * directories written; `external` tasks are skipped with a warning event.
+ */
+export async function exportExperimentEmbeddings(opts: ExportOptions): Promise<string[]> {
+  const { spec, runDir, signal } = opts;
+  const emit = emitter(opts.events);
+  const { exportHearTask } = await import('./hear-export.ts');
+  await (await import('../media/logmel.ts')).prepareBackend();
+  let encoder: Encoder | undefined = opts.encoder;
+  const media = opts.media ?? await defaultMedia();
+  const written: string[] = [];
+  try {
+    for (const probe of spec.probes) {
+      if (signal?.aborted) break;
+      if (probe.source.kind === 'external') { emit({ type: 'warning', message: `export of '${probe.task}' skipped: its data (${probe.source.name}) exists only at paper scale` }); continue; }
+      const task = loadHearTask((await taskDirOf(probe, opts))!);
+      encoder ??= await defaultEncoder(runDir);
+      const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window, viewSeconds: spec.data.windows.length },
+        media, runDir, { signal, name: probe.task, melCacheDir: join(opts.root, 'probe-features'), onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
+      written.push(exportHearTask(task, emb, join(opts.out, probe.task.replace(/[^A-Za-z0-9_.-]/g, '_'))));
+    }
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') return written;
+    throw e;
+  } finally {
+    if (!opts.encoder) encoder?.dispose();
+  }
+  return written;
+}
+
+/**
+ * Scores embeddings computed by any model, stored in hear-eval-kit's layout (one task directory, or a
+ * directory of them), with `probe`'s protocol (its task name, source and modality are replaced per task
+ * directory). Nothing is cached: the embeddings are the input.
+ */
+export function probeEmbeddingsDir(dir: string, probe: ProbeSpec, opts: { seed?: number; events?: EventSink; signal?: AbortSignal } = {}): ProbeResult[] {
+  const emit = emitter(opts.events);
+  const results: ProbeResult[] = [];
+  for (const taskDir of embeddingTaskDirs(dir)) {
+    if (opts.signal?.aborted) break;
+    const t0 = Date.now();
+    const imported = importHearTask(taskDir);
+    const name = imported.task.name;
+    emit({ type: 'probe-start', task: name, n: imported.task.clips.length });
+    const p: ProbeSpec = { ...probe, task: name, source: { kind: 'dir', path: taskDir }, prediction: imported.task.prediction };
+    const r: ProbeResult = { ...runProtocol(imported.task, imported, p, opts.seed ?? 0, opts.signal), seconds: (Date.now() - t0) / 1000 };
+    results.push(r);
+    emit({ type: 'probe-end', task: r.task, metric: r.metric, value: r.value, ...(r.std !== null ? { std: r.std } : {}) });
+  }
+  return results;
+}
+

@@ -8,6 +8,8 @@ import type { ProbeResult } from '../contracts.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import { PROBE, ProbeError } from '../probes/errors.ts';
+import { runDirFor } from '../orchestrate/run-dir.ts';
+import { readRefs, type StoreRef } from '../store/refs.ts';
 
 export interface LossPoint { step: number; total: number; L: number; L_v: number; L_a: number }
 
@@ -22,6 +24,10 @@ export interface RunRecord {
   started: string | null;
   ended: string | null;
   overrides?: Record<string, unknown>;
+  /** Scale profile the experiment ran under (shown as `A.4 @ cpu`), null for none. */
+  profile?: string | null;
+  /** Every experiment that maps to this store entry (same pretrain hash), most recently used first. */
+  sharedWith?: StoreRef[];
 }
 
 export interface ReportRun {
@@ -36,9 +42,8 @@ export interface ReportRun {
 
 const readJson = <T>(path: string): T | undefined => { try { return JSON.parse(readFileSync(path, 'utf8')) as T; } catch { return undefined; } };
 
-/** Run directory name, as the orchestrator makes it (runtime/orchestrate/run-dir.ts). */
-const safeName = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'experiment';
-export const runDirOf = (root: string, name: string, pretrainHash: string) => join(root, 'runs', `${safeName(name)}-${pretrainHash.slice(0, 12)}`);
+/** The store entry of a pretrain hash, where the orchestrator trains it (runtime/orchestrate/run-dir.ts). */
+export const runDirOf = (root: string, pretrainHash: string) => runDirFor(root, pretrainHash);
 
 function readResults(path: string): ProbeResult[] | undefined {
   const r = readJson<ProbeResult[] | { results: ProbeResult[] }>(path);
@@ -80,9 +85,16 @@ export function readLosses(runDir: string): LossPoint[] {
 }
 
 /** Reads one run directory (needs spec.json). */
-export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hashes: { pretrain: string; probe: string } }): ReportRun {
+export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hashes: { pretrain: string; probe: string }; profile?: string | null; file?: string }): ReportRun {
   const specPath = join(runDir, 'spec.json');
-  const spec = readJson<ResolvedSpec>(specPath) ?? expected?.spec;
+  // The store entry is shared by every experiment with its pretrain hash; spec.json is the one that trained
+  // it first. The experiment being reported (name, label, probes) is the file's own spec. A profiled one is
+  // shown as `A.4 @ cpu`.
+  const stored = expected ? undefined : readJson<ResolvedSpec>(specPath);
+  const own = expected?.spec;
+  // (compiler/profile.ts already labels profiled specs so; an unlabelled one gets it here.)
+  const suffix = expected?.profile ? ` @ ${expected.profile}` : '';
+  const spec = own && suffix && !(own.label || '').endsWith(suffix) ? { ...own, label: `${own.label || own.name}${suffix}` } : own ?? stored;
   if (!spec) {
     throw new ProbeError(PROBE.badReportInput.code, 'not a run directory: spec.json is missing or unreadable', runDir,
       'pass a run directory under .lssd/runs/, or the .lssd file whose experiments were run');
@@ -93,10 +105,14 @@ export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hash
   const hashes = expected?.hashes ?? run?.hashes ?? stageHashes(spec);
   return {
     runDir, spec, exists: true,
+    // A store entry is shared by every experiment with its pretrain hash: the one being reported names the
+    // row (run.json names the experiment that trained it first).
     record: {
-      name: run?.name ?? spec.name, label: run?.label ?? spec.label, file: run?.file, hashes,
+      name: expected?.spec.name ?? run?.name ?? spec.name, label: expected?.spec.label ?? run?.label ?? spec.label, file: expected?.file ?? run?.file, hashes,
       backend: run?.backend ?? null, seed: run?.seed ?? spec.optim.seed, status: run?.status ?? 'unknown',
       started: run?.started ?? null, ended: run?.ended ?? null, overrides: run?.overrides,
+      profile: expected ? expected.profile ?? null : (run as { profile?: string | null } | undefined)?.profile ?? null,
+      sharedWith: readRefs(runDir),
     },
     results: readRunResults(runDir, hashes.probe),
     losses: readLosses(runDir),
@@ -110,11 +126,11 @@ export function notRun(spec: ResolvedSpec, hashes: { pretrain: string; probe: st
 }
 
 /** The run directories of a compiled program's experiments (grid cells expanded), in declaration order. */
-export function collectProgramRuns(experiments: ResolvedSpec[], all: Map<string, ResolvedSpec>, root: string): ReportRun[] {
+export function collectProgramRuns(experiments: ResolvedSpec[], all: Map<string, ResolvedSpec>, root: string, o: { profile?: string | null } = {}): ReportRun[] {
   return experiments.map((spec) => {
     const hashes = stageHashes(spec, (n) => all.get(n));
-    const runDir = runDirOf(root, spec.name, hashes.pretrain);
-    return existsSync(runDir) ? readRunDir(runDir, { spec, hashes }) : notRun(spec, hashes, runDir);
+    const runDir = runDirOf(root, hashes.pretrain);
+    return existsSync(runDir) ? readRunDir(runDir, { spec, hashes, profile: o.profile ?? null }) : notRun(spec, hashes, runDir);
   });
 }
 

@@ -14,7 +14,7 @@ export interface TableCell { text: string; value: number | null; std: number | n
 export interface TableRow { key: string; label: string; names: string[]; cells: TableCell[] }
 export interface RowGroup { name: string; rows: TableRow[] }
 export interface ColumnGroup { name: string; span: number }
-export interface Column { task: string; group: string; metric: 'top1' | 'mAP'; suite: string; modality: string }
+export interface Column { task: string; group: string; metric: import('../../compiler/spec.ts').ProbeMetric; suite: string; modality: string }
 
 export interface ReportModel {
   title: string;
@@ -234,6 +234,13 @@ export function buildReportModel(runs: ReportRun[], opts: { title: string; sourc
   if (noResults.length) notes.push(`No probe results yet for: ${noResults.join(', ')}.`);
   const external = [...new Set(runs.flatMap((r) => r.spec.probes.filter((p) => p.source.kind === 'external').map((p) => p.task)))];
   if (external.length) notes.push(`Probe tasks that exist only at paper scale were skipped: ${external.join(', ')}.`);
+  // Experiments with one pretrain hash share one store entry (one checkpoint): say so, rather than let
+  // identical pretraining look like a replicated result.
+  const byEntry = new Map<string, string[]>();
+  for (const r of runs) if (r.exists) byEntry.set(r.runDir, [...(byEntry.get(r.runDir) ?? []), r.spec.name]);
+  for (const [dir, names] of byEntry) {
+    if (names.length > 1) notes.push(`${names.join(', ')} share one pretraining (one checkpoint, store entry ${dir.split(/[\\/]/).pop()}); they differ only in names, labels or probes.`);
+  }
   return {
     title: opts.title,
     generated: (opts.now ?? new Date()).toISOString(),

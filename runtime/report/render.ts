@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { PROBE, ProbeError } from '../probes/errors.ts';
 import type { ReportModel } from './model.ts';
+import { b3Table, table2Model, type Layout } from './layouts.ts';
 
 export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/report/', import.meta.url));
 
@@ -64,10 +65,13 @@ function run(t: HandlebarsTemplateDelegate, model: unknown, name: string): strin
 export interface RenderOptions {
   /** A user template replacing the Markdown (`*.md`, `*.md.hbs`) or HTML (`*.html`, `*.html.hbs`) one. */
   template?: string;
+  /** The paper's table layouts (runtime/report/layouts.ts): `default`, `table2` (Table 2), `b3` (Tables B.3/B.4). */
+  layout?: Layout;
 }
 
 function templatePaths(opts: RenderOptions): { md: string; html: string } {
-  const paths = { md: join(TEMPLATE_DIR, 'report.md.hbs'), html: join(TEMPLATE_DIR, 'report.html.hbs') };
+  const stem = opts.layout === 'b3' ? 'b3' : 'report';
+  const paths = { md: join(TEMPLATE_DIR, `${stem}.md.hbs`), html: join(TEMPLATE_DIR, `${stem}.html.hbs`) };
   if (opts.template) {
     const name = basename(opts.template);
     if (/\.md(\.hbs|\.handlebars)?$/i.test(name)) paths.md = opts.template;
@@ -84,8 +88,9 @@ function readTemplate(path: string): string {
   }
 }
 
-export function renderReport(model: ReportModel, opts: RenderOptions = {}): { markdown: string; html: string } {
+export function renderReport(modelIn: ReportModel, opts: RenderOptions = {}): { markdown: string; html: string } {
   const paths = templatePaths(opts);
+  const model = opts.layout === 'table2' ? table2Model(modelIn) : opts.layout === 'b3' ? { ...modelIn, b3: b3Table(modelIn) } : modelIn;
   const markdown = run(compile(readTemplate(paths.md), paths.md, true), escapeModelForMarkdown(model), paths.md);
   const html = run(compile(readTemplate(paths.html), paths.html, false), model, paths.html);
   return { markdown, html };

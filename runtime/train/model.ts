@@ -60,10 +60,11 @@ export function buildModel(plan: Plan, seed = plan.optim.seed): Model {
   const model: Model = {
     plan, store, towers: { video, audio }, heads,
     prepare(b) {
+      const two = (t: Tower, x: Float32Array, y: Float32Array) => (t.prepareParts ? t.prepareParts([x, y], 2 * b.size) : t.prepare(concat2(x, y), 2 * b.size));
       return {
         n: b.size,
-        video: video && b.vp && b.vs ? video.prepare(concat2(b.vp, b.vs), 2 * b.size) : null,
-        audio: audio.prepare(concat2(b.ap, b.as), 2 * b.size),
+        video: video && b.vp && b.vs ? two(video, b.vp, b.vs) : null,
+        audio: two(audio, b.ap, b.as),
       };
     },
     embed(p) {

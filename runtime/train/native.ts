@@ -95,3 +95,19 @@ export const sub = (a: tf.Tensor, b: tf.Tensor) => op('Sub', [a, b]);
 export const add = (a: tf.Tensor, b: tf.Tensor) => op('AddV2', [a, b]);
 export const squaredDifference = (a: tf.Tensor, b: tf.Tensor) => op('SquaredDifference', [a, b]);
 export const rsqrt = (x: tf.Tensor) => op('Rsqrt', [x]);
+
+/** x [n] → parts of the given sizes along axis 0 (one SplitV). */
+export function splitV(x: tf.Tensor, sizes: number[]): tf.Tensor[] {
+  const s = i32(sizes), axis = tf.scalar(0, 'int32');
+  const ys = opN('SplitV', [x, s, axis], sizes.length, { T, Tlen: { dtype: 'int32' }, num_split: sizes.length });
+  tf.dispose([s, axis]);
+  return ys;
+}
+
+export function concat(xs: tf.Tensor[], axis: number): tf.Tensor {
+  if (xs.length === 1) return op('Identity', xs); // ConcatV2 requires N ≥ 2
+  const a = tf.scalar(axis, 'int32');
+  const y = op('ConcatV2', [...xs, a], { T, N: xs.length, Tidx: { dtype: 'int32' } });
+  a.dispose();
+  return y;
+}

@@ -52,6 +52,22 @@ function rowMean(x: tf.Tensor): tf.Tensor {
   return activeLowering() === 'native' ? nat.reduce('Mean', x, [-1], true) : tf.mean(x, -1, true);
 }
 
+/**
+ * xᵀ dy for a weight gradient. Native: for a wide x (the patch embedding's [n·N, 1536]) TF's MatMul with
+ * transpose_a runs ~4× slower than (dyᵀ x)ᵀ — MatMul(dy, x, transpose_a) plus a transpose of the small
+ * [out, in] result (measured here: 23.6 vs 6.2 ms for [1024,1536]ᵀ·[1024,128]); for x narrower than dy
+ * the direct form is as fast or faster.
+ */
+function weightGrad(x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  if (activeLowering() === 'native' && x.shape[1]! > 2 * dy.shape[1]!) {
+    const t = nat.matmul(dy, x, true, false);
+    const w = nat.transpose(t, [1, 0]);
+    t.dispose();
+    return w;
+  }
+  return matmulT(x, dy, true, false);
+}
+
 const mmOp = custom<(a: tf.Tensor, b: tf.Tensor) => tf.Tensor>((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
@@ -82,7 +98,7 @@ function reluMask(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
 const linearOp = custom<(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   const y = linearForward(x, w, b, false);
   save([x, w]);
-  return { value: y, gradFunc: (dy, [sx, sw]) => [matmulT(dy, sw, false, true), matmulT(sx, dy, true, false), colSum(dy)] };
+  return { value: y, gradFunc: (dy, [sx, sw]) => [matmulT(dy, sw, false, true), weightGrad(sx, dy), colSum(dy)] };
 });
 const linearReluOp = custom<(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   const y = linearForward(x, w, b, true);
@@ -91,7 +107,7 @@ const linearReluOp = custom<(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Ten
     value: y,
     gradFunc: (dy, [sx, sw, sy]) => {
       const g = reluMask(dy, sy);
-      return [matmulT(g, sw, false, true), matmulT(sx, g, true, false), colSum(g)];
+      return [matmulT(g, sw, false, true), weightGrad(sx, g), colSum(g)];
     },
   };
 });
@@ -128,7 +144,7 @@ export function patchEmbed(x: tf.Tensor, p: { w: tf.Tensor; b: tf.Tensor }, pos:
         const dpos = activeLowering() === 'native'
           ? nat.reduce('Sum', nat.reshape(dy, [n, N * d]), [0], false)
           : tf.sum(tf.reshape(dy, [n, N * d]), 0);
-        return [matmulT(sx, dy, true, false), db, tf.reshape(dpos, [N, d])];
+        return [weightGrad(sx, dy), db, tf.reshape(dpos, [N, d])];
       },
     };
   });

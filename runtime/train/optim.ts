@@ -4,15 +4,23 @@
 // (coupled L2); 'sgd' is heavy-ball momentum with coupled L2. State is named like the parameters, so it
 // checkpoints and resumes exactly.
 //
-// Adam and AdamW update every parameter at once: the gradients and parameters are concatenated into
-// one flat vector, the moments live as two flat vectors, and the update is ~15 elementwise kernels on
-// that vector, then one split back into the variables. Per parameter it would be ~13 kernels each
-// (~900 for the quickstart's 66 tensors, most of them on tensors of a few hundred floats, where each
-// kernel costs its dispatch, not its arithmetic). The bias corrections are folded into two scalars:
+// On tensorflow, Adam and AdamW update every parameter at once: the gradients are concatenated into one
+// flat vector, the parameters and moments live as flat vectors too, and the update is ~15 elementwise
+// TF ops on them, then one SplitV back into the variables. Per parameter it would be ~13 ops each
+// (~900 for the quickstart's 66 tensors, most on a few hundred floats, where an op costs its dispatch,
+// not its arithmetic). On wasm/cpu the update stays per tensor (see apply). The bias corrections are folded into two scalars:
 //   lr·m̂/(√v̂ + ε) = m·(lr·√(1−β2ᵗ)/(1−β1ᵗ)) / (√v + ε·√(1−β2ᵗ))   (the same quantity, rearranged).
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimPlan } from '../../compiler/plan.ts';
 import type { ParamStore } from './store.ts';
+import * as nat from './native.ts';
+
+// Flatten / concat / split with the TF ops themselves on tfjs-node (no tfjs bookkeeping per tensor).
+const native = () => tf.getBackend() === 'tensorflow';
+const flat1 = (t: tf.Tensor) => (native() ? nat.reshape(t, [-1]) : tf.reshape(t, [-1]));
+const concat1 = (ts: tf.Tensor[]) => (native() ? nat.concat(ts, 0) : tf.concat(ts));
+const split1 = (t: tf.Tensor, sizes: number[]) => (native() ? nat.splitV(t, sizes) : tf.split(t, sizes));
+const reshapeTo = (t: tf.Tensor, shape: number[]) => (native() ? nat.reshape(t, shape) : tf.reshape(t, shape));
 
 interface FlatState {
   /** Parameter names (store keys) in vector order. */
@@ -22,6 +30,9 @@ interface FlatState {
   decay: tf.Tensor;
   m: tf.Variable;
   v: tf.Variable;
+  /** The parameters as one vector, valid while every variable still holds what the last update assigned. */
+  p: tf.Variable | null;
+  assigned: object[];
 }
 
 export class Optimizer {
@@ -54,7 +65,7 @@ export class Optimizer {
         t.dispose();
       });
     }
-    tf.dispose([f.decay, f.m, f.v]);
+    tf.dispose([f.decay, f.m, f.v, ...(f.p ? [f.p] : [])]);
     this.flat = null;
   }
 
@@ -72,7 +83,7 @@ export class Optimizer {
       for (const n of names) { this.loose.get(`${kind}:${n}`)!.dispose(); this.loose.delete(`${kind}:${n}`); }
       return v;
     });
-    this.flat = { names, sizes, decay: tf.tensor1d(decayValues), m: moment('m'), v: moment('v') };
+    this.flat = { names, sizes, decay: tf.tensor1d(decayValues), m: moment('m'), v: moment('v'), p: null, assigned: [] };
     return this.flat;
   }
 
@@ -98,12 +109,41 @@ export class Optimizer {
     }
     const names = [...this.store.vars].filter(([, p]) => grads[p.name]).map(([n]) => n);
     if (names.length === 0) return;
+    const bc1 = 1 - b1 ** this.t, sbc2 = Math.sqrt(1 - b2 ** this.t);
+    if (!native()) {
+      // wasm/cpu: per tensor. Their kernels dispatch in microseconds, and tfjs-wasm's SplitV of the flat
+      // vector back into 66 tensors alone takes ~1 s (measured here), so the flat update does not pay.
+      this.unflatten();
+      for (const name of names) {
+        const p = this.store.vars.get(name)!, g = grads[p.name];
+        const decay = this.store.info.get(name)!.decay ? wd : 0;
+        tf.tidy(() => {
+          const m = this.slot('m', name, p.shape), v = this.slot('v', name, p.shape);
+          const gg = kind === 'adam' && decay ? tf.add(g, tf.mul(p, decay)) : g;
+          const nm = tf.add(tf.mul(m, b1), tf.mul(gg, 1 - b1));
+          const nv = tf.add(tf.mul(v, b2), tf.mul(tf.square(gg), 1 - b2));
+          m.assign(nm);
+          v.assign(nv);
+          const upd = tf.div(tf.mul(nm, lr * sbc2 / bc1), tf.add(tf.sqrt(nv), eps * sbc2));
+          const base = kind === 'adamw' && decay ? tf.mul(p, 1 - lr * decay) : p;
+          p.assign(tf.sub(base, upd));
+        });
+      }
+      return;
+    }
     const f = this.layout(names);
     const vars = names.map((n) => this.store.vars.get(n)!);
-    const bc1 = 1 - b1 ** this.t, sbc2 = Math.sqrt(1 - b2 ** this.t);
+    // A variable assigned elsewhere since our last update (resume, init from, a test) invalidates the
+    // kept parameter vector; tfjs gives every assignment a new dataId, so identity tells.
+    const fresh = f.p !== null && vars.every((v, i) => (v as unknown as { dataId: object }).dataId === f.assigned[i]);
+    if (!fresh) {
+      f.p?.dispose();
+      f.p = tf.tidy(() => tf.variable(concat1(vars.map(flat1)), false));
+    }
+    const pv = f.p!;
     tf.tidy(() => {
-      const g = tf.concat(vars.map((p) => tf.reshape(grads[p.name], [-1])));
-      const p = tf.concat(vars.map((v) => tf.reshape(v, [-1])));
+      const g = concat1(vars.map((p) => flat1(grads[p.name])));
+      const p = pv as tf.Tensor;
       const gg = kind === 'adam' && wd ? tf.add(g, tf.mul(p, f.decay)) : g;
       const nm = tf.add(tf.mul(f.m, b1), tf.mul(gg, 1 - b1));
       const nv = tf.add(tf.mul(f.v, b2), tf.mul(tf.square(gg), 1 - b2));
@@ -111,8 +151,10 @@ export class Optimizer {
       f.v.assign(nv);
       const upd = tf.div(tf.mul(nm, lr * sbc2 / bc1), tf.add(tf.sqrt(nv), eps * sbc2));
       const np = kind === 'adamw' && wd ? tf.sub(tf.sub(p, tf.mul(p, tf.mul(f.decay, lr))), upd) : tf.sub(p, upd);
-      tf.split(np, f.sizes).forEach((part, i) => vars[i].assign(tf.reshape(part, vars[i].shape)));
+      pv.assign(np);
+      split1(np, f.sizes).forEach((part, i) => vars[i].assign(reshapeTo(part, vars[i].shape)));
     });
+    f.assigned = vars.map((v) => (v as unknown as { dataId: object }).dataId);
   }
 
   private disposeViews(): void {
@@ -151,7 +193,7 @@ export class Optimizer {
 
   dispose(): void {
     this.disposeViews();
-    if (this.flat) tf.dispose([this.flat.decay, this.flat.m, this.flat.v]);
+    if (this.flat) tf.dispose([this.flat.decay, this.flat.m, this.flat.v, ...(this.flat.p ? [this.flat.p] : [])]);
     this.flat = null;
     for (const s of this.loose.values()) s.dispose();
     this.loose.clear();

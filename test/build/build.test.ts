@@ -43,7 +43,7 @@ test('every cli/commands/*.ts has its entry in the build, and the stamp matches 
 });
 
 test('the build runs under plain Node with the same output and exit codes as the sources', () => {
-  const broken = join(out, 'syntax.lssd');
+  const broken = join(mkdtempSync(join(tmpdir(), 'lssd-build-syntax-')), 'syntax.lssd');
   writeFileSync(broken, 'import "cpu"\nexperiment a extends cpu_small {\n  data.batch { per_device = }\n  label = "x\n}\ngrid g over a {\n  axis k = [1, 2\n');
   for (const args of [['check', 'experiments'], ['check', 'test/cases/check'], ['check', broken], ['fmt', '--check', 'experiments'], ['--version'], ['show', '--hash', 'experiments/A4.lssd'], ['help']]) {
     const a = cli(built(), args); const b = cli(sources, args, ['tsx']);

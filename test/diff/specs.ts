@@ -9,7 +9,7 @@ const backbone = (name: string, modality: 'video' | 'audio') => ({
 const probe = (task: string) => ({
   task, suite: 'hear' as const, source: { kind: 'external' as const, name: task }, modality: 'audio' as const,
   group: 'sound_scene', prediction: 'multiclass' as const, metric: 'top1' as const,
-  probe: { kind: 'mlp' as const, hidden: [[1024]], dropout: [0.1], lr: [1e-3], optimizer: 'adam' as const, epochs: 500, batch: 1024, patience: 20, schedule: 'constant' as const },
+  probe: { kind: 'mlp' as const, hidden: [[1024]], dropout: [0.1], lr: [1e-3], init: ['xavier_uniform' as const], hidden_norm: 'none' as const, embedding_norm: 'zscore' as const, steps: 0, warmup: 0, shuffle: true, val_every: 1, grid_points: 0, grid_seed: 42, select: 'first' as const, optimizer: 'adam' as const, epochs: 500, batch: 1024, patience: 20, schedule: 'constant' as const },
   pooling: 'mean' as const, window: 3,
 });
 

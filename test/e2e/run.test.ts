@@ -100,14 +100,14 @@ test('lssdc run: kill -9 + concurrent refusal, resume loses nothing, re-run is a
   assert.ok(Number.isFinite(last) && Number.isFinite(firstLoss));
 
   const entries = readdirSync(dir);
-  for (const n of ['checkpoints', 'metrics.jsonl', 'plan.json', 'probes', 'run.json', 'spec.json']) assert.ok(entries.includes(n), `run dir has ${n}: ${entries}`);
+  for (const n of ['checkpoints', 'metrics.jsonl', 'plan.json', 'probes', 'refs', 'run.json', 'spec.json']) assert.ok(entries.includes(n), `run dir has ${n}: ${entries}`);
   assert.deepEqual(entries.filter((n) => n === 'LOCK' || n.includes('.tmp') || n.startsWith('.')), [], 'no lock or temp files left');
   const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
   assert.equal(run.status, 'done');
   assert.equal(typeof run.backend, 'string');
   assert.equal(run.attempts.length, 2);
   assert.match(run.hashes.pretrain, /^[0-9a-f]{64}$/);
-  assert.ok(dir.endsWith(`-${run.hashes.pretrain.slice(0, 12)}`));
+  assert.ok(dir.endsWith(`/runs/${run.hashes.pretrain.slice(0, 12)}`), dir);
   assert.ok(existsSync(join(dir, 'checkpoints', 'final')));
   assert.equal(existsSync(join(dir, 'LOCK')), false);
   const results = third.events.find((e) => e.type === 'results');

@@ -104,6 +104,8 @@ test('completion: field paths in context, enum values, units, backbones by modal
     '  init from ',
     '  probes = [es]',
     '  da',
+    '  views.video.flip = ',
+    '  dubs { policy = fixed() }',
     '}', '',
     'experiment other extends ',
   ].join('\n');
@@ -125,6 +127,8 @@ test('completion: field paths in context, enum values, units, backbones by modal
   assert.ok(probes.includes('esc50') && probes.includes('fsd50k'), probes.join());
   const top = await at('  da\n', 4);
   assert.ok(top.includes('data') && top.includes('dubs') && top.includes('init from'), top.join());
+  assert.deepEqual(await at('flip = ', 7), ['true', 'false']);
+  assert.deepEqual((await at('fixed(', 6)).slice(0, 3), ['EN', 'ES', 'FR']);
   const ext = await at('other extends ', 14);
   assert.ok(ext.includes('A2') && ext.includes('paper_main') && ext.includes('scratch'), ext.join());
 });

@@ -8,7 +8,7 @@ import { spec } from './helpers.ts';
 
 const script = fileURLToPath(new URL('./fixtures/fake-cell.mjs', import.meta.url));
 const cell = (name: string): PreparedCell => ({ name, label: name, runDir: `/r/${name}`, after: null, hash: 'h', cached: false, spec: spec(name),
-  hashes: { pretrain: 'h', probe: 'p' }, parentName: null, parentRunDir: null, selected: true });
+  hashes: { pretrain: 'h', probe: 'p' }, parentName: null, parentRunDir: null, parentPretrain: null, sameAs: null, selected: true, probed: true });
 
 function run(name: string, env: Record<string, string>, signal = new AbortController().signal) {
   const events: TaggedRunEvent[] = [];
@@ -44,6 +44,9 @@ test('child arguments carry the overrides; --force only for selected cells', () 
   const o = { file: '/x/g.lssd', root: '/r', steps: 3, force: true, probe: false, backend: 'cpu' } as RunOptions & { probe: boolean };
   assert.deepEqual(childArgs(cell('A'), o), ['run', '/x/g.lssd', '--cell', 'A', '--json', '--jobs', '1', '--root', '/r', '--backend', 'cpu', '--steps', '3', '--no-probe', '--force']);
   assert.ok(!childArgs({ ...cell('A'), selected: false }, o).includes('--force'));
+  assert.ok(childArgs({ ...cell('A'), probed: false }, { ...o, probe: true } as RunOptions & { probe: boolean }).includes('--no-probe'), 'a --cell ancestor is not probed in its child either');
+  const p = { ...o, force: false, wait: true, profile: 'cpu', catalogs: ['movies=/m', 'tv=/t'] } as RunOptions & { probe: boolean };
+  assert.deepEqual(childArgs(cell('A'), p).slice(-7), ['--no-probe', '--wait', '--profile', 'cpu', '--catalog', 'movies=/m', '--catalog', 'tv=/t'].slice(-7));
 });
 
 test('parallel cells in child processes: data prepared once in the parent, streams merged per cell', async () => {
@@ -51,12 +54,12 @@ test('parallel cells in child processes: data prepared once in the parent, strea
   const { fakeDeps, program, tmp } = await import('./helpers.ts');
   const { deps, log } = fakeDeps();
   const events: TaggedRunEvent[] = [];
-  const out = await runProgram(program(spec('A'), spec('B'), spec('C', { seed: 5 })), {
+  const out = await runProgram(program(spec('A'), spec('B', { seed: 1 }), spec('C', { seed: 5 })), {
     file: '/x/g.lssd', root: tmp(), jobs: 2, mode: 'spawn', deps, emit: (e) => { events.push(e); }, signal: new AbortController().signal,
     child: { command: process.execPath, args: [script] },
   });
   assert.equal(out.value?.status, 'done');
-  assert.deepEqual(log.datasets, ['A'], 'A, B and C share one dataset (seed is not a data setting)');
+  assert.deepEqual(log.datasets, ['A'], 'A, B and C share one dataset (the seed is not a data setting)');
   assert.equal(log.trained.length, 0, 'training happened in the children');
   for (const n of ['A', 'B', 'C']) assert.ok(events.some((e) => e.type === 'step' && e.run === n), `step events of ${n} merged`);
 });

@@ -9,8 +9,10 @@ import { tmp } from './helpers.ts';
 
 test('run flags: values, repeats, = form, and errors as diagnostics / usage', () => {
   const r = parseRunArgs(['g.lssd', '--cell', 'A', '--cell=B,C', '--backend', 'cpu', '--steps', '5', '--jobs=2', '--no-probe', '--force', '--root', '/r', '--json']);
-  assert.deepEqual(r.flags, { file: 'g.lssd', cells: ['A', 'B', 'C'], backend: 'cpu', steps: 5, jobs: 2, probe: false, force: true, root: '/r', plain: false, json: true });
+  assert.deepEqual(r.flags, { file: 'g.lssd', cells: ['A', 'B', 'C'], backend: 'cpu', steps: 5, jobs: 2, probe: false, force: true, wait: false, catalogs: [], root: '/r', plain: false, json: true });
   assert.equal(parseRunArgs(['g.lssd', '--runs-dir', '/x']).flags?.root, '/x');
+  const prof = parseRunArgs(['g.lssd', '--profile', 'cpu', '--catalog', 'a=/x', '--catalog=b=/y']).flags!;
+  assert.deepEqual([prof.profile, prof.catalogs], ['cpu', ['a=/x', 'b=/y']]);
   assert.equal(parseRunArgs(['g.lssd', '--steps', '0']).diagnostics?.[0].code, 'LSSD5807');
   assert.match(parseRunArgs(['g.lssd', '--backend', 'gpu']).diagnostics![0].message, /--backend expects auto \| tensorflow \| wasm \| cpu, got 'gpu'/);
   assert.equal(parseRunArgs(['g.lssd', '--frobnicate']).error, "unknown option '--frobnicate'");

@@ -37,7 +37,7 @@ export function spec(name: string, o: { steps?: number; seed?: number; parent?: 
     init: o.parent ? { kind: 'from', experiment: o.parent, file: 'test.lssd', checkpoint: 'final' } : { kind: 'random' },
     probes: (o.probes ?? ['scene']).map((task) => ({
       task, suite: 'synthetic', source: { kind: 'synthetic', task }, modality: 'audio', group: 'sound_scene', prediction: 'multiclass', metric: 'top1',
-      probe: { kind: 'linear', hidden: [[]], dropout: [0], lr: [1e-3], optimizer: 'adam', epochs: 1, batch: 8, patience: 1, schedule: 'constant' },
+      probe: { kind: 'linear', hidden: [[]], dropout: [0], lr: [1e-3], init: ['xavier_uniform'], hidden_norm: 'none', embedding_norm: 'zscore', steps: 0, warmup: 0, shuffle: true, val_every: 1, grid_points: 0, grid_seed: 42, select: 'first', optimizer: 'adam', epochs: 1, batch: 8, patience: 1, schedule: 'constant' },
       pooling: 'mean', window: 1,
     })),
     runtime: { backend: 'auto', checkpoint_every_steps: 4, workers: 0, log_every_steps: 1 },
@@ -121,8 +121,8 @@ export function fakeDeps(o: { stepDelayMs?: number; onStep?: (name: string, step
       return s.probes.map((p): ProbeResult => {
         events({ type: 'probe-start', task: p.task, n: 10 });
         const value = o.probeValue?.(s.name) ?? 0.5;
-        events({ type: 'probe-end', task: p.task, metric: p.metric, value });
-        return { task: p.task, suite: p.suite, group: p.group, modality: p.modality, metric: p.metric, value, std: null, folds: [], n: { train: 8, valid: 2, test: 2 }, seconds: 0 };
+        events({ type: 'probe-end', task: p.task, metric: p.metric === 'auto' ? 'top1' : p.metric, value });
+        return { task: p.task, suite: p.suite, group: p.group, modality: p.modality, metric: p.metric === 'auto' ? 'top1' : p.metric, value, std: null, folds: [], n: { train: 8, valid: 2, test: 2 }, seconds: 0 };
       });
     },
   };

@@ -20,9 +20,9 @@ test('a run fills its run directory: spec, plan, run.json, metrics, checkpoints,
   const out = await runProgram(program(spec('Q', { steps: 10, seed: 3 })), o);
   assert.equal(out.value?.status, 'done');
   const h = stageHashes(spec('Q', { steps: 10, seed: 3 }));
-  const dir = join(root, 'runs', `Q-${h.pretrain.slice(0, 12)}`);
+  const dir = join(root, 'runs', h.pretrain.slice(0, 12));
   assert.equal(out.value!.cells[0].runDir, dir);
-  assert.deepEqual(readdirSync(dir).sort(), ['checkpoints', 'metrics.jsonl', 'plan.json', 'probes', 'run.json', 'spec.json']);
+  assert.deepEqual(readdirSync(dir).sort(), ['checkpoints', 'metrics.jsonl', 'plan.json', 'probes', 'refs', 'run.json', 'spec.json']);
   const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
   assert.equal(run.status, 'done');
   assert.equal(run.backend, 'cpu');
@@ -174,7 +174,7 @@ test('independent cells run in parallel up to --jobs; a failed parent skips its 
   const root = tmp();
   const { deps, log } = fakeDeps({ stepDelayMs: 5, failTrain: ['A'] });
   const o = opts(root, { deps, jobs: 2, mode: 'inprocess' });
-  const out = await runProgram(program(spec('A'), spec('B'), spec('C'), spec('D', { parent: 'A' })), o);
+  const out = await runProgram(program(spec('A'), spec('B', { seed: 1 }), spec('C', { seed: 2 }), spec('D', { parent: 'A' })), o);
   assert.equal(log.maxConcurrent, 2);
   assert.equal(out.value?.status, 'failed');
   assert.deepEqual(Object.fromEntries(out.value!.cells.map((c) => [c.name, c.outcome])), { A: 'failed', B: 'done', C: 'done', D: 'skipped' });
@@ -189,7 +189,7 @@ test('an external (paper-scale) catalog is refused before any work with LSSD5801
   const out = await runProgram(program(spec('A1', { catalog: { kind: 'external', name: 'paper-movies-episodes' } })), opts(root, { deps }));
   assert.equal(out.value, undefined);
   assert.equal(out.diagnostics[0].code, 'LSSD5801');
-  assert.match(out.diagnostics[0].hint!, /quickstart/);
+  assert.match(out.diagnostics[0].hint!, /lssdc run .* --profile cpu/);
   assert.equal(log.datasets.length, 0);
   assert.equal(existsSync(join(root, 'runs')), false);
 });
@@ -199,7 +199,7 @@ test('--steps changes the hash and is recorded; --no-probe trains only; --force 
   const { deps, log } = fakeDeps();
   const a = await runProgram(program(spec('Q', { steps: 12 })), opts(root, { deps, steps: 3, probe: false }));
   const dir = a.value!.cells[0].runDir;
-  assert.equal(dir, join(root, 'runs', `Q-${stageHashes(spec('Q', { steps: 3 })).pretrain.slice(0, 12)}`));
+  assert.equal(dir, join(root, 'runs', stageHashes(spec('Q', { steps: 3 })).pretrain.slice(0, 12)));
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).overrides, { steps: 3 });
   assert.deepEqual(log.trained[0].steps, [1, 2, 3]);
   assert.deepEqual(log.probed, []);

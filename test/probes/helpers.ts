@@ -18,7 +18,7 @@ export function probeSpec(over: Partial<ProbeSpec> = {}, probe: Partial<ProbeSpe
   return {
     task: 'spoken_digit', suite: 'hear', source: { kind: 'dir', path: 'test/fixtures/hear/spoken_digit-mini' },
     modality: 'audio', group: 'semantic_speech', prediction: 'multiclass', metric: 'top1',
-    probe: { kind: 'mlp', hidden: [[], [32]], dropout: [0], lr: [1e-2], optimizer: 'adam', epochs: 60, batch: 32, patience: 10, schedule: 'constant', ...probe },
+    probe: { kind: 'mlp', hidden: [[], [32]], dropout: [0], lr: [1e-2], init: ['xavier_uniform'], hidden_norm: 'none', embedding_norm: 'zscore', steps: 0, warmup: 0, shuffle: true, val_every: 1, grid_points: 0, grid_seed: 42, select: 'first', optimizer: 'adam', epochs: 60, batch: 32, patience: 10, schedule: 'constant', ...probe },
     pooling: 'mean', window: 0.5, ...over,
   };
 }

@@ -18,12 +18,16 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 const result = (task: string, group: string, value: number, std: number | null = null, metric: 'top1' | 'mAP' = 'top1'): ProbeResult =>
   ({ task, suite: 'synthetic', group, modality: 'audio', metric, value, std, folds: [{ fold: 'test', value, valid: value, config: {} }], n: { train: 1, valid: 1, test: 1 }, seconds: 1 });
 
+// Store entries are keyed by pretrain hash alone: each fake run gets its own corpus seed, as distinct runs
+// have distinct pretraining.
+let cells = 0;
 function cell(name: string, label: string, grid: { name: string; axes: Record<string, unknown> } | undefined, seed: number, results: ProbeResult[], root: string): string {
-  const spec: ResolvedSpec = { ...testSpec([probeSpec({ task: 'synth_scene', group: 'sound_scene' })], seed), name, label,
+  const base = testSpec([probeSpec({ task: 'synth_scene', group: 'sound_scene' })], seed);
+  const spec: ResolvedSpec = { ...base, name, label, data: { ...base.data, catalog: { ...base.data.catalog, seed: ++cells } as ResolvedSpec['data']['catalog'] },
     origin: { file: 'grid.lssd', extends: [], ...(grid ? { grid } : {}) } };
   spec.loss = { ...spec.loss, lambda_a: Number(grid?.axes.lambda_a ?? 0) };
   const hashes = stageHashes(spec);
-  const runDir = runDirOf(root, name, hashes.pretrain);
+  const runDir = runDirOf(root, hashes.pretrain);
   mkdirSync(join(runDir, 'probes', hashes.probe.slice(0, 12)), { recursive: true });
   writeFileSync(join(runDir, 'spec.json'), JSON.stringify(spec));
   writeFileSync(join(runDir, 'run.json'), JSON.stringify({ name, label, hashes, backend: 'wasm', seed, status: 'done',
@@ -117,7 +121,7 @@ test('grid/spec input: run dirs found by stage hash, missing ones listed; user t
   const ran = testSpec([probeSpec()]); ran.name = 'ran'; ran.label = 'Ran';
   const missing = testSpec([probeSpec()], 5); missing.name = 'missing';
   const h = stageHashes(ran);
-  const dir = runDirOf(root, 'ran', h.pretrain);
+  const dir = runDirOf(root, h.pretrain);
   mkdirSync(join(dir, 'probes', h.probe.slice(0, 12)), { recursive: true });
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(ran));
   writeFileSync(join(dir, 'probes', h.probe.slice(0, 12), 'results.json'), JSON.stringify([result('spoken_digit', 'semantic_speech', 0.3)]));

@@ -15,6 +15,7 @@ import { buildModel } from '../../runtime/train/model.ts';
 import { Optimizer } from '../../runtime/train/optim.ts';
 import { ParamStore } from '../../runtime/train/store.ts';
 import { mulberry32, truncNormal } from '../../runtime/train/rng.ts';
+import { patchify } from '../../runtime/train/models/patch.ts';
 import { randomDataset, tinySpec } from './fixtures.ts';
 
 const TOL = 1e-4;
@@ -157,4 +158,15 @@ test('the lowering follows the active backend', async () => {
   await selectBackend('cpu');
   assert.equal(activeLowering(), 'portable');
   if (!skipTf) { await selectBackend('tensorflow'); assert.equal(activeLowering(), 'native'); }
+});
+
+test('patchify of the two views read in place equals patchify of their concatenation', () => {
+  const r = mulberry32(3);
+  const dims = [4, 6, 8], patch = [2, 3, 4], per = 4 * 6 * 8 * 3;
+  const a = Float32Array.from({ length: 3 * per }, r), b = Float32Array.from({ length: 3 * per }, r);
+  const both = new Float32Array(6 * per); both.set(a); both.set(b, a.length);
+  assert.deepEqual(patchify([a, b], 6, dims, 3, patch), patchify(both, 6, dims, 3, patch));
+  // Patch 0 of example 4 (the second view's second example) starts with its first pixel row segment.
+  const P = 2 * 3 * 4 * 3, N = 2 * 2 * 2;
+  assert.deepEqual(patchify([a, b], 6, dims, 3, patch).subarray(4 * N * P, 4 * N * P + 12), b.subarray(per, per + 12));
 });

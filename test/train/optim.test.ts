@@ -50,3 +50,23 @@ test('schedule: linear warmup, half-cosine to min at totalSteps, pure in the ste
   assert.equal(lrAt({ ...s, kind: 'constant' }, 80), 1e-3);
   assert.equal(lrAt({ ...s, warmupSteps: 0 }, 0), 1e-3);
 });
+
+test('AdamW picks up parameters assigned outside the optimiser between steps (resume, init from)', async () => {
+  await useTestBackend();
+  const store = new ParamStore(4);
+  const w = store.get('w', [3], { kind: 'normal', std: 1 }, true);
+  const opt = new Optimizer({ kind: 'adamw', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, momentum: 0 }, store);
+  const step = (g: number[], lr: number) => { const gs = { [w.name]: tf.tensor(g, [3]) }; opt.apply(gs, lr); tf.dispose(Object.values(gs)); };
+  step([1, -2, 0.5], 0.1);
+  tf.tidy(() => w.assign(tf.tensor([10, 20, 30], [3])));
+  step([0.3, 0.1, -1], 0.1);
+  // Reference for step 2 from the assigned values, with the moments carried over from step 1.
+  const got = Array.from(w.dataSync());
+  const g1 = [1, -2, 0.5], g2 = [0.3, 0.1, -1], p0 = [10, 20, 30];
+  p0.forEach((p, i) => {
+    const m = 0.9 * (0.1 * g1[i]) + 0.1 * g2[i], v = 0.999 * (0.001 * g1[i] ** 2) + 0.001 * g2[i] ** 2;
+    const want = p * (1 - 0.1 * 0.1) - 0.1 * (m / (1 - 0.9 ** 2)) / (Math.sqrt(v / (1 - 0.999 ** 2)) + 1e-8);
+    assert.ok(Math.abs(got[i] - want) < 1e-4, `w[${i}] ${got[i]} vs ${want}`);
+  });
+  opt.dispose(); store.dispose();
+});

@@ -11,6 +11,8 @@ export interface Tower {
   plan: TowerPlan;
   /** Raw inputs of n examples (video [n,T,H,W,3], audio [n,frames,mels], row-major) → the tensor `forward` takes. */
   prepare(data: Float32Array, n: number): tf.Tensor;
+  /** Optional: the same from consecutive chunks of the examples (the two views), without concatenating them first. */
+  prepareParts?(parts: Float32Array[], n: number): tf.Tensor;
   /** → [n, outputDim], mean-pooled over space/time (and output-projected when the family width differs). */
   forward(x: tf.Tensor, n: number): tf.Tensor;
 }

@@ -16,24 +16,31 @@ const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
  * Extracts non-overlapping patches: data [n, ...dims, C] (dims = [T,H,W] or [F,M]) → [n·N, P] with
  * P = ∏patch·C, patch-major then channels-last inside a patch (the order of a conv kernel's taps).
  */
-export function patchify(data: Float32Array, n: number, dims: number[], channels: number, patch: number[]): Float32Array {
+export function patchify(data: Float32Array | Float32Array[], n: number, dims: number[], channels: number, patch: number[]): Float32Array {
+  // Several arrays are read as their concatenation (the model's [view_p; view_s]) without copying them
+  // into one first: for the quickstart's video that copy alone is 25 MB per step.
+  const parts = Array.isArray(data) ? data : [data];
   const d3 = dims.length === 3 ? dims : [1, ...dims];
   const p3 = patch.length === 3 ? patch : [1, ...patch];
   const [T, H, W] = d3, [pt, ph, pw] = p3;
   const [gt, gh, gw] = patchGrid(d3, p3);
   const N = gt * gh * gw, P = pt * ph * pw * channels, seg = pw * channels;
   const out = new Float32Array(n * N * P);
-  let o = 0;
-  for (let b = 0; b < n; b++)
+  const per = T * H * W * channels;
+  let o = 0, part = 0, first = 0;
+  for (let b = 0; b < n; b++) {
+    while ((b - first) * per >= parts[part].length) { first += parts[part].length / per; part += 1; }
+    const src0 = parts[part], bb = b - first;
     for (let it = 0; it < gt; it++)
       for (let ih = 0; ih < gh; ih++)
         for (let iw = 0; iw < gw; iw++)
           for (let dt = 0; dt < pt; dt++)
             for (let dh = 0; dh < ph; dh++) {
-              const src = (((b * T + it * pt + dt) * H + ih * ph + dh) * W + iw * pw) * channels;
-              out.set(data.subarray(src, src + seg), o);
+              const src = (((bb * T + it * pt + dt) * H + ih * ph + dh) * W + iw * pw) * channels;
+              out.set(src0.subarray(src, src + seg), o);
               o += seg;
             }
+  }
   return out;
 }
 
@@ -55,13 +62,15 @@ export function buildPatchTower(t: TowerPlan, store: ParamStore, prefix: string)
   }));
   const lnF = store.norm(`${prefix}/norm`, dim);
   const out = dim !== t.outputDim ? store.linear(`${prefix}/out`, dim, t.outputDim) : null;
+  const prepareParts = (parts: Float32Array[], n: number): tf.Tensor => {
+    const got = parts.reduce((s, x) => s + x.length, 0), expect = n * prod(t.input);
+    if (got !== expect || parts.some((x) => x.length % prod(t.input) !== 0)) throw new Error(`${t.modality} input has ${got} floats, expected ${n}×[${t.input}] = ${expect}`);
+    return tf.tensor2d(patchify(parts, n, dims, channels, patch), [n * N, P]);
+  };
   return {
     plan: t,
-    prepare(data, n) {
-      const expect = n * prod(t.input);
-      if (data.length !== expect) throw new Error(`${t.modality} input has ${data.length} floats, expected ${n}×[${t.input}] = ${expect}`);
-      return tf.tensor2d(patchify(data, n, dims, channels, patch), [n * N, P]);
-    },
+    prepare: (data, n) => prepareParts([data], n),
+    prepareParts,
     forward(x, n) {
       let h = patchEmbed(x, embed, pos, n);
       for (const b of blocks) {

@@ -23,7 +23,7 @@ export interface Token {
 }
 
 export interface LexError {
-  code: 'unexpected-char' | 'unterminated-string';
+  code: 'unexpected-char' | 'unterminated-string' | 'bad-escape';
   span: Span;
   text: string;
 }
@@ -97,8 +97,19 @@ export function lex(source: Source, positions = new Positions(source)): LexResul
       let j = i + 1; let value = ''; let closed = false;
       while (j < text.length && text[j] !== '\n') {
         if (text[j] === '\\' && j + 1 < text.length) {
+          // Escapes as in grammar/tokens.ts STRING_ESCAPES (LSSD1020 for any other).
           const e = text[j + 1];
-          value += e === 'n' ? '\n' : e === 't' ? '\t' : e; j += 2; continue;
+          const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"' };
+          if (e in simple) { value += simple[e]; j += 2; continue; }
+          let len = 2;
+          if (e === 'u') {
+            const m = /^u\{([0-9A-Fa-f]{1,6})\}|^u([0-9A-Fa-f]{4})/.exec(text.slice(j + 1));
+            const cp = m ? parseInt(m[1] ?? m[2], 16) : NaN;
+            if (m && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) { value += String.fromCodePoint(cp); j += 1 + m[0].length; continue; }
+            if (m) len = 1 + m[0].length;
+          }
+          errors.push({ code: 'bad-escape', span: positions.span(j, j + len), text: text.slice(j, j + len) });
+          value += text.slice(j, j + len); j += len; continue;
         }
         if (text[j] === '"') { closed = true; j++; break; }
         value += text[j]; j++;

@@ -12,6 +12,7 @@ import type {
 } from '../../../grammar/ast.ts';
 import { lex, Positions, type Token, type TokenKind } from './lexer.ts';
 import { SYNTAX, type SyntaxDiagnostic } from '../../../grammar/syntax-codes.ts';
+import { STRING_ESCAPES } from '../../../grammar/tokens.ts';
 
 /** Unit words that may follow a number after a space: `12 epochs`, `4.6M shots`, `12 per_device`. */
 export const UNIT_WORDS = new Set([
@@ -19,7 +20,7 @@ export const UNIT_WORDS = new Set([
   'titles', 'frames', 'bins', 'samples', 'per_device',
 ]);
 
-const DECL_KEYWORDS = new Set(['experiment', 'preset', 'backbone', 'task', 'grid']);
+const DECL_KEYWORDS = new Set(['experiment', 'preset', 'backbone', 'task', 'profile', 'project', 'grid']);
 const MULTIPLIER: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9 };
 const MAX_DEPTH = 200;
 
@@ -51,6 +52,7 @@ class Parser {
     this.lexComments = r.comments;
     for (const e of r.errors) {
       if (e.code === 'unterminated-string') this.report(SYNTAX.unterminatedString, e.span, 'unterminated string', 'close the string with `"` on the same line');
+      else if (e.code === 'bad-escape') this.report(SYNTAX.badEscape, e.span, `unknown escape '${e.text.replace('\n', '\\n')}' in a string`, `write '\\\\' for a backslash (e.g. "C:\\\\data"); the escapes are ${STRING_ESCAPES.join(' ')}`);
       else this.report(SYNTAX.unexpectedChar, e.span, `unexpected character '${e.text}'`);
     }
   }
@@ -109,7 +111,7 @@ class Parser {
           decls.push(this.decl(doc));
         } else if (!this.at('EOF')) {
           const t = this.peek();
-          this.report(SYNTAX.expectedDecl, t.span, `expected a declaration (experiment, preset, backbone, task, grid) or import, found ${describe(t)}`);
+          this.report(SYNTAX.expectedDecl, t.span, `expected a declaration (experiment, preset, backbone, task, profile, project, grid) or import, found ${describe(t)}`);
           throw new Bail();
         }
       } catch (e) {
