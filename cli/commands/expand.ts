@@ -1,7 +1,11 @@
 // `lssdc expand FILE`: list the cells of FILE's grids (name, axis values, init, stage hashes) and
 // optionally write each cell as a standalone .lssd file (`--write DIR`). Cells are ordinary
 // experiments, so the written files check, diff, show and run like hand-written ones.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import { diag, M } from '../../compiler/messages.ts';
+import { writeFileSafely } from '../../runtime/files/write.ts';
+import { reason } from '../../runtime/files/walk.ts';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from '../main.ts';
 import { compileFile } from '../../compiler/index.ts';
@@ -13,7 +17,7 @@ import { parse } from '../../grammar/index.ts';
 import type { Decl, File, GridDecl, Import } from '../../grammar/ast.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
 import { nodeHost } from '../../runtime/host.ts';
-import { parseArgs, usageError, useColor } from '../args.ts';
+import { parseArgs, printDiagnostics, usageError, useColor } from '../args.ts';
 
 const USAGE = `usage: lssdc expand [options] FILE
 
@@ -24,15 +28,11 @@ options:
   --grid NAME    only this grid
   --json         one JSON object per cell (name, grid, axes, init, hashes) in an array
   --write DIR    also write each cell as a standalone DIR/<cell>.lssd (plus DIR/_shared.lssd holding
-                 FILE's other declarations, when it has any)
+                 FILE's other declarations, when it has any). Never overwrites FILE; refuses to
+                 overwrite existing files (LSSD6040, nothing written) unless --force
+  --force        with --write: replace existing cell files
   --no-color     plain diagnostics`;
 
-function atomicWrite(path: string, text: string) {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 const relImport = (fromDir: string, target: string) => {
   let r = relative(fromDir, target).split(sep).join('/');
@@ -45,7 +45,7 @@ export const command: Command = {
   summary: 'list grid cells (names, axes, hashes); write them as standalone files',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--json', '--no-color'], ['--grid', '--write']);
+    const p = parseArgs(args, ['--json', '--no-color', '--force'], ['--grid', '--write']);
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
     const file = p.positional[0];
@@ -70,7 +70,10 @@ export const command: Command = {
     }));
 
     const out = p.values.get('--write');
-    if (out !== undefined) writeCells(file, program.sources.get(file)!.text, out, only);
+    if (out !== undefined) {
+      const ds = writeCells(file, program.sources.get(file)!.text, out, only, p.flags.has('--force'));
+      if (ds.length) { printDiagnostics(p.flags.has('--json'), ds, [], color); return 1; }
+    }
 
     if (p.flags.has('--json')) { process.stdout.write(JSON.stringify(rows, null, 2) + '\n'); return 0; }
     const axisText = (a: Record<string, unknown>) => Object.entries(a).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
@@ -89,7 +92,9 @@ export const command: Command = {
  * `_shared.lssd` when the grid file declares anything besides grids, imports of the cells it extends
  * or starts from, and the cell's body as the formatter prints it.
  */
-function writeCells(file: string, text: string, outDir: string, only?: string) {
+function writeCells(file: string, text: string, outDir: string, only: string | undefined, force: boolean): Diagnostic[] {
+  const planned: { path: string; text: string }[] = [];
+  const atomicWrite = (path: string, t: string) => { planned.push({ path, text: t }); };
   const parsed = parse({ name: file, text }).value!;
   const grids = parsed.decls.filter((d): d is GridDecl => d.kind === 'GridDecl');
   const byName = new Map(grids.map((g) => [g.name.name, g]));
@@ -122,4 +127,21 @@ function writeCells(file: string, text: string, outDir: string, only?: string) {
       atomicWrite(join(absOut, `${c.name}.lssd`), header + format(f));
     }
   }
+  // Nothing is written unless everything may be: never the source grid (a cell named like it), never
+  // outside DIR, never an existing file without --force.
+  const real = (x: string) => { try { return realpathSync(x); } catch { return resolve(x); } };
+  const source = real(file);
+  const clash = planned.filter((w) => real(w.path) === source);
+  if (clash.length) return [diag(M.expandOverwritesSource, undefined, `--write ${outDir} would overwrite the grid file ${file} itself (as ${relative(process.cwd(), clash[0].path) || clash[0].path})`, { hint: 'write the cells to another directory, or rename the cell' })];
+  const outside = planned.filter((w) => relative(absOut, w.path).startsWith('..') || relative(absOut, w.path).includes(sep));
+  if (outside.length) return [diag(M.expandWouldOverwrite, undefined, `cell file ${outside[0].path} would land outside ${outDir}`, { hint: 'cell names must not contain path separators' })];
+  const existing = planned.filter((w) => existsSync(w.path));
+  if (existing.length && !force) {
+    return [diag(M.expandWouldOverwrite, undefined, `--write ${outDir} would overwrite ${existing.length} existing file${existing.length === 1 ? '' : 's'}: ${existing.slice(0, 5).map((w) => relative(absOut, w.path)).join(', ')}${existing.length > 5 ? ', …' : ''}; nothing written`,
+      { hint: 'pass --force to replace them, or choose an empty directory' })];
+  }
+  try { mkdirSync(absOut, { recursive: true }); } catch (e) { return [diag(M.writeFailed, undefined, `cannot create ${outDir}: ${reason(e)}`)]; }
+  const failed: Diagnostic[] = [];
+  for (const w of planned) { const err = writeFileSafely(w.path, w.text); if (err) failed.push(err); }
+  return failed;
 }
