@@ -1,5 +1,6 @@
 // Wiring of the cluster executor (executors/slurm) for `lssdc run --executor slurm`, `lssdc status`
 // and `lssdc cancel`: flags, compile, prepare, then the executor; output and exit codes as elsewhere.
+import { relative } from 'node:path';
 import type { Diagnostic, Outcome } from '../compiler/diagnostic.ts';
 import type { ResolvedSpec } from '../compiler/spec.ts';
 import type { Source } from '../grammar/ast.ts';
@@ -85,7 +86,7 @@ export async function runOnCluster(args: string[], spec: ArgSpec, file: string, 
   } else {
     if (done.length) out(`already done (same stage hashes), not submitted: ${done.join(', ')}`);
     if (r.value.arrays.length === 0) out('nothing to submit');
-    else if (!args.includes('--dry-run')) out(`follow with: lssdc status ${file}${o.root ? ` --root ${o.root}` : ''}`);
+    else if (!args.includes('--dry-run')) out(`follow with: lssdc status ${relative(process.cwd(), file) || file}${args.some((x) => x === '--root' || x.startsWith('--root=') || x === '--runs-dir' || x.startsWith('--runs-dir=')) ? ` --root ${o.root}` : ''}`);
   }
   return 0;
 }

@@ -106,8 +106,9 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
 
 export { defaultRoot };
 
-/** 128 + signal number, as shells report a process stopped by it: 130 for SIGINT, 143 for SIGTERM. */
-export const exitCodeFor = (sig: NodeJS.Signals): number => (sig === 'SIGTERM' ? 143 : 130);
+/** 128 + signal number, as shells report a process stopped by it: 130 for SIGINT, 143 for SIGTERM (and for
+ * SIGUSR1, a scheduler's "checkpoint and stop", so callers test one code for both). */
+export const exitCodeFor = (sig: NodeJS.Signals): number => (sig === 'SIGTERM' || sig === 'SIGUSR1' ? 143 : 130);
 
 export const command: Command = {
   name: 'run',
@@ -143,21 +144,25 @@ export const command: Command = {
     const ac = new AbortController();
     const renderer = await createRenderer(mode);
     const emit = (e: TaggedRunEvent) => renderer.onEvent(e);
-    // First SIGINT/SIGTERM: abort (the step loop checkpoints and stops within a step; child cells get
-    // the same signal). A second one exits at once: checkpoints are written atomically, so the newest
-    // complete one survives, and the orchestrator's exit hook marks the run interrupted and drops LOCK.
+    // First SIGINT/SIGTERM/SIGUSR1: abort (the step loop checkpoints and stops within a step; child cells
+    // get the same signal). A second SIGINT exits at once: checkpoints are written atomically, so the
+    // newest complete one survives, and the orchestrator's exit hook marks the run interrupted and drops
+    // LOCK. Repeated SIGTERM/SIGUSR1 do not: a scheduler signals every process of a job and the batch
+    // script forwards its own signal too (executors/slurm), so duplicates are normal there and must not
+    // cost the checkpoint being written.
     let firstSignal: NodeJS.Signals | undefined;
     const onSignal = (sig: NodeJS.Signals) => {
       if (!firstSignal) {
         firstSignal = sig;
-        emit({ type: 'warning', message: `${sig === 'SIGTERM' ? 'terminated' : 'interrupted'}: checkpointing and stopping (press Ctrl-C again to quit at once; the last checkpoint is kept)` });
-        ac.abort(sig);
-      } else {
+        emit({ type: 'warning', message: `${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: checkpointing and stopping (press Ctrl-C again to quit at once; the last checkpoint is kept)` });
+        ac.abort(sig === 'SIGUSR1' ? 'SIGTERM' : sig);
+      } else if (sig === 'SIGINT') {
         process.exit(exitCodeFor(sig));
       }
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGUSR1', onSignal);
     // A child cell of a parallel run: stop (with a checkpoint) if the parent `lssdc run` dies.
     const parentPid = Number(process.env.LSSD_PARENT_PID);
     const watch = parentPid ? setInterval(() => { if (!pidAlive(parentPid) && !ac.signal.aborted) ac.abort(); }, 1000) : undefined;
@@ -183,6 +188,7 @@ export const command: Command = {
       if (watch) clearInterval(watch);
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGUSR1', onSignal);
     }
   },
 };

@@ -91,8 +91,8 @@ export const DEFAULT_MAX_REQUEUES = 3;
 
 /**
  * The batch script of one array. The cell runs in the background so the batch shell can forward
- * SLURM's signal (`--signal=B:TERM@…`, or SIGTERM when preempted/requeued) to it: `lssdc run` then
- * checkpoints and exits 143, and the task requeues itself so the next attempt resumes from that
+ * SLURM's signal (`--signal=B:TERM@…`, or SIGTERM when preempted/requeued) to it as SIGUSR1: `lssdc run`
+ * then checkpoints and exits 143, and the task requeues itself so the next attempt resumes from that
  * checkpoint (`--open-mode=append` keeps every attempt's output in one log).
  */
 export function renderScript(a: SlurmArray, ctx: ScriptContext): string {
@@ -126,7 +126,9 @@ export function renderScript(a: SlurmArray, ctx: ScriptContext): string {
     'echo "lssd: cell $CELL, job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}, attempt $(( ${SLURM_RESTART_COUNT:-0} + 1 )) on $(hostname)"',
     `${ctx.command.map(sh).join(' ')} --cell "$CELL" --plain &`,
     'child=$!',
-    'trap \'kill -TERM "$child" 2>/dev/null\' TERM USR1 INT',
+    '# SIGUSR1 to the cell: "checkpoint and stop", which a second copy of the signal (SLURM also signals every',
+    '# process of a preempted job) does not turn into "quit at once".',
+    'trap \'kill -USR1 "$child" 2>/dev/null\' TERM USR1 INT',
     '# `wait` returns early when a trapped signal arrives; wait again for the checkpointing cell.',
     'while :; do wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null || break; done',
     'if [ "$rc" -eq 143 ] || [ "$rc" -eq 130 ]; then',

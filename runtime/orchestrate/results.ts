@@ -2,6 +2,7 @@
 // the paper's tables. Data only here; the renderers format it (formatResultsTable) and P's `lssdc report`
 // writes the HTML/Markdown versions.
 import type { ProbeResult, ResultsTable } from '../contracts.ts';
+import { cleanText } from '../../compiler/render.ts';
 
 export function buildResultsTable(rows: { name: string; label: string; results: ProbeResult[] }[]): ResultsTable {
   const columns: ResultsTable['columns'] = [];
@@ -27,7 +28,9 @@ export function buildResultsTable(rows: { name: string; label: string; results: 
 const pct = (v: number) => (v * 100).toFixed(1);
 
 /** Plain-text table (metrics in %, ± std over folds when k-fold), e.g. for a terminal or CI log. */
-export function formatResultsTable(t: ResultsTable): string {
+export function formatResultsTable(table: ResultsTable): string {
+  // Names and labels come from the spec: control characters (an ESC in a label) are shown escaped.
+  const t: ResultsTable = { ...table, rows: table.rows.map((r) => ({ ...r, name: cleanText(r.name), label: cleanText(r.label) })) };
   if (t.rows.length === 0) return '(no experiments)';
   if (t.columns.length === 0) return t.rows.map((r) => `${r.name}${r.label && r.label !== r.name ? ` (${r.label})` : ''}: no probe results`).join('\n');
   const head = ['experiment', ...t.columns.map((c) => `${c.task} (${c.metric})`)];

@@ -2,6 +2,7 @@
 // step line about every 5% of a run (a step line per step would drown a log) and data progress every 25%.
 import type { TaggedRunEvent } from '../contracts.ts';
 import { describe, describeStep } from './format.ts';
+import { cleanText } from '../../compiler/render.ts';
 
 export interface LineSink { write(s: string): unknown }
 
@@ -14,8 +15,10 @@ export interface PlainRendererOptions {
 }
 
 export function createPlainRenderer(o: PlainRendererOptions = {}) {
-  const out = o.out ?? process.stdout;
-  const err = o.err ?? process.stderr;
+  // Labels, names and messages come from the spec: an ESC in a label must not reach the terminal raw.
+  const safe = (sink: LineSink): LineSink => ({ write: (s: string) => sink.write(cleanText(s.replace(/\n$/, '')) + (s.endsWith('\n') ? '\n' : '')) });
+  const out = safe(o.out ?? process.stdout);
+  const err = safe(o.err ?? process.stderr);
   const stepLines = o.stepLines ?? 20;
   const totals = new Map<string, number>();
   const dataMark = new Map<string, number>();

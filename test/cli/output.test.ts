@@ -60,3 +60,16 @@ test('4 KB of random bytes: a short named diagnostic, no control bytes on the te
   assert.ok(r.err.length < 2000, `${r.err.length} bytes of output`);
   assert.doesNotMatch(r.err, /[\x00-\x08\x0b-\x1f\x7f]/);
 });
+
+test('an ESC in a label is escaped in the results table and the plain run log', async () => {
+  const { formatResultsTable } = await import('../../runtime/orchestrate/results.ts');
+  const { createPlainRenderer } = await import('../../runtime/ui/plain.ts');
+  const table = formatResultsTable({ columns: [], rows: [{ name: 'x', label: 'evil\x1b[2J', values: [] }] } as never);
+  assert.doesNotMatch(table, /\x1b/);
+  assert.match(table, /evil␛\[2J/);
+  let log = '';
+  const r = createPlainRenderer({ out: { write: (s: string) => { log += s; } }, err: { write: (s: string) => { log += s; } } });
+  r.onEvent({ type: 'warning', message: 'label \x1b]0;pwned\x07' } as never);
+  assert.doesNotMatch(log, /[\x1b\x07]/);
+  assert.match(log, /␛\]0;pwned\\x07\n$/);
+});

@@ -147,3 +147,20 @@ test('a clip without the probed stream is a diagnostic naming the clip, with a h
   await assert.rejects(probeExperiment({ spec, runDir: join(tmp, 'run-bad-media'), root: join(tmp, 'root-bad'), encoder: fakeEncoder({ mels: 24 }), media }),
     (e: Error & { code?: string; hint?: string }) => e.code === 'LSSD5406' && /matches no streams/.test(e.message) && /modality = video/.test(e.hint ?? ''));
 });
+
+test('--export-hear then --embeddings: the exported run scores the same through the imported layout', async () => {
+  const { exportExperimentEmbeddings, probeEmbeddingsDir } = await import('../../runtime/probes/index.ts');
+  const runDir = join(tmp, 'run-export');
+  const probe = probeSpec({ metric: 'auto' }, quick);
+  const spec = testSpec([probe]);
+  const enc = fakeEncoder({ mels: spec.views.audio.mels });
+  const root = join(tmp, 'root-export');
+  const [direct] = await probeExperiment({ spec, runDir, root, encoder: enc });
+  const out = join(tmp, 'export');
+  const dirs = await exportExperimentEmbeddings({ spec, runDir, root, encoder: enc, out });
+  assert.deepEqual(dirs, [join(out, 'spoken_digit')]);
+  assert.ok(existsSync(join(out, 'spoken_digit', 'fold00.embeddings.npy')));
+  const [imported] = probeEmbeddingsDir(out, probe, { seed: spec.optim.seed });
+  assert.equal(imported.task, 'spoken_digit');
+  assert.deepEqual(imported.folds.map((f) => f.value), direct.folds.map((f) => f.value), 'same embeddings, same protocol, same seed: same numbers');
+});
