@@ -1,10 +1,17 @@
-// Front-end benchmark: time to check every experiment in experiments/ (cold: first compile in the
-// process, including the ajv schema compile; warm: mean of later runs), and to parse, compile and
-// format a generated 5,000-line file.
+// Front-end benchmark (issue 17). Whole processes, as an editor, a pre-commit hook or a grid cell pays:
+//   1. `lssdc --version`, `lssdc check experiments`, `lssdc check` of a 10,000-cell grid: median of --runs
+//      (default 5) after one warm-up; `lssdc check` of a 10 MB file: --big-runs (default 1); with CPU
+//      time and peak RSS, next to the goals;
+//   2. scaling: check, show --hash, table, fmt --check and expand of generated files at --sizes MB
+//      (default 0.1,1,10), with the exponent k of time ∝ size^k between neighbouring sizes (1 = linear);
+//   3. in-process phases: parse / compile / fmt of a generated 5,000-line file.
+// It runs `npm run build` first, so bin/lssdc.js runs the compiled CLI of the current sources.
 //
-//   node --import tsx bench/compile.ts [--runs N] [--lines N] [--json]
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+//   node --import tsx bench/compile.ts [--runs N] [--big-runs N] [--sizes 0.1,1,10] [--commands check,show,…] [--scale-runs N] [--timeout S] [--json]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
 import type { CompilerHost } from '../compiler/host.ts';
@@ -13,80 +20,138 @@ import { parse } from '../grammar/index.ts';
 import { nodeHost } from '../runtime/host.ts';
 
 const args = process.argv.slice(2);
-const opt = (k: string, d: number) => { const i = args.indexOf(k); return i >= 0 ? Number(args[i + 1]) : d; };
-const runs = opt('--runs', 10);
-const targetLines = opt('--lines', 5000);
+const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
+const runs = Number(opt('--runs', '5'));
+const scaleRuns = Number(opt('--scale-runs', '1'));
+const sizes = opt('--sizes', '0.1,1,10').split(',').map(Number);
+const timeoutS = Number(opt('--timeout', '300'));
 const json = args.includes('--json');
 const root = fileURLToPath(new URL('..', import.meta.url));
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadBefore = load();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const say = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
 
-const files: string[] = [];
-(function walk(d: string) {
-  for (const n of readdirSync(d).sort()) {
-    const p = join(d, n);
-    if (statSync(p).isDirectory()) walk(p); else if (n.endsWith('.lssd')) files.push(relative(root, p));
+const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--quiet'], { cwd: root, encoding: 'utf8' });
+if (build.status !== 0) { process.stderr.write(`bench: npm run build failed\n${build.stderr}`); process.exit(1); }
+
+const tmp = mkdtempSync(join(tmpdir(), 'lssd-bench-compile-'));
+const usageFile = join(tmp, 'usage.json');
+
+interface Sample { wallMs: number; cpuMs: number; maxRssMB: number; status: number | null; timedOut: boolean }
+/** One `lssdc ARGS` process: wall time, and its own CPU time and peak RSS (bench/usage.mjs). */
+function lssdc(argv: string[], timeoutMs = timeoutS * 1000): Sample {
+  rmSync(usageFile, { force: true });
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', join(root, 'bench/usage.mjs'), join(root, 'bin/lssdc.js'), ...argv],
+    { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 30, env: { ...process.env, LSSD_SOURCES: '', LSSD_BENCH_USAGE: usageFile, NO_COLOR: '1' } });
+  const wallMs = performance.now() - t0;
+  if (/running the TypeScript sources/.test(r.stderr ?? '')) throw new Error(`bench: bin/lssdc.js did not run the build:\n${r.stderr}`);
+  let u = { cpuMs: NaN, maxRssMB: NaN };
+  try { u = JSON.parse(readFileSync(usageFile, 'utf8')); } catch { /* killed before exit */ }
+  return { wallMs, ...u, status: r.status, timedOut: r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' };
+}
+function measure(argv: string[], n = runs, warmUp = true): Sample & { runs: number } {
+  if (warmUp) lssdc(argv); // file cache, code cache
+  const xs = Array.from({ length: n }, () => lssdc(argv));
+  return { wallMs: median(xs.map((x) => x.wallMs)), cpuMs: median(xs.map((x) => x.cpuMs)), maxRssMB: Math.max(...xs.map((x) => x.maxRssMB)),
+    status: xs[0].status, timedOut: xs.some((x) => x.timedOut), runs: n };
+}
+
+// ---- inputs --------------------------------------------------------------------------------------
+/** A sweep written by hand, scaled: short experiments over the CPU preset with comments, sections, units and lineage. */
+function sweep(bytes: number): { text: string; experiments: number } {
+  const chunks: string[] = ['import "cpu"', ''];
+  let n = 0; let i = 0;
+  while (n < bytes) {
+    const c = [
+      `/// Sweep point ${i}.`,
+      `experiment sweep_${i} extends ${i % 10 === 0 ? 'cpu_small' : `sweep_${i - 1}`} {`,
+      `  label = "sweep ${i}"  // trailing comment`,
+      `  data.batch { per_device = 32  same_title = ${2 + (i % 4)} per_device }`,
+      `  views.audio { time_mask = ${10 + (i % 40)}%  freq_mask = 20% }`,
+      `  loss { lambda_v = 0  lambda_a = ${(i % 5) / 10} }`,
+      `  optim.duration = ${100 + i} steps`,
+      ...(i % 10 === 0 ? [] : [`  init from sweep_${i - 1}`]),
+      '}', ''].join('\n');
+    chunks.push(c); n += c.length + 1; i++;
   }
-})(join(root, 'experiments'));
+  return { text: chunks.join('\n'), experiments: i };
+}
+const ten = (f: (i: number) => string) => Array.from({ length: 10 }, (_, i) => f(i)).join(', ');
+// The grid of bench/grid.ts: 4 axes × 10 values over the paper preset.
+const GRID = `import "paper"
+grid big extends paper_main {
+  axis lambda_a = [${ten((i) => String(i / 10))}] -> loss.lambda_a
+  axis lambda_v = [${ten((i) => String(i / 10))}] -> loss.lambda_v
+  axis seed = [${ten((i) => String(i))}] -> optim.seed
+  axis temperature = [${ten((i) => String(0.05 + i / 100))}] -> loss.temperature
+  name = "c{#}"
+  optim.duration = 1000 steps
+  when { lambda_a = 0.1 } { init from cell(lambda_a = 0) }
+}
+`;
+const gridFile = join(tmp, 'grid10k.lssd');
+writeFileSync(gridFile, GRID);
+const sizeFiles = new Map<number, { file: string; experiments: number; bytes: number }>();
+for (const mb of [...new Set([...sizes, 10])]) {
+  const s = sweep(mb * 1e6); const file = join(tmp, `sweep-${mb}MB.lssd`);
+  writeFileSync(file, s.text); sizeFiles.set(mb, { file, experiments: s.experiments, bytes: Buffer.byteLength(s.text) });
+}
 
+// ---- 1. whole process against the goals ------------------------------------------------------------
+const ten10 = sizeFiles.get(10)!;
+const goals = [
+  { what: 'lssdc --version', argv: ['--version'], goalMs: 80 },
+  { what: 'lssdc check experiments', argv: ['check', 'experiments'], goalMs: 150 },
+  { what: 'lssdc check (10,000-cell grid)', argv: ['check', gridFile], goalMs: 1000 },
+  // Seconds per run: one run, no warm-up (--big-runs N for more).
+  { what: `lssdc check (10 MB, ${ten10.experiments} experiments)`, argv: ['check', ten10.file], goalMs: 5000, goalMB: 500, n: Number(opt('--big-runs', '1')), warmUp: false },
+];
+const fmtMs = (x: number) => (x >= 10000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
+say(`load average before: ${loadBefore} (2 cores, shared)`);
+say('whole process (median after a warm-up)      wall      cpu     peak RSS   goal');
+const whole: ((typeof goals)[number] & Sample & { runs: number })[] = [];
+for (const g of goals) {
+  const w = { ...g, ...measure(g.argv, g.n ?? runs, g.warmUp ?? true) };
+  whole.push(w);
+  const ok = w.wallMs <= w.goalMs && (w.goalMB === undefined || w.maxRssMB <= w.goalMB) && !w.timedOut;
+  say(`  ${w.what.padEnd(42)} ${fmtMs(w.wallMs).padStart(8)} ${fmtMs(w.cpuMs).padStart(8)} ${`${w.maxRssMB.toFixed(0)} MB`.padStart(8)}   ≤ ${fmtMs(w.goalMs)}${w.goalMB ? `, ≤ ${w.goalMB} MB` : ''} ${ok ? 'met' : 'NOT met'}${w.status !== 0 ? ` (exit ${w.status})` : ''} [${w.runs} runs]`);
+}
+
+// ---- 2. scaling --------------------------------------------------------------------------------------
+const COMMANDS: Record<string, string[]> = { check: ['check'], show: ['show', '--hash'], table: ['table'], fmt: ['fmt', '--check'], expand: ['expand'] };
+const wanted = opt('--commands', Object.keys(COMMANDS).join(',')).split(',');
+const scaling: { command: string; points: { mb: number; experiments: number; wallMs: number; cpuMs: number; maxRssMB: number; timedOut: boolean; status: number | null }[]; k: (number | null)[] }[] = [];
+say(`\nscaling (files of ${sizes.join(', ')} MB; ${scaleRuns === 1 ? 'one run' : `median of ${scaleRuns}`} each, after a warm-up up to 1 MB; k: time ∝ size^k between neighbours, on CPU time)`);
+for (const name of wanted) {
+  const points = sizes.map((mb) => {
+    const f = sizeFiles.get(mb)!;
+    const s = measure([...COMMANDS[name], f.file], scaleRuns, mb <= 1);
+    return { mb, experiments: f.experiments, wallMs: s.wallMs, cpuMs: s.cpuMs, maxRssMB: s.maxRssMB, timedOut: s.timedOut, status: s.status };
+  });
+  const k = points.slice(1).map((p, i) => (p.timedOut || points[i].timedOut ? null : Math.log(p.cpuMs / points[i].cpuMs) / Math.log(p.mb / points[i].mb)));
+  scaling.push({ command: COMMANDS[name].join(' '), points, k });
+  say(`  ${COMMANDS[name].join(' ').padEnd(12)} ${points.map((p) => `${p.mb} MB: ${p.timedOut ? `> ${timeoutS} s` : `${fmtMs(p.wallMs)} (cpu ${fmtMs(p.cpuMs)}, ${p.maxRssMB.toFixed(0)} MB)`}`).join('  ')}  k = ${k.map((x) => (x === null ? '?' : x.toFixed(2))).join(', ')}`);
+}
+
+// ---- 3. in-process phases ------------------------------------------------------------------------------
 const host = nodeHost({ cwd: root });
 const ms = (t0: number) => performance.now() - t0;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function checkAll(): { experiments: number; errors: number } {
-  let experiments = 0; let errors = 0;
-  for (const f of files) {
-    const r = compileFile(f, host);
-    experiments += r.value?.experiments.length ?? 0;
-    errors += r.diagnostics.filter((d) => d.severity === 'error').length;
-  }
-  return { experiments, errors };
-}
-
-let t = performance.now();
-const first = checkAll();
-const cold = ms(t);
-const warm: number[] = [];
-for (let i = 0; i < runs; i++) { t = performance.now(); checkAll(); warm.push(ms(t)); }
-
-// A generated file of ~targetLines lines: many short experiments over the CPU preset, with comments,
-// sections, lists, ranges and lineage, like a large sweep written by hand.
-const chunks: string[] = ['import "cpu"', ''];
-let i = 0;
-while (chunks.length < targetLines) {
-  chunks.push(
-    `/// Sweep point ${i}.`,
-    `experiment sweep_${i} extends ${i % 10 === 0 ? 'cpu_small' : `sweep_${i - 1}`} {`,
-    `  label = "sweep ${i}"  // trailing comment`,
-    `  data.batch { per_device = 32  same_title = ${2 + (i % 4)} per_device }`,
-    `  views.audio { time_mask = ${10 + (i % 40)}%  freq_mask = 20% }`,
-    `  loss { lambda_v = 0  lambda_a = ${(i % 5) / 10} }`,
-    `  optim.duration = ${100 + i} steps`,
-    ...(i % 10 === 0 ? [] : [`  init from sweep_${i - 1}`]),
-    '}',
-    '',
-  );
-  i++;
-}
-const text = chunks.join('\n');
-const lines = text.split('\n').length;
 const big = 'bench-generated.lssd';
+const { text } = sweep(5000 * 31); // ~5,000 lines
+const lines = text.split('\n').length;
 const bigHost: CompilerHost = { ...host, readFile: (p) => (p === big ? text : host.readFile(p)) };
 const parseT: number[] = []; const compileT: number[] = []; const fmtT: number[] = [];
-let bigDiag = 0;
+let bigErrors = 0; let bigExperiments = 0;
 for (let k = 0; k < Math.max(3, Math.min(runs, 5)); k++) {
-  t = performance.now(); const p = parse({ name: big, text }); parseT.push(ms(t));
+  let t = performance.now(); const p = parse({ name: big, text }); parseT.push(ms(t));
   t = performance.now(); format(p.value!); fmtT.push(ms(t));
   t = performance.now(); const r = compileFile(big, bigHost); compileT.push(ms(t));
-  bigDiag = r.diagnostics.filter((d) => d.severity === 'error').length;
+  bigErrors = r.diagnostics.filter((d) => d.severity === 'error').length; bigExperiments = r.value?.experiments.length ?? 0;
 }
-
-const result = {
-  checkAll: { files: files.length, experiments: first.experiments, errors: first.errors, coldMs: +cold.toFixed(1), warmMs: +median(warm).toFixed(1) },
-  bigFile: { lines, experiments: i, errors: bigDiag, parseMs: +median(parseT).toFixed(1), compileMs: +median(compileT).toFixed(1), fmtMs: +median(fmtT).toFixed(1) },
-};
-if (json) process.stdout.write(JSON.stringify(result) + '\n');
-else {
-  const c = result.checkAll; const b = result.bigFile;
-  process.stdout.write(
-    `check experiments/: ${c.files} files, ${c.experiments} experiments, ${c.errors} errors — cold ${c.coldMs} ms, warm ${c.warmMs} ms (median of ${runs})\n` +
-    `${b.lines}-line file (${b.experiments} experiments, ${b.errors} errors): parse ${b.parseMs} ms, compile (resolve+check+validate) ${b.compileMs} ms, fmt ${b.fmtMs} ms\n`);
-}
+const phases = { lines, experiments: bigExperiments, errors: bigErrors, parseMs: median(parseT), compileMs: median(compileT), fmtMs: median(fmtT) };
+say(`\nin process, ${lines}-line file (${bigExperiments} experiments, ${bigErrors} errors): parse ${phases.parseMs.toFixed(1)} ms, compile (load+parse+resolve+check+validate) ${phases.compileMs.toFixed(1)} ms, fmt ${phases.fmtMs.toFixed(1)} ms`);
+say(`load average after: ${load()}`);
+if (json) process.stdout.write(JSON.stringify({ loadBefore, loadAfter: load(), whole, scaling, phases }) + '\n');
+rmSync(tmp, { recursive: true, force: true });

@@ -25,8 +25,9 @@
 //
 // Published counts compared (test/train/params.test.ts): each is the *reference variant* of the paper
 // that published it, i.e. with its classifier and input channels, computed by the same functions:
+//   MViT-S 16x4  (Fan et al. 2021, Table 2, K400):   26.1M  (version 1, depth 10, 400 classes; ours 25.93M)
+//   MViT-B 16x4  (Fan et al. 2021, Table 2, K400):   36.6M  (version 1, depth 16, 400 classes)
 //   MViTv2-S 16x4 (Li et al. 2022, Table 3, K400):   34.5M  (version 2, 400 classes)
-//   MViT-B 16x4  (Fan et al. 2021, Table 2, K400):   36.6M  (version 1, 400 classes)
 //   X3D-M        (Feichtenhofer 2020, Table 4, K400): 3.8M  (400 classes, fc 2048)
 //   ResNet-50    (He et al. 2016; torchvision):      25.6M  (RGB input, 1000 classes); the acoustic
 //                variant we train differs by a 1-channel stem and no classifier (≈23.5M).
@@ -52,16 +53,22 @@ export interface Count {
   width: number;
 }
 
-const MVIT_S: Config = {
-  version: 2, embed_dim: 96, depth: 16, num_heads: 1, mlp_ratio: 4,
+// MViTv1 (Fan et al. 2021; pyslowfast MVIT_B_16x4_CONV): conv patch embedding 3x7x7 / 2x4x4, a class
+// token, separate space/time position tables, width and heads doubling at the first layer of scales 2-4,
+// query pooling only there (stride 1x2x2), key/value pooling in every layer (adaptive stride from 1x8x8),
+// pooling kernel 3x3x3. MViT-B: 16 layers, scales of 1, 2, 11, 2; MViT-S: 10 layers, scales of 1, 2, 5, 2.
+const MVIT_B: Config = {
+  version: 1, embed_dim: 96, depth: 16, num_heads: 1, mlp_ratio: 4,
   patch_kernel: [3, 7, 7], patch_stride: [2, 4, 4], stage_layers: [1, 3, 14],
   pool_kernel: [3, 3, 3], pool_q_stride: [1, 2, 2], pool_kv_stride: [1, 8, 8],
-  cls_token: false, abs_pos: 'none', rel_pos: true, dim_mul_in_att: true, pool_q_all_layers: true,
+  cls_token: true, abs_pos: 'separate', rel_pos: false, dim_mul_in_att: false, pool_q_all_layers: false,
   reference_classes: 400,
 };
-const MVIT_B: Config = {
-  ...MVIT_S, version: 1, cls_token: true, abs_pos: 'separate', rel_pos: false, dim_mul_in_att: false,
-  pool_q_all_layers: false,
+const MVIT_S: Config = { ...MVIT_B, depth: 10, stage_layers: [1, 3, 8] };
+// MViTv2-S (Li et al. 2022): 16 layers, no class token, decomposed relative positions, residual pooling,
+// width doubling inside attention, query pooling in every layer.
+const MVITV2_S: Config = {
+  ...MVIT_B, version: 2, cls_token: false, abs_pos: 'none', rel_pos: true, dim_mul_in_att: true, pool_q_all_layers: true,
 };
 const X3D_M: Config = {
   width_factor: 2, depth_factor: 2.2, bottleneck_factor: 2.25, dim_c1: 12, se_ratio: 0.0625, fc_dim: 2048,
@@ -75,7 +82,8 @@ const PATCH_M: Config = { patch: [2, 16, 16], dim: 256, depth: 4, mlp_ratio: 4 }
 export const PRESETS: Record<string, { family: Family; config: Config }> = {
   mvit_s: { family: 'mvit', config: MVIT_S },
   mvit_b: { family: 'mvit', config: MVIT_B },
-  mvit_s_audio: { family: 'mvit', config: { ...MVIT_S, patch_kernel: [7, 7], patch_stride: [4, 4], pool_kernel: [3, 3], pool_q_stride: [2, 2], pool_kv_stride: [8, 8] } },
+  mvitv2_s: { family: 'mvit', config: MVITV2_S },
+  mvit_s_audio: { family: 'mvit', config: { ...MVIT_S, patch_kernel: [7, 7], patch_stride: [4, 4], pool_kernel: [3, 3], pool_q_stride: [2, 2], pool_kv_stride: [8, 8], abs_pos: 'joint' } },
   mvit_b_audio: { family: 'mvit', config: { ...MVIT_B, patch_kernel: [7, 7], patch_stride: [4, 4], pool_kernel: [3, 3], pool_q_stride: [2, 2], pool_kv_stride: [8, 8], abs_pos: 'joint' } },
   x3d_m: { family: 'x3d', config: X3D_M },
   resnet50: { family: 'resnet', config: RESNET50 },
@@ -88,7 +96,7 @@ export const PRESETS: Record<string, { family: Family; config: Config }> = {
 export const FAMILY_KEYS: Record<Family, string[]> = {
   patch_transformer: ['preset', ...Object.keys(PATCH_T)],
   patch_mlp: ['preset', ...Object.keys(PATCH_M)],
-  mvit: ['preset', ...Object.keys(MVIT_S)],
+  mvit: ['preset', ...Object.keys(MVIT_B)],
   x3d: ['preset', ...Object.keys(X3D_M)],
   resnet: ['preset', ...Object.keys(RESNET50)],
 };

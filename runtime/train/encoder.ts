@@ -36,7 +36,8 @@ export async function loadEncoder(runDir: string): Promise<Encoder> {
   const store = new ParamStore(plan.optim.seed);
   const audio = buildTower(plan.graph.towers.audio, store, 'audio');
   const video = plan.graph.towers.video ? buildTower(plan.graph.towers.video, store, 'video') : null;
-  for (const [name, v] of store.vars) {
+  store.training = false; // batch norm normalises with its running statistics
+  for (const [name, v] of store.saved()) {
     const t = ck.tensors.get(name);
     if (!t || t.shape.join(',') !== v.shape.join(',')) throw new TrainError(TrainCodes.badCheckpoint, `checkpoint lacks backbone parameter '${name}' [${v.shape}]`, { path: dir });
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));

@@ -52,7 +52,7 @@ export function resolveSchedule(plan: Plan, dataset: Pick<Dataset, 'stepsPerEpoc
 
 function assignParams(model: Model, tensors: Map<string, { shape: number[]; data: Float32Array; group: string }>, names: string[], where: string): void {
   for (const name of names) {
-    const v = model.store.vars.get(name)!;
+    const v = model.store.vars.get(name) ?? model.store.buffers.get(name)!;
     const t = tensors.get(name);
     if (!t || t.group !== 'param') throw new TrainError(TrainCodes.foreignCheckpoint, `checkpoint has no parameter '${name}'`, { path: where });
     if (t.shape.join(',') !== v.shape.join(',')) {
@@ -69,7 +69,7 @@ function resume(model: Model, optim: Optimizer, plan: Plan, dir: string): number
     throw new TrainError(TrainCodes.foreignCheckpoint, `checkpoint was written for spec hash ${ck.manifest.specHash.slice(0, 12)}, this run is ${plan.specHash.slice(0, 12)}`,
       { path: dir, hint: 'the run directory belongs to a different version of the experiment; use a fresh run directory' });
   }
-  assignParams(model, ck.tensors, model.store.names(), dir);
+  assignParams(model, ck.tensors, [...model.store.names(), ...model.store.bufferNames()], dir);
   const state = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, t] of ck.tensors) if (t.group === 'optim') state.set(name, t);
   optim.load(ck.manifest.optimizer.t, state);
@@ -90,7 +90,7 @@ function initFrom(model: Model, plan: Plan, dir: string): { heads: boolean } {
       { path: dir, hint: 'init from needs the same backbone declarations, configs and input shapes' });
   }
   const prefixes = [...(mine.video ? ['video/'] : []), 'audio/'];
-  assignParams(model, ck.tensors, model.store.names().filter((n) => prefixes.some((p) => n.startsWith(p))), dir);
+  assignParams(model, ck.tensors, [...model.store.names(), ...model.store.bufferNames()].filter((n) => prefixes.some((p) => n.startsWith(p))), dir);
   const heads = mine.heads === theirs.heads;
   if (heads) assignParams(model, ck.tensors, model.store.names('head/'), dir);
   return { heads };
@@ -162,7 +162,7 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
 
     const save = async (dir: string, at: number) => {
       await saveCheckpoint(dir, { experiment: plan.experiment, step: at, specHash: plan.specHash, signatures, optimizer: { kind: plan.optim.kind, t: optim.t }, backend },
-        [{ group: 'param', vars: model.store.vars }, { group: 'optim', vars: optim.state() }], { 'plan.json': JSON.stringify(plan, null, 1) + '\n' });
+        [{ group: 'param', vars: model.store.saved() }, { group: 'optim', vars: optim.state() }], { 'plan.json': JSON.stringify(plan, null, 1) + '\n' });
       events({ type: 'checkpoint', step: at, path: dir });
     };
 
@@ -208,7 +208,7 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
       const loss = await termValues(termsOut, value);
       const t2 = performance.now();
       const ok = Number.isFinite(loss.total);
-      if (ok) optim.apply(grads, lr);
+      if (ok) { optim.apply(grads, lr); model.store.commitStats(); } else model.store.discardStats();
       // wasm/cpu run kernels synchronously; reading one value makes the optimiser time honest elsewhere.
       if (ok) await model.store.vars.values().next().value!.data();
       const t3 = performance.now();

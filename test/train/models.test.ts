@@ -3,36 +3,23 @@
 // Also the conv building blocks' gradients against finite differences (the self-test cases).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { compileFile } from '../../compiler/index.ts';
-import { nodeHost } from '../../runtime/host.ts';
 import { countBackbone, resolveConfig } from '../../compiler/params.ts';
 import type { TowerPlan } from '../../compiler/plan.ts';
-import type { BackboneSpec } from '../../compiler/spec.ts';
 import { buildTower } from '../../runtime/train/models/index.ts';
 import { ParamStore } from '../../runtime/train/store.ts';
 import { selftest } from '../../runtime/train/selftest.ts';
 import { TEST_BACKEND, useTestBackend } from '../backend.ts';
+import { stdlibBackbones } from './stdlib-backbones.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
 
-let cached: Map<string, BackboneSpec> | null = null;
-function backbones(): Map<string, BackboneSpec> {
-  if (cached) return cached;
-  const out = (cached = new Map<string, BackboneSpec>());
-  for (const f of ['experiments/A1.lssd', 'experiments/C1.lssd', 'experiments/controlled/EN.lssd']) {
-    const o = compileFile(join(root, f), nodeHost());
-    for (const s of o.value!.experiments) for (const b of [s.model.video, s.model.audio]) if (b) out.set(b.name, b);
-  }
-  return out;
-}
+const backbones = stdlibBackbones;
 
 const reduced: Record<string, number[]> = {
   // Small enough that every stage still runs (grids shrink to 1, never 0) and the suite stays fast:
   // the cost is the many small ops of tap-sliced convolutions, not the (full-size) parameters.
-  mvit_s: [2, 16, 16, 3], mvit_b: [2, 16, 16, 3], mvit_s_audio: [16, 16], mvit_b_audio: [16, 16],
-  x3d_m: [2, 16, 16, 3], resnet50_audio: [32, 32],
+  mvit_s: [2, 16, 16, 3], mvit_b: [2, 16, 16, 3], mvit_s_audio: [16, 16], mvit_b_audio: [16, 16], mvitv2_s: [2, 16, 16, 3],
+  x3d_m: [2, 16, 16, 3], resnet50_audio: [32, 32], cpu_x3d_s: [4, 16, 16, 3], cpu_resnet_s: [16, 16],
 };
 
 for (const name of Object.keys(reduced)) {

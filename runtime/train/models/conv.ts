@@ -1,10 +1,10 @@
 // The controlled setup's backbones (appendix B.3): X3D (video; pyslowfast layout) and a bottleneck
 // ResNet over log-mel spectrograms ("Acoustic ResNet50", audio). Built from models/layers.ts, so every
 // gradient is correct on tfjs-wasm; parameter counts equal compiler/params.ts (tested at reduced input).
-// Batch norm uses batch statistics in training and in embedding (no running averages are kept): the
-// frozen encoder therefore normalises over the batch it embeds. These families are far beyond a CPU
-// step budget at paper scale (lowering refuses them with LSSD4002); they are built for construction,
-// counting and tests at reduced input, and train on the tensorflow backend.
+// Batch norm normalises with batch statistics in training and keeps running averages (momentum 0.1,
+// unbiased variance, as PyTorch), which frozen encoders use (layers.ts batchNorm; checkpointed as
+// buffers). At paper scale these families are far beyond a CPU step budget (lowering refuses them with
+// LSSD4002); the CPU-sized declarations (stdlib/backbones.lssd: cpu_x3d_s, cpu_resnet_s) train here.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TowerPlan } from '../../../compiler/plan.ts';
 import { roundWidth, splitInput } from '../../../compiler/params.ts';
@@ -36,7 +36,7 @@ function buildX3d(t: TowerPlan, store: ParamStore, prefix: string): Tower {
   const c = t.config;
   const wm = c.width_factor as number, dm = c.depth_factor as number, bf = c.bottleneck_factor as number;
   const c1 = c.dim_c1 as number, se = c.se_ratio as number, fc = c.fc_dim as number, tk = c.t_kernel as number;
-  const bn = (name: string, ch: number) => store.norm(`${name}/bn`, ch);
+  const bn = (name: string, ch: number) => ({ ...store.norm(`${name}/bn`, ch), stats: store.normStats(`${name}/bn`, ch) });
   const stem = roundWidth(c1, wm);
   const s = {
     xy: convParams(store, `${prefix}/stem/xy`, 3, stem, [1, 3, 3], [1, 2, 2], false),
@@ -89,7 +89,7 @@ function buildX3d(t: TowerPlan, store: ParamStore, prefix: string): Tower {
 function buildResnet(t: TowerPlan, store: ParamStore, prefix: string): Tower {
   const c = t.config;
   const layers = c.layers as number[], w0 = c.width as number, cin = c.in_channels as number;
-  const bn = (name: string, ch: number) => store.norm(`${name}/bn`, ch);
+  const bn = (name: string, ch: number) => ({ ...store.norm(`${name}/bn`, ch), stats: store.normStats(`${name}/bn`, ch) });
   const stem = { c: convParams(store, `${prefix}/stem`, cin, w0, [7, 7], [2, 2], false), bn: bn(`${prefix}/stem`, w0) };
   const blocks: { proj: { c: ReturnType<typeof convParams>; bn: ReturnType<typeof bn> } | null; convs: ReturnType<typeof convParams>[]; bns: ReturnType<typeof bn>[] }[] = [];
   let dimIn = w0;
