@@ -62,8 +62,10 @@ export function loadInto(loaded: Loaded, root: string, rootSpan: Span | undefine
     }
     const source: Source = { name: path, text };
     const r = parseCached(source);
-    if (r.diagnostics.length && !/\.lssd$/.test(path) && path !== '<stdin>') {
-      // A file not named *.lssd that does not parse is not lssd text: say so without quoting it.
+    if (r.diagnostics.length && from !== undefined && !/\.lssd$/.test(path) && path !== '<stdin>') {
+      // An imported file not named *.lssd that does not parse is not lssd text: say so without quoting
+      // it. The entry file is what the user (or an editor's unsaved buffer, `untitled:…`) asked for: its
+      // errors are shown as lssd errors, as for stdin.
       diagnostics.push(diag(M.notText, from, `${path} is not lssd text (${r.diagnostics.length} syntax error${r.diagnostics.length === 1 ? '' : 's'}, first at line ${r.diagnostics[0].span?.start.line ?? 1}); not quoted`,
         { hint: 'lssd imports .lssd files; rename it to *.lssd to see its errors with source lines' }));
       continue;

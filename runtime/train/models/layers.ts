@@ -78,7 +78,7 @@ export function conv(x: tf.Tensor, p: ConvParams): tf.Tensor {
     const cin = p.w.shape[0]! / prod(p.kernel);
     let y: tf.Tensor;
     if (p.kernel.length === 2) {
-      y = tf.conv2d(padSymmetric(x, p.kernel) as tf.Tensor4D, tf.reshape(p.w, [...p.kernel, cin, cout]) as tf.Tensor4D, p.stride as [number, number], 'valid');
+      y = tf.conv2d(padSymmetric(x, p.kernel) as tf.Tensor4D, tf.reshape(p.w, [...p.kernel, cin, cout] as number[]) as tf.Tensor as tf.Tensor4D, p.stride as [number, number], 'valid');
     } else if (p.kernel[0] === 1 && p.stride[0] === 1) {
       // A 1×k×k kernel is a 2-D conv over every frame: TensorFlow's CPU Conv3DBackpropFilter is ~10× slower than Conv2D's.
       const [B, T, H, W, C] = x.shape as number[];
@@ -86,7 +86,7 @@ export function conv(x: tf.Tensor, p: ConvParams): tf.Tensor {
         tf.reshape(p.w, [p.kernel[1], p.kernel[2], cin, cout]) as tf.Tensor4D, [p.stride[1], p.stride[2]], 'valid');
       y = tf.reshape(z, [B, T, ...z.shape.slice(1)]);
     } else {
-      y = tf.conv3d(padSymmetric(x, p.kernel) as tf.Tensor5D, tf.reshape(p.w, [...p.kernel, cin, cout]) as tf.Tensor5D, p.stride as [number, number, number], 'valid');
+      y = tf.conv3d(padSymmetric(x, p.kernel) as tf.Tensor5D, tf.reshape(p.w, [...p.kernel, cin, cout] as number[]) as tf.Tensor as tf.Tensor5D, p.stride as [number, number, number], 'valid');
     }
     return p.b ? tf.add(y, p.b) : y;
   }
