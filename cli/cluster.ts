@@ -1,6 +1,6 @@
 // Wiring of the cluster executor (executors/slurm) for `lssdc run --executor slurm`, `lssdc status`
 // and `lssdc cancel`: flags, compile, prepare, then the executor; output and exit codes as elsewhere.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Diagnostic, Outcome } from '../compiler/diagnostic.ts';
 import type { ResolvedSpec } from '../compiler/spec.ts';
 import type { Source } from '../grammar/ast.ts';
@@ -101,7 +101,7 @@ export async function prepareForCluster(file: string, rootFlag: string | undefin
   const compiled = compileFile(file, nodeHost(), options);
   const sources = compiled.value?.sources ?? new Map();
   if (!compiled.value || compiled.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: compiled.diagnostics, sources };
-  const root = (await import('node:path')).resolve(rootFlag ?? defaultRoot(file));
+  const root = resolve(rootFlag ?? defaultRoot(file));
   // Status lowers plans only to preflight like `run`; no training pieces are loaded.
   const unused = () => { throw new Error('status does not train'); };
   const prepared = await prepareRun(compiled.value, {
