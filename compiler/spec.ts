@@ -89,7 +89,12 @@ export interface DataSpec {
   batch: {
     per_device: number;
     devices: number;
-    /** Same-title hard negatives per device batch: shots drawn from one title. Paper: 1/8 of 64 = 8; B.3: k = 12 of 26. */
+    /**
+     * Clips per same-title group (the positive and its same-title hard negatives); a device batch is
+     * per_device / this many groups, each from its own title. Paper: `1/8` of 64 = groups of 8;
+     * B.3: `12 per_device` (k = 12 same-movie clips besides the positive) = groups of 13, 26 = 2 × 13.
+     * 1 = no same-title sampling.
+     */
     same_title_per_device: number;
   };
   /** Two temporal windows per shot (primary, secondary), each `length` seconds. */

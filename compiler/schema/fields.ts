@@ -232,7 +232,7 @@ export const EXPERIMENT_FIELDS: FieldDef[] = [
   f('data.budget', budget, null, 'all', 'Number of shots to train on (Table 1 "# data"), e.g. `4.6M shots`; `all` = every admitted shot.'),
   f('data.batch.per_device', int(1, 65536), 64, '64', 'Batch size per device (appendix A: 64).'),
   f('data.batch.devices', int(1, 4096), 32, '32', 'Number of devices (appendix A: 32 A100s). Global batch = per_device × devices.'),
-  f('data.batch.same_title', sameTitle, { share: 1 / 8, text: '1/8' }, '1/8', 'Same-title hard negatives per device batch: a share (`1/8`) or a count (`12 per_device`).', P, { to: null }),
+  f('data.batch.same_title', sameTitle, { share: 1 / 8, text: '1/8' }, '1/8', 'Same-title groups per device batch: a share (`1/8`: groups of per_device/8) or a count (`12 per_device`: the positive and 12 same-title clips, groups of 13).', P, { to: null }),
   f('data.windows.count', int(2, 2), 2, '2', 'Temporal windows per shot (primary and secondary); always 2.'),
   f('data.windows.length', duration(0, 60), 3, '3s', 'Length of each temporal window.'),
   f('data.expected.avg_dubs', num({ min: 0 }), null, 'none', 'Expected average number of dubs per title (Table 1); checked against the catalog with a warning.', 'none'),
