@@ -478,7 +478,10 @@ export class Resolver {
     o.views.video.scale = extras.get('views.video.scale');
     const same = extras.get('data.batch.same_title') as SameTitle;
     const per = o.data.batch.per_device as number;
-    o.data.batch.same_title_per_device = 'count' in same ? same.count : Math.round(same.share * per);
+    // The stored value is the size of one same-title group: `k per_device` is the positive clip plus k
+    // same-title clips (B.3: 12 per_device → groups of 13, 26 = 2 × 13); a share is the group's part of
+    // the device batch (A: 1/8 of 64 → groups of 8). sameTitleBatchRule checks the groups fill the batch.
+    o.data.batch.same_title_per_device = 'count' in same ? (same.count === 0 ? 1 : same.count + 1) : Math.max(1, Math.round(same.share * per));
     const pol = extras.get('dubs.policy') as { policy: string; languages: string[] };
     o.dubs.policy = pol.policy; o.dubs.languages = pol.languages;
     const vd = extras.get('model.heads.video_dim') as number | undefined;

@@ -11,7 +11,7 @@ export type Dimension =
   | 'shots' | 'titles' | 'clips' | 'frames' | 'bins' | 'samples' // counts of a named thing
   | 'epochs' | 'steps'   // training length
   | 'per_device'         // same-title count per device batch
-  | 'level'              // base: dB (a gain or a level relative to another)
+  | 'level'              // base: dB (a level difference)
   | 'loudness';          // base: LUFS (BS.1770 loudness, K-weighted, relative to full scale)
 
 interface UnitDef { dim: Dimension; factor: number }
@@ -57,7 +57,7 @@ export const DIMENSION_INFO: Record<Dimension, { name: string; example: string }
   epochs: { name: 'a number of epochs', example: '12 epochs' },
   steps: { name: 'a number of steps', example: '20000 steps' },
   per_device: { name: 'a count per device batch', example: '12 per_device' },
-  level: { name: 'a level in decibels', example: '-12dB' },
+  level: { name: 'a level in dB', example: '7dB' },
   loudness: { name: 'a loudness', example: '-23LUFS' },
 };
 

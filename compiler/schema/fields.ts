@@ -82,6 +82,15 @@ const room = variant<SyntheticDubbing['room']>('a room', {
   gap: { shape: roomShape, bare: true, build: (a) => ({ kind: 'gap', rt60: (a.rt60 as number) ?? 0.5, wet: (a.wet as number) ?? -10 }) },
   shared: { shape: roomShape, bare: true, build: (a) => ({ kind: 'shared', rt60: (a.rt60 as number) ?? 0.5, wet: (a.wet as number) ?? -10 }) },
 });
+/** `none`, or a strength in [0, 1] (`50%`, `0.5`). */
+const strengthOrNone: ValueType<number | null> = {
+  describe: '`none` or a strength in [0, 1] (e.g. `0.5`, `50%`)',
+  units: ['%'], options: [{ name: 'none', bare: true, call: false }],
+  convert(v, ctx, key) {
+    if (v.kind === 'None' || (v.kind === 'IdentValue' && v.name === 'none')) return null;
+    return fraction().convert(v, ctx, key);
+  },
+};
 
 const catalog = variant<CatalogSpec>('a catalog', {
   synthetic: {
@@ -89,18 +98,31 @@ const catalog = variant<CatalogSpec>('a catalog', {
       named: {
         titles: int(1, 100000, ['titles']), minutes: num({ min: 0, exclusiveMin: true, max: 600 }),
         seed: int(0), languages: list(lang, { minItems: 1, unique: true }),
+        // the generator's declared knobs (runtime/media/synth/knobs.ts); defaults are left out of the spec
+        language_look: strengthOrNone, content_scene: fraction(),
+        speech_to_bed: quantity('level', { min: -40, max: 40 }),
+        dubs: range(int(0, 6)), speakers: int(0, 3),
+        // the dubbing knobs (§4.7): always in the spec, since their defaults changed the default corpus
         voice_match: bool, loudness: loudnessMatch, eq_match: bool, room,
       },
     },
     bare: true,
-    build: (a): CatalogSpec => ({
-      kind: 'synthetic', titles: (a.titles as number) ?? 24, minutes_per_title: (a.minutes as number) ?? 1,
-      seed: (a.seed as number) ?? 0, languages: (a.languages as string[]) ?? ['en', 'es', 'fr', 'ja', 'de', 'it', 'ko'],
-      voice_match: (a.voice_match as boolean) ?? true,
-      loudness: (a.loudness as SyntheticDubbing['loudness']) ?? { method: 'bs1770', target: -23 },
-      eq_match: (a.eq_match as boolean) ?? true,
-      room: (a.room as SyntheticDubbing['room']) ?? { kind: 'gap', rt60: 0.5, wet: -10 },
-    }),
+    build: (a): CatalogSpec => {
+      const dubs = a.dubs as { min: number; max: number } | undefined;
+      return {
+        kind: 'synthetic', titles: (a.titles as number) ?? 24, minutes_per_title: (a.minutes as number) ?? 1,
+        seed: (a.seed as number) ?? 0, languages: (a.languages as string[]) ?? ['en', 'es', 'fr', 'ja', 'de', 'it', 'ko'],
+        ...(a.language_look !== undefined && a.language_look !== null ? { language_look: a.language_look as number } : {}),
+        ...(a.content_scene !== undefined && a.content_scene !== 0 ? { content_scene: a.content_scene as number } : {}),
+        ...(a.speech_to_bed !== undefined && a.speech_to_bed !== 7 ? { speech_to_bed: a.speech_to_bed as number } : {}),
+        ...(dubs && (dubs.min !== 0 || dubs.max !== 6) ? { dubs_per_title: { min: dubs.min, max: dubs.max } } : {}),
+        ...(a.speakers !== undefined && a.speakers !== 3 ? { max_speakers: a.speakers as number } : {}),
+        voice_match: (a.voice_match as boolean) ?? true,
+        loudness: (a.loudness as SyntheticDubbing['loudness']) ?? { method: 'bs1770', target: -23 },
+        eq_match: (a.eq_match as boolean) ?? true,
+        room: (a.room as SyntheticDubbing['room']) ?? { kind: 'gap', rt60: 0.5, wet: -10 },
+      };
+    },
   },
   index: { shape: { positional: [{ name: 'path', type: string }], required: ['path'] }, build: (a) => ({ kind: 'index', path: a.path as string }) },
   file: { shape: { positional: [{ name: 'path', type: string }], required: ['path'] }, build: (a) => ({ kind: 'file', path: a.path as string }) },
@@ -231,7 +253,7 @@ export const EXPERIMENT_FIELDS: FieldDef[] = [
   f('data.budget', budget, null, 'all', 'Number of shots to train on (Table 1 "# data"), e.g. `4.6M shots`; `all` = every admitted shot.'),
   f('data.batch.per_device', int(1, 65536), 64, '64', 'Batch size per device (appendix A: 64).'),
   f('data.batch.devices', int(1, 4096), 32, '32', 'Number of devices (appendix A: 32 A100s). Global batch = per_device × devices.'),
-  f('data.batch.same_title', sameTitle, { share: 1 / 8, text: '1/8' }, '1/8', 'Same-title hard negatives per device batch: a share (`1/8`) or a count (`12 per_device`).', P, { to: null }),
+  f('data.batch.same_title', sameTitle, { share: 1 / 8, text: '1/8' }, '1/8', 'Same-title groups per device batch: a share (`1/8`: groups of per_device/8) or a count (`12 per_device`: the positive and 12 same-title clips, groups of 13).', P, { to: null }),
   f('data.windows.count', int(2, 2), 2, '2', 'Temporal windows per shot (primary and secondary); always 2.'),
   f('data.windows.length', duration(0, 60), 3, '3s', 'Length of each temporal window.'),
   f('data.expected.avg_dubs', num({ min: 0 }), null, 'none', 'Expected average number of dubs per title (Table 1); checked against the catalog with a warning.', 'none'),

@@ -12,6 +12,7 @@ import type { DataEvents } from '../../contracts.ts';
 import { LANGS, isSynthLang, type SynthLang } from './bank.ts';
 import { SCENES } from './scenes.ts';
 import { planTitle, titleId } from './plan.ts';
+import { DEFAULT_KNOBS, knobProblem, knobsOfCatalog, nonDefaultKnobs, type CatalogKnobFields, type GeneratorKnobs } from './knobs.ts';
 import { renderTitle, writeAtomic } from './render.ts';
 import { DEFAULT_DUBBING, canonicalDubbing, validateDubbing, type Dubbing } from './dubbing.ts';
 import { espeak } from './espeak.ts';
@@ -40,6 +41,8 @@ export interface SynthesizeOptions {
   probeClipsPerClass?: number;
   /** How dubs are made (voice match, loudness, EQ match, room); default DEFAULT_DUBBING, the language's defaults. */
   dubbing?: Dubbing;
+  /** The declared confound and size knobs (knobs.ts; default DEFAULT_KNOBS: the corpus as before them). */
+  knobs?: GeneratorKnobs;
   onProgress?(e: { done: number; total: number; detail?: string }): void;
   signal?: AbortSignal;
 }
@@ -57,6 +60,8 @@ export interface CorpusManifest {
   probeClipsPerClass: number;
   /** The dubbing knobs every title was made with. */
   dubbing: Dubbing;
+  /** Every generator knob, defaults included (knobs.ts). Absent in corpora written before the knobs (= defaults). */
+  knobs?: GeneratorKnobs;
 }
 
 function validate(o: SynthesizeOptions): SynthLang[] {
@@ -76,6 +81,8 @@ function validate(o: SynthesizeOptions): SynthLang[] {
   const p = o.probeClipsPerClass ?? 20;
   if (!Number.isInteger(p) || p < 5) throw bad('probe clips per class must be a whole number ≥ 5 (5 folds)', p, 'default 20');
   validateDubbing(o.dubbing ?? DEFAULT_DUBBING, bad);
+  const k = knobProblem(o.knobs ?? DEFAULT_KNOBS);
+  if (k) throw bad(k.what, k.got, k.hint);
   return langs as SynthLang[];
 }
 
@@ -102,6 +109,7 @@ function sameCorpus(m: CorpusManifest, want: CorpusManifest): boolean {
   const grows = Array.isArray(m.titles) && m.titles.length <= want.titles.length && m.titles.every((id, i) => want.titles[i] === id);
   return m.seed === want.seed && m.generator === want.generator && m.minutesPerTitle === want.minutesPerTitle &&
     JSON.stringify(m.languages) === JSON.stringify(want.languages) && grows && m.probeClipsPerClass === want.probeClipsPerClass &&
+    JSON.stringify(m.knobs ?? DEFAULT_KNOBS) === JSON.stringify(want.knobs ?? DEFAULT_KNOBS) &&
     JSON.stringify(m.dubbing) === JSON.stringify(want.dubbing);
 }
 
@@ -132,9 +140,11 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
   const perClass = opts.probeClipsPerClass ?? 20;
   const dubbing = canonicalDubbing(opts.dubbing ?? DEFAULT_DUBBING);
   const ids = Array.from({ length: opts.titles }, (_, i) => titleId(i));
+  const knobs = opts.knobs ?? DEFAULT_KNOBS;
   const want: CorpusManifest = {
     version: FORMAT_VERSION, seed: opts.seed, titles: ids, languages, scenes: [...SCENES], complete: false,
-    generator: GENERATOR_VERSION, minutesPerTitle: opts.minutesPerTitle, tasks: [...TASKS], probeClipsPerClass: perClass, dubbing,
+    generator: GENERATOR_VERSION, minutesPerTitle: opts.minutesPerTitle, tasks: [...TASKS], probeClipsPerClass: perClass,
+    knobs: { ...knobs, dubs: { ...knobs.dubs } }, dubbing,
   };
   try {
     for (const d of ['titles', 'truth', 'tasks', 'state', 'work']) mkdirSync(join(dir, d), { recursive: true });
@@ -171,8 +181,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
       while (next < todo.length) {
         const { id, index } = todo[next++];
         opts.signal?.throwIfAborted();
-        const plan = planTitle({ seed: opts.seed, index, minutesPerTitle: opts.minutesPerTitle, languages, voiceMatch: dubbing.voice_match });
-        await renderTitle(plan, { seed: opts.seed, outDir: dir, workDir: join(dir, 'work'), dubbing, signal: opts.signal });
+        const plan = planTitle({ seed: opts.seed, index, minutesPerTitle: opts.minutesPerTitle, languages, knobs, voiceMatch: dubbing.voice_match });
+        await renderTitle(plan, { seed: opts.seed, outDir: dir, workDir: join(dir, 'work'), signal: opts.signal, knobs, dubbing });
         writeAtomic(doneMarker(dir, id), `${GENERATOR_VERSION}\n`);
         done++;
         progress(`${id} ${plan.originalLanguage}${plan.dubs.length ? '+' + plan.dubs.join('+') : ''} ${plan.shots.length} shots`);
@@ -209,7 +219,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
 }
 
 /** A `synthetic(…)` catalog as the resolved spec holds it; the dubbing knobs are the language's defaults when absent. */
-export interface SyntheticCatalog extends Partial<Dubbing> { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: string[] }
+export interface SyntheticCatalog extends CatalogKnobFields, Partial<Dubbing> { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: string[] }
 
 /** The dubbing knobs of a catalog (DEFAULT_DUBBING for the ones it does not set). */
 export function catalogDubbing(c: SyntheticCatalog): Dubbing {
@@ -219,11 +229,16 @@ export function catalogDubbing(c: SyntheticCatalog): Dubbing {
   });
 }
 
-/** `<root>/data/synthetic/<hash>` for a catalog: the hash covers its parameters and GENERATOR_VERSION. */
+/**
+ * `<root>/data/synthetic/<hash>` for a catalog: the hash covers its parameters, the knobs that differ
+ * from their defaults (so a catalog setting none keeps the directory it had before the knobs) and
+ * GENERATOR_VERSION.
+ */
 export function corpusDir(catalog: SyntheticCatalog, root: string): string {
+  const knobs = nonDefaultKnobs(knobsOfCatalog(catalog));
   const key = JSON.stringify({
-    titles: catalog.titles, minutes: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages.map((l) => l.toLowerCase()),
-    generator: GENERATOR_VERSION, dubbing: catalogDubbing(catalog),
+    titles: catalog.titles, minutes: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages.map((l) => l.toLowerCase()), generator: GENERATOR_VERSION,
+    ...(Object.keys(knobs).length ? { knobs } : {}), dubbing: catalogDubbing(catalog),
   });
   return join(resolve(root), 'data', 'synthetic', createHash('sha256').update(key).digest('hex').slice(0, 16));
 }
@@ -240,7 +255,8 @@ export function ensureSyntheticCorpus(catalog: SyntheticCatalog, opts: { root: s
   if (!p) {
     p = synthesize({
       outDir: dir, titles: catalog.titles, minutesPerTitle: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages,
-      dubbing: catalogDubbing(catalog), signal: opts.signal,
+      knobs: knobsOfCatalog(catalog), dubbing: catalogDubbing(catalog),
+      signal: opts.signal,
       onProgress: (e) => opts.events?.onProgress?.({ phase: 'synth', ...e }),
     }).then((r) => r.dir).finally(() => inflight.delete(dir));
     inflight.set(dir, p);
