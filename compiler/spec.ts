@@ -42,9 +42,26 @@ export interface ResolvedSpec {
   runtime: RuntimeSpec;
 }
 
+/**
+ * The synthetic generator's declared causal knobs (runtime/media/synth/knobs.ts). Each is left out of the
+ * spec when it has its default, so catalogs written before the knobs keep their hashes.
+ */
+export interface SyntheticKnobs {
+  /** Language → look: P(a title's colour-grade family is its original language's own), else uniform. Absent = `none` (no families). */
+  language_look?: number;
+  /** Content → scene: P(a line is about its shot's scene topic), else drawn from the whole bank. Absent = 0. */
+  content_scene?: number;
+  /** Speech over the reference bed, dB. Absent = 7. */
+  speech_to_bed?: number;
+  /** Inclusive bounds on dubs per title. Absent = 0 .. 6. */
+  dubs_per_title?: { min: number; max: number };
+  /** Most speakers in one shot (0–3). Absent = 3. */
+  max_speakers?: number;
+}
+
 export type CatalogSpec =
   /** The embedded synthetic dub corpus, generated on this machine by `lssdc data synth`. */
-  | { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] }
+  | ({ kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] } & SyntheticKnobs)
   /** A catalog built by `lssdc data index DIR` (path to the directory that was indexed). */
   | { kind: 'index'; path: string }
   /** A catalog file written by `lssdc data index` (JSON Lines, one CatalogTitle per line); its titles are used as they are. */

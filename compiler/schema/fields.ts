@@ -67,19 +67,41 @@ const name: ValueType<string> = {
   },
 };
 
+/** `none`, or a strength in [0, 1] (`50%`, `0.5`). */
+const strengthOrNone: ValueType<number | null> = {
+  describe: '`none` or a strength in [0, 1] (e.g. `0.5`, `50%`)',
+  units: ['%'], options: [{ name: 'none', bare: true, call: false }],
+  convert(v, ctx, key) {
+    if (v.kind === 'None' || (v.kind === 'IdentValue' && v.name === 'none')) return null;
+    return fraction().convert(v, ctx, key);
+  },
+};
+
 const catalog = variant<CatalogSpec>('a catalog', {
   synthetic: {
     shape: {
       named: {
         titles: int(1, 100000, ['titles']), minutes: num({ min: 0, exclusiveMin: true, max: 600 }),
         seed: int(0), languages: list(lang, { minItems: 1, unique: true }),
+        // the generator's declared knobs (runtime/media/synth/knobs.ts); defaults are left out of the spec
+        language_look: strengthOrNone, content_scene: fraction(),
+        speech_to_bed: quantity('level', { min: -40, max: 40 }),
+        dubs: range(int(0, 6)), speakers: int(0, 3),
       },
     },
     bare: true,
-    build: (a): CatalogSpec => ({
-      kind: 'synthetic', titles: (a.titles as number) ?? 24, minutes_per_title: (a.minutes as number) ?? 1,
-      seed: (a.seed as number) ?? 0, languages: (a.languages as string[]) ?? ['en', 'es', 'fr', 'ja', 'de', 'it', 'ko'],
-    }),
+    build: (a): CatalogSpec => {
+      const dubs = a.dubs as { min: number; max: number } | undefined;
+      return {
+        kind: 'synthetic', titles: (a.titles as number) ?? 24, minutes_per_title: (a.minutes as number) ?? 1,
+        seed: (a.seed as number) ?? 0, languages: (a.languages as string[]) ?? ['en', 'es', 'fr', 'ja', 'de', 'it', 'ko'],
+        ...(a.language_look !== undefined && a.language_look !== null ? { language_look: a.language_look as number } : {}),
+        ...(a.content_scene !== undefined && a.content_scene !== 0 ? { content_scene: a.content_scene as number } : {}),
+        ...(a.speech_to_bed !== undefined && a.speech_to_bed !== 7 ? { speech_to_bed: a.speech_to_bed as number } : {}),
+        ...(dubs && (dubs.min !== 0 || dubs.max !== 6) ? { dubs_per_title: { min: dubs.min, max: dubs.max } } : {}),
+        ...(a.speakers !== undefined && a.speakers !== 3 ? { max_speakers: a.speakers as number } : {}),
+      };
+    },
   },
   index: { shape: { positional: [{ name: 'path', type: string }], required: ['path'] }, build: (a) => ({ kind: 'index', path: a.path as string }) },
   file: { shape: { positional: [{ name: 'path', type: string }], required: ['path'] }, build: (a) => ({ kind: 'file', path: a.path as string }) },

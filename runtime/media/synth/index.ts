@@ -12,6 +12,7 @@ import type { DataEvents } from '../../contracts.ts';
 import { LANGS, isSynthLang, type SynthLang } from './bank.ts';
 import { SCENES } from './scenes.ts';
 import { planTitle, titleId } from './plan.ts';
+import { DEFAULT_KNOBS, knobProblem, knobsOfCatalog, nonDefaultKnobs, type CatalogKnobFields, type GeneratorKnobs } from './knobs.ts';
 import { renderTitle, writeAtomic } from './render.ts';
 import { espeak } from './espeak.ts';
 import { AUDIO_TASKS, TASKS, taskDone, writeAudioTask, writeVideoTasks } from './tasks.ts';
@@ -37,6 +38,8 @@ export interface SynthesizeOptions {
   concurrency?: number;
   /** Probe clips per class (default 20). */
   probeClipsPerClass?: number;
+  /** The declared confound and size knobs (knobs.ts; default DEFAULT_KNOBS: the corpus as before them). */
+  knobs?: GeneratorKnobs;
   onProgress?(e: { done: number; total: number; detail?: string }): void;
   signal?: AbortSignal;
 }
@@ -52,6 +55,8 @@ export interface CorpusManifest {
   minutesPerTitle: number;
   tasks: string[];
   probeClipsPerClass: number;
+  /** Every generator knob, defaults included (knobs.ts). Absent in corpora written before the knobs (= defaults). */
+  knobs?: GeneratorKnobs;
 }
 
 function validate(o: SynthesizeOptions): SynthLang[] {
@@ -70,6 +75,8 @@ function validate(o: SynthesizeOptions): SynthLang[] {
   if (!Number.isInteger(c) || c < 1) throw bad('concurrency must be a whole number ≥ 1', c, 'default 2');
   const p = o.probeClipsPerClass ?? 20;
   if (!Number.isInteger(p) || p < 5) throw bad('probe clips per class must be a whole number ≥ 5 (5 folds)', p, 'default 20');
+  const k = knobProblem(o.knobs ?? DEFAULT_KNOBS);
+  if (k) throw bad(k.what, k.got, k.hint);
   return langs as SynthLang[];
 }
 
@@ -95,7 +102,8 @@ function sameCorpus(m: CorpusManifest, want: CorpusManifest): boolean {
   // a title depends only on (seed, index, minutes, languages): a corpus may grow by more titles, never shrink
   const grows = Array.isArray(m.titles) && m.titles.length <= want.titles.length && m.titles.every((id, i) => want.titles[i] === id);
   return m.seed === want.seed && m.generator === want.generator && m.minutesPerTitle === want.minutesPerTitle &&
-    JSON.stringify(m.languages) === JSON.stringify(want.languages) && grows && m.probeClipsPerClass === want.probeClipsPerClass;
+    JSON.stringify(m.languages) === JSON.stringify(want.languages) && grows && m.probeClipsPerClass === want.probeClipsPerClass &&
+    JSON.stringify(m.knobs ?? DEFAULT_KNOBS) === JSON.stringify(want.knobs ?? DEFAULT_KNOBS);
 }
 
 const pidAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } };
@@ -124,9 +132,11 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
   const dir = resolve(opts.outDir);
   const perClass = opts.probeClipsPerClass ?? 20;
   const ids = Array.from({ length: opts.titles }, (_, i) => titleId(i));
+  const knobs = opts.knobs ?? DEFAULT_KNOBS;
   const want: CorpusManifest = {
     version: FORMAT_VERSION, seed: opts.seed, titles: ids, languages, scenes: [...SCENES], complete: false,
     generator: GENERATOR_VERSION, minutesPerTitle: opts.minutesPerTitle, tasks: [...TASKS], probeClipsPerClass: perClass,
+    knobs: { ...knobs, dubs: { ...knobs.dubs } },
   };
   try {
     for (const d of ['titles', 'truth', 'tasks', 'state', 'work']) mkdirSync(join(dir, d), { recursive: true });
@@ -163,8 +173,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
       while (next < todo.length) {
         const { id, index } = todo[next++];
         opts.signal?.throwIfAborted();
-        const plan = planTitle({ seed: opts.seed, index, minutesPerTitle: opts.minutesPerTitle, languages });
-        await renderTitle(plan, { seed: opts.seed, outDir: dir, workDir: join(dir, 'work'), signal: opts.signal });
+        const plan = planTitle({ seed: opts.seed, index, minutesPerTitle: opts.minutesPerTitle, languages, knobs });
+        await renderTitle(plan, { seed: opts.seed, outDir: dir, workDir: join(dir, 'work'), signal: opts.signal, knobs });
         writeAtomic(doneMarker(dir, id), `${GENERATOR_VERSION}\n`);
         done++;
         progress(`${id} ${plan.originalLanguage}${plan.dubs.length ? '+' + plan.dubs.join('+') : ''} ${plan.shots.length} shots`);
@@ -200,11 +210,19 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
   }
 }
 
-export interface SyntheticCatalog { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: string[] }
+export interface SyntheticCatalog extends CatalogKnobFields { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: string[] }
 
-/** `<root>/data/synthetic/<hash>` for a catalog: the hash covers its parameters and GENERATOR_VERSION. */
+/**
+ * `<root>/data/synthetic/<hash>` for a catalog: the hash covers its parameters, the knobs that differ
+ * from their defaults (so a catalog setting none keeps the directory it had before the knobs) and
+ * GENERATOR_VERSION.
+ */
 export function corpusDir(catalog: SyntheticCatalog, root: string): string {
-  const key = JSON.stringify({ titles: catalog.titles, minutes: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages.map((l) => l.toLowerCase()), generator: GENERATOR_VERSION });
+  const knobs = nonDefaultKnobs(knobsOfCatalog(catalog));
+  const key = JSON.stringify({
+    titles: catalog.titles, minutes: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages.map((l) => l.toLowerCase()), generator: GENERATOR_VERSION,
+    ...(Object.keys(knobs).length ? { knobs } : {}),
+  });
   return join(resolve(root), 'data', 'synthetic', createHash('sha256').update(key).digest('hex').slice(0, 16));
 }
 
@@ -220,6 +238,7 @@ export function ensureSyntheticCorpus(catalog: SyntheticCatalog, opts: { root: s
   if (!p) {
     p = synthesize({
       outDir: dir, titles: catalog.titles, minutesPerTitle: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages,
+      knobs: knobsOfCatalog(catalog),
       signal: opts.signal,
       onProgress: (e) => opts.events?.onProgress?.({ phase: 'synth', ...e }),
     }).then((r) => r.dir).finally(() => inflight.delete(dir));

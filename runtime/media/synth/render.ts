@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ffmpeg, runCommand } from '../ffmpeg.ts';
 import { rng } from './rng.ts';
 import { SR, addInto, concat, fadeEdges, limitPeak, normaliseLoudness, scale, stretchTo, undb, wavBytes, rms } from './dsp.ts';
-import { BED_LEVEL, VIDEO, bed, lookGraph, music, type OnScreen } from './scenes.ts';
+import { BED_LEVEL, LOOK_GRADES, VIDEO, bed, lookGraph, music, type OnScreen } from './scenes.ts';
+import { DEFAULT_KNOBS, bedOffsetDb, pickSentence, type GeneratorKnobs } from './knobs.ts';
 import { ISO639_2, SENTENCES, type SynthLang } from './bank.ts';
 import { describeVoice, speak, speakTimed, type TimedWord, type Utterance, type Voice } from './espeak.ts';
 import type { TitlePlan } from './plan.ts';
@@ -21,6 +22,8 @@ export interface TruthLine {
   end: number;
   sentence: number;
   keyword: string;
+  /** Drawn on the shot's scene topic by the content→scene knob (false: drawn from the whole bank). */
+  topical: boolean;
   text: Partial<Record<SynthLang, string>>;
   /** Word timings per language (title seconds), from eSpeak's word events; dubs scaled with the stretch. */
   words: Partial<Record<SynthLang, TimedWord[]>>;
@@ -43,6 +46,8 @@ export interface Truth {
   originalLanguage: SynthLang;
   dubs: SynthLang[];
   duration: number;
+  /** Colour-grade family (language→look knob; family k belongs to the corpus's k-th language), null = none. */
+  lookFamily: number | null;
   /** Audio streams of the .mkv in order: language (ISO 639-1, `zxx` for the speech-removed stem) and role. */
   tracks: { stream: number; language: string; role: 'original' | 'dub' | 'speech_removed' }[];
   shots: TruthShot[];
@@ -83,24 +88,25 @@ async function dubLine(pace: Pace, text: string, voice: Voice, slot: number): Pr
   };
 }
 
-/** Decides line timing shot by shot: speakers take turns; a line is only placed if it fits the shot. */
-async function direct(plan: TitlePlan, seed: number): Promise<TruthShot[]> {
+/** Decides line timing shot by shot: speakers take turns; a line is only placed if it fits the shot (exported for the knob tests). */
+export async function direct(plan: TitlePlan, seed: number, knobs: GeneratorKnobs): Promise<TruthShot[]> {
   const chars = new Map(plan.characters.map((c) => [c.id, c]));
   const langs = [plan.originalLanguage, ...plan.dubs];
   const out: TruthShot[] = [];
   for (const shot of plan.shots) {
     const r = rng(seed, `title/${plan.index}/shot/${shot.index}/lines`);
+    const topic = r.fork('topic');
     const lines: TruthLine[] = [];
     let t = shot.start + r.uniform(0.2, 0.9), turn = 0, misses = 0;
     while (shot.cast.length && misses < 3) {
       const who = chars.get(shot.cast[turn % shot.cast.length])!;
-      const s = r.pick(SENTENCES);
+      const { sentence: s, topical } = pickSentence(r, topic, shot.scene, knobs.contentScene);
       const audio = await speak(s.text[plan.originalLanguage], who.voices[plan.originalLanguage]!);
       const dur = audio.length / SR;
       if (t + dur > shot.end - 0.25) { misses++; continue; }
       const text: TruthLine['text'] = {};
       for (const l of langs) text[l] = s.text[l];
-      lines.push({ speaker: who.id, start: r3(t), end: r3(t + dur), sentence: s.index, keyword: s.keyword, text, words: {} });
+      lines.push({ speaker: who.id, start: r3(t), end: r3(t + dur), sentence: s.index, keyword: s.keyword, topical, text, words: {} });
       t += dur + r.uniform(0.25, 1.1);
       turn++;
       if (turn >= shot.cast.length && r.chance(0.3)) break; // sometimes a pause ends the exchange
@@ -124,29 +130,30 @@ async function direct(plan: TitlePlan, seed: number): Promise<TruthShot[]> {
 }
 
 /** The speech-free soundtrack: one bed per shot (plus music where the shot has it), hard cuts de-clicked. */
-function bedTrack(plan: TitlePlan, seed: number): Float32Array {
+function bedTrack(plan: TitlePlan, seed: number, offsetDb: number): Float32Array {
   const parts = plan.shots.map((s) => {
     const r = rng(seed, `title/${plan.index}/shot/${s.index}/bed`);
     const n = Math.round(s.end * SR) - Math.round(s.start * SR);
-    const y = scale(bed(s.scene, r, n), undb(BED_LEVEL[s.scene] + r.uniform(-2, 2)));
+    const y = scale(bed(s.scene, r, n), undb(BED_LEVEL[s.scene] + offsetDb + r.uniform(-2, 2)));
     if (s.music && s.scene !== 'concert') {
       const m = music(r.fork('music'), n);
-      addInto(y, m, 0, undb(BED_LEVEL[s.scene] - 3) / Math.max(1e-9, rms(m)));
+      addInto(y, m, 0, undb(BED_LEVEL[s.scene] + offsetDb - 3) / Math.max(1e-9, rms(m)));
     }
     return fadeEdges(y, 80);
   });
   return concat(parts);
 }
 
-export interface RenderOptions { seed: number; outDir: string; workDir: string; signal?: AbortSignal }
+export interface RenderOptions { seed: number; outDir: string; workDir: string; signal?: AbortSignal; /** Default: DEFAULT_KNOBS. */ knobs?: GeneratorKnobs }
 
 /** Renders `plan` into `<outDir>/titles/<id>.mkv` + `.cuts.json` and `<outDir>/truth/<id>.json`. */
 export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Truth> {
-  const shots = await direct(plan, o.seed);
+  const knobs = o.knobs ?? DEFAULT_KNOBS;
+  const shots = await direct(plan, o.seed, knobs);
   const chars = new Map(plan.characters.map((c) => [c.id, c]));
   const langs: SynthLang[] = [plan.originalLanguage, ...plan.dubs];
   const n = Math.round(plan.duration * SR);
-  const bedAudio = bedTrack(plan, o.seed);
+  const bedAudio = bedTrack(plan, o.seed, bedOffsetDb(knobs));
 
   const tracks: Float32Array[] = [];
   const pace: Pace = new Map();
@@ -181,7 +188,7 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
     }));
     graph.push(...lookGraph(s.scene as never, r, s.end - s.start, people, `s${s.index}_`, `v${s.index}`));
   });
-  graph.push(`${shots.map((s) => `[v${s.index}]`).join('')}concat=n=${shots.length}:v=1:a=0,fps=${VIDEO.fps},format=yuv420p[v]`);
+  graph.push(`${shots.map((s) => `[v${s.index}]`).join('')}concat=n=${shots.length}:v=1:a=0,fps=${VIDEO.fps},${plan.lookFamily === null ? '' : LOOK_GRADES[plan.lookFamily] + ','}format=yuv420p[v]`);
 
   const work = join(o.workDir, plan.id);
   rmSync(work, { recursive: true, force: true });
@@ -227,7 +234,7 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
 
   const truth: Truth = {
     id: plan.id, title: plan.title, kind: plan.kind, originalLanguage: plan.originalLanguage, dubs: plan.dubs,
-    duration: plan.duration, tracks: trackInfo, shots,
+    duration: plan.duration, lookFamily: plan.lookFamily, tracks: trackInfo, shots,
   };
   writeAtomic(join(o.outDir, 'titles', `${plan.id}.cuts.json`), JSON.stringify({ cuts }) + '\n');
   writeAtomic(join(o.outDir, 'truth', `${plan.id}.json`), JSON.stringify(truth, null, 1) + '\n');
