@@ -35,6 +35,8 @@ export interface ReportStats {
   interactions: PairedEffect[];
   /** How the intervals were computed, for the report's text. */
   method: string;
+  /** Anything to show (a variant with several seeds, or a paired comparison). */
+  shown: boolean;
 }
 
 const pts = (v: number) => v * 100;
@@ -131,5 +133,5 @@ export function reportStats(runs: ReportRun[], columns: Column[], variants: { la
     `interval over the replication units (seeds: each seed's pairs averaged first): exact enumeration of every resample while ` +
     `there are at most ${BOOTSTRAP_DEFAULTS.exactLimit.toLocaleString('en-US')} distinct ones (≤ 10 units), else ${BOOTSTRAP_DEFAULTS.resamples.toLocaleString('en-US')} ` +
     `Monte Carlo resamples from a generator seeded with ${BOOTSTRAP_DEFAULTS.seed} (the same numbers every time). * = the interval excludes 0.`;
-  return { seedStats, paired, interactions, method };
+  return { seedStats, paired, interactions, method, shown: seedStats.length > 0 || paired.length > 0 };
 }
