@@ -98,7 +98,7 @@ test('A4 @ cpu: golden resolved spec and Plan; lineage runs through A2 @ cpu; ha
   assert.equal(a4.data.catalog.kind, 'synthetic');
   assert.deepEqual(a4.origin.catalog, { name: 'paper-movies-episodes', by: 'profile', file: 'stdlib/profiles.lssd' });
   assert.deepEqual(a4.optim.duration, { steps: 200 });
-  assert.deepEqual(a4.data.batch, { per_device: 32, devices: 1, same_title_per_device: 4 });
+  assert.deepEqual(a4.data.batch, { per_device: 32, devices: 1, same_title_per_device: 4 }); // `3 per_device`: groups of 1 + 3
   assert.deepEqual(a4.probes.map((t) => t.task), ['synth_scene', 'synth_keyword', 'synth_speaker_count', 'synth_music_speech', 'synth_language_id', 'synth_video_speakers', 'synth_video_scene']);
   const a2 = p.all.get('A2')!;
   assert.equal(a2.label, 'A.2 @ cpu');
