@@ -1,0 +1,119 @@
+// The run directory's file system fails mid-run (issue 13): a full disk (a tmpfs mounted on the run
+// store, filled after the first checkpoint) and a read-only checkpoints directory (the run as `nobody`,
+// the directory made 0555 after the first checkpoint). Each is a coded diagnostic naming the path, exit
+// 1, never "internal error"; the previous checkpoint is intact, no temp directory is left, and once the
+// fault is gone the next run resumes from that checkpoint.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareRoot } from '../../bench/fuzz-faults.ts';
+import { BIN, SIG_SPEC, repo } from './helpers.ts';
+import type { TaggedRunEvent } from '../../runtime/contracts.ts';
+
+const isRoot = process.getuid?.() === 0;
+const canMount = (() => {
+  if (!isRoot) return 'needs root to mount a tmpfs';
+  const d = join(repo, '.lssd-mount-probe'); mkdirSync(d, { recursive: true });
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', d]).status === 0;
+  if (ok) spawnSync('umount', [d]);
+  rmSync(d, { recursive: true, force: true });
+  return ok ? false : 'mount -t tmpfs is not permitted here';
+})();
+const canNobody = !isRoot ? 'not root: cannot switch to nobody' : spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'true']).status === 0 ? false : 'setpriv or nobody unavailable';
+
+let prepared = '';
+before(async () => { if (!canMount || !canNobody) prepared = await prepareRoot(); });
+after(() => { if (prepared) rmSync(prepared, { recursive: true, force: true }); });
+
+/** `lssdc run` on the fixture; `onCheckpoint` runs once, at the first step checkpoint. */
+function run(root: string, steps: number, o: { asNobody?: boolean; onCheckpoint?: () => void } = {}) {
+  const argv = [BIN, 'run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe', '--backend', 'cpu'];
+  const [cmd, args] = o.asNobody ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...argv]] : [process.execPath, argv];
+  const child = spawn(cmd, args as string[], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', FORCE_COLOR: '0', LSSD_SOURCES: '1', ...(o.asNobody ? { HOME: root } : {}) } });
+  const events: TaggedRunEvent[] = []; let out = '', err = '', fired = false;
+  child.stdout.setEncoding('utf8'); child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    out += d;
+    let i: number;
+    while ((i = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, i); out = out.slice(i + 1);
+      let e: TaggedRunEvent; try { e = JSON.parse(line); } catch { continue; }
+      events.push(e);
+      if (e.type === 'checkpoint' && !fired && o.onCheckpoint) { fired = true; o.onCheckpoint(); }
+    }
+  });
+  child.stderr.on('data', (d: string) => { err += d; });
+  return new Promise<{ code: number | null; events: TaggedRunEvent[]; err: string }>((res) => child.on('close', (code) => res({ code, events, err })));
+}
+
+function checkpointsOf(runsDir: string): { dir: string; names: string[] } {
+  const entry = readdirSync(runsDir).find((n) => /^[0-9a-f]{12}$/.test(n))!;
+  const dir = join(runsDir, entry, 'checkpoints');
+  return { dir, names: readdirSync(dir).sort() };
+}
+
+function assertIntact(ckDir: string, name: string) {
+  const m = JSON.parse(readFileSync(join(ckDir, name, 'manifest.json'), 'utf8'));
+  const floats = m.tensors.reduce((a: number, t: { shape: number[] }) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+  assert.equal(statSync(join(ckDir, name, 'weights.bin')).size, floats * 4, `${name}: weights.bin holds every tensor its manifest lists`);
+}
+
+const copyPrepared = (to: string) => { for (const f of readdirSync(prepared)) if (f !== 'runs') spawnSync('cp', ['-a', join(prepared, f), to]); };
+
+test('a full disk under the run store: a coded diagnostic, step-4 intact, no temp dir; the next run resumes', { skip: canMount, timeout: 600_000 }, async () => {
+  const root = join(prepared, '..', `lssd-enospc-${process.pid}`); mkdirSync(root);
+  copyPrepared(root);
+  const runs = join(root, 'runs'); mkdirSync(runs);
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', runs]).status, 0);
+  try {
+    const r = await run(root, 40, {
+      onCheckpoint: () => {
+        // Fill what is left of the tmpfs.
+        const fd = openSync(join(runs, 'filler'), 'w');
+        try { const b = Buffer.alloc(1 << 16); for (;;) writeSync(fd, b); } catch { /* ENOSPC: full */ } finally { closeSync(fd); }
+      },
+    });
+    assert.equal(r.code, 1, r.err.slice(-3000));
+    assert.doesNotMatch(r.err, /internal error|at .*\.ts:\d+/);
+    assert.match(r.err, /error LSSD504[56]: .*no space left on device \(ENOSPC\)/);
+    const { dir, names } = checkpointsOf(runs);
+    assert.ok(names.includes('step-4'), `step-4 kept: ${names}`);
+    assert.deepEqual(names.filter((n) => n.startsWith('.tmp')), [], 'no temp directory left');
+    assertIntact(dir, 'step-4');
+    rmSync(join(runs, 'filler'));
+    const again = await run(root, 40);
+    assert.equal(again.code, 0, again.err.slice(-3000));
+    const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
+    assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
+  } finally { spawnSync('umount', [runs]); rmSync(root, { recursive: true, force: true }); }
+});
+
+test('a read-only checkpoints directory (as nobody): LSSD5045 naming it, step-4 intact; writable again, the run resumes', { skip: canNobody, timeout: 600_000 }, async () => {
+  const root = join(prepared, '..', `lssd-eacces-${process.pid}`); mkdirSync(root);
+  copyPrepared(root);
+  spawnSync('chown', ['-R', 'nobody:nogroup', root]);
+  let ck = '';
+  try {
+    const r = await run(root, 40, {
+      asNobody: true,
+      onCheckpoint: () => { ck = checkpointsOf(join(root, 'runs')).dir; chmodSync(ck, 0o555); },
+    });
+    assert.equal(r.code, 1, r.err.slice(-3000));
+    assert.doesNotMatch(r.err, /internal error|at .*\.ts:\d+/);
+    assert.match(r.err, /error LSSD5045: .*: cannot write checkpoint step-\d+: permission denied \(EACCES\)/);
+    const names = readdirSync(ck).sort();
+    assert.ok(names.includes('step-4'), `step-4 kept: ${names}`);
+    assert.deepEqual(names.filter((n) => n.startsWith('.tmp')), []);
+    assertIntact(ck, 'step-4');
+    const run1 = JSON.parse(readFileSync(join(ck, '..', 'run.json'), 'utf8'));
+    assert.equal(run1.status, 'failed');
+    chmodSync(ck, 0o755);
+    const again = await run(root, 40, { asNobody: true });
+    assert.equal(again.code, 0, again.err.slice(-3000));
+    const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
+    assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
+  } finally { if (ck && existsSync(ck)) chmodSync(ck, 0o755); rmSync(root, { recursive: true, force: true }); }
+});
+void writeFileSync;
