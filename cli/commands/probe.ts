@@ -210,7 +210,7 @@ async function probeEmbeddings(flags: Flags): Promise<number> {
   let rows: ProbeResult[] = [];
   try {
     await selectBackend((flags.backend ?? 'auto') as 'auto');
-    rows = probeEmbeddingsDir(resolve(flags.embeddings!), proto.spec.probes[0], { events: (e) => renderer.onEvent({ ...e, run: 'embeddings' }), signal: ac.signal });
+    rows = await probeEmbeddingsDir(resolve(flags.embeddings!), proto.spec.probes[0], { events: (e) => renderer.onEvent({ ...e, run: 'embeddings' }), signal: ac.signal });
   } catch (e) {
     await renderer.close();
     process.removeListener('SIGINT', onSignal);
