@@ -41,7 +41,7 @@ function checkpointFiles(dir: string): Map<string, Buffer> {
 
 async function runOnce(root: string, steps: number, killAt?: { step: number; delayMs: number }) {
   let sent = false;
-  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe', '--backend', 'cpu'], (e, pp) => {
+  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe'], (e, pp) => {
     if (killAt && !sent && e.type === 'step' && e.step >= killAt.step) {
       sent = true;
       setTimeout(() => pp.child.kill('SIGKILL'), killAt.delayMs);
@@ -102,7 +102,7 @@ export async function killSweep(o: { prepared: string; points: number; steps: nu
 /** A root with the fixture's corpus and features, made by a 1-step run. */
 export async function prepareRoot(): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'lssd-faults-prep-'));
-  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', '1', '--no-probe', '--backend', 'cpu']);
+  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', '1', '--no-probe']);
   const r = await p.done;
   if (r.code !== 0) throw new Error(`preparing the corpus failed (exit ${r.code}): ${p.stderr().slice(-2000)}`);
   return root;

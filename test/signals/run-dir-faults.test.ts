@@ -27,25 +27,30 @@ let prepared = '';
 before(async () => { if (!canMount || !canNobody) prepared = await prepareRoot(); });
 after(() => { if (prepared) rmSync(prepared, { recursive: true, force: true }); });
 
-/** `lssdc run` on the fixture; `onCheckpoint` runs once, at the first step checkpoint. */
-function run(root: string, steps: number, o: { asNobody?: boolean; onCheckpoint?: () => void } = {}) {
-  const argv = [BIN, 'run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe', '--backend', 'cpu'];
+/**
+ * `lssdc run` on the fixture; `onCheckpoint` runs once, as soon as a step-4 checkpoint is complete on
+ * disk under `runsDir` (polled: independent of when the event reaches us).
+ */
+function run(root: string, steps: number, o: { asNobody?: boolean; onCheckpoint?: () => void; runsDir?: string } = {}) {
+  const argv = [BIN, 'run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe'];
   const [cmd, args] = o.asNobody ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...argv]] : [process.execPath, argv];
   const child = spawn(cmd, args as string[], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', FORCE_COLOR: '0', LSSD_SOURCES: '1', ...(o.asNobody ? { HOME: root } : {}) } });
-  const events: TaggedRunEvent[] = []; let out = '', err = '', fired = false;
+  const events: TaggedRunEvent[] = []; let out = '', err = '';
   child.stdout.setEncoding('utf8'); child.stderr.setEncoding('utf8');
   child.stdout.on('data', (d: string) => {
     out += d;
     let i: number;
     while ((i = out.indexOf('\n')) >= 0) {
       const line = out.slice(0, i); out = out.slice(i + 1);
-      let e: TaggedRunEvent; try { e = JSON.parse(line); } catch { continue; }
-      events.push(e);
-      if (e.type === 'checkpoint' && !fired && o.onCheckpoint) { fired = true; o.onCheckpoint(); }
+      try { events.push(JSON.parse(line)); } catch { /* not an event line */ }
     }
   });
   child.stderr.on('data', (d: string) => { err += d; });
-  return new Promise<{ code: number | null; events: TaggedRunEvent[]; err: string }>((res) => child.on('close', (code) => res({ code, events, err })));
+  const poll = o.onCheckpoint && o.runsDir ? setInterval(() => {
+    const entry = existsSync(o.runsDir!) ? readdirSync(o.runsDir!).find((n) => /^[0-9a-f]{12}$/.test(n)) : undefined;
+    if (entry && existsSync(join(o.runsDir!, entry, 'checkpoints', 'step-4', 'manifest.json'))) { clearInterval(poll); o.onCheckpoint!(); }
+  }, 100) : undefined;
+  return new Promise<{ code: number | null; events: TaggedRunEvent[]; err: string }>((res) => child.on('close', (code) => { if (poll) clearInterval(poll); res({ code, events, err }); }));
 }
 
 type Ran = Awaited<ReturnType<typeof run>>;
@@ -73,6 +78,7 @@ test('a full disk under the run store: a coded diagnostic, step-4 intact, no tem
   assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', runs]).status, 0);
   try {
     const r = await run(root, 40, {
+      runsDir: runs,
       onCheckpoint: () => {
         // Fill what is left of the tmpfs.
         const fd = openSync(join(runs, 'filler'), 'w');
@@ -102,6 +108,7 @@ test('a read-only checkpoints directory (as nobody): LSSD5045 naming it, step-4 
   try {
     const r = await run(root, 40, {
       asNobody: true,
+      runsDir: join(root, 'runs'),
       onCheckpoint: () => { ck = checkpointsOf(join(root, 'runs')).dir; chmodSync(ck, 0o555); },
     });
     assert.equal(r.code, 1, r.err.slice(-3000));
