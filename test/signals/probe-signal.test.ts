@@ -14,7 +14,7 @@ const SPEC = fileURLToPath(new URL('./fixtures/probe-sig.lssd', import.meta.url)
 test('SIGTERM during probe training: stops within a second, exit 143, interrupted, no probe result', { timeout: 600_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'lssd-probe-sig-'));
   let sentAt = 0;
-  const p = lssdc(['run', SPEC, '--root', root, '--json', '--steps', '4', '--backend', 'cpu'], (e, pp) => {
+  const p = lssdc(['run', SPEC, '--root', root, '--json', '--steps', '4'], (e, pp) => {
     // Embedding is done when its progress reaches the total; the probe trains next.
     if (!sentAt && e.type === 'data-progress' && e.phase.startsWith('embed ') && e.done >= e.total) {
       setTimeout(() => { sentAt = Date.now(); pp.child.kill('SIGTERM'); }, 500);
