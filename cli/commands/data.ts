@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import type { CatalogTitle } from '../../runtime/contracts.ts';
-import { indexDirectory, type IndexOptions, type IndexSummary } from '../../runtime/media/index.ts';
+import { indexDirectory, notIndexedLine, type IndexOptions, type IndexSummary } from '../../runtime/media/index.ts';
 import { boundShots } from '../../runtime/media/shots.ts';
 import { DataCodes, isLssdError, LssdError } from '../../runtime/media/errors.ts';
 import { SYNTH_USAGE } from '../../runtime/media/synth/cli.ts';
@@ -69,6 +69,8 @@ function summaryLines(s: IndexSummary): string[] {
     `indexed ${s.dir}: ${s.titles.length} titles from ${s.files} files (${s.indexed} probed, ${s.reused} unchanged) in ${s.seconds.toFixed(1)} s`,
     `  shots: ${s.shots.total} total, ${s.shots.inBounds} within bounds, ${s.shots.tooShort} too short, ${s.shots.tooLong} too long`,
     `  skipped: ${s.skipped.length} file(s)${byCode.size ? ' (' + [...byCode].map(([c, n]) => `${c} ×${n}`).join(', ') + ')' : ''}; ${s.undTracks} untagged audio stream(s) ignored`,
+    ...(s.duplicates.length ? [`  duplicates: ${s.duplicates.reduce((a, d) => a + d.others.length, 0)} byte-identical copies of ${s.duplicates.length} title(s) not indexed (${DataCodes.duplicateMedia})`] : []),
+    ...(s.ignored.length ? [`  not media: ${s.ignored.map((g) => `${g.count} ${g.reason}`).join(', ')} (${DataCodes.notIndexed} on stderr)`] : []),
     `  catalog: ${s.catalogPath}`,
   ];
 }
@@ -119,6 +121,8 @@ async function run(args: string[]): Promise<number> {
       },
     });
     if (tty) process.stderr.write('\r\x1b[K');
+    const info = notIndexedLine(s);
+    if (info && sub === 'index') process.stderr.write(info + '\n');
     if (sub === 'index') {
       if (p.flags.has('--json')) process.stdout.write(JSON.stringify({ ...s, titles: s.titles.length }, null, 2) + '\n');
       else process.stdout.write(summaryLines(s).join('\n') + '\n');

@@ -1,6 +1,6 @@
 // Data-side errors: one line each (code, path, message, hint), never a stack trace. Codes are LSSD500x/501x
 // (runtime/data), catalogued with severities and titles in compiler/messages-runtime.ts (`DATA`).
-import { DATA } from '../../compiler/messages-runtime.ts';
+import { DATA, INGEST } from '../../compiler/messages-runtime.ts';
 
 export const DataCodes = {
   unreadable: DATA.unreadable.code,
@@ -16,6 +16,10 @@ export const DataCodes = {
   emptyDataset: DATA.emptyDataset.code,
   missingPrimary: DATA.missingPrimary.code,
   badArgument: DATA.badArgument.code,
+  duplicateMedia: INGEST.duplicateMedia.code,
+  containerMismatch: INGEST.containerMismatch.code,
+  outsideCorpus: INGEST.outsideCorpus.code,
+  notIndexed: INGEST.notIndexed.code,
 } as const;
 
 export type DataCode = (typeof DataCodes)[keyof typeof DataCodes];
