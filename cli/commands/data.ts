@@ -13,15 +13,18 @@ import { numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from 
 const USAGE = `usage: lssdc data <subcommand> [options]
 
 subcommands:
-  index DIR   ffprobe every media file under DIR, segment shots, write the catalog (JSON Lines) under
-              <data-dir>/catalogs/; incremental on re-run. Bad files get one line each and are skipped.
+  index DIR   ffprobe every media file under DIR (each real directory once; media decided by name and
+              content; byte-identical copies indexed once), segment shots, write the catalog (JSON Lines)
+              under <data-dir>/catalogs/; incremental on re-run. Bad files get one line each and are
+              skipped; what is not media is counted by reason.
   synth ...   generate the synthetic dub corpus (see \`lssdc data synth --help\`)
   stats DIR   catalog statistics for DIR (indexes it first if needed)
 
 options (index, stats):
   --root DIR             where data, features and runs live (default: <project>/.lssd; --data-dir is the same)
   --method scene|sidecar cut detection (default scene; a <name>.cuts.json sidecar always wins)
-  --threshold X          scene-change threshold in (0,1) (default 0.3)
+  --threshold X          scene cuts: a cut changes the picture 10·X times more than the frames around
+                         it, X in (0,1) (default 0.3; lower finds more cuts; docs/ingest.md)
   --original first|LANG  original language where tracks carry no 'original' title tag (default first)
   --min S --max S        shot length bounds for the reported counts (default 3 and 12)
   --json                 print the summary as JSON

@@ -28,7 +28,7 @@ export interface IndexOptions {
   root: string;
   /** Cut detection: 'sidecar' still falls back to scene detection for files without one. Default 'scene'. */
   method?: 'scene' | 'sidecar';
-  /** ffmpeg scene score threshold in (0,1). Default 0.3. */
+  /** Scene-cut threshold in (0,1): a cut changes the picture 10·threshold times more than the frames around it (runtime/media/shots.ts). Default 0.3. */
   threshold?: number;
   /** Original language rule for files without truth / 'original' tags: 'first' audio stream (default) or an ISO code. */
   original?: string;
@@ -272,7 +272,7 @@ async function indexOne(path: string, hash: string, sniffed: Sniffed, o: Require
       // A sidecar spec may carry no meaningful threshold (0): fall back to the usual default then.
       const threshold = o.threshold > 0 && o.threshold < 1 ? o.threshold : DEFAULT_THRESHOLD;
       if (o.method === 'sidecar') warn(`warning ${DataCodes.badSidecar}: ${path}: no cuts sidecar (${basename(sidecarPath(path))}); using scene detection (threshold ${threshold})`);
-      cuts = await detectSceneCuts(path, threshold, p.startTime);
+      cuts = await detectSceneCuts(path, threshold, p.video);
     }
   }
   const shots = attachTruth(cutsToShots(cuts, duration), truth);
