@@ -130,6 +130,7 @@ export const EXEC = {
   noSubmission: def('LSSD5863', 'error', 'no SLURM submission recorded for this file', '§9.2'),
   alreadyQueued: def('LSSD5864', 'warning', 'cell already queued or running on the cluster: not submitted again', '§9.2'),
   noAccounting: def('LSSD5865', 'warning', 'SLURM accounting unavailable: finished states read from run directories', '§9.2'),
+  parentQueued: def('LSSD5866', 'error', "a cell's `init from` parent is still on the cluster from an earlier submission", '§9.2'),
 } as const;
 
 /** Every lowering and runtime entry, for CATALOG. */

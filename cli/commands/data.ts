@@ -1,11 +1,13 @@
 // `lssdc data index DIR` | `lssdc data synth …` | `lssdc data stats DIR`: media ingest from the command line.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import type { CatalogTitle } from '../../runtime/contracts.ts';
 import { indexDirectory, notIndexedLine, type IndexOptions, type IndexSummary } from '../../runtime/media/index.ts';
 import { boundShots } from '../../runtime/media/shots.ts';
 import { DataCodes, isLssdError, LssdError } from '../../runtime/media/errors.ts';
 import { SYNTH_USAGE } from '../../runtime/media/synth/cli.ts';
+import { corpusKnobSummary, knobLines } from '../../runtime/media/synth/knobs.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { nearest } from '../../compiler/messages.ts';
 import { numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from '../args.ts';
@@ -18,7 +20,8 @@ subcommands:
               under <data-dir>/catalogs/; incremental on re-run. Bad files get one line each and are
               skipped; what is not media is counted by reason.
   synth ...   generate the synthetic dub corpus (see \`lssdc data synth --help\`)
-  stats DIR   catalog statistics for DIR (indexes it first if needed)
+  stats DIR   catalog statistics for DIR (indexes it first if needed); for a synthetic corpus also its
+              generator knobs and the confound strengths its ground truth shows
 
 options (index, stats):
   --root DIR             where data, features and runs live (default: <project>/.lssd; --data-dir is the same)
@@ -131,7 +134,10 @@ async function run(args: string[]): Promise<number> {
       else process.stdout.write(summaryLines(s).join('\n') + '\n');
     } else {
       const st = catalogStats(s.titles, o.bounds!);
-      if (p.flags.has('--json')) process.stdout.write(JSON.stringify(st, null, 2) + '\n');
+      // a synthetic corpus (corpus.json + truth/): the knobs it was generated with, measured back from its truth
+      const dir = resolve(p.positional[0]);
+      const generator = existsSync(join(dir, 'corpus.json')) && existsSync(join(dir, 'truth')) ? corpusKnobSummary(dir) : null;
+      if (p.flags.has('--json')) process.stdout.write(JSON.stringify(generator ? { ...st, generator } : st, null, 2) + '\n');
       else {
         const fmt = (r: Record<string, number>) => Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
         process.stdout.write([
@@ -140,6 +146,7 @@ async function run(args: string[]): Promise<number> {
           `audio tracks: ${fmt(st.trackLanguages)}`,
           `shots: ${st.shots} (${st.shotsInBounds} within ${o.bounds!.min}..${o.bounds!.max} s, ${st.tooShort} shorter, ${st.tooLong} longer)`,
           `shot lengths (s): ${Object.entries(st.shotLengthHistogram).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k === '20' ? '20+' : k}:${v}`).join(' ')}`,
+          ...(generator ? knobLines(generator).map((l) => `generator: ${l}`) : []),
         ].join('\n') + '\n');
       }
     }
