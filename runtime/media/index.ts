@@ -12,7 +12,7 @@ import { diag, M } from '../../compiler/messages.ts';
 import { walkTree, reason, type WalkedFile } from '../files/walk.ts';
 import { displayPath } from '../host.ts';
 import type { AudioTrack, CatalogTitle, DataEvents, Shot } from '../contracts.ts';
-import { DataCodes, LssdError, isLssdError } from './errors.ts';
+import { DataCodes, LssdError, isLssdError, oneLine } from './errors.ts';
 import { hashFile, hashWhole, mapLimit, sha256, writeFileAtomic, WHOLE_LIMIT } from './fsutil.ts';
 import { normaliseLanguage, SPEECH_REMOVED } from './lang.ts';
 import { probeMedia, sniffFile, CONTAINER_BY_EXTENSION, CONTAINER_NAMES, type Container, type ProbeInfo, type Sniffed } from './probe.ts';
@@ -115,7 +115,7 @@ const extOf = (name: string) => { const i = name.lastIndexOf('.'); return i > 0 
 
 /** Renders a walk diagnostic as the one-line form `data index` prints. */
 function diagLine(d: Diagnostic): string {
-  return `${d.severity} ${d.code}: ${d.message}${d.hint ? ` (hint: ${d.hint})` : ''}`;
+  return oneLine(`${d.severity} ${d.code}: ${d.message}${d.hint ? ` (hint: ${d.hint})` : ''}`);
 }
 
 /**
@@ -271,7 +271,7 @@ async function indexOne(path: string, hash: string, sniffed: Sniffed, o: Require
     else {
       // A sidecar spec may carry no meaningful threshold (0): fall back to the usual default then.
       const threshold = o.threshold > 0 && o.threshold < 1 ? o.threshold : DEFAULT_THRESHOLD;
-      if (o.method === 'sidecar') warn(`warning ${DataCodes.badSidecar}: ${path}: no cuts sidecar (${basename(sidecarPath(path))}); using scene detection (threshold ${threshold})`);
+      if (o.method === 'sidecar') warn(oneLine(`warning ${DataCodes.badSidecar}: ${path}: no cuts sidecar (${basename(sidecarPath(path))}); using scene detection (threshold ${threshold})`));
       cuts = await detectSceneCuts(path, threshold, p.video);
     }
   }
@@ -410,6 +410,6 @@ export async function indexDirectory(dir: string, opts: IndexOptions): Promise<I
 /** The LSSD5073 line: what under the directory was not probed as media, by reason (null when nothing). */
 export function notIndexedLine(s: Pick<IndexSummary, 'dir' | 'ignored'>): string | null {
   if (!s.ignored.length) return null;
-  return `info ${DataCodes.notIndexed}: ${displayPath(s.dir)}: not indexed as media: ` +
-    s.ignored.map((g) => `${g.count} ${g.description}${g.reason === 'other-name' ? ` (${g.examples.join(', ')})` : ''}`).join('; ');
+  return oneLine(`info ${DataCodes.notIndexed}: ${displayPath(s.dir)}: not indexed as media: ` +
+    s.ignored.map((g) => `${g.count} ${g.description}${g.reason === 'other-name' ? ` (${g.examples.join(', ')})` : ''}`).join('; '));
 }

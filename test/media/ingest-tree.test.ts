@@ -148,6 +148,7 @@ test('broken media: truncated, wrong container, zero streams, huge headers, text
   writeFileSync(join(d, 'huge-box.mp4'), Buffer.concat([ftyp, bigBox]));
   writeFileSync(join(d, 'huge-ebml.mkv'), Buffer.concat([Buffer.from('1a45dfa301ffffffffffffff42868101', 'hex'), Buffer.alloc(1 << 16)]));
   writeFileSync(join(d, 'notes.mkv'), 'these are my notes about the film\n'.repeat(50));
+  writeFileSync(join(d, 'esc\x1b[2J\nname\u202e.mp4'), Buffer.from('00000018667479706d703432', 'hex'));   // an MP4 head and nothing else
   writeFileSync(join(d, 'locked.mkv'), readFileSync(join(d, 'good.mkv')).subarray(0, 1000));
   chmodSync(join(d, 'locked.mkv'), 0o000);
   const root = join(tmp, '.lssd');
@@ -167,6 +168,10 @@ test('broken media: truncated, wrong container, zero streams, huge headers, text
     assert.equal(x.line.split('\n').length, 1);
   }
   assert.match(s.skipped.find((x) => x.path.endsWith('subs-only.mkv'))!.line, /no audio or video stream \(1 stream\(s\): subtitle\)/);
+  // A hostile name is escaped in its line (no raw ESC, newline or bidi override reaches the terminal).
+  const hostile = s.skipped.find((x) => x.path.includes('name'))!;
+  assert.match(hostile.line, /esc␛\[2J\\nname\\u\{202e\}\.mp4/);
+  for (const l of [...s.skipped.map((x) => x.line), ...s.warnings]) assert.doesNotMatch(l, /[\u0000-\u0008\u000a-\u001f\u007f\u202a-\u202e]/);
   assert.match(s.skipped.find((x) => x.path.endsWith('notes.mkv'))!.line, /holds text, not a media container/);
   void statSync;
 });
