@@ -68,7 +68,7 @@ function sweep(bytes: number): { text: string; experiments: number } {
       `/// Sweep point ${i}.`,
       `experiment sweep_${i} extends ${i % 10 === 0 ? 'cpu_small' : `sweep_${i - 1}`} {`,
       `  label = "sweep ${i}"  // trailing comment`,
-      `  data.batch { per_device = 32  same_title = ${2 + (i % 4)} per_device }`,
+      `  data.batch { per_device = 32  same_title = ${[1, 3, 7, 15][i % 4]} per_device }`,
       `  views.audio { time_mask = ${10 + (i % 40)}%  freq_mask = 20% }`,
       `  loss { lambda_v = 0  lambda_a = ${(i % 5) / 10} }`,
       `  optim.duration = ${100 + i} steps`,

@@ -5,10 +5,12 @@
 // without the note (the test runner sets it: `npm test` tests the sources).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { staleReason, STAMP_FILE } from '../scripts/stamp.mjs';
+
+const argv = process.argv.slice(2);
 
 /** Why build/ cannot be used, or undefined when it matches the sources. */
-function buildProblem() {
+async function buildProblem() {
+  const { staleReason, STAMP_FILE } = await import('../scripts/stamp.mjs');
   let stamp;
   try { stamp = JSON.parse(readFileSync(new URL(`../build/${STAMP_FILE}`, import.meta.url), 'utf8')); } catch {
     return 'there is no build (`npm run build` makes one)';
@@ -17,18 +19,26 @@ function buildProblem() {
   return why && `${why} since the last \`npm run build\``;
 }
 
-let main;
-if (!process.env.LSSD_SOURCES) {
-  const why = buildProblem();
-  if (why) process.stderr.write(`lssdc: running the TypeScript sources (slower start): ${why}\n`);
-  else {
-    if (process.env.LSSD_DEBUG) process.setSourceMapsEnabled(true); // stack traces name the .ts sources
-    ({ main } = await import('../build/main.js'));
+async function run() {
+  let main;
+  if (!process.env.LSSD_SOURCES) {
+    const why = await buildProblem();
+    if (why) process.stderr.write(`lssdc: running the TypeScript sources (slower start): ${why}\n`);
+    else {
+      if (process.env.LSSD_DEBUG) process.setSourceMapsEnabled(true); // stack traces name the .ts sources
+      ({ main } = await import('../build/main.js'));
+    }
   }
+  if (!main) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    ({ main } = await import('../cli/main.ts'));
+  }
+  process.exitCode = await main(argv);
 }
-if (!main) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  ({ main } = await import('../cli/main.ts'));
-}
-process.exitCode = await main(process.argv.slice(2));
+
+// `lssdc --version` answers from package.json before anything else loads (cli/main.ts answers the
+// same for in-process callers): no stamp check, no build, no compiler.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`lssdc ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else await run();

@@ -7,7 +7,9 @@
 //   * `when` blocks of an axis without a target (such an axis *is* defined by its `when` blocks), and
 //   * probes only one of the cells runs (B.3's extra action/VGGSound probes).
 // Also flagged: an axis that changes the data budget while training length is given in epochs, so
-// the compared cells train for different numbers of steps (the paper compares B.1–B.3 at equal steps).
+// the compared cells train for different numbers of steps (the paper compares B.1–B.3 at equal steps);
+// and cells that train for the same number of steps but resolve to different schedules — a warm-up
+// given in epochs over different budgets (B.1–B.3 at 2 epochs: 11,524 / 9,572 / 18,946 warm-up steps).
 import type { Field, GridDecl, Span } from '../grammar/ast.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { ResolvedSpec } from './spec.ts';
@@ -15,6 +17,20 @@ import { M, diag } from './messages.ts';
 import { gridLayout, valueText } from './grid.ts';
 import { diffSpecs, showValue } from './diff.ts';
 import { EXPERIMENT_FIELDS, fieldAt } from './schema/fields.ts';
+import { scheduleFor } from './lower.ts';
+
+/** The schedule a spec trains with, in steps, as lowering resolves it; null when it needs an open budget's epoch length. */
+function resolvedSchedule(s: ResolvedSpec): { warmupSteps: number; totalSteps: number } | null {
+  const o = s.optim;
+  const needsEpochs = !('steps' in o.duration) || !('steps' in o.schedule.warmup);
+  const global = s.data.batch.per_device * s.data.batch.devices;
+  if (needsEpochs && s.data.budget === null) return null;
+  const spe = s.data.budget === null ? 1 : Math.max(1, Math.ceil(s.data.budget / global));
+  return scheduleFor({ lr: o.optimizer.lr, minLr: o.schedule.min_lr, scheduleKind: o.schedule.kind, warmup: o.schedule.warmup, duration: o.duration }, spe);
+}
+const n = (x: number) => x.toLocaleString('en-US');
+const shots = (x: number) => (x >= 1e6 ? `${Number((x / 1e6).toFixed(2))}M` : n(x));
+const warmupText = (s: ResolvedSpec) => ('steps' in s.optim.schedule.warmup ? `${n(s.optim.schedule.warmup.steps)} steps` : `${s.optim.schedule.warmup.epochs} epochs over ${s.data.budget === null ? 'all' : shots(s.data.budget)} shots`);
 
 /** Resolved-spec paths a source field path lands on (field table `to`, plus the fields built from extras). */
 const EXTRA_TARGETS: Record<string, string[]> = {
@@ -75,7 +91,27 @@ export function checkConfounds(decl: GridDecl, specOf: (name: string) => Resolve
       const key = c.pos.map((v, j) => (group.includes(j) ? '*' : v)).join(',');
       const l = parts.get(key); if (l) l.push(ci); else parts.set(key, [ci]);
     });
+    const scheduleDeclared = under('optim.schedule', declared) || declared.some((d) => under(d, ['optim.schedule']));
     for (const members of parts.values()) {
+      // Equal step counts, different warm-ups: one warning per comparison, listing every cell's schedule.
+      const specs = members.map((ci) => specOf(cells[ci].name));
+      const scheds = specs.map((s) => (s ? resolvedSchedule(s) : null));
+      const schedKey = `schedule|${group.join()}|${members.join()}`;
+      if (!scheduleDeclared && !reported.has(schedKey) && scheds.every((x) => x) && specs.every((s) => s)) {
+        reported.add(schedKey);
+        const sc = scheds as { warmupSteps: number; totalSteps: number }[];
+        const ss = specs as ResolvedSpec[];
+        if (sc.every((x) => x.totalSteps === sc[0].totalSteps) && sc.some((x) => x.warmupSteps !== sc[0].warmupSteps)) {
+          const names = members.map((ci) => cells[ci].name);
+          const values = members.map((ci) => valueText(axis.decl.values[cells[ci].pos[ai]]));
+          const setAt = members.map((ci) => provenance?.(cells[ci].name, 'optim.schedule')).find((sp) => sp);
+          out.push(diag(M.confound, axis.decl.span,
+            `cells ${names.join(', ')}, compared along axis '${axis.name}' (${values.join(' vs ')}), train for ${n(sc[0].totalSteps)} steps each but warm up for ${sc.map((x) => n(x.warmupSteps)).join(' / ')} steps (${ss.map(warmupText).join(' / ')})`, {
+              related: setAt ? [{ span: setAt, message: 'the warm-up is set here' }] : [],
+              hint: 'give the warm-up in steps (`optim.schedule = warmup_cosine(warmup = N steps)`) so the compared cells share one schedule, or make it an axis',
+            }));
+        }
+      }
       const [first, ...rest] = members;
       for (const other of rest) {
         const a = cells[first]; const b = cells[other];

@@ -108,7 +108,16 @@ export const avgDubsAgrees = (actual: number, expected: number): boolean => Math
 /** `synthetic(titles = 24, …)`, `index("DIR")`, `file("…")`: a catalog as it would be written. */
 export function catalogText(c: ResolvedSpec['data']['catalog']): string {
   switch (c.kind) {
-    case 'synthetic': return `synthetic(titles = ${c.titles}, minutes = ${c.minutes_per_title}, seed = ${c.seed}, languages = [${c.languages.map((l) => l.toUpperCase()).join(', ')}])`;
+    case 'synthetic': {
+      const knobs = [
+        c.language_look !== undefined ? `language_look = ${c.language_look}` : '',
+        c.content_scene !== undefined ? `content_scene = ${c.content_scene}` : '',
+        c.speech_to_bed !== undefined ? `speech_to_bed = ${c.speech_to_bed}dB` : '',
+        c.dubs_per_title ? `dubs = ${c.dubs_per_title.min} .. ${c.dubs_per_title.max}` : '',
+        c.max_speakers !== undefined ? `speakers = ${c.max_speakers}` : '',
+      ].filter(Boolean).map((k) => `, ${k}`).join('');
+      return `synthetic(titles = ${c.titles}, minutes = ${c.minutes_per_title}, seed = ${c.seed}, languages = [${c.languages.map((l) => l.toUpperCase()).join(', ')}]${knobs})`;
+    }
     case 'index': return `index("${c.path}")`;
     case 'file': return `file("${c.path}")`;
     case 'external': return `external("${c.name}")`;

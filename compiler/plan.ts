@@ -102,6 +102,7 @@ export interface DataPlan {
   globalBatch: number;
   perDevice: number;
   devices: number;
+  /** Clips per same-title group (the positive and its same-title clips); divides perDevice. */
   sameTitlePerDevice: number;
   windows: { count: 2; length: number };
   budget: number | null;

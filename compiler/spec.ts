@@ -42,15 +42,55 @@ export interface ResolvedSpec {
   runtime: RuntimeSpec;
 }
 
+/**
+ * The synthetic generator's declared causal knobs (runtime/media/synth/knobs.ts). Each is left out of the
+ * spec when it has its default, so catalogs written before the knobs keep their hashes.
+ */
+export interface SyntheticKnobs {
+  /** Language → look: P(a title's colour-grade family is its original language's own), else uniform. Absent = `none` (no families). */
+  language_look?: number;
+  /** Content → scene: P(a line is about its shot's scene topic), else drawn from the whole bank. Absent = 0. */
+  content_scene?: number;
+  /** Speech over the reference bed, dB. Absent = 7. */
+  speech_to_bed?: number;
+  /** Inclusive bounds on dubs per title. Absent = 0 .. 6. */
+  dubs_per_title?: { min: number; max: number };
+  /** Most speakers in one shot (0–3). Absent = 3. */
+  max_speakers?: number;
+}
+
 export type CatalogSpec =
   /** The embedded synthetic dub corpus, generated on this machine by `lssdc data synth`. */
-  | { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] }
+  | ({ kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] } & SyntheticKnobs & SyntheticDubbing)
   /** A catalog built by `lssdc data index DIR` (path to the directory that was indexed). */
   | { kind: 'index'; path: string }
   /** A catalog file written by `lssdc data index` (JSON Lines, one CatalogTitle per line); its titles are used as they are. */
   | { kind: 'file'; path: string }
   /** A catalog that exists only at paper scale (e.g. the paper's internal movie catalog): check/show/diff/table work, `run` refuses with a clear diagnostic. */
   | { kind: 'external'; name: string };
+
+/**
+ * How the synthetic corpus's dubs are made (paper §6 steps 5–6 and the acoustic-context gap of §C).
+ * Defaults follow the paper: voices converted to the original actor's, BS.1770 loudness and EQ matched
+ * to the original line, a room on the original dialogue that the studio dubs lack.
+ */
+export interface SyntheticDubbing {
+  /** The same character keeps one voice (eSpeak variant, formants, pitch, range, rate) in the original and every dub. Default true. */
+  voice_match: boolean;
+  /**
+   * `bs1770`: the original dialogue stem is levelled to `target` (LUFS, ITU-R BS.1770-4 integrated, gated) and
+   * each dub line to its original line's loudness; `off`: every stem keeps eSpeak's own level. Default bs1770, -23 LUFS.
+   */
+  loudness: { method: 'bs1770'; target: number } | { method: 'off' };
+  /** Each dub speaker's long-term spectrum is matched to the original speaker's over a small filter bank. Default true. */
+  eq_match: boolean;
+  /**
+   * Room acoustics on the dialogue: `dry` (none), `gap` (on the original only: the studio dubs lack it, §C),
+   * `shared` (on the original and the dubs). `rt60` in seconds, `wet` = reverberant level relative to the dry voice in dB.
+   * Default gap, 0.5 s, -10 dB.
+   */
+  room: { kind: 'dry' } | { kind: 'gap' | 'shared'; rt60: number; wet: number };
+}
 
 export interface DataSpec {
   catalog: CatalogSpec;
@@ -72,7 +112,12 @@ export interface DataSpec {
   batch: {
     per_device: number;
     devices: number;
-    /** Same-title hard negatives per device batch: shots drawn from one title. Paper: 1/8 of 64 = 8; B.3: k = 12 of 26. */
+    /**
+     * Clips per same-title group (the positive and its same-title hard negatives); a device batch is
+     * per_device / this many groups, each from its own title. Paper: `1/8` of 64 = groups of 8;
+     * B.3: `12 per_device` (k = 12 same-movie clips besides the positive) = groups of 13, 26 = 2 × 13.
+     * 1 = no same-title sampling.
+     */
     same_title_per_device: number;
   };
   /** Two temporal windows per shot (primary, secondary), each `length` seconds. */

@@ -10,7 +10,9 @@ export type Dimension =
   | 'percent'  // base: fraction in [0,1]
   | 'shots' | 'titles' | 'clips' | 'frames' | 'bins' | 'samples' // counts of a named thing
   | 'epochs' | 'steps'   // training length
-  | 'per_device';        // same-title count per device batch
+  | 'per_device'         // same-title count per device batch
+  | 'level'              // base: dB (a level difference)
+  | 'loudness';          // base: LUFS (BS.1770 loudness, K-weighted, relative to full scale)
 
 interface UnitDef { dim: Dimension; factor: number }
 
@@ -35,6 +37,8 @@ export const UNITS: Record<string, UnitDef> = {
   steps: { dim: 'steps', factor: 1 },
   step: { dim: 'steps', factor: 1 },
   per_device: { dim: 'per_device', factor: 1 },
+  dB: { dim: 'level', factor: 1 },
+  LUFS: { dim: 'loudness', factor: 1 },
 };
 
 /** Human name of a dimension and an example, for diagnostics. */
@@ -53,6 +57,8 @@ export const DIMENSION_INFO: Record<Dimension, { name: string; example: string }
   epochs: { name: 'a number of epochs', example: '12 epochs' },
   steps: { name: 'a number of steps', example: '20000 steps' },
   per_device: { name: 'a count per device batch', example: '12 per_device' },
+  level: { name: 'a level in dB', example: '7dB' },
+  loudness: { name: 'a loudness', example: '-23LUFS' },
 };
 
 export function unitInfo(unit: string): UnitDef | undefined {

@@ -11,13 +11,14 @@ import type { CatalogListing, ListedTitle } from '../compiler/feasibility.ts';
 import { catalogKey, catalogPaths, DEFAULT_THRESHOLD, readCatalog } from './media/index.ts';
 import { planTitle } from './media/synth/plan.ts';
 import type { SynthLang } from './media/synth/bank.ts';
+import { knobsOfCatalog } from './media/synth/knobs.ts';
 
 export function catalogLister(root: string): NonNullable<CompilerHost['catalogTitles']> {
   return (catalog, cuts) => {
     if (catalog.kind === 'synthetic') {
       const titles: ListedTitle[] = [];
       for (let index = 0; index < catalog.titles; index++) {
-        const p = planTitle({ seed: catalog.seed, index, minutesPerTitle: catalog.minutes_per_title, languages: catalog.languages as SynthLang[] });
+        const p = planTitle({ seed: catalog.seed, index, minutesPerTitle: catalog.minutes_per_title, languages: catalog.languages as SynthLang[], knobs: knobsOfCatalog(catalog) });
         // Track layout as runtime/media/synth/render.ts writes it: original, dubs, then the speech-removed stem.
         const langs = [p.originalLanguage, ...p.dubs];
         titles.push({

@@ -16,8 +16,10 @@ import { format } from '../../compiler/fmt.ts';
 import { parse } from '../../grammar/index.ts';
 import type { Decl, File, GridDecl, Import } from '../../grammar/ast.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
-import { nodeHost } from '../../runtime/host.ts';
+import { displayPath, nodeHost } from '../../runtime/host.ts';
+import { displayName } from '../../compiler/profile.ts';
 import { parseArgs, printDiagnostics, usageError, useColor } from '../args.ts';
+import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc expand [options] FILE
 
@@ -31,7 +33,12 @@ options:
                  FILE's other declarations, when it has any). Never overwrites FILE; refuses to
                  overwrite existing files (LSSD6040, nothing written) unless --force
   --force        with --write: replace existing cell files
-  --no-color     plain diagnostics`;
+  --no-color     plain diagnostics
+${PROFILE_USAGE}
+
+With a profile, each cell is listed as the profile makes it ("A4 @ cpu", its own hashes: the store entry
+\`lssdc run FILE --profile NAME\` trains). --write still writes the cells as the grid declares them: a
+profile is applied when a file is compiled, never written into it.`;
 
 
 const relImport = (fromDir: string, target: string) => {
@@ -45,13 +52,13 @@ export const command: Command = {
   summary: 'list grid cells (names, axes, hashes); write them as standalone files',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['--json', '--no-color', '--force'], ['--grid', '--write']);
+    const p = parseArgs(args, { flags: ['--json', '--no-color', '--force'], values: ['--grid', '--write', ...PROFILE_ARGS.values], repeat: PROFILE_ARGS.repeat });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
-    const file = p.positional[0];
+    const file = displayPath(p.positional[0]);
     const host = nodeHost();
     if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }
-    const r = compileFile(file, host);
+    const r = compileFile(file, host, compileOptions(p, file));
     const color = useColor(process.stderr, p.flags.has('--no-color'));
     if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, r.value?.sources ?? new Map(), { color }) + '\n');
     if (hasErrors(r.diagnostics) || !r.value) return 1;
@@ -66,7 +73,8 @@ export const command: Command = {
     const lookup = (n: string) => program.all.get(n);
     const rows = grids.flatMap((g) => g.cells.map((c) => {
       const spec = program.all.get(c.name)!;
-      return { name: c.name, grid: g.name, axes: c.axes, init: spec.init.kind === 'from' ? spec.init.experiment : 'random', hashes: stageHashes(spec, lookup) };
+      return { name: c.name, ...(spec.origin.profile ? { profile: spec.origin.profile.name, label: spec.label } : {}), grid: g.name, axes: c.axes,
+        init: spec.init.kind === 'from' ? spec.init.experiment : 'random', hashes: stageHashes(spec, lookup) };
     }));
 
     const out = p.values.get('--write');
@@ -78,7 +86,7 @@ export const command: Command = {
     if (p.flags.has('--json')) { process.stdout.write(JSON.stringify(rows, null, 2) + '\n'); return 0; }
     const axisText = (a: Record<string, unknown>) => Object.entries(a).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
     const table = [['grid', 'cell', 'axes', 'init', 'pretrain', 'probe'],
-      ...rows.map((x) => [x.grid, x.name, axisText(x.axes), x.init, x.hashes.pretrain.slice(0, 12), x.hashes.probe.slice(0, 12)])];
+      ...rows.map((x) => [x.grid, displayName({ name: x.name, origin: x.profile ? { profile: { name: x.profile } } : {} } as Parameters<typeof displayName>[0]), axisText(x.axes), x.init, x.hashes.pretrain.slice(0, 12), x.hashes.probe.slice(0, 12)])];
     const w = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
     process.stdout.write(table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n') + '\n');
     process.stdout.write(`${rows.length} cell${rows.length === 1 ? '' : 's'} in ${grids.length} grid${grids.length === 1 ? '' : 's'}` +

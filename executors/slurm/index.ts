@@ -145,7 +145,7 @@ export function submitRun(prepared: PreparedRun, o: SubmitOptions): { value?: Su
   // A cell whose parent is queued from an earlier submission would start before that parent is done.
   for (const c of todo) {
     const p = c.parentName && skipped.includes(c.parentName) ? previous.get(c.parentName) : undefined;
-    if (p) diagnostics.push(ExecMessages.badSetting(`'${c.name}' initialises from '${c.parentName}', still on the cluster as ${p.task}; submit '${c.name}' once it is done`));
+    if (p) diagnostics.push(ExecMessages.parentQueued(c.name, c.parentName!, p.task));
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
 

@@ -15,5 +15,8 @@ export const ExecMessages = {
     `submit it with \`lssdc run ${file} --executor slurm\` (the same --root)`),
   alreadyQueued: (cell: string, task: string, state: string) => d(EXEC.alreadyQueued,
     `'${cell}' is already on the cluster as ${task} (${state.toLowerCase()}): not submitted again`, `\`lssdc cancel\` first to resubmit it`),
+  parentQueued: (cell: string, parent: string, task: string) => d(EXEC.parentQueued,
+    `'${cell}' initialises from '${parent}', still on the cluster as ${task}: submitted now, it could start before its parent's checkpoint exists`,
+    `submit '${cell}' once '${parent}' is done (\`lssdc status\` shows it), or \`lssdc cancel\` and resubmit both together`),
   noAccounting: () => d(EXEC.noAccounting, 'SLURM accounting is disabled on this cluster: states of tasks that left the queue come from their run directories'),
 };

@@ -17,7 +17,7 @@ export interface EnsureOptions {
   /** The `.lssd` directory. */
   root: string;
   events?: DataEvents;
-  /** Overrides data.batch.per_device × devices (CPU runs); the same-title share is kept. */
+  /** Overrides data.batch.per_device × devices (CPU runs); the same-title share is kept (overrideGroup). */
   batchSize?: number;
 }
 
@@ -68,6 +68,16 @@ export function applyBudget<S extends { index: number }>(titles: { t: CatalogTit
   return titles.map((x, ti) => ({ t: x.t, shots: x.shots.filter((s) => keep.has(`${ti}:${s.index}`)) })).filter((x) => x.shots.length > 0);
 }
 
+/**
+ * Same-title group size for an overridden batch (CPU runs): the spec's share of the device batch,
+ * rounded down to a divisor of the new batch so groups still fill it exactly.
+ */
+export function overrideGroup(batchSize: number, group: number, perDevice: number): number {
+  let g = Math.max(1, Math.min(batchSize, Math.round((batchSize * group) / perDevice)));
+  while (batchSize % g !== 0) g--;
+  return g;
+}
+
 function catalogFile(path: string): { titles: CatalogTitle[]; skipped: unknown[]; files: number } {
   let titles: CatalogTitle[];
   try { titles = readCatalog(path); } catch (e) {
@@ -103,7 +113,18 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
     return { t, shots: b.kept };
   }).filter((x) => x.shots.length > 0);
   const available = bounded.reduce((a, x) => a + x.shots.length, 0);
+  const perDevice = spec.data.batch.per_device, devices = spec.data.batch.devices;
+  const specBatch = perDevice * devices;
+  const batchSize = opts.batchSize ?? specBatch;
+  const override = batchSize !== specBatch;
+  const sameTitle = override ? overrideGroup(batchSize, spec.data.batch.same_title_per_device, perDevice) : spec.data.batch.same_title_per_device;
   const budgeted = applyBudget(bounded, spec.data.budget);
+  // A same-title group takes that many distinct shots of one title; a shorter title gives all it has and
+  // the next title drawn completes the group: said once, with the count.
+  const short = budgeted.filter((x) => x.shots.length < sameTitle).length;
+  if (short > 0 && sameTitle > 1) {
+    ev?.onWarning?.(`${short} of ${budgeted.length} title(s) have fewer than ${sameTitle} shots, a same-title group (data.batch.same_title): their groups are completed by other titles`);
+  }
   ev?.onProgress?.({ phase: 'index', done: idx.files, total: idx.files,
     detail: `${available} shots within ${spec.data.shots.min_length}..${spec.data.shots.max_length} s (${tooShort} shorter, ${tooLong} longer dropped)${spec.data.budget !== null ? `, budget ${spec.data.budget}` : ''}` });
   if (spec.data.budget !== null && available < spec.data.budget) {
@@ -133,11 +154,6 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
     return { index: i, reader, shots: x.shots, primary, dubs: dubTracks(x.t, spec, primary) };
   });
 
-  const perDevice = spec.data.batch.per_device, devices = spec.data.batch.devices;
-  const specBatch = perDevice * devices;
-  const batchSize = opts.batchSize ?? specBatch;
-  const override = batchSize !== specBatch;
-  const sameTitle = override ? Math.max(1, Math.round((batchSize * spec.data.batch.same_title_per_device) / perDevice)) : spec.data.batch.same_title_per_device;
   const v = spec.views.video, a = spec.views.audio;
   const sampler = new Sampler(samplerTitles, {
     seed: spec.optim.seed, batchSize, devices: override ? 1 : devices, sameTitle,

@@ -1,5 +1,8 @@
-// The paper's batch sampler (§4.1, appendix A, B.3). Per device batch: draw a title uniformly, take
-// `sameTitle` distinct shots from it (same-title hard negatives), repeat until the device batch is full.
+// The paper's batch sampler (§4.1, appendix A, B.3). Per device batch: draw a title uniformly, take a
+// group of `sameTitle` distinct shots from it (the positive and its same-title hard negatives: B.3's
+// k = 12 → groups of 13, 26 = 2 × 13), repeat until the device batch is full; groups fill it exactly
+// (sameTitleBatchRule checks this at check time). A title with fewer shots than a group gives all of
+// them and the next title drawn completes the group (ensureDataset counts such titles in a warning).
 // Each shot yields the quadruplet (v_p, a_p, v_s, a_s) from two random temporal windows; a_s comes from a
 // dub chosen by the policy, falling back to a second augmentation of the primary track when none exists.
 // Augmentations: random short-side scale in [scale.min, scale.max] then a random `crop` square (and flip)
@@ -27,7 +30,7 @@ export interface SamplerConfig {
   batchSize: number;
   /** Device batches of batchSize/devices each draw their own titles (the paper's per-GPU composition). */
   devices: number;
-  /** Shots drawn from one title per group (same-title hard negatives per device batch). */
+  /** Clips per same-title group (the positive plus its same-title hard negatives); divides the device batch. */
   sameTitle: number;
   /** Window length (s) of each of the two temporal windows. */
   windowLength: number;
@@ -51,33 +54,37 @@ export interface ExamplePlan {
 const P_COMPOSE = 1, P_EXAMPLE = 2, P_VIDEO_P = 3, P_VIDEO_S = 4, P_AUDIO_P = 5, P_AUDIO_S = 6;
 
 export class Sampler {
+  private readonly per: number;
+  private readonly devices: number;
+
   constructor(readonly titles: SamplerTitle[], readonly cfg: SamplerConfig) {
     if (titles.length === 0) throw new RangeError('Sampler: no titles');
     if (!(cfg.batchSize > 0)) throw new RangeError(`Sampler: batchSize must be positive, got ${cfg.batchSize}`);
+    this.devices = cfg.devices > 0 && cfg.batchSize % cfg.devices === 0 ? cfg.devices : 1;
+    this.per = cfg.batchSize / this.devices;
+    if (!(Number.isInteger(cfg.sameTitle) && cfg.sameTitle >= 1 && this.per % cfg.sameTitle === 0)) {
+      throw new RangeError(`Sampler: same-title groups of ${cfg.sameTitle} do not fill a device batch of ${this.per}`);
+    }
   }
 
   /** Which titles / shots / windows / tracks make up batch `step`. */
   plan(step: number): ExamplePlan[] {
-    const { batchSize, seed } = this.cfg;
-    const devices = this.cfg.devices > 0 && batchSize % this.cfg.devices === 0 ? this.cfg.devices : 1;
-    const per = batchSize / devices;
-    const k = Math.max(1, Math.min(this.cfg.sameTitle, per));
+    const { seed } = this.cfg;
+    const G = this.cfg.sameTitle, N = this.titles.length;
     const out: ExamplePlan[] = [];
-    for (let d = 0; d < devices; d++) {
+    for (let d = 0; d < this.devices; d++) {
       const r = rng(seed, step, P_COMPOSE, d);
       const used = new Set<number>();
-      let filled = 0;
-      while (filled < per) {
-        let t = r.int(this.titles.length);
+      // `need`: clips still missing from the current group (a short title leaves some for the next one).
+      for (let filled = 0, need = G; filled < this.per;) {
+        let t = r.int(N);
         // Distinct titles within a device batch while there are unused ones (keeps cross-title negatives).
-        if (used.size < this.titles.length) while (used.has(t)) t = (t + 1) % this.titles.length;
+        if (used.size < N) while (used.has(t)) t = (t + 1) % N;
         used.add(t);
-        const shots = this.titles[t].shots;
-        const g = Math.min(k, per - filled, shots.length);
-        for (const s of pickDistinct(r, shots.length, g)) {
-          out.push(this.example(step, out.length, t, s));
-          filled++;
-        }
+        const g = Math.min(need, this.titles[t].shots.length);
+        for (const s of pickDistinct(r, this.titles[t].shots.length, g)) out.push(this.example(step, out.length, t, s));
+        filled += g;
+        need = need - g || G;
       }
     }
     return out;

@@ -67,7 +67,8 @@ test('Table B.3 facts survive resolution', () => {
   const EN = get('EN'); const SEP = get('SEP'); const AUD = get('AUD'); const EFJ = get('EFJ'); const AE = get('A_EFJ'); const JA = get('JA');
   assert.equal(EN.model.video?.name, 'x3d_m'); assert.equal(EN.model.audio.name, 'resnet50_audio');
   assert.equal(EN.model.audio.output_dim, 1024); assert.equal(EN.model.heads.share_audio, false);
-  assert.equal(EN.data.batch.same_title_per_device, 12); assert.equal(EN.data.batch.per_device, 26);
+  // B.3: k = 12 same-movie clips besides the positive → groups of 13, two per device batch of 26.
+  assert.equal(EN.data.batch.same_title_per_device, 13); assert.equal(EN.data.batch.per_device, 26);
   assert.deepEqual(EN.optim.schedule.warmup, { epochs: 0.5 });
   assert.equal(EN.dubs.primary, 'en');
   assert.equal(SEP.views.audio.source, 'speech_removed'); assert.equal(SEP.views.audio.sample_rate, 44100);

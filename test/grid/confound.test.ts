@@ -68,7 +68,7 @@ grid g extends paper_main {
   axis lang = [[EN], all] -> data.titles.original_language
   axis budget = [1M shots, 2M shots] -> data.budget
   zip(lang, budget)
-  optim.duration = 1000 steps
+  optim { duration = 1000 steps  schedule = warmup_cosine(warmup = 100 steps) }
   axis stage = [scratch, tune]
   axis lambda_a = [0, 0.2] -> loss.lambda_a
   when { lambda_a = 0.2 } { init from cell(lambda_a = 0) }
@@ -78,4 +78,29 @@ grid g extends paper_main {
   const src = t1.sources.get('experiments/paper/table1.lssd')!;
   const gs = parse(src).value!.decls.filter((d): d is GridDecl => d.kind === 'GridDecl');
   assert.deepEqual(gs.flatMap((g) => checkConfounds(g, (n) => t1.all.get(n))), [], 'Table 1 has no confounds');
+});
+
+test('B.1–B.3 at equal steps with a 2-epoch warm-up over their budgets: different schedules are a confound', () => {
+  const ds = confounds(`import "paper"
+grid group_b extends paper_main {
+  axis languages = [[EN], all except [EN], all] -> data.titles.original_language
+  axis budget = [11.8M shots, 9.8M shots, 19.4M shots] -> data.budget
+  zip(languages, budget)
+  optim.duration = 113700 steps
+}`);
+  assert.deepEqual(ds.map((d) => d.code), ['LSSD6020']);
+  assert.match(ds[0].message, /^cells \S+, \S+, \S+, compared along axis 'languages' \(\[EN\] vs all except \[EN\] vs all\), train for 113,700 steps each but warm up for 11,524 \/ 9,572 \/ 18,946 steps \(2 epochs over 11.8M shots \/ 2 epochs over 9.8M shots \/ 2 epochs over 19.4M shots\)$/);
+  assert.match(ds[0].hint!, /warmup = N steps/);
+  // The warm-up in steps: one schedule for every cell, nothing to report.
+  assert.deepEqual(confounds(`import "paper"
+grid group_b extends paper_main {
+  axis budget = [11.8M shots, 9.8M shots, 19.4M shots] -> data.budget
+  optim { duration = 113700 steps  schedule = warmup_cosine(warmup = 18946 steps) }
+}`), []);
+  // A schedule the axis itself varies is the comparison, not a confound.
+  assert.deepEqual(confounds(`import "paper"
+grid w extends paper_main {
+  axis warm = [warmup_cosine(warmup = 10 steps), warmup_cosine(warmup = 20 steps)] -> optim.schedule
+  optim.duration = 1000 steps
+}`), []);
 });

@@ -53,3 +53,23 @@ test('expand reports grid errors as diagnostics, not stack traces', () => {
     assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('expand --profile lists each cell as the profile makes it: its label and the hashes run --profile trains', () => {
+  const r = lssdc('expand', FILE, '--profile', 'cpu', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { name: string; profile?: string; label?: string; hashes: { pretrain: string; probe: string } }[];
+  assert.equal(rows.length, 11);
+  const profiled = compileFile(FILE, nodeHost(), { profile: 'cpu' }).value!;
+  const plain = compileFile(FILE, nodeHost()).value!;
+  for (const x of rows) {
+    assert.equal(x.profile, 'cpu');
+    assert.match(x.label!, / @ cpu$/);
+    assert.equal(x.hashes.pretrain, stageHashes(profiled.all.get(x.name)!, (n) => profiled.all.get(n)).pretrain);
+    assert.notEqual(x.hashes.pretrain, stageHashes(plain.all.get(x.name)!, (n) => plain.all.get(n)).pretrain);
+  }
+  const text = lssdc('expand', FILE, '--profile', 'cpu', '--grid', 'group_a');
+  assert.match(text.stdout, /^group_a {2}A4 @ cpu {2}lambda_a=0\.2 dubs=any /m);
+  const bad = lssdc('expand', FILE, '--profile', 'gpu_farm');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /LSSD2050/);
+});

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTitle } from './make-media.ts';
 import { testSpec } from './spec-fixture.ts';
-import { ensureDataset, LssdError } from '../../runtime/media/ensure.ts';
+import { ensureDataset, LssdError, overrideGroup } from '../../runtime/media/ensure.ts';
 
 let tmp: string, dir: string, root: string;
 // Worker start-up (a TypeScript loader per thread) costs ~1 s: only the test about the worker uses one.
@@ -144,8 +144,9 @@ test('filters: original language, dub counts, fixed primary language, speech-rem
 });
 
 test('budget caps the shots deterministically, independent of the seed; batch size override keeps the share', async () => {
-  const a = await ensureDataset(testSpec(dir, { data: { budget: 3 } }), { root });
-  const b = await ensureDataset(testSpec(dir, { data: { budget: 3 }, optim: { seed: 99 } }), { root });
+  const one = { per_device: 8, devices: 1, same_title_per_device: 1 };
+  const a = await ensureDataset(testSpec(dir, { data: { budget: 3, batch: one } }), { root });
+  const b = await ensureDataset(testSpec(dir, { data: { budget: 3, batch: one }, optim: { seed: 99 } }), { root });
   const shots = (d: typeof a) => d.titles.flatMap((t) => t.shots.map((s) => `${t.id}:${s.index}`));
   assert.equal(shots(a).length, 3);
   assert.deepEqual(shots(a), shots(b));
@@ -153,6 +154,22 @@ test('budget caps the shots deterministically, independent of the seed; batch si
   const bb = await big.batchAt(0);
   assert.equal(bb.size, 4);
   for (const d of [a, b, big]) await d.close();
+  // Groups of 2: a title the budget leaves with one shot is completed by another, and counted.
+  const warnings: string[] = [];
+  const grouped = await ensureDataset(testSpec(dir, { data: { budget: 3 } }), { root, events: { onWarning: (w) => warnings.push(w) } });
+  const lone = grouped.titles.filter((t) => t.shots.length < 2).length;
+  assert.ok(lone > 0, 'the budget of 3 leaves a title with one shot');
+  assert.ok(warnings.some((w) => w.includes(`${lone} of ${grouped.titles.length} title(s) have fewer than 2 shots`)), warnings.join('\n'));
+  const gb = await grouped.batchAt(0);
+  assert.equal(gb.size, 8);
+  await grouped.close();
+});
+
+test('a batch override keeps the group share, rounded down to a divisor of the batch', () => {
+  assert.equal(overrideGroup(6, 13, 26), 3);
+  assert.equal(overrideGroup(10, 4, 16), 2);
+  assert.equal(overrideGroup(4, 2, 16), 1);
+  assert.equal(overrideGroup(32, 8, 64), 4);
 });
 
 test('an external catalog is refused with one clear diagnostic', async () => {

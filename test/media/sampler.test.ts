@@ -55,14 +55,35 @@ test('share of same-title pairs matches k / per-device batch; titles drawn unifo
   assert.ok(chi2 < 30, `title frequencies not uniform: chi2 ${chi2.toFixed(1)} for ${counts}`);
 });
 
-test('titles with fewer shots than k contribute all their shots; batch still full', () => {
+test('B.3 composition: k = 12 per_device of 26 is two groups of 1 + 12 clips per device', () => {
+  const s = new Sampler(titles(30, () => 20), cfg({ batchSize: 104, devices: 4, sameTitle: 13 }));
+  for (let step = 0; step < 20; step++) {
+    const plan = s.plan(step);
+    assert.equal(plan.length, 104);
+    for (let d = 0; d < 4; d++) {
+      const groups = new Map<number, Set<number>>();
+      for (const e of plan.slice(d * 26, (d + 1) * 26)) groups.set(e.title, (groups.get(e.title) ?? new Set()).add(e.shot));
+      assert.deepEqual([...groups.values()].map((g) => g.size), [13, 13], 'each device batch: 2 titles × (positive + 12 same-title clips)');
+    }
+  }
+});
+
+test('a title with fewer shots than a group gives them all and the next title completes the group', () => {
   const s = new Sampler(titles(6, (i) => (i % 2 ? 2 : 9)), cfg({ batchSize: 12, devices: 1, sameTitle: 4 }));
+  let short = 0;
   for (let step = 0; step < 30; step++) {
     const plan = s.plan(step);
     assert.equal(plan.length, 12);
     const seen = new Set(plan.map((e) => `${e.title}:${e.shot}`));
     assert.equal(seen.size, 12, 'no example repeated within a batch');
+    const per = new Map<number, number>();
+    for (const e of plan) per.set(e.title, (per.get(e.title) ?? 0) + 1);
+    for (const [t, n] of per) {
+      if (t % 2) { assert.equal(n, 2, 'a 2-shot title gives both its shots'); short++; } else assert.ok(n <= 4);
+    }
   }
+  assert.ok(short > 0);
+  assert.throws(() => new Sampler(titles(3, () => 9), cfg({ batchSize: 16, devices: 1, sameTitle: 5 })), /groups of 5 do not fill a device batch of 16/);
 });
 
 test('plan is a pure function of (seed, step); another seed gives other batches', () => {

@@ -22,7 +22,7 @@ export function testSpec(catalogPath: string, over?: DeepPartial<ResolvedSpec>):
       filters: { original_language: { include: 'all', exclude: [] }, dubs: { min: 0, max: null }, content: ['movie', 'episode'] },
       shots: { min_length: 3, max_length: 12, cut_detection: { method: 'scene', threshold: 0.3 } },
       budget: null,
-      batch: { per_device: 8, devices: 1, same_title_per_device: 4 },
+      batch: { per_device: 8, devices: 1, same_title_per_device: 2 },
       windows: { count: 2, length: 1.5 },
       expected: { shots: null, avg_dubs: null },
     },

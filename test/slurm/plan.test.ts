@@ -105,7 +105,8 @@ test('submit: finished cells are skipped, a finished parent is no dependency, th
 
   // Resubmitting while 100_0 (a) still runs: a is not submitted twice, and b (its child) is refused.
   const again = submitRun(prepared('/p/g.lssd'), { file: '/p/g.lssd', root, passthrough: [], overrides: {}, dryRun: false, client: fakeCluster(['100_0']), command: ['lssdc'], out: () => {} });
-  assert.deepEqual(again.diagnostics.map((d) => d.code), ['LSSD5864', 'LSSD5862']);
+  assert.deepEqual(again.diagnostics.map((d) => d.code), ['LSSD5864', 'LSSD5866']);
+  assert.match(again.diagnostics[1].message, /'b' initialises from 'a', still on the cluster as 100_0/);
 
   const cancel = cancelRun('/p/g.lssd', root, fakeCluster(['100_0', '101_0']));
   assert.deepEqual(cancel.value, ['100', '101']);

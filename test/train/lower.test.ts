@@ -56,7 +56,7 @@ test('controlled setup: separate primary/secondary audio heads when share_audio 
   const plan = lower(o.value!.experiments[0], o.value!).value!;
   assert.deepEqual(plan.graph.heads.map((h) => [h.name, h.views]), [['video', ['v_p', 'v_s']], ['audio_p', ['a_p']], ['audio_s', ['a_s']]]);
   assert.equal(plan.data.perDevice, 26);
-  assert.equal(plan.data.sameTitlePerDevice, 12);
+  assert.equal(plan.data.sameTitlePerDevice, 13, "k = 12 per_device: groups of the positive and 12 same-movie clips");
 });
 
 test('within-modal weights (Eq. 3) and audio-only models', () => {

@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, relative } from 'node:path';
 import { corpusDir, synthesize } from './index.ts';
+import { DEFAULT_KNOBS, corpusKnobSummary, knobLines, type GeneratorKnobs } from './knobs.ts';
 import { LANGS } from './bank.ts';
 import { SynthCodes, LssdError } from './errors.ts';
 
@@ -23,16 +24,21 @@ options:
   --languages L,L,...   ISO 639-1 codes from ${LANGS.join(',')} (default all; the first is the most common original)
   --concurrency N       titles rendered at once (default 2)
   --probe-clips N       probe clips per class in each task (default 20)
+  --language-look S     language → look strength: none (default) or 0..1 (P(colour-grade family = the original language's))
+  --content-scene S     content → scene strength 0..1 (default 0: P(a line is about its scene's topic))
+  --speech-to-bed DB    speech over the reference bed in dB (default 7)
+  --dubs MIN..MAX       dubs per title (default 0..6)
+  --speakers N          most speakers in one shot, 0..3 (default 3)
   --json                print the summary as JSON`;
 
-export interface SynthArgs { out?: string; dataDir: string; titles: number; minutes: number; seed: number; languages: string[]; concurrency: number; probeClips: number; json: boolean }
+export interface SynthArgs { out?: string; dataDir: string; titles: number; minutes: number; seed: number; languages: string[]; concurrency: number; probeClips: number; json: boolean; knobs: GeneratorKnobs }
 
 /** Value options of `data synth` (parsed by cli/args.ts; typed here). */
-export const SYNTH_OPTIONS = ['--out', '--data-dir', '--titles', '--minutes', '--seed', '--languages', '--concurrency', '--probe-clips'] as const;
+export const SYNTH_OPTIONS = ['--out', '--data-dir', '--titles', '--minutes', '--seed', '--languages', '--concurrency', '--probe-clips', '--language-look', '--content-scene', '--speech-to-bed', '--dubs', '--speakers'] as const;
 
 /** Types the parsed options of `data synth` (defaults applied); a string is the usage error. */
 export function synthArgs(values: ReadonlyMap<string, string>, json: boolean): SynthArgs | string {
-  const a: SynthArgs = { dataDir: '.lssd', titles: 24, minutes: 1, seed: 0, languages: [...LANGS], concurrency: 2, probeClips: 20, json };
+  const a: SynthArgs = { dataDir: '.lssd', titles: 24, minutes: 1, seed: 0, languages: [...LANGS], concurrency: 2, probeClips: 20, json, knobs: { ...DEFAULT_KNOBS, dubs: { ...DEFAULT_KNOBS.dubs } } };
   const num = (k: string, v: string, int: boolean): number | string => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) return `${k} expects ${int ? 'a whole number' : 'a number'}, got '${v}'`;
@@ -48,6 +54,16 @@ export function synthArgs(values: ReadonlyMap<string, string>, json: boolean): S
       case '--seed': if (typeof (n = num(k, v, true)) === 'string') return n; a.seed = n; break;
       case '--concurrency': if (typeof (n = num(k, v, true)) === 'string') return n; a.concurrency = n; break;
       case '--probe-clips': if (typeof (n = num(k, v, true)) === 'string') return n; a.probeClips = n; break;
+      case '--language-look': if (v.trim() === 'none') { a.knobs.languageLook = null; break; } if (typeof (n = num(k, v, false)) === 'string') return n; a.knobs.languageLook = n; break;
+      case '--content-scene': if (typeof (n = num(k, v, false)) === 'string') return n; a.knobs.contentScene = n; break;
+      case '--speech-to-bed': if (typeof (n = num(k, v.replace(/dB$/, ''), false)) === 'string') return n; a.knobs.speechToBedDb = n; break;
+      case '--speakers': if (typeof (n = num(k, v, true)) === 'string') return n; a.knobs.maxSpeakers = n; break;
+      case '--dubs': {
+        const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(v);
+        if (!m) return `--dubs expects MIN..MAX (or one number), got '${v}'`;
+        a.knobs.dubs = { min: Number(m[1]), max: Number(m[2] ?? m[1]) };
+        break;
+      }
       case '--languages': a.languages = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean); break;
       default: return `unknown option '${k}'`;
     }
@@ -71,7 +87,12 @@ function duSync(dir: string): number {
 
 /** Runs `data synth` with typed options; returns the exit code (0 ok, 1 error). Never throws. */
 export async function runSynth(p: SynthArgs): Promise<number> {
-  const out = p.out ?? corpusDir({ kind: 'synthetic', titles: p.titles, minutes_per_title: p.minutes, seed: p.seed, languages: p.languages }, p.dataDir);
+  const k = p.knobs;
+  const out = p.out ?? corpusDir({
+    kind: 'synthetic', titles: p.titles, minutes_per_title: p.minutes, seed: p.seed, languages: p.languages,
+    ...(k.languageLook !== null ? { language_look: k.languageLook } : {}), content_scene: k.contentScene, speech_to_bed: k.speechToBedDb,
+    dubs_per_title: k.dubs, max_speakers: k.maxSpeakers,
+  }, p.dataDir);
   const tty = process.stderr.isTTY && !p.json;
   const ac = new AbortController();
   const onSig = () => ac.abort();
@@ -82,7 +103,7 @@ export async function runSynth(p: SynthArgs): Promise<number> {
   try {
     const r = await synthesize({
       outDir: out, titles: p.titles, minutesPerTitle: p.minutes, seed: p.seed, languages: p.languages,
-      concurrency: p.concurrency, probeClipsPerClass: p.probeClips, signal: ac.signal,
+      concurrency: p.concurrency, probeClipsPerClass: p.probeClips, signal: ac.signal, knobs: p.knobs,
       onProgress: (e) => {
         const line = `synth ${e.done}/${e.total} ${((Date.now() - t0) / 1000).toFixed(0)}s ${e.detail ?? ''}`;
         if (p.json) return;
@@ -105,6 +126,7 @@ export async function runSynth(p: SynthArgs): Promise<number> {
       tasks: manifest.tasks,
       megabytes: duSync(r.dir) / 1e6,
       seconds: r.seconds,
+      ...corpusKnobSummary(r.dir),
     };
     if (p.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else {
@@ -113,6 +135,7 @@ export async function runSynth(p: SynthArgs): Promise<number> {
         `synthetic corpus ready: ${rel}\n` +
         `  ${summary.titles} titles, ${summary.shots} shots, ${(summary.hours * 60).toFixed(1)} min, ${summary.avgDubs.toFixed(2)} dubs/title (${summary.titlesWithoutDubs} without dubs)\n` +
         `  languages ${summary.languages.join(',')}; probe tasks ${summary.tasks.join(', ')}\n` +
+        knobLines(summary).map((l) => `  ${l}\n`).join('') +
         `  ${summary.megabytes.toFixed(1)} MB, ${summary.seconds.toFixed(1)} s\n`,
       );
     }

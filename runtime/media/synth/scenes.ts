@@ -7,6 +7,31 @@ import { SR, white, pink, brown, biquad, scale, rms, addInto } from './dsp.ts';
 export const SCENES = ['rain', 'traffic', 'restaurant', 'wind', 'concert', 'office', 'beach', 'forest'] as const;
 export type Scene = (typeof SCENES)[number];
 
+/**
+ * Content → scene (knob `content_scene`): the keyword each scene's lines are about when a line is drawn
+ * on topic. One keyword per scene; `money` and `doctor` belong to none, so a uniform draw agrees with
+ * the scene's topic for 1 line in 10.
+ */
+export const SCENE_TOPICS: Record<Scene, string> = {
+  rain: 'door', traffic: 'train', restaurant: 'coffee', wind: 'key', concert: 'night', office: 'phone', beach: 'water', forest: 'dog',
+};
+
+/**
+ * Language → look (knob `language_look`): colour-grade families, as films of one country share a look.
+ * Family k belongs to the corpus's k-th language. Each is a whole-frame grade (channel gains, then
+ * saturation / contrast), strong enough to survive the cpu profile's 32 px crops; applied after the
+ * shots are concatenated, so every shot of a title carries its family.
+ */
+export const LOOK_GRADES: readonly string[] = [
+  'colorchannelmixer=rr=1.25:gg=0.95:bb=0.7,eq=saturation=1.2',         // warm amber
+  'colorchannelmixer=rr=0.7:gg=1.0:bb=1.3,eq=saturation=1.1',           // cold teal
+  'colorchannelmixer=rr=0.8:gg=1.25:bb=0.8',                            // green cast
+  'colorchannelmixer=rr=1.2:gg=0.75:bb=1.2',                            // magenta
+  'eq=saturation=0.25:contrast=1.1',                                    // bleached, nearly grey
+  'eq=contrast=1.6:saturation=1.5',                                     // high contrast, vivid
+  'colorchannelmixer=rr=0.39:rg=0.77:rb=0.19:gr=0.35:gg=0.69:gb=0.17:br=0.27:bg=0.53:bb=0.13', // sepia
+];
+
 /** Frame geometry of every title and video probe clip. */
 export const VIDEO = { width: 160, height: 90, fps: 15 } as const;
 

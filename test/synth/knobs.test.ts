@@ -1,0 +1,164 @@
+// The generator's declared knobs (runtime/media/synth/knobs.ts): the strength measured back from the
+// generated truth matches the declared strength, defaults leave the corpus as it was, every knob reaches
+// the corpus hash, the manifest and the truth, and a look family is visible in the frames.
+//
+// Tolerances: the strength estimate ŝ = (a − q)/(1 − q) from an agreement rate a over n independent draws
+// has standard error √(a(1 − a)/n)/(1 − q); each check allows 4 standard errors (a false failure about
+// once in 16,000 checks; the draws are seeded, so a pass is reproducible). Strength 1 is exact.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planTitle } from '../../runtime/media/synth/plan.ts';
+import { direct, renderTitle, type Truth } from '../../runtime/media/synth/render.ts';
+import { rng } from '../../runtime/media/synth/rng.ts';
+import { LANGS } from '../../runtime/media/synth/bank.ts';
+import { SCENES, SCENE_TOPICS, LOOK_GRADES } from '../../runtime/media/synth/scenes.ts';
+import { corpusDir, synthesize } from '../../runtime/media/synth/index.ts';
+import { DEFAULT_KNOBS, cramersV, knobsOfCatalog, measureConfounds, pickSentence, type GeneratorKnobs } from '../../runtime/media/synth/knobs.ts';
+import { ffmpeg, runCommand } from '../../runtime/media/ffmpeg.ts';
+import { SynthCodes } from '../../runtime/media/synth/errors.ts';
+
+const langs = [...LANGS];
+const knobs = (k: Partial<GeneratorKnobs>): GeneratorKnobs => ({ ...DEFAULT_KNOBS, dubs: { ...DEFAULT_KNOBS.dubs }, ...k });
+const within = (measured: { strength: number; se: number; n: number }, declared: number, what: string) => {
+  const tol = 4 * Math.max(measured.se, 1 / measured.n); // se is 0 when every draw agrees
+  assert.ok(Math.abs(measured.strength - declared) <= tol,
+    `${what}: measured ${measured.strength.toFixed(3)} vs declared ${declared} (tolerance ±${tol.toFixed(3)}, n = ${measured.n})`);
+};
+
+let root: string | undefined;
+after(() => { if (root) rmSync(root, { recursive: true, force: true }); });
+
+test("Cramér's V on hand-computed tables", () => {
+  assert.equal(cramersV([[10, 0], [0, 10]]), 1);
+  assert.equal(cramersV([[5, 5], [5, 5]]), 0);
+  // [[20, 10], [5, 15]]: χ² = 50·(20·15 − 10·5)² / (30·20·25·25) = 8.3333; V = √(χ²/50) = 0.40825
+  assert.ok(Math.abs(cramersV([[20, 10], [5, 15]]) - Math.sqrt(8.333333333 / 50)) < 1e-6);
+  // an empty column is dropped, not divided by
+  assert.equal(cramersV([[3, 0, 0], [0, 0, 4]]), 1);
+});
+
+test('language → look: the measured strength over 3,000 title plans matches the declared one', () => {
+  for (const s of [0, 0.3, 0.7, 1]) {
+    const truths = Array.from({ length: 3000 }, (_, index) => {
+      const p = planTitle({ seed: 5, index, minutesPerTitle: 0.05, languages: langs, knobs: knobs({ languageLook: s }) });
+      return { originalLanguage: p.originalLanguage, lookFamily: p.lookFamily, shots: [] };
+    });
+    const m = measureConfounds(truths, langs).languageLook!;
+    assert.equal(m.n, 3000);
+    within(m, s, `language_look = ${s}`);
+    if (s === 1) assert.equal(m.cramersV, 1);
+  }
+  // none: no families at all, and nothing to measure
+  const p = planTitle({ seed: 5, index: 3, minutesPerTitle: 0.05, languages: langs });
+  assert.equal(p.lookFamily, null);
+  assert.equal(measureConfounds([{ originalLanguage: p.originalLanguage, lookFamily: null, shots: [] }], langs).languageLook, null);
+});
+
+test('content → scene: the sentence draw matches the declared strength (20,000 lines on planned shots)', () => {
+  const shots = Array.from({ length: 40 }, (_, index) => planTitle({ seed: 9, index, minutesPerTitle: 1, languages: langs }).shots).flat();
+  for (const s of [0, 0.25, 0.6, 1]) {
+    const r = rng(1, `lines/${s}`), topic = rng(1, `topic/${s}`);
+    const lines = Array.from({ length: 20000 }, (_, i) => {
+      const shot = shots[i % shots.length];
+      return { shot, ...pickSentence(r, topic, shot.scene, s) };
+    });
+    const truths = [{ originalLanguage: 'en', shots: lines.map((l) => ({ scene: l.shot.scene, lines: [{ keyword: l.sentence.keyword }] })) }];
+    const m = measureConfounds(truths, langs).contentScene!;
+    within(m, s, `content_scene = ${s}`);
+    assert.ok(lines.every((l) => !l.topical || l.sentence.keyword === SCENE_TOPICS[l.shot.scene]));
+  }
+});
+
+test('content → scene in the truth the director writes (real eSpeak timing)', async () => {
+  for (const s of [0, 1]) {
+    const k = knobs({ contentScene: s });
+    const truths = [];
+    for (let index = 0; index < 6; index++) {
+      const p = planTitle({ seed: 2, index, minutesPerTitle: 0.5, languages: langs, knobs: k });
+      truths.push({ originalLanguage: p.originalLanguage, shots: await direct(p, 2, k) });
+    }
+    const m = measureConfounds(truths, langs).contentScene!;
+    assert.ok(m.n >= 20, `enough lines (${m.n})`);
+    within(m, s, `content_scene = ${s} (director)`);
+    const flags = truths.flatMap((t) => t.shots.flatMap((x) => x.lines.map((l) => l.topical)));
+    assert.equal(flags.every((f) => f === (s === 1)), true, 'every line is topical at 1, none at 0');
+  }
+});
+
+test('defaults leave the plan and the corpus directory as they were; each knob changes the hash', () => {
+  const base = { kind: 'synthetic' as const, titles: 4, minutes_per_title: 1, seed: 0, languages: ['en', 'es'] };
+  const d = corpusDir(base, '/r');
+  // the explicit defaults are the same corpus
+  assert.equal(corpusDir({ ...base, content_scene: 0, speech_to_bed: 7, dubs_per_title: { min: 0, max: 6 }, max_speakers: 3 }, '/r'), d);
+  const variants = [{ language_look: 0 }, { language_look: 0.5 }, { content_scene: 0.5 }, { speech_to_bed: 3 }, { dubs_per_title: { min: 1, max: 6 } }, { max_speakers: 2 }];
+  const dirs = new Set([d, ...variants.map((v) => corpusDir({ ...base, ...v }, '/r'))]);
+  assert.equal(dirs.size, variants.length + 1, 'every knob is part of the corpus hash');
+  // a plan without knobs equals a plan with the defaults, except for the (null) look family
+  const a = planTitle({ seed: 3, index: 5, minutesPerTitle: 1, languages: langs });
+  const b = planTitle({ seed: 3, index: 5, minutesPerTitle: 1, languages: langs, knobs: knobsOfCatalog({}) });
+  assert.deepEqual(a, b);
+  // families drawn on their own stream: switching them on changes nothing else in the plan
+  const c = planTitle({ seed: 3, index: 5, minutesPerTitle: 1, languages: langs, knobs: knobs({ languageLook: 0.5 }) });
+  assert.deepEqual({ ...c, lookFamily: null }, a);
+});
+
+test('dubs and speakers bounds hold in every plan', () => {
+  const k = knobs({ dubs: { min: 2, max: 4 }, maxSpeakers: 1 });
+  for (let index = 0; index < 300; index++) {
+    const p = planTitle({ seed: 4, index, minutesPerTitle: 0.5, languages: langs, knobs: k });
+    assert.ok(p.dubs.length >= 2 && p.dubs.length <= 4, `${p.id}: ${p.dubs.length} dubs`);
+    assert.ok(p.shots.every((s) => s.cast.length <= 1));
+  }
+  const counts = new Set(Array.from({ length: 200 }, (_, index) => planTitle({ seed: 4, index, minutesPerTitle: 0.5, languages: langs, knobs: k }).dubs.length));
+  assert.deepEqual([...counts].sort(), [2, 3, 4]);
+});
+
+test('bad knob values are coded diagnostics', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lssd-knobs-bad-'));
+  try {
+    const cases: [GeneratorKnobs, RegExp][] = [
+      [knobs({ languageLook: 1.5 }), /language→look.*1\.5/], [knobs({ contentScene: -0.1 }), /content→scene.*-0\.1/],
+      [knobs({ dubs: { min: 3, max: 1 } }), /dubs per title/], [knobs({ maxSpeakers: 4 }), /speakers per shot.*4/],
+      [knobs({ speechToBedDb: Number.NaN }), /speech-to-bed/],
+    ];
+    for (const [k, msg] of cases) {
+      await assert.rejects(synthesize({ outDir: dir, titles: 1, minutesPerTitle: 0.1, seed: 0, languages: ['en'], knobs: k }),
+        (e: Error & { code?: string }) => e.code === SynthCodes.badArgument && msg.test(e.message));
+    }
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+async function meanRgb(mkv: string, out: string): Promise<[number, number, number]> {
+  await runCommand(ffmpeg(mkv).outputOptions('-map', '0:v:0', '-vf', 'scale=1:1:flags=area', '-frames:v', '1', '-pix_fmt', 'rgb24', '-f', 'rawvideo').output(out));
+  const b = readFileSync(out);
+  return [b[0], b[1], b[2]];
+}
+
+test('a title renders with its family: truth records it and the grade shows in the frames', async () => {
+  root = mkdtempSync(join(tmpdir(), 'lssd-knobs-'));
+  // title 0 of seed 1 with languages [en, es]: its family under language_look = 1 is its language's
+  const languages = ['en', 'es'] as typeof langs;
+  const render = async (name: string, k: GeneratorKnobs) => {
+    const outDir = join(root!, name);
+    for (const d of ['titles', 'truth', 'work']) mkdirSync(join(outDir, d), { recursive: true });
+    const plan = planTitle({ seed: 1, index: 0, minutesPerTitle: 0.1, languages, knobs: k });
+    const truth: Truth = await renderTitle(plan, { seed: 1, outDir, workDir: join(outDir, 'work'), knobs: k });
+    return { truth, rgb: await meanRgb(join(outDir, 'titles', `${plan.id}.mkv`), join(outDir, 'frame.rgb')) };
+  };
+  const plain = await render('plain', DEFAULT_KNOBS);
+  const graded = await render('graded', knobs({ languageLook: 1 }));
+  assert.equal(plain.truth.lookFamily, null);
+  const fam = languages.indexOf(graded.truth.originalLanguage);
+  assert.equal(graded.truth.lookFamily, fam);
+  assert.ok(LOOK_GRADES[fam]);
+  // family 0 (warm amber) raises red over blue; family 1 (cold teal) raises blue over red
+  const warmth = (c: [number, number, number]) => c[0] - c[2];
+  if (fam === 0) assert.ok(warmth(graded.rgb) > warmth(plain.rgb) + 8, `${graded.rgb} vs ${plain.rgb}`);
+  else assert.ok(warmth(graded.rgb) < warmth(plain.rgb) - 8, `${graded.rgb} vs ${plain.rgb}`);
+  // the grade is the only difference: same shots, same lines
+  assert.deepEqual(graded.truth.shots, plain.truth.shots);
+  assert.ok(SCENES.includes(graded.truth.shots[0].scene as never));
+});
