@@ -31,7 +31,7 @@ test('check, show, diff and table take --profile; show has the profiled hashes; 
   );
   assert.equal(check.code, 0, check.err);
   assert.match(check.out, /^checked 1 file, 1 experiment @ cpu: 0 errors, 0 warnings\n$/);
-  assert.match(check.err, /info LSSD2057: 'A4' \(A\.4 @ cpu\) trains on synthetic\(titles = 24.*: 13 of 24 titles and 118 of 216 shots pass its filters/);
+  assert.match(check.err, /info LSSD2057: 'A4' \(A\.4 @ cpu\) trains on synthetic\(titles = 24.*: 13 of 24 titles and 119 of 216 shots pass its filters/);
 
   assert.match(hashes.out, /^A4 @ cpu {2}pretrain=[0-9a-f]{64} {2}probe=[0-9a-f]{64}\n$/);
   assert.equal(paper.out.replace(' @ paper', ''), plain.out, 'the paper profile keeps the hashes');
@@ -46,7 +46,7 @@ test('check, show, diff and table take --profile; show has the profiled hashes; 
   assert.match(diff.out, /model\.video\.name: mvit_s → cpu_video_s +re-pretrain/);
   assert.doesNotMatch(diff.out, /loss\.lambda_a|dubs\.policy|data\.filters/, 'what the experiment varies is kept');
   assert.match(diff2.out, /^~ A4 @ cpu → A4 @ cpu_smoke {2}\(re-pretrain\)/);
-  assert.match(diff2.out, /optim\.duration\.steps: 120 → 12/);
+  assert.match(diff2.out, /optim\.duration\.steps: 200 → 12/);
 
   assert.equal(table.code, 0, table.err);
   for (const l of ['A.1', 'A.4', 'B.5', 'C.2']) assert.match(table.out, new RegExp(`\\| ${l.replace('.', '\\.')} @ cpu \\|`));
