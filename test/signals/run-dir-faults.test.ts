@@ -1,12 +1,12 @@
 // The run directory's file system fails mid-run (issue 13): a full disk (a tmpfs mounted on the run
-// store, filled after the first checkpoint) and a read-only checkpoints directory (the run as `nobody`,
-// the directory made 0555 after the first checkpoint). Each is a coded diagnostic naming the path, exit
+// store, filled after the first checkpoint) and a read-only checkpoints directory (a read-only bind
+// mount after the first checkpoint). Each is a coded diagnostic naming the path, exit
 // 1, never "internal error"; the previous checkpoint is intact, no temp directory is left, and once the
 // fault is gone the next run resumes from that checkpoint.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareRoot } from '../../bench/fuzz-faults.ts';
 import { BIN, SIG_SPEC, repo } from './helpers.ts';
@@ -21,20 +21,18 @@ const canMount = (() => {
   rmSync(d, { recursive: true, force: true });
   return ok ? false : 'mount -t tmpfs is not permitted here';
 })();
-const canNobody = !isRoot ? 'not root: cannot switch to nobody' : spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'true']).status === 0 ? false : 'setpriv or nobody unavailable';
 
 let prepared = '';
-before(async () => { if (!canMount || !canNobody) prepared = await prepareRoot(); });
+before(async () => { if (!canMount) prepared = await prepareRoot(); });
 after(() => { if (prepared) rmSync(prepared, { recursive: true, force: true }); });
 
 /**
  * `lssdc run` on the fixture; `onCheckpoint` runs once, as soon as a step-4 checkpoint is complete on
  * disk under `runsDir` (polled: independent of when the event reaches us).
  */
-function run(root: string, steps: number, o: { asNobody?: boolean; onCheckpoint?: () => void; runsDir?: string } = {}) {
+function run(root: string, steps: number, o: { onCheckpoint?: () => void; runsDir?: string } = {}) {
   const argv = [BIN, 'run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe'];
-  const [cmd, args] = o.asNobody ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...argv]] : [process.execPath, argv];
-  const child = spawn(cmd, args as string[], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', FORCE_COLOR: '0', LSSD_SOURCES: '1', ...(o.asNobody ? { HOME: root } : {}) } });
+  const child = spawn(process.execPath, argv, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', FORCE_COLOR: '0', LSSD_SOURCES: '1' } });
   const events: TaggedRunEvent[] = []; let out = '', err = '';
   child.stdout.setEncoding('utf8'); child.stderr.setEncoding('utf8');
   child.stdout.on('data', (d: string) => {
@@ -100,31 +98,33 @@ test('a full disk under the run store: a coded diagnostic, step-4 intact, no tem
   } finally { spawnSync('umount', [runs]); rmSync(root, { recursive: true, force: true }); }
 });
 
-test('a read-only checkpoints directory (as nobody): LSSD5045 naming it, step-4 intact; writable again, the run resumes', { skip: canNobody, timeout: 600_000 }, async () => {
-  const root = join(prepared, '..', `lssd-eacces-${process.pid}`); mkdirSync(root);
+test('a read-only checkpoints directory (a read-only bind mount after step 4): LSSD5045 naming it, step-4 intact; writable again, the run resumes', { skip: canMount, timeout: 600_000 }, async () => {
+  // Root ignores permission bits, so the directory is made read-only the way root cannot bypass: a
+  // read-only bind mount of itself (EROFS). test/files covers EACCES as nobody for fmt.
+  const root = join(prepared, '..', `lssd-erofs-${process.pid}`); mkdirSync(root);
   copyPrepared(root);
-  spawnSync('chown', ['-R', 'nobody:nogroup', root]);
-  let ck = '';
+  let ck = ''; let mounted = false;
   try {
     const r = await run(root, 40, {
-      asNobody: true,
       runsDir: join(root, 'runs'),
-      onCheckpoint: () => { ck = checkpointsOf(join(root, 'runs')).dir; chmodSync(ck, 0o555); },
+      onCheckpoint: () => {
+        ck = checkpointsOf(join(root, 'runs')).dir;
+        mounted = spawnSync('mount', ['--bind', ck, ck]).status === 0 && spawnSync('mount', ['-o', 'remount,bind,ro', ck]).status === 0;
+      },
     });
-    assert.equal(r.code, 1, r.err.slice(-3000));
+    assert.ok(mounted, 'the checkpoints directory was made read-only');
+    assert.equal(r.code, 1, explain(r));
     assert.doesNotMatch(r.err + JSON.stringify(r.events), /internal error|at .*\.ts:\d+/);
-    assert.ok(diagnostics(r).some((d) => d.code === 'LSSD5045' && /cannot write checkpoint step-\d+: permission denied \(EACCES\)/.test(d.message)), explain(r));
+    assert.ok(diagnostics(r).some((d) => d.code === 'LSSD5045' && /cannot write checkpoint step-\d+: read-only file system \(EROFS\)/.test(d.message)), explain(r));
     const names = readdirSync(ck).sort();
     assert.ok(names.includes('step-4'), `step-4 kept: ${names}`);
     assert.deepEqual(names.filter((n) => n.startsWith('.tmp')), []);
     assertIntact(ck, 'step-4');
-    const run1 = JSON.parse(readFileSync(join(ck, '..', 'run.json'), 'utf8'));
-    assert.equal(run1.status, 'failed');
-    chmodSync(ck, 0o755);
-    const again = await run(root, 40, { asNobody: true });
+    assert.equal(JSON.parse(readFileSync(join(ck, '..', 'run.json'), 'utf8')).status, 'failed');
+    spawnSync('umount', [ck]); mounted = false;
+    const again = await run(root, 40);
     assert.equal(again.code, 0, again.err.slice(-3000));
     const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
     assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
-  } finally { if (ck && existsSync(ck)) chmodSync(ck, 0o755); rmSync(root, { recursive: true, force: true }); }
+  } finally { if (mounted) spawnSync('umount', [ck]); rmSync(root, { recursive: true, force: true }); }
 });
-void writeFileSync;
