@@ -3,7 +3,7 @@
 //      (default 5) after one warm-up; `lssdc check` of a 10 MB file: --big-runs (default 1); with CPU
 //      time and peak RSS, next to the goals;
 //   2. scaling: check, show --hash, table, fmt --check and expand of generated files at --sizes MB
-//      (default 0.1,1,10; the issue's 1,10,100 with --sizes 1,10,100, which needs ~15 GB and minutes per
+//      (default 0.1,1,10; the issue's 1,10,100 with --sizes 1,10,100, which needs over 10 GB and minutes per
 //      command at 100 MB), with the exponent k of time ∝ size^k between neighbouring sizes, the slope of a
 //      log-log fit over all sizes (1 = linear) and the CPU cost per extra MB between the two largest;
 //   3. in-process phases: parse / compile / fmt of a generated 5,000-line file.

@@ -71,7 +71,7 @@ class CstToAst {
     const d = node(c, 'decl');
     if (!d) return;
     const docs = toks(c, 'DocComment');
-    const doc = docs.length ? docs.map((t) => t.image.replace(/\s+$/, '').replace(/^\/\/\/ ?/, '')).join('\n') : undefined;
+    const doc = docs.length ? docs.map((t) => t.image.trimEnd().replace(/^\/\/\/ ?/, '')).join('\n') : undefined;
     this.decls.push(this.decl(d, doc));
   }
 
@@ -83,7 +83,7 @@ class CstToAst {
     let comments = this.lexed.comments;
     if (this.side.strayDocs.length) {
       comments = [...comments, ...this.side.strayDocs.map(({ token, trailing }): Comment => ({
-        kind: 'Comment', text: token.image.replace(/\s+$/, ''), span: this.span(token), trailing,
+        kind: 'Comment', text: token.image.trimEnd(), span: this.span(token), trailing,
       }))].sort((a, b) => a.span.start.offset - b.span.start.offset);
     }
     return {

@@ -11,7 +11,7 @@ import { corpusKnobSummary, knobLines } from '../../runtime/media/synth/knobs.ts
 import { corpusDubbingSummary, dubbingLines } from '../../runtime/media/synth/dubbing.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { nearest } from '../../compiler/messages.ts';
-import { numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from '../args.ts';
+import { directoryProblem, numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from '../args.ts';
 
 const USAGE = `usage: lssdc data <subcommand> [options]
 
@@ -118,6 +118,8 @@ async function run(args: string[]): Promise<number> {
   const p = parseArgs(rest, INDEX_ARGS);
   if (typeof p === 'string') return usageError(args, USAGE, p);
   if (p.positional.length !== 1) return usageError(args, USAGE, `'data ${sub}' takes one directory, got ${p.positional.length}`);
+  const dirProblem = directoryProblem(p.positional[0], 'file-or-dir');
+  if (dirProblem) return usageError(args, USAGE, dirProblem);
   try {
     const o = indexOptions(p);
     const tty = process.stderr.isTTY && !p.flags.has('--json');

@@ -8,6 +8,10 @@ import { TrainCodes, TrainError } from './errors.ts';
 export type BackendPref = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 let warnings: string[] = [];
+let oneDnn = false;
+
+/** Whether libtensorflow was loaded with its oneDNN kernels on (ops.ts picks matmul forms by it). */
+export const tensorflowOneDnn = (): boolean => oneDnn;
 
 /** Warnings raised by the last selectBackend (e.g. the cpu fallback); the trainer forwards them as events. */
 export const backendWarnings = (): string[] => warnings.slice();
@@ -24,6 +28,7 @@ async function tryTensorflow(): Promise<boolean> {
     // 202–219 ms (best of 8, load 16, .scratch A/B alternating processes); attention's batched
     // matmul 1.45 → 0.6 ms. Read by libtensorflow once, at load; TF_ENABLE_ONEDNN_OPTS=0 opts out.
     process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
+    oneDnn = ['1', 'true'].includes(process.env.TF_ENABLE_ONEDNN_OPTS.toLowerCase());
     await import(name);
     return await tf.setBackend('tensorflow');
   } catch {
