@@ -85,6 +85,8 @@ export function brokenMedia(kind: MediaKind, s: Seeds, r: Rng, n: number): { nam
 function checkSummary(files: string[], s: Awaited<ReturnType<typeof indexDirectory>>): Failure[] {
   const out: Failure[] = [];
   const titled = new Set(s.titles.map((t) => t.path.split('/').pop()!));
+  // Byte-identical copies are accounted for as duplicates of the title kept (LSSD5070).
+  for (const d of s.duplicates) for (const p of d.others) titled.add(p.split('/').pop()!);
   const skipped = new Map(s.skipped.map((k) => [k.path.split('/').pop()!, k]));
   for (const f of files) {
     if (!titled.has(f) && !skipped.has(f)) out.push({ property: 'accounted', detail: `index-file: ${JSON.stringify(f)} is neither a title nor a skip` });

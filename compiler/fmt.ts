@@ -251,10 +251,10 @@ class Printer {
     const c0 = this.comments[this.next];
     const firstItem = items.length ? items[0].node.span.start.offset : end;
     if (c0 && c0.trailing && c0.span.start.offset > bracket && c0.span.start.offset < firstItem && !src.slice(bracket, c0.span.start.offset).includes('\n')) {
-      this.out.push(`${indent}${open.replace(/\s+$/, '')}  ${c0.text}`); this.next++; first = false;
+      this.out.push(`${indent}${open.trimEnd()}  ${c0.text}`); this.next++; first = false;
     }
     if (!items.length) {
-      if (first) this.out.push(indent + open.replace(/\s+$/, ''));
+      if (first) this.out.push(indent + open.trimEnd());
       this.closeAfter(pad, end); this.line(pad.slice(0, -1), close, owner);
       return;
     }
@@ -262,7 +262,7 @@ class Printer {
     items.forEach((it, i) => {
       while (this.next < this.comments.length && this.comments[this.next].span.start.offset < it.node.span.start.offset) {
         const c = this.comments[this.next++];
-        if (first) { this.out.push(indent + open.replace(/\s+$/, '')); first = false; }
+        if (first) { this.out.push(indent + open.trimEnd()); first = false; }
         this.out.push(pad + c.text);
       }
       const last = i === items.length - 1;

@@ -103,6 +103,8 @@ export const M = {
   danglingSymlink: def('LSSD5042', 'warning', 'dangling symlink skipped', '§9.4'),
   writeFailed: def('LSSD5043', 'error', 'file could not be written', '§9.4'),
   importOutsideRoot: def('LSSD5044', 'error', 'import outside the project root', '§9.4'),
+  checkpointWriteFailed: def('LSSD5045', 'error', 'checkpoint could not be written', '§9.4'),
+  fileSystemRefused: def('LSSD5046', 'error', 'the file system refused a read or write', '§9.4'),
 
   // ---- 3xxx schema ----
   schemaViolation: def('LSSD3001', 'error', 'resolved spec violates the schema', '§5'),

@@ -8,9 +8,10 @@ import { boundShots } from '../../runtime/media/shots.ts';
 import { DataCodes, isLssdError, LssdError } from '../../runtime/media/errors.ts';
 import { SYNTH_USAGE } from '../../runtime/media/synth/cli.ts';
 import { corpusKnobSummary, knobLines } from '../../runtime/media/synth/knobs.ts';
+import { corpusDubbingSummary, dubbingLines } from '../../runtime/media/synth/dubbing.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { nearest } from '../../compiler/messages.ts';
-import { numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from '../args.ts';
+import { directoryProblem, numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from '../args.ts';
 
 const USAGE = `usage: lssdc data <subcommand> [options]
 
@@ -21,7 +22,8 @@ subcommands:
               skipped; what is not media is counted by reason.
   synth ...   generate the synthetic dub corpus (see \`lssdc data synth --help\`)
   stats DIR   catalog statistics for DIR (indexes it first if needed); for a synthetic corpus also its
-              generator knobs and the confound strengths its ground truth shows
+              generator knobs and the confound strengths its ground truth shows, and its dubbing knobs
+              (voice match, loudness, EQ match, room) with what the truth measured
 
 options (index, stats):
   --root DIR             where data, features and runs live (default: <project>/.lssd; --data-dir is the same)
@@ -116,6 +118,8 @@ async function run(args: string[]): Promise<number> {
   const p = parseArgs(rest, INDEX_ARGS);
   if (typeof p === 'string') return usageError(args, USAGE, p);
   if (p.positional.length !== 1) return usageError(args, USAGE, `'data ${sub}' takes one directory, got ${p.positional.length}`);
+  const dirProblem = directoryProblem(p.positional[0], 'file-or-dir');
+  if (dirProblem) return usageError(args, USAGE, dirProblem);
   try {
     const o = indexOptions(p);
     const tty = process.stderr.isTTY && !p.flags.has('--json');
@@ -137,7 +141,8 @@ async function run(args: string[]): Promise<number> {
       // a synthetic corpus (corpus.json + truth/): the knobs it was generated with, measured back from its truth
       const dir = resolve(p.positional[0]);
       const generator = existsSync(join(dir, 'corpus.json')) && existsSync(join(dir, 'truth')) ? corpusKnobSummary(dir) : null;
-      if (p.flags.has('--json')) process.stdout.write(JSON.stringify(generator ? { ...st, generator } : st, null, 2) + '\n');
+      const dubbing = generator ? corpusDubbingSummary(dir) : null;
+      if (p.flags.has('--json')) process.stdout.write(JSON.stringify(generator ? { ...st, generator, ...(dubbing ? { dubbing } : {}) } : st, null, 2) + '\n');
       else {
         const fmt = (r: Record<string, number>) => Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
         process.stdout.write([
@@ -147,6 +152,7 @@ async function run(args: string[]): Promise<number> {
           `shots: ${st.shots} (${st.shotsInBounds} within ${o.bounds!.min}..${o.bounds!.max} s, ${st.tooShort} shorter, ${st.tooLong} longer)`,
           `shot lengths (s): ${Object.entries(st.shotLengthHistogram).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k === '20' ? '20+' : k}:${v}`).join(' ')}`,
           ...(generator ? knobLines(generator).map((l) => `generator: ${l}`) : []),
+          ...(dubbing ? dubbingLines(dubbing).map((l) => `dubbing: ${l}`) : []),
         ].join('\n') + '\n');
       }
     }

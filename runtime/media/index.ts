@@ -65,9 +65,12 @@ export interface IndexSummary {
 
 interface StateEntry { size: number; mtimeMs: number; hash?: string; title?: CatalogTitle; error?: SkippedFile; warnings?: string[] }
 
-/** Catalog key: the directory and the segmentation settings (shots depend on them). */
+/**
+ * Catalog key: the directory and the segmentation settings (shots depend on them). v2: the content-based
+ * cut detector replaced ffmpeg's scene score and copies are indexed once, so a v1 catalog is not reused.
+ */
 export function catalogKey(dir: string, method: string, threshold: number): string {
-  return sha256(JSON.stringify({ v: 1, dir: resolve(dir), method, threshold })).slice(0, 16);
+  return sha256(JSON.stringify({ v: 2, dir: resolve(dir), method, threshold })).slice(0, 16);
 }
 
 export function catalogPaths(root: string, key: string): { jsonl: string; state: string } {

@@ -7,7 +7,8 @@
 //   executeRun(prepared, opts) → runs the cells, emits RunEvents, returns per-cell outcomes + results table
 //   runProgram(program, opts)  = both
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { nearest } from '../../compiler/messages.ts';
+import { M, nearest } from '../../compiler/messages.ts';
+import { reason } from '../files/walk.ts';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
@@ -342,6 +343,13 @@ function asDiagnostic(cell: string, e: unknown): Diagnostic {
     return { code: x.code, severity: 'error', related: [],
       message: `${cell}: ${x.message ?? ''}${typeof x.path === 'string' ? ` (${x.path})` : ''}`,
       ...(typeof x.hint === 'string' ? { hint: x.hint } : {}) };
+  }
+  // The run directory's file system refused (a full disk, a read-only directory): coded, with the path.
+  const fsErr = e as NodeJS.ErrnoException;
+  if (fsErr && typeof fsErr.code === 'string' && /^E[A-Z]+$/.test(fsErr.code) && fsErr.syscall) {
+    return { code: M.fileSystemRefused.code, severity: 'error', related: [],
+      message: `${cell}: ${fsErr.syscall}${typeof fsErr.path === 'string' ? ` ${fsErr.path}` : ''}: ${reason(fsErr)}`,
+      hint: 'free space or make the run directory writable, then re-run: it resumes from the last checkpoint' };
   }
   return RunMessages.cellFailed(cell, errorMessage(e));
 }

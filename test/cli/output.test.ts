@@ -92,3 +92,10 @@ test('an ESC in a label is escaped in the results table and the plain run log', 
   assert.doesNotMatch(log, /[\x1b\x07]/);
   assert.match(log, /␛\]0;pwned\\x07\n$/);
 });
+
+test('a comment of 400 k spaces then text parses in linear time (a fuzz case: /\\s+$/ on comments was quadratic, 40 k spaces took 15 s)', { timeout: 60_000 }, () => {
+  const text = `// ${' '.repeat(400_000)}x\n/// ${' '.repeat(400_000)}y\nexperiment a { }\n`;
+  const r = parse({ name: 'c.lssd', text });
+  assert.equal(r.value!.comments[0].text, `// ${' '.repeat(400_000)}x`);
+  assert.equal(r.value!.decls[0].doc, `${' '.repeat(400_000)}y`);
+});
