@@ -49,7 +49,11 @@ export interface ReportStats {
 }
 
 const pts = (v: number) => v * 100;
-const fmtPt = (v: number, sign: boolean) => `${sign ? (v > 0 ? '+' : v < 0 ? '−' : '') : v < 0 ? '−' : ''}${Math.abs(pts(v)).toFixed(1)}`;
+/** Points with one decimal; the sign is taken after rounding, so −0.04 prints as 0.0, never −0.0. */
+const fmtPt = (v: number, sign: boolean) => {
+  const r = Number(pts(v).toFixed(1));
+  return `${r > 0 ? (sign ? '+' : '') : r < 0 ? '−' : ''}${Math.abs(r).toFixed(1)}`;
+};
 
 function cellOf(xs: number[], kind: 'mean' | 'diff'): StatCell {
   if (!xs.length) return { text: '—', value: null, lo: null, hi: null, n: 0, significant: false, tSignificant: false };

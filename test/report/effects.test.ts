@@ -102,4 +102,7 @@ test('a single variant per cell (one seed) has no seed statistics; pairs are the
   assert.equal(all.pairs, 2); assert.equal(all.units, 2);
   const one = model.stats!.paired.find((p) => p.change === 'dubs off → any' && p.within === 'strength = 1')!;
   assert.equal(one.cells[0].text, '+10.0', 'one pair: no interval, no mark');
+  // a difference that rounds to zero prints unsigned
+  const zero = model.stats!.paired.find((p) => p.change === 'dubs off → any' && p.within === 'strength = 0')!;
+  assert.equal(zero.cells[0].text, '0.0');
 });

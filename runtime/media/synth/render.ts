@@ -208,9 +208,15 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
   // levelled as heard (in its room, if it has one): the loudness a dub must match is the original's as played
   const wet0 = heard(stem0, 'original');
   const gain0 = d.loudness.method === 'bs1770' ? normaliseLoudness(wet0, d.loudness.target) : 1;
+  // each line as played: its slot plus its room tail (up to the next line), read off the levelled stem,
+  // which costs one convolution per title instead of one per line (lines never overlap)
   const lineLoudness = new Map<TruthLine, number>();
-  for (const [line, x] of origSamples) {
-    const l = integratedLoudness(heard(x, 'original', true)) + 20 * Math.log10(gain0);
+  const tailSeconds = room && inRoom('original') ? room.length / SR : 0;
+  const starts = [...origSamples.keys()].map((l) => l.start).sort((a, b) => a - b);
+  for (const line of origSamples.keys()) {
+    const next = starts.find((t) => t > line.start) ?? plan.duration;
+    const to = Math.min(next, line.end + tailSeconds, plan.duration);
+    const l = integratedLoudness(wet0.subarray(Math.round(line.start * SR), Math.round(to * SR)));
     lineLoudness.set(line, l);
     line.loudness[orig] = r2(l);
   }
