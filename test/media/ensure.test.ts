@@ -165,6 +165,24 @@ test('budget caps the shots deterministically, independent of the seed; batch si
   await grouped.close();
 });
 
+test('secondary views: the fallback share the plans give is the share of batches with dubbed = 0', async () => {
+  // fixed(FR): only twin.mkv has an FR track; solo (DE) and jp (JA + EN) fall back.
+  const spec = testSpec(dir, { dubs: { policy: 'fixed', languages: ['fr'], primary: 'original' } });
+  const ds = await ensureDataset(spec, { root });
+  const v = ds.secondaryViews!(12);
+  let views = 0, fell = 0;
+  for (let s = 0; s < 12; s++) { const b = await ds.batchAt(s); views += b.size; fell += b.dubbed.filter((x) => x === 0).length; }
+  assert.deepEqual({ views: v.views, fellBack: v.fellBack, steps: v.steps, sampledSteps: v.sampledSteps }, { views, fellBack: fell, steps: 12, sampledSteps: 12 });
+  assert.ok(v.fellBack > 0 && v.dubbed > 0, `both kinds occur: ${JSON.stringify(v)}`);
+  assert.equal(v.fraction, fell / views);
+  assert.equal(v.policy, 'fixed');
+  await ds.close();
+  const off = await ensureDataset(testSpec(dir, { dubs: { policy: 'off', languages: [], primary: 'original' } }), { root });
+  const o = off.secondaryViews!(3);
+  assert.deepEqual([o.views, o.fellBack, o.fraction], [24, 24, 1], 'policy off: every a_s is a second augmentation');
+  await off.close();
+});
+
 test('a batch override keeps the group share, rounded down to a divisor of the batch', () => {
   assert.equal(overrideGroup(6, 13, 26), 3);
   assert.equal(overrideGroup(10, 4, 16), 2);
