@@ -276,7 +276,7 @@ export class Resolver {
       const a = fields.get(d.path);
       let value: unknown;
       if (a) {
-        const x = d.type.convert(a.value, ctx, d.path);
+        const x = this.convertValue(d, a.value, ctx);
         // On a bad value keep the default, so later stages see a complete (if flagged) object.
         if (x === INVALID) { ok = false; value = cloneDefault(d.default); } else value = x;
       } else if (d.required) {
@@ -306,8 +306,54 @@ export class Resolver {
     return {
       report: (d) => this.diagnostics.push(d),
       text: this.text,
-      ref: (kind, v) => (kind === 'backbone' ? this.backboneRef(v as IdentValue) : this.taskRef(v as IdentValue)),
+      ref: (kind, v) => {
+        const r = kind === 'backbone' ? this.backboneRef(v as IdentValue) : this.taskRef(v as IdentValue);
+        if (typeof r === 'object') this.refs.add(r);
+        return r;
+      },
     };
+  }
+
+  /**
+   * Converted values by value node and field path. A conversion that reported nothing depends only on
+   * the node, the field and the program's declarations (this resolver's), so a node shared by many
+   * experiments — a parent's entry, a grid's shared entries and axis values — is converted once per
+   * compile, not once per experiment or cell. Every experiment still gets its own copy (later stages
+   * mutate specs); only what `ref` returned (task and backbone resolutions, shared already) is shared.
+   * Not used inside leaf resolutions, whose lookups must all be recorded (see leaf()).
+   */
+  private readonly converted = new WeakMap<Value, Map<string, unknown>>();
+  /** Objects `ref` returned: shared between specs by design, never copied. */
+  private readonly refs = new WeakSet<object>();
+
+  private convertValue(d: FieldDef, v: Value, ctx: ConvertCtx): unknown {
+    if (this.recorders.length) return d.type.convert(v, ctx, d.path);
+    let byPath = this.converted.get(v);
+    if (byPath?.has(d.path)) return this.own(byPath.get(d.path));
+    const before = this.diagnostics.length;
+    const x = d.type.convert(v, ctx, d.path);
+    if (x === INVALID || this.diagnostics.length !== before || !this.copyable(x)) return x;
+    if (!byPath) { byPath = new Map(); this.converted.set(v, byPath); }
+    byPath.set(d.path, this.own(x));
+    return x;
+  }
+
+  /** JSON-like data (and `ref` results inside it), which own() can copy faithfully. */
+  private copyable(x: unknown): boolean {
+    if (x === null || typeof x !== 'object') return typeof x !== 'function' && typeof x !== 'symbol';
+    if (this.refs.has(x)) return true;
+    if (Array.isArray(x)) return x.every((e) => this.copyable(e));
+    const proto = Object.getPrototypeOf(x);
+    return (proto === Object.prototype || proto === null) && Object.values(x).every((e) => this.copyable(e));
+  }
+
+  /** A copy of converted data for one spec: fresh arrays and objects, `ref` results shared. */
+  private own(x: unknown): unknown {
+    if (x === null || typeof x !== 'object' || this.refs.has(x)) return x;
+    if (Array.isArray(x)) return x.map((e) => this.own(e));
+    const o: Record<string, unknown> = Object.getPrototypeOf(x) === null ? Object.create(null) : {};
+    for (const k of Object.keys(x)) o[k] = this.own((x as Record<string, unknown>)[k]);
+    return o;
   }
 
   private backboneRef(v: IdentValue): BackboneSpec | typeof INVALID {

@@ -61,13 +61,36 @@ export interface SyntheticKnobs {
 
 export type CatalogSpec =
   /** The embedded synthetic dub corpus, generated on this machine by `lssdc data synth`. */
-  | ({ kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] } & SyntheticKnobs)
+  | ({ kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: Lang[] } & SyntheticKnobs & SyntheticDubbing)
   /** A catalog built by `lssdc data index DIR` (path to the directory that was indexed). */
   | { kind: 'index'; path: string }
   /** A catalog file written by `lssdc data index` (JSON Lines, one CatalogTitle per line); its titles are used as they are. */
   | { kind: 'file'; path: string }
   /** A catalog that exists only at paper scale (e.g. the paper's internal movie catalog): check/show/diff/table work, `run` refuses with a clear diagnostic. */
   | { kind: 'external'; name: string };
+
+/**
+ * How the synthetic corpus's dubs are made (paper §6 steps 5–6 and the acoustic-context gap of §C).
+ * Defaults follow the paper: voices converted to the original actor's, BS.1770 loudness and EQ matched
+ * to the original line, a room on the original dialogue that the studio dubs lack.
+ */
+export interface SyntheticDubbing {
+  /** The same character keeps one voice (eSpeak variant, formants, pitch, range, rate) in the original and every dub. Default true. */
+  voice_match: boolean;
+  /**
+   * `bs1770`: the original dialogue stem is levelled to `target` (LUFS, ITU-R BS.1770-4 integrated, gated) and
+   * each dub line to its original line's loudness; `off`: every stem keeps eSpeak's own level. Default bs1770, -23 LUFS.
+   */
+  loudness: { method: 'bs1770'; target: number } | { method: 'off' };
+  /** Each dub speaker's long-term spectrum is matched to the original speaker's over a small filter bank. Default true. */
+  eq_match: boolean;
+  /**
+   * Room acoustics on the dialogue: `dry` (none), `gap` (on the original only: the studio dubs lack it, §C),
+   * `shared` (on the original and the dubs). `rt60` in seconds, `wet` = reverberant level relative to the dry voice in dB.
+   * Default gap, 0.5 s, -10 dB.
+   */
+  room: { kind: 'dry' } | { kind: 'gap' | 'shared'; rt60: number; wet: number };
+}
 
 export interface DataSpec {
   catalog: CatalogSpec;

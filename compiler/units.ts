@@ -11,7 +11,8 @@ export type Dimension =
   | 'shots' | 'titles' | 'clips' | 'frames' | 'bins' | 'samples' // counts of a named thing
   | 'epochs' | 'steps'   // training length
   | 'per_device'         // same-title count per device batch
-  | 'level';             // base: dB (a level difference)
+  | 'level'              // base: dB (a level difference)
+  | 'loudness';          // base: LUFS (BS.1770 loudness, K-weighted, relative to full scale)
 
 interface UnitDef { dim: Dimension; factor: number }
 
@@ -37,6 +38,7 @@ export const UNITS: Record<string, UnitDef> = {
   step: { dim: 'steps', factor: 1 },
   per_device: { dim: 'per_device', factor: 1 },
   dB: { dim: 'level', factor: 1 },
+  LUFS: { dim: 'loudness', factor: 1 },
 };
 
 /** Human name of a dimension and an example, for diagnostics. */
@@ -56,6 +58,7 @@ export const DIMENSION_INFO: Record<Dimension, { name: string; example: string }
   steps: { name: 'a number of steps', example: '20000 steps' },
   per_device: { name: 'a count per device batch', example: '12 per_device' },
   level: { name: 'a level in dB', example: '7dB' },
+  loudness: { name: 'a loudness', example: '-23LUFS' },
 };
 
 export function unitInfo(unit: string): UnitDef | undefined {

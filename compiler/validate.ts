@@ -8,7 +8,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import { M, diag } from './messages.ts';
 import { EXPERIMENT_FIELDS } from './schema/index.ts';
 import type { ResolvedExperiment } from './resolve.ts';
-import { specValidator } from './spec-validator.ts';
+import { specValidators } from './spec-validator.ts';
 
 /** Resolved-spec path (dotted, no indices) → surface path, from the field table plus derived fields. */
 const RESOLVED_TO_SURFACE: [string, string][] = [
@@ -31,8 +31,41 @@ export function surfacePathOf(instancePath: string): { surface?: string; index?:
   return {};
 }
 
+/**
+ * Probes known to be valid. A probe is a task's resolution, shared by every spec that probes it
+ * (resolve.ts keeps clean ones per process and never mutates them), so it is validated once.
+ */
+const VALID_PROBES = new WeakSet<object>();
+
+/**
+ * Is the spec valid? Field by field (the root schema is a closed object with every field required,
+ * so this is exactly the whole schema's verdict), each probe once: most of a spec's bytes are its
+ * probes, shared by every experiment of a grid or a sweep.
+ */
+function isValid(spec: Record<string, unknown>): boolean {
+  const { sections, probe, keys } = specValidators();
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return false;
+  let n = 0;
+  for (const k in spec) { if (!Object.hasOwn(sections, k)) return false; n++; }
+  if (n !== keys.length) return false;
+  for (const k of keys) {
+    const x = spec[k];
+    if (x === undefined) return false;
+    if (k === 'probes' && Array.isArray(x)) {
+      for (const p of x) {
+        if (p !== null && typeof p === 'object' && VALID_PROBES.has(p)) continue;
+        if (!probe(p)) return false;
+        if (p !== null && typeof p === 'object') VALID_PROBES.add(p);
+      }
+    } else if (!sections[k](x)) return false;
+  }
+  return true;
+}
+
 export function validateSpec(r: ResolvedExperiment): Diagnostic[] {
-  const v = specValidator();
+  if (isValid(r.spec as unknown as Record<string, unknown>)) return [];
+  // Invalid: the whole-spec validator reports every error, in its order.
+  const v = specValidators().spec;
   if (v(r.spec)) return [];
   const out: Diagnostic[] = [];
   for (const e of v.errors ?? []) {

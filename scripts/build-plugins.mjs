@@ -24,17 +24,51 @@ export const sourceUrlPlugin = (outdir) => ({
 });
 
 /** Must equal compiler/spec-validator.ts's AJV_OPTIONS (test/build/precompiled.test.ts checks). */
-export const AJV_OPTIONS = { allErrors: true, strict: false };
+export const AJV_OPTIONS = { allErrors: true, strict: false, inlineRefs: false };
 
-/** ajv's standalone ES module for compiler/spec.schema.json, exporting `specValidator()` like the source. */
+const PROBE_ID = 'lssd:spec/probe';
+const sectionId = (key) => `lssd:spec/${key}`;
+
+/** Copy of compiler/spec-validator.ts's splitSpecSchema (plain JS for the build; the test checks they agree). */
+export function splitSpecSchema(whole) {
+  const props = whole.properties ?? {};
+  const parts = [];
+  const root = { ...whole, properties: {} };
+  for (const [key, sub] of Object.entries(props)) {
+    let part = { ...sub };
+    if (key === 'probes' && sub.items) {
+      parts.push({ $id: PROBE_ID, ...sub.items });
+      part = { ...sub, items: { $ref: PROBE_ID } };
+    }
+    parts.push({ $id: sectionId(key), ...part });
+    root.properties[key] = { $ref: sectionId(key) };
+  }
+  return { root, parts };
+}
+
+/** ajv's standalone ES module for compiler/spec.schema.json, exporting `specValidators()` and `specValidator()` like the source. */
 export function specValidatorModule(root) {
   const require = createRequire(join(root, 'package.json'));
   const Ajv = require('ajv').default;
   const standalone = require('ajv/dist/standalone').default;
   const schema = JSON.parse(readFileSync(join(root, 'compiler/spec.schema.json'), 'utf8'));
+  const { root: whole, parts } = splitSpecSchema(schema);
   const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
-  const code = standalone(ajv, ajv.compile(schema));
-  return `${code}\nexport const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\nexport const specValidator = () => validate;\n`;
+  for (const p of parts) ajv.addSchema(p);
+  const wholeId = whole.$id ?? 'lssd:spec';
+  ajv.addSchema({ ...whole, $id: wholeId });
+  const keys = Object.keys(schema.properties ?? {});
+  const exports = { spec: wholeId, probe: PROBE_ID, ...Object.fromEntries(keys.map((k, i) => [`section${i}`, sectionId(k)])) };
+  const code = standalone(ajv, exports);
+  return `${code}
+export const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};
+export const PROBE_ID = ${JSON.stringify(PROBE_ID)};
+export const sectionId = (key) => \`lssd:spec/\${key}\`;
+const KEYS = ${JSON.stringify(keys)};
+const validators = { spec, probe, keys: KEYS, sections: { ${keys.map((k, i) => `${JSON.stringify(k)}: section${i}`).join(', ')} } };
+export const specValidators = () => validators;
+export const specValidator = () => spec;
+`;
 }
 
 let grammarChecked = false;

@@ -1,7 +1,7 @@
 // The field table (docs/language.md §5): every key a declaration may set — its type (and so its unit
 // and range), resolved default, one-line doc, consequence class, and where it lands in the resolved
 // spec. The grammar is generic; this table is what gives `data.shots.length` its meaning.
-import type { BackboneSpec, CatalogSpec, OptimSpec, ProbeSpec } from '../spec.ts';
+import type { BackboneSpec, CatalogSpec, OptimSpec, ProbeSpec, SyntheticDubbing } from '../spec.ts';
 import {
   bool, enumOf, fraction, INVALID, lang, langSet, list, mismatch, num, quantity, range, string, variant,
   type ValueType,
@@ -67,6 +67,21 @@ const name: ValueType<string> = {
   },
 };
 
+// The synthetic corpus's dubbing knobs (paper §6 steps 5–6, §C): see SyntheticDubbing in compiler/spec.ts.
+const loudnessMatch = variant<SyntheticDubbing['loudness']>('a loudness treatment', {
+  bs1770: {
+    shape: { named: { target: quantity('loudness', { min: -70, exclusiveMin: true, max: 0 }) } },
+    bare: true,
+    build: (a) => ({ method: 'bs1770', target: (a.target as number) ?? -23 }),
+  },
+  off: { bare: true, build: () => ({ method: 'off' }) },
+});
+const roomShape = { named: { rt60: quantity('duration', { min: 0.05, max: 5 }), wet: quantity('level', { min: -40, max: 0 }) } };
+const room = variant<SyntheticDubbing['room']>('a room', {
+  dry: { bare: true, build: () => ({ kind: 'dry' }) },
+  gap: { shape: roomShape, bare: true, build: (a) => ({ kind: 'gap', rt60: (a.rt60 as number) ?? 0.5, wet: (a.wet as number) ?? -10 }) },
+  shared: { shape: roomShape, bare: true, build: (a) => ({ kind: 'shared', rt60: (a.rt60 as number) ?? 0.5, wet: (a.wet as number) ?? -10 }) },
+});
 /** `none`, or a strength in [0, 1] (`50%`, `0.5`). */
 const strengthOrNone: ValueType<number | null> = {
   describe: '`none` or a strength in [0, 1] (e.g. `0.5`, `50%`)',
@@ -87,6 +102,8 @@ const catalog = variant<CatalogSpec>('a catalog', {
         language_look: strengthOrNone, content_scene: fraction(),
         speech_to_bed: quantity('level', { min: -40, max: 40 }),
         dubs: range(int(0, 6)), speakers: int(0, 3),
+        // the dubbing knobs (§4.7): always in the spec, since their defaults changed the default corpus
+        voice_match: bool, loudness: loudnessMatch, eq_match: bool, room,
       },
     },
     bare: true,
@@ -100,6 +117,10 @@ const catalog = variant<CatalogSpec>('a catalog', {
         ...(a.speech_to_bed !== undefined && a.speech_to_bed !== 7 ? { speech_to_bed: a.speech_to_bed as number } : {}),
         ...(dubs && (dubs.min !== 0 || dubs.max !== 6) ? { dubs_per_title: { min: dubs.min, max: dubs.max } } : {}),
         ...(a.speakers !== undefined && a.speakers !== 3 ? { max_speakers: a.speakers as number } : {}),
+        voice_match: (a.voice_match as boolean) ?? true,
+        loudness: (a.loudness as SyntheticDubbing['loudness']) ?? { method: 'bs1770', target: -23 },
+        eq_match: (a.eq_match as boolean) ?? true,
+        room: (a.room as SyntheticDubbing['room']) ?? { kind: 'gap', rt60: 0.5, wet: -10 },
       };
     },
   },
@@ -222,7 +243,7 @@ export const EXPERIMENT_FIELDS: FieldDef[] = [
   f('label', string, undefined, 'the name', 'Display label in tables, e.g. "A.4".', 'none'),
   f('description', string, undefined, 'the `///` doc comment', 'Free-text description.', 'none'),
 
-  f('data.catalog', catalog, undefined, undefined, 'Where titles come from: `synthetic(titles = 24, minutes = 1, seed = 0, languages = [EN, ES])`, `index("DIR")` (indexed by `lssdc data index`), `file("CATALOG.jsonl")` (a catalog `lssdc data index` wrote), or `external("name")` (paper scale only: `run` refuses).', P, { required: true }),
+  f('data.catalog', catalog, undefined, undefined, 'Where titles come from: `synthetic(titles = 24, minutes = 1, seed = 0, languages = [EN, ES])` (dubbing knobs `voice_match`, `loudness`, `eq_match`, `room`: §4.7), `index("DIR")` (indexed by `lssdc data index`), `file("CATALOG.jsonl")` (a catalog `lssdc data index` wrote), or `external("name")` (paper scale only: `run` refuses).', P, { required: true }),
   f('data.titles.original_language', langSet, { include: 'all', exclude: [] }, 'all', 'Titles whose original language is in this set: `all` (U), `[EN, ES, FR]` (ESF), `all except [EN]` (U\\EN).', P, { to: 'data.filters.original_language' }),
   f('data.titles.dubs', range(int(0), { openHi: true }), { min: 0, max: null }, '0 ..', 'Inclusive bounds on the number of dubs (audio tracks − 1): `1 ..` = at least one dub.', P, { to: 'data.filters.dubs' }),
   f('data.titles.audio_tracks', range(int(1), { openHi: true }), undefined, '= dubs + 1', 'Alternative to `dubs`: bounds on the number of audio tracks (`2 ..` = at least one dub). The later of the two in the extends chain wins.', P, { to: null }),

@@ -9,6 +9,7 @@ import type { ProbeResult } from '../contracts.ts';
 import { lineChart, scatter, type Series } from './svg.ts';
 import { pca } from './pca.ts';
 import { readEmbeddings, type ReportRun } from './collect.ts';
+import { reportStats, type ReportStats } from './effects.ts';
 
 export interface TableCell { text: string; value: number | null; std: number | null; seeds: number; best: boolean }
 export interface TableRow { key: string; label: string; names: string[]; cells: TableCell[] }
@@ -35,6 +36,8 @@ export interface ReportModel {
   embeddingPlots: { run: string; task: string; colouredBy: string; svg: string; file: string }[];
   /** Grid axis effects: mean paired difference (points) per task and per task kind when one axis changes. */
   effects: AxisEffect[];
+  /** Means with 95% CIs over seeds, paired differences and interactions with bootstrap CIs (effects.ts). */
+  stats?: ReportStats;
   notes: string[];
 }
 
@@ -71,6 +74,13 @@ function formatDuration(s: number): string {
   if (s < 90) return `${s.toFixed(0)} s`;
   if (s < 5400) return `${(s / 60).toFixed(1)} min`;
   return `${(s / 3600).toFixed(1)} h`;
+}
+
+/** Runs grouped by variant (seeds of one grid cell merged), in first-seen order, as the table's rows. */
+export function variantRuns(runs: ReportRun[]): { label: string; runs: ReportRun[] }[] {
+  const out = new Map<string, { label: string; runs: ReportRun[] }>();
+  for (const r of runs) { const v = variantOf(r); const cur = out.get(v.key) ?? { label: v.label, runs: [] }; cur.runs.push(r); out.set(v.key, cur); }
+  return [...out.values()];
 }
 
 export function buildTable(runs: ReportRun[]): Pick<ReportModel, 'columns' | 'columnGroups' | 'rowGroups' | 'hasResults'> {
@@ -268,6 +278,7 @@ export function buildReportModel(runs: ReportRun[], opts: { title: string; sourc
     lossChartFile: 'loss-curves.svg',
     embeddingPlots: embeddingPlots(runs, table.columns),
     effects: axisEffects(runs.filter((r) => r.exists), table.columns, table.columnGroups),
+    stats: reportStats(runs.filter((r) => r.exists), table.columns, variantRuns(runs.filter((r) => r.exists))),
     notes,
   };
 }

@@ -7,15 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import { AJV_OPTIONS as BUILD_OPTIONS, precompiledPlugin } from '../../scripts/build-plugins.mjs';
-import { AJV_OPTIONS, specValidator, type ValidateFn } from '../../compiler/spec-validator.ts';
+import { AJV_OPTIONS as BUILD_OPTIONS, precompiledPlugin, splitSpecSchema as buildSplit } from '../../scripts/build-plugins.mjs';
+import { AJV_OPTIONS, specValidator, specValidators, splitSpecSchema, type ValidateFn } from '../../compiler/spec-validator.ts';
+import schema from '../../compiler/spec.schema.json' with { type: 'json' };
 import { compileFile } from '../../compiler/index.ts';
 import { nodeHost } from '../../runtime/host.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-test('the build generates the validator with the options the sources compile it with', () => {
+test('the build generates the validator with the options and the split schemas the sources compile it with', () => {
   assert.deepEqual(BUILD_OPTIONS, AJV_OPTIONS);
+  assert.deepEqual(buildSplit(schema), splitSpecSchema(schema as never));
 });
 
 test('the standalone spec validator agrees with the runtime-compiled one, errors included', async () => {
@@ -26,8 +28,13 @@ test('the standalone spec validator agrees with the runtime-compiled one, errors
       absWorkingDir: root, entryPoints: [join(root, 'compiler/spec-validator.ts')], outfile, bundle: true,
       format: 'esm', platform: 'node', packages: 'external', logLevel: 'error', plugins: [precompiledPlugin(root)],
     });
-    const standalone = (await import(pathToFileURL(outfile).href)).specValidator() as ValidateFn;
+    const mod = await import(pathToFileURL(outfile).href);
+    const standalone = mod.specValidator() as ValidateFn;
     const compiled = specValidator();
+    // The per-field validators validate.ts uses: the same keys, each agreeing with its source twin below.
+    const parts = mod.specValidators() as ReturnType<typeof specValidators>;
+    assert.deepEqual(parts.keys, specValidators().keys);
+    assert.deepEqual(Object.keys(parts.sections), Object.keys(specValidators().sections));
     assert.notEqual(standalone, compiled);
     const specs: unknown[] = [];
     for (const f of ['experiments/B5.lssd', 'experiments/quickstart.lssd', 'experiments/A4.lssd']) {
@@ -56,6 +63,13 @@ test('the standalone spec validator agrees with the runtime-compiled one, errors
       assert.equal(b, a, JSON.stringify(s));
       assert.deepEqual(errorsB, errorsA);
       if (!a) invalid++;
+      const o = s as Record<string, unknown>;
+      for (const k of parts.keys) {
+        if (o[k] === undefined) continue;
+        assert.equal(parts.sections[k](o[k]), specValidators().sections[k](o[k]), k);
+        assert.deepEqual(structuredClone(parts.sections[k].errors ?? null), structuredClone(specValidators().sections[k].errors ?? null), k);
+      }
+      for (const p of Array.isArray(o.probes) ? o.probes : []) assert.equal(parts.probe(p), specValidators().probe(p));
     }
     assert.ok(invalid > leaves.length, `only ${invalid} of ${specs.length} corrupted specs were invalid`);
   } finally {

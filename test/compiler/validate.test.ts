@@ -46,3 +46,49 @@ test('instancePath → surface path', () => {
   assert.deepEqual(surfacePathOf('/probes/3/metric'), { surface: 'probes', index: 3 });
   assert.deepEqual(surfacePathOf('/dubs/languages/0'), { surface: 'dubs.policy', index: 0 });
 });
+
+// The validators are split per top-level field (compiler/spec-validator.ts); validateSpec checks field by
+// field and each shared probe once. Both must give exactly the verdicts and errors of the schema as one.
+test('the split validators agree with spec.schema.json compiled whole, and the field-by-field verdict with both', async () => {
+  const { default: AjvModule } = await import('ajv');
+  const { default: schema } = await import('../../compiler/spec.schema.json', { with: { type: 'json' } });
+  const { specValidator } = await import('../../compiler/spec-validator.ts');
+  const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
+  const whole = new (Ajv as any)({ allErrors: true, strict: false }).compile(schema);
+  const split = specValidator();
+  const base = compileFile('experiments/A4.lssd', nodeHost()).value!.experiments[0];
+  const text = JSON.stringify(base);
+  const leaves: string[][] = [];
+  (function walk(v: unknown, path: string[]) {
+    if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+    else leaves.push(path);
+  })(base, []);
+  const specs: Record<string, unknown>[] = [];
+  for (const path of leaves) {
+    for (const bad of [-3, 'x', null, true, [], {}, 1.5, NaN, undefined]) {
+      const s = JSON.parse(text); let o = s;
+      for (const k of path.slice(0, -1)) o = o[k];
+      o[path[path.length - 1]] = bad;
+      specs.push(s);
+    }
+    const s = JSON.parse(text); let o = s;
+    for (const k of path.slice(0, -1)) o = o[k];
+    delete o[path[path.length - 1]]; o.not_a_field = 1;
+    specs.push(s);
+  }
+  for (const k of Object.keys(base)) { const s = JSON.parse(text); delete s[k]; specs.push(s); }
+  specs.push({ ...JSON.parse(text), extra: 1 }, JSON.parse(text));
+  const strip = (es: { instancePath: string; message?: string; params?: unknown; keyword?: string }[] | null | undefined) =>
+    (es ?? []).map((e) => ({ instancePath: e.instancePath, message: e.message, params: e.params, keyword: e.keyword }));
+  const decl = { name: { span: undefined } } as unknown as BlockDecl;
+  let invalid = 0;
+  for (const s of specs) {
+    const want = whole(s);
+    assert.equal(split(s), want, JSON.stringify(s));
+    assert.deepEqual(strip(split.errors), strip(whole.errors));
+    const ds = validateSpec({ spec: s, fields: new Map(), decl } as never);
+    assert.equal(ds.length === 0, want, JSON.stringify(s));
+    if (!want) invalid++;
+  }
+  assert.ok(invalid > leaves.length * 5, `only ${invalid} of ${specs.length} corrupted specs were invalid`);
+});

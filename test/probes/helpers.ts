@@ -9,6 +9,7 @@ import type { Encoder } from '../../runtime/contracts.ts';
 import type { ProbeSpec, ResolvedSpec } from '../../compiler/spec.ts';
 import { rng } from '../../runtime/probes/train-probe.ts';
 import { TEST_BACKEND, useTestBackend } from '../backend.ts';
+import { DEFAULT_DUBBING } from '../../runtime/media/synth/dubbing.ts';
 
 export async function useBackend(): Promise<void> {
   await useTestBackend();
@@ -27,7 +28,7 @@ export function testSpec(probes: ProbeSpec[], seed = 0): ResolvedSpec {
   return {
     lssd: 1, name: 'probe_test', label: 'probe test', description: '', origin: { file: 'test.lssd', extends: [] },
     data: {
-      catalog: { kind: 'synthetic', titles: 2, minutes_per_title: 1, seed: 0, languages: ['en', 'es'] },
+      catalog: { kind: 'synthetic', titles: 2, minutes_per_title: 1, seed: 0, languages: ['en', 'es'], ...DEFAULT_DUBBING },
       filters: { original_language: { include: 'all', exclude: [] }, dubs: { min: 0, max: null }, content: ['movie', 'episode'] },
       shots: { min_length: 3, max_length: 12, cut_detection: { method: 'sidecar', threshold: 0.3 } },
       budget: null, batch: { per_device: 8, devices: 1, same_title_per_device: 2 }, windows: { count: 2, length: 1 },

@@ -10,7 +10,7 @@ import { synthesize, corpusDir, ensureSyntheticCorpus, type CorpusManifest } fro
 import { runSynthCli } from '../../cli/commands/data.ts';
 import type { Truth } from '../../runtime/media/synth/render.ts';
 import { ffmpeg, ffprobe, runCommand } from '../../runtime/media/ffmpeg.ts';
-import { biquad, gatedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
+import { biquad, integratedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
 import { TASKS } from '../../runtime/media/synth/tasks.ts';
 
 let root: string;
@@ -130,10 +130,10 @@ test('speech stems are levelled: every language speaks at the same loudness over
     const mix = await decode(path, tr.stream);
     const speech = new Float32Array(Math.min(mix.length, removed.length));
     for (let i = 0; i < speech.length; i++) speech[i] = mix[i] - removed[i];
-    levels.push(gatedLoudness(speech));
+    levels.push(integratedLoudness(speech));
   }
   assert.equal(levels.length, 3);
-  for (const l of levels) assert.ok(Math.abs(l - levels[0]) < 1.0, `speech loudness per language: ${levels.map((x) => x.toFixed(2)).join(', ')} dBFS`);
+  for (const l of levels) assert.ok(Math.abs(l - levels[0]) < 1.0, `speech loudness per language: ${levels.map((x) => x.toFixed(2)).join(', ')} LUFS`);
 });
 
 test('an interrupted run keeps finished titles, leaves no partial media, and resumes', async () => {

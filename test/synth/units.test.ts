@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../../runtime/media/synth/rng.ts';
 import { planTitle, shotLengths, MIN_SHOT, MAX_SHOT, GRID } from '../../runtime/media/synth/plan.ts';
-import { SR, gatedLoudness, normaliseLoudness, readWav, stretchTo, wavBytes, resample, rms } from '../../runtime/media/synth/dsp.ts';
+import { SR, integratedLoudness, normaliseLoudness, readWav, stretchTo, wavBytes, resample, rms } from '../../runtime/media/synth/dsp.ts';
 import { KEYWORDS, LANGS, SENTENCES } from '../../runtime/media/synth/bank.ts';
 import { SCENES, bed } from '../../runtime/media/synth/scenes.ts';
 
@@ -70,7 +70,7 @@ test('WSOLA stretch hits the exact length and keeps the level', () => {
 test('gated loudness normalisation reaches its target; WAV round-trips; resampling keeps duration', () => {
   const x = bed('traffic', rng(1, 'bed'), 2 * SR);
   normaliseLoudness(x, -23);
-  assert.ok(Math.abs(gatedLoudness(x) - -23) < 0.01);
+  assert.ok(Math.abs(integratedLoudness(x) - -23) < 0.01);
   const back = readWav(wavBytes(x));
   assert.equal(back.sr, SR);
   assert.equal(back.samples.length, x.length);

@@ -4,6 +4,7 @@ import type { ResolvedSpec, BackboneSpec } from '../../compiler/spec.ts';
 import type { Batch, Dataset } from '../../runtime/contracts.ts';
 import { mulberry32 } from '../../runtime/train/rng.ts';
 import { TEST_BACKEND } from '../backend.ts';
+import { DEFAULT_DUBBING } from '../../runtime/media/synth/dubbing.ts';
 
 export const tinyVideo: BackboneSpec = {
   name: 'test_video', modality: 'video', family: 'patch_transformer', output_dim: 32,
@@ -19,7 +20,7 @@ export function tinySpec(over: Partial<ResolvedSpec> = {}): ResolvedSpec {
   const base: ResolvedSpec = {
     lssd: 1, name: 'tiny', label: 'tiny', description: '', origin: { file: 'test', extends: [] },
     data: {
-      catalog: { kind: 'synthetic', titles: 4, minutes_per_title: 1, seed: 0, languages: ['en', 'es'] },
+      catalog: { kind: 'synthetic', titles: 4, minutes_per_title: 1, seed: 0, languages: ['en', 'es'], ...DEFAULT_DUBBING },
       filters: { original_language: { include: 'all', exclude: [] }, dubs: { min: 0, max: null }, content: ['movie', 'episode'] },
       shots: { min_length: 1, max_length: 12, cut_detection: { method: 'scene', threshold: 0.3 } },
       budget: 32, batch: { per_device: 8, devices: 1, same_title_per_device: 2 }, windows: { count: 2, length: 0.5 },

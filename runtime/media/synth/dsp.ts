@@ -79,30 +79,87 @@ export function rms(x: Float32Array, from = 0, to = x.length): number {
 export const db = (g: number) => 20 * Math.log10(Math.max(g, 1e-9));
 export const undb = (d: number) => Math.pow(10, d / 20);
 
-/**
- * Gated loudness in dBFS (BS.1770-style gating on 400 ms blocks: absolute gate −70, relative −10),
- * without the K-weighting pre-filter. Returns -Infinity for silence. Used to level every language's
- * speech stem to the same target, as the paper's pipeline does with pyloudnorm.
- */
-export function gatedLoudness(x: Float32Array, sr = SR): number {
-  const block = Math.round(0.4 * sr), hop = Math.round(0.1 * sr);
-  const ms: number[] = [];
-  for (let s = 0; s + block <= x.length; s += hop) {
-    const r = rms(x, s, s + block);
-    if (db(r) > -70) ms.push(r * r);
-  }
-  if (!ms.length) return -Infinity;
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const rel = 10 * Math.log10(mean(ms)) - 10;
-  const kept = ms.filter((m) => 10 * Math.log10(m) > rel);
-  return 10 * Math.log10(mean(kept.length ? kept : ms));
+// ITU-R BS.1770-4 loudness (Annex 1), mono: K-weighting (a +4 dB high shelf modelling the head, then the
+// RLB high-pass), mean square over 400 ms blocks stepped by 100 ms (75 % overlap), an absolute gate at
+// −70 LUFS and a relative gate 10 LU below the loudness of the blocks above it. The Recommendation
+// tabulates the two filters at 48 kHz only; like libebur128 and pyloudnorm we bilinear-transform their
+// analog prototypes (pre-warped), whose parameters reproduce the 48 kHz table (test/synth/loudness.test.ts).
+
+/** Biquad coefficients `{ b: [b0, b1, b2], a: [1, a1, a2] }` of the two K-weighting stages at `sr`. */
+export function kWeightingCoefficients(sr: number): { shelf: { b: number[]; a: number[] }; highpass: { b: number[]; a: number[] } } {
+  // stage 1: high shelf, f0 1681.97 Hz, gain 4.00 dB, Q 0.7072
+  let K = Math.tan((Math.PI * 1681.974450955533) / sr);
+  const Vh = Math.pow(10, 3.999843853973347 / 20), Vb = Math.pow(Vh, 0.4996667741545416), Q1 = 0.7071752369554196;
+  let a0 = 1 + K / Q1 + K * K;
+  const shelf = {
+    b: [(Vh + (Vb * K) / Q1 + K * K) / a0, (2 * (K * K - Vh)) / a0, (Vh - (Vb * K) / Q1 + K * K) / a0],
+    a: [1, (2 * (K * K - 1)) / a0, (1 - K / Q1 + K * K) / a0],
+  };
+  // stage 2: RLB high-pass, f0 38.14 Hz, Q 0.5003 (numerator 1, −2, 1 as in the Recommendation's table)
+  K = Math.tan((Math.PI * 38.13547087602444) / sr);
+  const Q2 = 0.5003270373238773;
+  a0 = 1 + K / Q2 + K * K;
+  const highpass = { b: [1, -2, 1], a: [1, (2 * (K * K - 1)) / a0, (1 - K / Q2 + K * K) / a0] };
+  return { shelf, highpass };
 }
 
-/** Scales `x` in place so that its gated loudness is `targetDb` (no-op on silence). */
-export function normaliseLoudness(x: Float32Array, targetDb: number, sr = SR): Float32Array {
-  const l = gatedLoudness(x, sr);
-  if (!Number.isFinite(l)) return x;
-  return scale(x, undb(targetDb - l));
+function sos(x: Float64Array, c: { b: number[]; a: number[] }): void {
+  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  const [b0, b1, b2] = c.b, a1 = c.a[1], a2 = c.a[2];
+  for (let i = 0; i < x.length; i++) {
+    const x0 = x[i];
+    const y0 = b0 * x0 + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1; x1 = x0; y2 = y1; y1 = y0;
+    x[i] = y0;
+  }
+}
+
+/** The K-weighted signal (a new array; `x` is untouched). */
+export function kWeight(x: Float32Array, sr = SR): Float64Array {
+  const c = kWeightingCoefficients(sr);
+  const y = Float64Array.from(x);
+  sos(y, c.shelf);
+  sos(y, c.highpass);
+  return y;
+}
+
+/** Gating block and step of BS.1770-4 (s): 400 ms blocks, 75 % overlap. */
+export const BS1770_BLOCK = 0.4, BS1770_STEP = 0.1;
+/** The Recommendation's absolute gate (LUFS) and relative gate (LU below the absolutely gated loudness). */
+export const BS1770_ABSOLUTE_GATE = -70, BS1770_RELATIVE_GATE = -10;
+
+/**
+ * Integrated loudness (LUFS) of a mono signal per ITU-R BS.1770-4: −0.691 + 10·log10 of the mean square
+ * of the K-weighted blocks that pass both gates. Only whole blocks count (as in the Recommendation and
+ * pyloudnorm), except that a signal shorter than one block is measured as a single block of its own
+ * length — a short dub line still has a loudness. −Infinity when no block passes the absolute gate
+ * (silence, or a signal quieter than −70 LUFS).
+ */
+export function integratedLoudness(x: Float32Array, sr = SR): number {
+  const y = kWeight(x, sr);
+  const block = Math.round(BS1770_BLOCK * sr), step = Math.round(BS1770_STEP * sr);
+  // prefix sums of y² make every block O(1)
+  const cum = new Float64Array(y.length + 1);
+  for (let i = 0; i < y.length; i++) cum[i + 1] = cum[i] + y[i] * y[i];
+  const z: number[] = [];
+  if (y.length > 0 && y.length < block) z.push(cum[y.length] / y.length);
+  for (let s = 0; s + block <= y.length; s += step) z.push((cum[s + block] - cum[s]) / block);
+  const lufs = (ms: number) => -0.691 + 10 * Math.log10(ms);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const abs = z.filter((m) => m > 0 && lufs(m) > BS1770_ABSOLUTE_GATE);
+  if (!abs.length) return -Infinity;
+  const rel = lufs(mean(abs)) + BS1770_RELATIVE_GATE;
+  const kept = abs.filter((m) => lufs(m) > rel);
+  return lufs(mean(kept));
+}
+
+/** Scales `x` in place so that its BS.1770 integrated loudness is `targetLufs`; returns the gain applied (1 on silence). */
+export function normaliseLoudness(x: Float32Array, targetLufs: number, sr = SR): number {
+  const l = integratedLoudness(x, sr);
+  if (!Number.isFinite(l)) return 1;
+  const g = undb(targetLufs - l);
+  scale(x, g);
+  return g;
 }
 
 export function scale(x: Float32Array, g: number): Float32Array {
@@ -128,6 +185,195 @@ export function limitPeak(x: Float32Array, ceiling = 0.95): Float32Array {
   let p = 0;
   for (let i = 0; i < x.length; i++) p = Math.max(p, Math.abs(x[i]));
   return p > ceiling ? scale(x, ceiling / p) : x;
+}
+
+// --- spectrum: FFT, band envelope, EQ match, room ------------------------------------------------
+
+/** In-place iterative radix-2 complex FFT (`re`, `im` of a power-of-two length); `inverse` scales by 1/n. */
+export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) { [re[i], re[j]] = [re[j], re[i]]; [im[i], im[j]] = [im[j], im[i]]; }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = ((inverse ? 2 : -2) * Math.PI) / len, wr = Math.cos(ang), wi = Math.sin(ang);
+    for (let i = 0; i < n; i += len) {
+      let cr = 1, ci = 0;
+      for (let k = 0; k < len >> 1; k++) {
+        const a = i + k, b = a + (len >> 1);
+        const tr = re[b] * cr - im[b] * ci, ti = re[b] * ci + im[b] * cr;
+        re[b] = re[a] - tr; im[b] = im[a] - ti; re[a] += tr; im[a] += ti;
+        const nr = cr * wr - ci * wi; ci = cr * wi + ci * wr; cr = nr;
+      }
+    }
+  }
+  if (inverse) for (let i = 0; i < n; i++) { re[i] /= n; im[i] /= n; }
+}
+
+const FRAME = 512, HOP = 256;
+
+/**
+ * Octave bands of the EQ match: centres 125 Hz … 4 kHz, plus the top band up to the Nyquist frequency of
+ * the 16 kHz tracks (matchering matches a finer, smoothed curve; a voice line is too short for more).
+ */
+export const EQ_BANDS: { lo: number; hi: number; centre: number }[] = [125, 250, 500, 1000, 2000, 4000, 8000].map((c) => ({
+  centre: c, lo: c / Math.SQRT2, hi: Math.min(c * Math.SQRT2, SR / 2),
+}));
+/** The EQ match never moves a band by more than this (dB): a band the dub voice hardly has is not blown up. */
+export const EQ_MAX_GAIN_DB = 12;
+
+/** Mean power spectrum (Hann frames of 512, hop 256) of the frames of `parts` louder than −50 dBFS: speech, not the pauses. */
+function meanSpectrum(parts: Float32Array[]): Float64Array {
+  const w = new Float64Array(FRAME);
+  for (let i = 0; i < FRAME; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME);
+  const acc = new Float64Array(FRAME / 2 + 1);
+  const re = new Float64Array(FRAME), im = new Float64Array(FRAME);
+  let frames = 0;
+  for (const x of parts) {
+    for (let s = 0; s + FRAME <= x.length; s += HOP) {
+      let e = 0;
+      for (let i = 0; i < FRAME; i++) e += x[s + i] * x[s + i];
+      if (e / FRAME < 1e-5) continue;
+      for (let i = 0; i < FRAME; i++) { re[i] = x[s + i] * w[i]; im[i] = 0; }
+      fft(re, im);
+      for (let k = 0; k <= FRAME / 2; k++) acc[k] += re[k] * re[k] + im[k] * im[k];
+      frames++;
+    }
+  }
+  if (frames) for (let k = 0; k < acc.length; k++) acc[k] /= frames;
+  return acc;
+}
+
+/**
+ * Spectral envelope: level (dB) per EQ band of the long-term spectrum of `parts`, minus their mean — the
+ * shape of the voice, not its loudness. Null when `parts` hold no frame of speech.
+ */
+export function bandEnvelope(parts: Float32Array[], sr = SR): number[] | null {
+  const p = meanSpectrum(parts);
+  if (!p.some((v) => v > 0)) return null;
+  const levels = EQ_BANDS.map((b) => {
+    let e = 0;
+    for (let k = 0; k < p.length; k++) { const f = (k * sr) / FRAME; if (f >= b.lo && f < b.hi) e += p[k]; }
+    return 10 * Math.log10(e + 1e-20);
+  });
+  const m = levels.reduce((a, b) => a + b, 0) / levels.length;
+  return levels.map((l) => l - m);
+}
+
+/** RMS difference (dB) between two envelopes: the spectral-envelope distance the EQ match reduces. */
+export const envelopeDistance = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length);
+
+/** Per-band gains (dB) that move envelope `from` onto `to`, level-neutral (mean 0) and bounded to ±EQ_MAX_GAIN_DB. */
+export function matchGains(from: number[], to: number[]): number[] {
+  const g = to.map((t, i) => t - from[i]);
+  const m = g.reduce((a, b) => a + b, 0) / g.length;
+  return g.map((v) => Math.max(-EQ_MAX_GAIN_DB, Math.min(EQ_MAX_GAIN_DB, v - m)));
+}
+
+/**
+ * Applies per-band gains (dB, one per EQ_BANDS entry) to `x`: a zero-phase STFT filter (√Hann analysis and
+ * synthesis windows, 50 % overlap, so unity gains reproduce `x`) whose gain curve interpolates the band
+ * gains linearly in dB over log frequency. Returns a new array of the same length.
+ */
+export function applyBandGains(x: Float32Array, gainsDb: number[], sr = SR): Float32Array {
+  const curve = new Float64Array(FRAME / 2 + 1);
+  const lc = EQ_BANDS.map((b) => Math.log2(b.centre));
+  for (let k = 0; k <= FRAME / 2; k++) {
+    const lf = Math.log2(Math.max((k * sr) / FRAME, 1));
+    let g: number;
+    if (lf <= lc[0]) g = gainsDb[0];
+    else if (lf >= lc[lc.length - 1]) g = gainsDb[lc.length - 1];
+    else {
+      let j = 0;
+      while (lf > lc[j + 1]) j++;
+      const t = (lf - lc[j]) / (lc[j + 1] - lc[j]);
+      g = gainsDb[j] * (1 - t) + gainsDb[j + 1] * t;
+    }
+    curve[k] = Math.pow(10, g / 20);
+  }
+  const w = new Float64Array(FRAME);
+  for (let i = 0; i < FRAME; i++) w[i] = Math.sin((Math.PI * (i + 0.5)) / FRAME); // √(periodic Hann), sums to 1 squared at hop N/2
+  const padded = new Float64Array(x.length + 2 * FRAME);
+  for (let i = 0; i < x.length; i++) padded[FRAME + i] = x[i];
+  const out = new Float64Array(padded.length);
+  const re = new Float64Array(FRAME), im = new Float64Array(FRAME);
+  for (let s = 0; s + FRAME <= padded.length; s += HOP) {
+    for (let i = 0; i < FRAME; i++) { re[i] = padded[s + i] * w[i]; im[i] = 0; }
+    fft(re, im);
+    for (let k = 0; k <= FRAME / 2; k++) {
+      re[k] *= curve[k]; im[k] *= curve[k];
+      if (k > 0 && k < FRAME / 2) { re[FRAME - k] = re[k]; im[FRAME - k] = -im[k]; }
+    }
+    fft(re, im, true);
+    for (let i = 0; i < FRAME; i++) out[s + i] += re[i] * w[i];
+  }
+  const y = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) y[i] = out[FRAME + i];
+  return y;
+}
+
+/**
+ * A room's impulse response without the direct sound: exponentially decaying noise whose energy falls by
+ * 60 dB in `rt60` seconds, after a 10 ms pre-delay (the first reflections), lightly low-passed (air and
+ * wall absorption), scaled so that its energy is `wetDb` relative to the direct sound's (a unit impulse).
+ */
+export function roomResponse(rt60: number, wetDb: number, r: Rng, sr = SR): Float32Array {
+  const pre = Math.round(0.01 * sr), n = pre + Math.round(rt60 * sr);
+  const h = new Float32Array(n);
+  const decay = (3 * Math.LN10) / (rt60 * sr); // amplitude e^(−decay·i): energy −60 dB at rt60
+  let lp = 0;
+  for (let i = pre; i < n; i++) {
+    lp = 0.6 * lp + 0.4 * (r.next() * 2 - 1);
+    h[i] = lp * Math.exp(-decay * (i - pre));
+  }
+  let e = 0;
+  for (let i = 0; i < n; i++) e += h[i] * h[i];
+  return scale(h, Math.sqrt(Math.pow(10, wetDb / 10) / e));
+}
+
+/** `x` plus `x` convolved with `h` (FFT overlap-add), truncated to `x`'s length: the dry voice in the room. */
+export function addReverb(x: Float32Array, h: Float32Array): Float32Array {
+  let size = 1;
+  while (size < 2 * h.length) size <<= 1;
+  const blockLen = size - h.length + 1;
+  const hr = new Float64Array(size), hi = new Float64Array(size);
+  for (let i = 0; i < h.length; i++) hr[i] = h[i];
+  fft(hr, hi);
+  const y = Float32Array.from(x);
+  const re = new Float64Array(size), im = new Float64Array(size);
+  for (let s = 0; s < x.length; s += blockLen) {
+    re.fill(0); im.fill(0);
+    let any = false;
+    for (let i = 0; i < blockLen && s + i < x.length; i++) { re[i] = x[s + i]; if (x[s + i] !== 0) any = true; }
+    if (!any) continue;
+    fft(re, im);
+    for (let k = 0; k < size; k++) {
+      const a = re[k] * hr[k] - im[k] * hi[k], b = re[k] * hi[k] + im[k] * hr[k];
+      re[k] = a; im[k] = b;
+    }
+    fft(re, im, true);
+    for (let i = 0; i < size && s + i < x.length; i++) y[s + i] += re[i];
+  }
+  return y;
+}
+
+/**
+ * Reverberation time estimated from an impulse response by Schroeder backward integration: the slope of the
+ * energy decay curve between −5 and −25 dB (T20), extrapolated to 60 dB. What the tests measure rooms with.
+ */
+export function schroederRt60(h: Float32Array, sr = SR): number {
+  const edc = new Float64Array(h.length);
+  let acc = 0;
+  for (let i = h.length - 1; i >= 0; i--) { acc += h[i] * h[i]; edc[i] = acc; }
+  const db0 = (i: number) => 10 * Math.log10(edc[i] / edc[0]);
+  let a = 0;
+  while (a < h.length && db0(a) > -5) a++;
+  let b = a;
+  while (b < h.length && db0(b) > -25) b++;
+  return ((b - a) / sr) * 3;
 }
 
 // --- rate / time -------------------------------------------------------------------------------

@@ -5,17 +5,50 @@ import { SynthCodes, synthError } from './errors.ts';
 import { ESPEAK_VOICE, type SynthLang } from './bank.ts';
 import { resample, SR } from './dsp.ts';
 
-/** A speaker's voice in one language: eSpeak variant, pitch (0–99) and rate (words per minute). */
+/**
+ * A speaker's voice in one language: eSpeak variant, pitch (0–99), rate (words per minute), and optionally
+ * pitch range (0–99, eSpeak's default 50) and formant scaling (% of the variant's formant frequencies: a
+ * longer or shorter vocal tract, i.e. timbre). With `formant` set the voice is a variant file of our own,
+ * written into eSpeak's in-memory file system from the base variant (see variantFile).
+ */
 export interface Voice {
   lang: SynthLang;
   variant: string;
   pitch: number;
   rate: number;
+  range?: number;
+  formant?: number;
 }
 
-export const voiceName = (v: Voice) => `${ESPEAK_VOICE[v.lang]}+${v.variant}`;
+/** The voice characteristics that are not the language: what voice matching keeps equal across a character's tracks. */
+export type VoiceParams = Omit<Voice, 'lang'>;
+export const voiceParams = (v: Voice): VoiceParams => {
+  const { lang: _lang, ...p } = v;
+  return p;
+};
+
+const variantId = (v: Voice) => (v.formant === undefined ? v.variant : `lssd_${v.variant}_f${v.formant}`);
+export const voiceName = (v: Voice) => `${ESPEAK_VOICE[v.lang]}+${variantId(v)}`;
 /** Stable human-readable descriptor, written to the truth files. */
-export const describeVoice = (v: Voice) => `${voiceName(v)} p${v.pitch} s${v.rate}`;
+export const describeVoice = (v: Voice) =>
+  `${ESPEAK_VOICE[v.lang]}+${v.variant} p${v.pitch} s${v.rate}${v.range === undefined ? '' : ` r${v.range}`}${v.formant === undefined ? '' : ` f${v.formant}`}`;
+
+/** eSpeak NG's variant directory inside the WASM module's file system. */
+const VARIANTS = '/usr/share/espeak-ng-data/voices/!v';
+
+/**
+ * The text of variant `base` with every formant frequency scaled by `formant` % (the second number of each
+ * `formant N freq height width` line; a variant without formant lines gets them at 100 % first).
+ */
+export function variantFile(baseText: string, name: string, formant: number): string {
+  const lines = baseText.split('\n').filter((l) => !/^\s*name\s/.test(l));
+  if (!lines.some((l) => /^\s*formant\s/.test(l))) for (let i = 0; i <= 8; i++) lines.push(`formant ${i} 100 100 100`);
+  const scaled = lines.map((l) => {
+    const m = /^(\s*formant\s+\d+\s+)(\d+)(.*)$/.exec(l);
+    return m ? `${m[1]}${Math.round((Number(m[2]) * formant) / 100)}${m[3]}` : l;
+  });
+  return [`name ${name}`, ...scaled].join('\n') + '\n';
+}
 
 /** Variants used for the pretraining titles; probe clips use the held-out ones (unseen speakers). */
 export const TRAIN_VARIANTS = ['m1', 'm2', 'm3', 'm4', 'm5', 'f1', 'f2', 'f3', 'f4', 'Andy', 'aunty', 'max'];
@@ -25,6 +58,7 @@ interface Worker {
   set_voice(name: string): number;
   set_rate(r: number): void;
   set_pitch(p: number): void;
+  set_range(r: number): void;
   synthesize(text: string, cb: (samples: Int16Array, events: unknown[]) => number): void;
   get_samplerate(): number;
 }
@@ -32,9 +66,11 @@ interface Worker {
 /** The module to load; LSSD_ESPEAK_MODULE overrides it (another build, or a test of the missing case). */
 const PACKAGE = process.env.LSSD_ESPEAK_MODULE || '@echogarden/espeak-ng-emscripten';
 let loading: Promise<Worker> | null = null;
+interface ModuleFs { readFile(p: string, o: { encoding: 'utf8' }): string; writeFile(p: string, data: string): void; analyzePath(p: string): { exists: boolean } }
+let fs: ModuleFs | null = null;
 
 async function load(): Promise<Worker> {
-  let mod: { default: (arg?: object) => Promise<{ eSpeakNGWorker: new () => Worker }> };
+  let mod: { default: (arg?: object) => Promise<{ eSpeakNGWorker: new () => Worker; FS: ModuleFs }> };
   try {
     mod = await import(PACKAGE);
   } catch (e) {
@@ -44,6 +80,7 @@ async function load(): Promise<Worker> {
   }
   // Emscripten prints to stdout/stderr by default; keep our progress line clean.
   const m = await mod.default({ print: () => {}, printErr: () => {} });
+  fs = m.FS;
   return new m.eSpeakNGWorker();
 }
 
@@ -59,7 +96,20 @@ export interface TimedWord { word: string; start: number; end: number }
 export interface Utterance { samples: Float32Array; words: TimedWord[] }
 
 const cache = new Map<string, Utterance>();
-const current = { voice: '', rate: -1, pitch: -1 };
+const current = { voice: '', rate: -1, pitch: -1, range: -1 };
+
+/** Makes sure the variant file a voice with `formant` needs exists in eSpeak's file system. */
+function ensureVariant(v: Voice): void {
+  if (v.formant === undefined) return;
+  const path = `${VARIANTS}/${variantId(v)}`;
+  if (!fs) throw synthError(SynthCodes.espeakMissing, 'eSpeak NG loaded without its file system: cannot write voice variants', { hint: 'use @echogarden/espeak-ng-emscripten (LSSD_ESPEAK_MODULE overrides it)' });
+  if (fs.analyzePath(path).exists) return;
+  let base: string;
+  try { base = fs.readFile(`${VARIANTS}/${v.variant}`, { encoding: 'utf8' }); } catch {
+    throw synthError(SynthCodes.unsupportedLanguage, `eSpeak NG has no voice variant '${v.variant}'`, { hint: 'the espeak-ng-emscripten build may lack this variant' });
+  }
+  fs.writeFile(path, variantFile(base, variantId(v), v.formant));
+}
 /** Cache budget in samples (≈ 100 MB of Float32): lines recur within a title far more than across titles. */
 const CACHE_SAMPLES = 25_000_000;
 let cached = 0;
@@ -76,21 +126,24 @@ export async function speak(text: string, voice: Voice, rate = voice.rate): Prom
 /** `speak`, plus word timings from eSpeak's word events (what the truth files call `words`). */
 export async function speakTimed(text: string, voice: Voice, rate = voice.rate): Promise<Utterance> {
   const r = Math.round(Math.min(450, Math.max(80, rate)));
-  const key = `${voiceName(voice)}|${voice.pitch}|${r}|${text}`;
+  const range = voice.range ?? 50; // eSpeak's default range
+  const key = `${voiceName(voice)}|${voice.pitch}|${range}|${r}|${text}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const w = await espeak();
   // set_voice reloads voice (and, across languages, dictionary) data: skip what has not changed
   if (current.voice !== voiceName(voice)) {
     current.voice = '';
+    ensureVariant(voice);
     if (w.set_voice(voiceName(voice)) !== 0) {
       throw synthError(SynthCodes.unsupportedLanguage, `eSpeak NG has no voice '${voiceName(voice)}'`, { hint: 'the espeak-ng-emscripten build may lack this language' });
     }
     current.voice = voiceName(voice);
-    current.rate = current.pitch = -1;
+    current.rate = current.pitch = current.range = -1;
   }
   if (current.rate !== r) { w.set_rate(r); current.rate = r; }
   if (current.pitch !== voice.pitch) { w.set_pitch(voice.pitch); current.pitch = voice.pitch; }
+  if (current.range !== range) { w.set_range(range); current.range = range; }
   const chunks: Int16Array[] = [];
   const marks: { pos: number; len: number; ms: number }[] = [];
   w.synthesize(text, (samples, events) => {

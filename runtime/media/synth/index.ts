@@ -14,16 +14,17 @@ import { SCENES } from './scenes.ts';
 import { planTitle, titleId } from './plan.ts';
 import { DEFAULT_KNOBS, knobProblem, knobsOfCatalog, nonDefaultKnobs, type CatalogKnobFields, type GeneratorKnobs } from './knobs.ts';
 import { renderTitle, writeAtomic } from './render.ts';
+import { DEFAULT_DUBBING, canonicalDubbing, validateDubbing, type Dubbing } from './dubbing.ts';
 import { espeak } from './espeak.ts';
 import { AUDIO_TASKS, TASKS, taskDone, writeAudioTask, writeVideoTasks } from './tasks.ts';
 import { SynthCodes, synthError, LssdError } from './errors.ts';
 
 /** Bumped whenever output for the same parameters changes (it is part of the corpus hash). */
-export const GENERATOR_VERSION = 'lssd-synth/6';
+export const GENERATOR_VERSION = 'lssd-synth/7';
 /** Version of the on-disk layout described in corpus.json. */
 export const FORMAT_VERSION = 1;
 
-export { SCENES, LANGS, TASKS };
+export { SCENES, LANGS, TASKS, DEFAULT_DUBBING, canonicalDubbing, type Dubbing };
 
 export interface SynthesizeOptions {
   outDir: string;
@@ -38,6 +39,8 @@ export interface SynthesizeOptions {
   concurrency?: number;
   /** Probe clips per class (default 20). */
   probeClipsPerClass?: number;
+  /** How dubs are made (voice match, loudness, EQ match, room); default DEFAULT_DUBBING, the language's defaults. */
+  dubbing?: Dubbing;
   /** The declared confound and size knobs (knobs.ts; default DEFAULT_KNOBS: the corpus as before them). */
   knobs?: GeneratorKnobs;
   onProgress?(e: { done: number; total: number; detail?: string }): void;
@@ -55,6 +58,8 @@ export interface CorpusManifest {
   minutesPerTitle: number;
   tasks: string[];
   probeClipsPerClass: number;
+  /** The dubbing knobs every title was made with. */
+  dubbing: Dubbing;
   /** Every generator knob, defaults included (knobs.ts). Absent in corpora written before the knobs (= defaults). */
   knobs?: GeneratorKnobs;
 }
@@ -75,6 +80,7 @@ function validate(o: SynthesizeOptions): SynthLang[] {
   if (!Number.isInteger(c) || c < 1) throw bad('concurrency must be a whole number ≥ 1', c, 'default 2');
   const p = o.probeClipsPerClass ?? 20;
   if (!Number.isInteger(p) || p < 5) throw bad('probe clips per class must be a whole number ≥ 5 (5 folds)', p, 'default 20');
+  validateDubbing(o.dubbing ?? DEFAULT_DUBBING, bad);
   const k = knobProblem(o.knobs ?? DEFAULT_KNOBS);
   if (k) throw bad(k.what, k.got, k.hint);
   return langs as SynthLang[];
@@ -103,7 +109,8 @@ function sameCorpus(m: CorpusManifest, want: CorpusManifest): boolean {
   const grows = Array.isArray(m.titles) && m.titles.length <= want.titles.length && m.titles.every((id, i) => want.titles[i] === id);
   return m.seed === want.seed && m.generator === want.generator && m.minutesPerTitle === want.minutesPerTitle &&
     JSON.stringify(m.languages) === JSON.stringify(want.languages) && grows && m.probeClipsPerClass === want.probeClipsPerClass &&
-    JSON.stringify(m.knobs ?? DEFAULT_KNOBS) === JSON.stringify(want.knobs ?? DEFAULT_KNOBS);
+    JSON.stringify(m.knobs ?? DEFAULT_KNOBS) === JSON.stringify(want.knobs ?? DEFAULT_KNOBS) &&
+    JSON.stringify(m.dubbing) === JSON.stringify(want.dubbing);
 }
 
 const pidAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } };
@@ -131,12 +138,13 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
   const languages = validate(opts);
   const dir = resolve(opts.outDir);
   const perClass = opts.probeClipsPerClass ?? 20;
+  const dubbing = canonicalDubbing(opts.dubbing ?? DEFAULT_DUBBING);
   const ids = Array.from({ length: opts.titles }, (_, i) => titleId(i));
   const knobs = opts.knobs ?? DEFAULT_KNOBS;
   const want: CorpusManifest = {
     version: FORMAT_VERSION, seed: opts.seed, titles: ids, languages, scenes: [...SCENES], complete: false,
     generator: GENERATOR_VERSION, minutesPerTitle: opts.minutesPerTitle, tasks: [...TASKS], probeClipsPerClass: perClass,
-    knobs: { ...knobs, dubs: { ...knobs.dubs } },
+    knobs: { ...knobs, dubs: { ...knobs.dubs } }, dubbing,
   };
   try {
     for (const d of ['titles', 'truth', 'tasks', 'state', 'work']) mkdirSync(join(dir, d), { recursive: true });
@@ -147,7 +155,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
   try {
     const existing = readManifest(dir);
     if (existing && !sameCorpus(existing, want)) {
-      throw synthError(SynthCodes.corpusConflict, `the directory holds a corpus generated with other parameters (seed ${existing.seed}, ${existing.titles?.length} titles, ${existing.minutesPerTitle} min, ${existing.languages?.join(',')}, ${existing.generator})`, {
+      throw synthError(SynthCodes.corpusConflict, `the directory holds a corpus generated with other parameters (seed ${existing.seed}, ${existing.titles?.length} titles, ${existing.minutesPerTitle} min, ${existing.languages?.join(',')}, ${existing.generator}${existing.dubbing ? `, dubbing ${JSON.stringify(existing.dubbing)}` : ''})`, {
         path: dir, hint: 'use another --out, or delete the directory to regenerate',
       });
     }
@@ -173,8 +181,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
       while (next < todo.length) {
         const { id, index } = todo[next++];
         opts.signal?.throwIfAborted();
-        const plan = planTitle({ seed: opts.seed, index, minutesPerTitle: opts.minutesPerTitle, languages, knobs });
-        await renderTitle(plan, { seed: opts.seed, outDir: dir, workDir: join(dir, 'work'), signal: opts.signal, knobs });
+        const plan = planTitle({ seed: opts.seed, index, minutesPerTitle: opts.minutesPerTitle, languages, knobs, voiceMatch: dubbing.voice_match });
+        await renderTitle(plan, { seed: opts.seed, outDir: dir, workDir: join(dir, 'work'), signal: opts.signal, knobs, dubbing });
         writeAtomic(doneMarker(dir, id), `${GENERATOR_VERSION}\n`);
         done++;
         progress(`${id} ${plan.originalLanguage}${plan.dubs.length ? '+' + plan.dubs.join('+') : ''} ${plan.shots.length} shots`);
@@ -210,7 +218,16 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
   }
 }
 
-export interface SyntheticCatalog extends CatalogKnobFields { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: string[] }
+/** A `synthetic(…)` catalog as the resolved spec holds it; the dubbing knobs are the language's defaults when absent. */
+export interface SyntheticCatalog extends CatalogKnobFields, Partial<Dubbing> { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: string[] }
+
+/** The dubbing knobs of a catalog (DEFAULT_DUBBING for the ones it does not set). */
+export function catalogDubbing(c: SyntheticCatalog): Dubbing {
+  return canonicalDubbing({
+    voice_match: c.voice_match ?? DEFAULT_DUBBING.voice_match, loudness: c.loudness ?? DEFAULT_DUBBING.loudness,
+    eq_match: c.eq_match ?? DEFAULT_DUBBING.eq_match, room: c.room ?? DEFAULT_DUBBING.room,
+  });
+}
 
 /**
  * `<root>/data/synthetic/<hash>` for a catalog: the hash covers its parameters, the knobs that differ
@@ -221,7 +238,7 @@ export function corpusDir(catalog: SyntheticCatalog, root: string): string {
   const knobs = nonDefaultKnobs(knobsOfCatalog(catalog));
   const key = JSON.stringify({
     titles: catalog.titles, minutes: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages.map((l) => l.toLowerCase()), generator: GENERATOR_VERSION,
-    ...(Object.keys(knobs).length ? { knobs } : {}),
+    ...(Object.keys(knobs).length ? { knobs } : {}), dubbing: catalogDubbing(catalog),
   });
   return join(resolve(root), 'data', 'synthetic', createHash('sha256').update(key).digest('hex').slice(0, 16));
 }
@@ -238,7 +255,7 @@ export function ensureSyntheticCorpus(catalog: SyntheticCatalog, opts: { root: s
   if (!p) {
     p = synthesize({
       outDir: dir, titles: catalog.titles, minutesPerTitle: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages,
-      knobs: knobsOfCatalog(catalog),
+      knobs: knobsOfCatalog(catalog), dubbing: catalogDubbing(catalog),
       signal: opts.signal,
       onProgress: (e) => opts.events?.onProgress?.({ phase: 'synth', ...e }),
     }).then((r) => r.dir).finally(() => inflight.delete(dir));

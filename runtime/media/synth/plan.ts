@@ -11,7 +11,11 @@ export interface Character {
   id: string;
   skin: number;
   shirt: number;
-  /** One voice actor per language (the dub cast differs from the original cast, as in real dubs). */
+  /**
+   * The character's voice per language: with voice matching one voice (variant, formants, pitch, range,
+   * rate) in every language, as the paper's pipeline converts dubs to the original actor's voice; without,
+   * one voice actor per language (the dub cast differs from the original cast, as in real dubs).
+   */
   voices: Partial<Record<SynthLang, Voice>>;
 }
 
@@ -55,13 +59,16 @@ export const titleId = (index: number) => `syn${String(index).padStart(4, '0')}`
 const MALE = ['m1', 'm2', 'm3', 'm4', 'm5', 'Andy', 'max'];
 const FEMALE = ['f1', 'f2', 'f3', 'f4', 'aunty'];
 
-/** A voice actor for `lang`; `taken` holds the variants already cast in this language (kept distinct). */
+/**
+ * A voice actor for `lang`; `taken` holds the variants already cast in this language (kept distinct).
+ * Formant scaling 92–108 % (vocal-tract length) and pitch range give each actor a timbre of their own.
+ */
 function voiceFor(r: Rng, lang: SynthLang, female: boolean, taken: Set<string>): Voice {
   const pool = (female ? FEMALE : MALE).filter((v) => TRAIN_VARIANTS.includes(v));
   const free = pool.filter((v) => !taken.has(v));
   const variant = r.pick(free.length ? free : pool);
   taken.add(variant);
-  return { lang, variant, pitch: r.int(female ? 45 : 20, female ? 80 : 55), rate: r.int(145, 185) };
+  return { lang, variant, pitch: r.int(female ? 45 : 20, female ? 80 : 55), rate: r.int(145, 185), range: r.int(30, 70), formant: r.int(92, 108) };
 }
 
 /** Shot lengths in [MIN_SHOT, MAX_SHOT] on the GRID, summing exactly to `duration`. */
@@ -92,7 +99,7 @@ export function lookFamilyOf(seed: number, index: number, languageIndex: number,
   return own ? languageIndex : drawn;
 }
 
-export function planTitle(p: { seed: number; index: number; minutesPerTitle: number; languages: SynthLang[]; knobs?: GeneratorKnobs }): TitlePlan {
+export function planTitle(p: { seed: number; index: number; minutesPerTitle: number; languages: SynthLang[]; knobs?: GeneratorKnobs; voiceMatch?: boolean }): TitlePlan {
   const knobs = p.knobs ?? DEFAULT_KNOBS;
   const r = rng(p.seed, `title/${p.index}`);
   const langs = p.languages;
@@ -117,7 +124,14 @@ export function planTitle(p: { seed: number; index: number; minutesPerTitle: num
   const characters: Character[] = Array.from({ length: r.int(2, 4) }, (_, i) => {
     const female = r.chance(0.5);
     const voices: Character['voices'] = {};
-    for (const l of present) voices[l] = voiceFor(r, l, female, taken.get(l)!);
+    // voices draw from their own stream, so voice matching changes no other part of the plan
+    const rv = r.fork(`voices/c${i}`);
+    if (p.voiceMatch ?? true) {
+      const v = voiceFor(rv, originalLanguage, female, taken.get(originalLanguage)!);
+      for (const l of present) voices[l] = { ...v, lang: l };
+    } else {
+      for (const l of present) voices[l] = voiceFor(rv, l, female, taken.get(l)!);
+    }
     return {
       id: `c${i}`,
       skin: r.pick([0xf1c27d, 0xe0ac69, 0xc68642, 0x8d5524, 0xffdbac, 0x6b4226]),

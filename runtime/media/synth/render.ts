@@ -1,19 +1,24 @@
 // Rendering one title: direct the lines (timing from the original-language speech), dub them into every
-// other language in the same slots (eSpeak rate, then WSOLA stretch to the exact slot), level every
-// speech stem to one loudness, remix with the shared bed, and mux video + all tracks into one .mkv.
+// other language in the same slots (eSpeak rate, then WSOLA stretch to the exact slot), EQ- and
+// loudness-match each dub to the original (paper §6 step 6), put the original dialogue in its room
+// (the §C acoustic-context gap), remix with the shared bed, and mux video + all tracks into one .mkv.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ffmpeg, runCommand } from '../ffmpeg.ts';
 import { rng } from './rng.ts';
-import { SR, addInto, concat, fadeEdges, limitPeak, normaliseLoudness, scale, stretchTo, undb, wavBytes, rms } from './dsp.ts';
+import {
+  SR, EQ_BANDS, addInto, addReverb, applyBandGains, bandEnvelope, concat, fadeEdges, integratedLoudness, limitPeak, matchGains,
+  normaliseLoudness, roomResponse, scale, schroederRt60, stretchTo, undb, wavBytes, rms,
+} from './dsp.ts';
 import { BED_LEVEL, LOOK_GRADES, VIDEO, bed, lookGraph, music, type OnScreen } from './scenes.ts';
 import { DEFAULT_KNOBS, bedOffsetDb, pickSentence, type GeneratorKnobs } from './knobs.ts';
 import { ISO639_2, SENTENCES, type SynthLang } from './bank.ts';
-import { describeVoice, speak, speakTimed, type TimedWord, type Utterance, type Voice } from './espeak.ts';
+import { describeVoice, speak, speakTimed, voiceParams, type TimedWord, type Utterance, type Voice, type VoiceParams } from './espeak.ts';
 import type { TitlePlan } from './plan.ts';
+import { DEFAULT_DUBBING, type Dubbing } from './dubbing.ts';
 import { SynthCodes, synthError } from './errors.ts';
 
-/** Speech stems of every language are levelled to this gated loudness (dBFS), as pyloudnorm does in the paper. */
+/** Probe clips' speech is levelled around this BS.1770 loudness (LUFS): the default dialogue level of the titles. */
 export const SPEECH_LEVEL = -23;
 
 export interface TruthLine {
@@ -27,13 +32,16 @@ export interface TruthLine {
   text: Partial<Record<SynthLang, string>>;
   /** Word timings per language (title seconds), from eSpeak's word events; dubs scaled with the stretch. */
   words: Partial<Record<SynthLang, TimedWord[]>>;
+  /** BS.1770 loudness (LUFS) of the line per language as its track plays it (in the room, tail included, where the track has one). */
+  loudness: Partial<Record<SynthLang, number>>;
 }
 export interface TruthShot {
   index: number;
   start: number;
   end: number;
   scene: string;
-  speakers: { id: string; voice: string; voices: Partial<Record<SynthLang, string>> }[];
+  /** `voice`/`voices`: descriptors (original / per language); `params`: each language's voice characteristics. */
+  speakers: { id: string; voice: string; voices: Partial<Record<SynthLang, string>>; params: Partial<Record<SynthLang, VoiceParams>> }[];
   /** Number of distinct speakers (= speakers.length), for readers that want a count. */
   speakerCount: number;
   lines: TruthLine[];
@@ -51,8 +59,15 @@ export interface Truth {
   /** Audio streams of the .mkv in order: language (ISO 639-1, `zxx` for the speech-removed stem) and role. */
   tracks: { stream: number; language: string; role: 'original' | 'dub' | 'speech_removed' }[];
   shots: TruthShot[];
+  /** The dubbing knobs this title was made with. */
+  dubbing: Dubbing;
+  /** EQ match: band centres (Hz) and, per dub language and speaker, the gains applied (dB); null when eq_match is off. */
+  eq: { bands: number[]; gains: Partial<Record<SynthLang, Record<string, number[]>>> } | null;
+  /** The room on the dialogue: which tracks have it and its reverberation time measured on the response (s); null when dry. */
+  room: { tracks: ('original' | 'dub')[]; rt60: number; wet: number; measuredRt60: number } | null;
 }
 
+const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (t: number) => Math.round(t * 1000) / 1000;
 
 /**
@@ -106,7 +121,7 @@ export async function direct(plan: TitlePlan, seed: number, knobs: GeneratorKnob
       if (t + dur > shot.end - 0.25) { misses++; continue; }
       const text: TruthLine['text'] = {};
       for (const l of langs) text[l] = s.text[l];
-      lines.push({ speaker: who.id, start: r3(t), end: r3(t + dur), sentence: s.index, keyword: s.keyword, topical, text, words: {} });
+      lines.push({ speaker: who.id, start: r3(t), end: r3(t + dur), sentence: s.index, keyword: s.keyword, topical, text, words: {}, loudness: {} });
       t += dur + r.uniform(0.25, 1.1);
       turn++;
       if (turn >= shot.cast.length && r.chance(0.3)) break; // sometimes a pause ends the exchange
@@ -118,8 +133,9 @@ export async function direct(plan: TitlePlan, seed: number, knobs: GeneratorKnob
       speakers: speaking.map((id) => {
         const c = chars.get(id)!;
         const voices: TruthShot['speakers'][number]['voices'] = {};
-        for (const l of langs) voices[l] = describeVoice(c.voices[l]!);
-        return { id, voice: describeVoice(c.voices[plan.originalLanguage]!), voices };
+        const params: TruthShot['speakers'][number]['params'] = {};
+        for (const l of langs) { voices[l] = describeVoice(c.voices[l]!); params[l] = voiceParams(c.voices[l]!); }
+        return { id, voice: describeVoice(c.voices[plan.originalLanguage]!), voices, params };
       }),
       speakerCount: speaking.length,
       lines,
@@ -144,7 +160,7 @@ function bedTrack(plan: TitlePlan, seed: number, offsetDb: number): Float32Array
   return concat(parts);
 }
 
-export interface RenderOptions { seed: number; outDir: string; workDir: string; signal?: AbortSignal; /** Default: DEFAULT_KNOBS. */ knobs?: GeneratorKnobs }
+export interface RenderOptions { seed: number; outDir: string; workDir: string; signal?: AbortSignal; /** Default: DEFAULT_KNOBS. */ knobs?: GeneratorKnobs; /** Default: DEFAULT_DUBBING. */ dubbing?: Dubbing }
 
 /** Renders `plan` into `<outDir>/titles/<id>.mkv` + `.cuts.json` and `<outDir>/truth/<id>.json`. */
 export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Truth> {
@@ -155,25 +171,87 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
   const n = Math.round(plan.duration * SR);
   const bedAudio = bedTrack(plan, o.seed, bedOffsetDb(knobs));
 
-  const tracks: Float32Array[] = [];
+  const d = o.dubbing ?? DEFAULT_DUBBING;
+  const allLines = shots.flatMap((s) => s.lines);
+  const linesOf = (id: string) => allLines.filter((l) => l.speaker === id);
+  const place = (lang: SynthLang, line: TruthLine, u: Utterance) => {
+    line.words[lang] = u.words.map((w) => ({ word: w.word, start: Math.min(line.end, r3(line.start + w.start)), end: Math.min(line.end, r3(line.start + w.end)) }));
+  };
+  // one room per title (the set); its response is drawn whether or not a track uses it, so knobs shift no stream
+  const room = d.room.kind === 'dry' ? null : roomResponse(d.room.rt60, d.room.wet, rng(o.seed, `title/${plan.index}/room`));
+  const inRoom = (role: 'original' | 'dub') => d.room.kind === 'shared' || (d.room.kind === 'gap' && role === 'original');
+  /** A stem or a line as the track plays it: in the room when the track has one (a line keeps its tail). */
+  const heard = (x: Float32Array, role: 'original' | 'dub', tail = false) => {
+    if (!room || !inRoom(role)) return x;
+    const y = tail ? new Float32Array(x.length + room.length) : x;
+    if (tail) y.set(x);
+    return addReverb(y, room);
+  };
+  const mixOf = (stem: Float32Array, role: 'original' | 'dub') => {
+    const mix = Float32Array.from(bedAudio);
+    addInto(mix, stem, 0);
+    return limitPeak(mix);
+  };
+
+  // The original: every line spoken by its actor, the stem levelled to the target loudness.
+  const orig = plan.originalLanguage;
+  const origSamples = new Map<TruthLine, Float32Array>();
+  const stem0 = new Float32Array(n);
+  for (const c of plan.characters) {
+    for (const line of linesOf(c.id)) {
+      const u = await speakTimed(SENTENCES[line.sentence].text[orig], c.voices[orig]!);
+      place(orig, line, u);
+      origSamples.set(line, u.samples);
+      addInto(stem0, u.samples, Math.round(line.start * SR));
+    }
+  }
+  // levelled as heard (in its room, if it has one): the loudness a dub must match is the original's as played
+  const wet0 = heard(stem0, 'original');
+  const gain0 = d.loudness.method === 'bs1770' ? normaliseLoudness(wet0, d.loudness.target) : 1;
+  const lineLoudness = new Map<TruthLine, number>();
+  for (const [line, x] of origSamples) {
+    const l = integratedLoudness(heard(x, 'original', true)) + 20 * Math.log10(gain0);
+    lineLoudness.set(line, l);
+    line.loudness[orig] = r2(l);
+  }
+  const origEnvelope = new Map(plan.characters.map((c) => [c.id, bandEnvelope(linesOf(c.id).map((l) => origSamples.get(l)!))]));
+  const tracks: Float32Array[] = [mixOf(wet0, 'original')];
+
+  // Each dub: lines fitted to their slots, then (per speaker) EQ-matched to the original actor's long-term
+  // spectrum and (per line) matched to the original line's loudness.
+  const eq: NonNullable<Truth['eq']> = { bands: EQ_BANDS.map((b) => b.centre), gains: {} };
   const pace: Pace = new Map();
-  for (const lang of langs) {
+  for (const lang of plan.dubs) {
     o.signal?.throwIfAborted();
     const stem = new Float32Array(n);
     // character by character: switching eSpeak voices costs more than speaking a short line
     for (const c of plan.characters) {
-      for (const line of shots.flatMap((s) => s.lines).filter((l) => l.speaker === c.id)) {
-        const voice = c.voices[lang]!;
-        const text = SENTENCES[line.sentence].text[lang];
-        const u = lang === plan.originalLanguage ? await speakTimed(text, voice) : await dubLine(pace, text, voice, line.end - line.start);
-        line.words[lang] = u.words.map((w) => ({ word: w.word, start: Math.min(line.end, r3(line.start + w.start)), end: Math.min(line.end, r3(line.start + w.end)) }));
-        addInto(stem, u.samples, Math.round(line.start * SR));
+      const lines = linesOf(c.id);
+      const us: Utterance[] = [];
+      for (const line of lines) {
+        const u = await dubLine(pace, SENTENCES[line.sentence].text[lang], c.voices[lang]!, line.end - line.start);
+        place(lang, line, u);
+        us.push(u);
       }
+      let samples = us.map((u) => u.samples);
+      const from = d.eq_match && lines.length ? bandEnvelope(samples) : null, to = origEnvelope.get(c.id);
+      if (from && to) {
+        const g = matchGains(from, to);
+        (eq.gains[lang] ??= {})[c.id] = g.map(r2);
+        samples = samples.map((x) => applyBandGains(x, g));
+      }
+      lines.forEach((line, i) => {
+        const x = samples[i];
+        let l = integratedLoudness(heard(x, 'dub', true));
+        if (d.loudness.method === 'bs1770' && Number.isFinite(l)) {
+          scale(x, undb(lineLoudness.get(line)! - l));
+          l = lineLoudness.get(line)!;
+        }
+        line.loudness[lang] = r2(l);
+        addInto(stem, x, Math.round(line.start * SR));
+      });
     }
-    normaliseLoudness(stem, SPEECH_LEVEL);
-    const mix = Float32Array.from(bedAudio);
-    addInto(mix, stem, 0);
-    tracks.push(limitPeak(mix));
+    tracks.push(mixOf(heard(stem, 'dub'), 'dub'));
   }
   tracks.push(limitPeak(Float32Array.from(bedAudio)));
 
@@ -234,7 +312,11 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
 
   const truth: Truth = {
     id: plan.id, title: plan.title, kind: plan.kind, originalLanguage: plan.originalLanguage, dubs: plan.dubs,
-    duration: plan.duration, lookFamily: plan.lookFamily, tracks: trackInfo, shots,
+    duration: plan.duration, lookFamily: plan.lookFamily, tracks: trackInfo, shots, dubbing: d,
+    eq: d.eq_match ? eq : null,
+    room: room && d.room.kind !== 'dry'
+      ? { tracks: d.room.kind === 'shared' ? ['original', 'dub'] : ['original'], rt60: d.room.rt60, wet: d.room.wet, measuredRt60: r3(schroederRt60(room)) }
+      : null,
   };
   writeAtomic(join(o.outDir, 'titles', `${plan.id}.cuts.json`), JSON.stringify({ cuts }) + '\n');
   writeAtomic(join(o.outDir, 'truth', `${plan.id}.json`), JSON.stringify(truth, null, 1) + '\n');
