@@ -73,10 +73,10 @@ export interface Batch {
   vp: Float32Array | null;
   vs: Float32Array | null;
   videoShape: [number, number, number, number, number] | null;
-  /** [B, frames, mels] log-mel (after masking). */
+  /** [B, frames, mels, channels] log-mel (after masking), channels last: 1 (mono) or 2 (pseudo-stereo: mono duplicated). */
   ap: Float32Array;
   as: Float32Array;
-  audioShape: [number, number, number];
+  audioShape: [number, number, number, number];
   /** Per example: title index (same value = same-title hard negatives), shot index, languages of a_p/a_s. */
   title: Int32Array;
   shot: Int32Array;

@@ -145,9 +145,6 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
   if (spec.data.budget !== null && available < spec.data.budget) {
     ev?.onWarning?.(`data.budget is ${spec.data.budget} shots but the catalog has ${available} after filters and bounds; training on all ${available}`);
   }
-  if (spec.views.audio.channels === 'pseudo_stereo') {
-    ev?.onWarning?.("views.audio.channels 'pseudo_stereo' is not supported by this runtime's batch layout [B, frames, mels]; using mono");
-  }
   if (budgeted.length === 0) {
     throw new LssdError(DataCodes.emptyDataset, `no shots left to train on (${idx.titles.length} titles indexed, ${fr.kept.length} pass the filters, ${tooShort} shots too short, ${tooLong} too long)`,
       { path: dir, hint: 'relax data.filters or data.shots bounds, or index more media' });
@@ -174,7 +171,8 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
     seed: spec.optim.seed, batchSize, devices: override ? 1 : devices, sameTitle,
     windowLength: spec.data.windows.length, policy: spec.dubs.policy, languages: spec.dubs.languages,
     video: video ? { fps: v.fps, frames: v.frames, size: cfg.size, scaleMin: v.scale.min, scaleMax: v.scale.max, crop: v.crop, flip: v.flip } : null,
-    audio: { frames: windowFrames(cfg, spec.data.windows.length), mels: a.mels, framesPerSecond: a.sample_rate / a.hop, timeMask: a.time_mask, freqMask: a.freq_mask },
+    audio: { frames: windowFrames(cfg, spec.data.windows.length), mels: a.mels, framesPerSecond: a.sample_rate / a.hop, timeMask: a.time_mask, freqMask: a.freq_mask,
+      channels: a.channels === 'pseudo_stereo' ? 2 : 1 },
   });
 
   const titles = final.map((x) => ({ ...x.t, shots: x.shots }));

@@ -37,7 +37,7 @@ test('batches: shapes, determinism across a fresh dataset (resume), feature cach
   assert.equal(ds.stepsPerEpoch, Math.floor(6 / 8) || 1);
   const b = await ds.batchAt(3);
   assert.equal(b.size, 8);
-  assert.deepEqual(b.audioShape, [8, 1 + Math.floor((24000 - 512) / 256), 32]);
+  assert.deepEqual(b.audioShape, [8, 1 + Math.floor((24000 - 512) / 256), 32, 1]);
   assert.deepEqual(b.videoShape, [8, 4, 32, 32, 3]);
   assert.equal(b.ap.length, 8 * b.audioShape[1] * 32);
   assert.equal(b.vp!.length, 8 * 4 * 32 * 32 * 3);
@@ -181,6 +181,17 @@ test('secondary views: the fallback share the plans give is the share of batches
   const o = off.secondaryViews!(3);
   assert.deepEqual([o.views, o.fellBack, o.fraction], [24, 24, 1], 'policy off: every a_s is a second augmentation');
   await off.close();
+});
+
+test('pseudo-stereo datasets deliver two identical channels, without a warning', async () => {
+  const warnings: string[] = [];
+  const ds = await ensureDataset(testSpec(dir, { views: { audio: { channels: 'pseudo_stereo' } } }), { root, events: { onWarning: (w) => warnings.push(w) } });
+  const b = await ds.batchAt(1);
+  assert.equal(b.audioShape[3], 2);
+  assert.equal(b.ap.length, b.audioShape.reduce((x, y) => x * y, 1));
+  for (let i = 0; i < b.ap.length; i += 2) assert.equal(b.ap[i], b.ap[i + 1]);
+  assert.deepEqual(warnings.filter((w) => /pseudo_stereo|mono/.test(w)), []);
+  await ds.close();
 });
 
 test('a batch override keeps the group share, rounded down to a divisor of the batch', () => {
