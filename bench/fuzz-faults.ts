@@ -2,7 +2,7 @@
 // fixed seed, checkpoints every 4 steps; test/signals/fixtures/sig.lssd), resume after each kill, and
 // compare the final checkpoint byte for byte with an uninterrupted run's.
 //
-//   node --import tsx bench/fuzz-faults.ts [--points 24] [--steps 100] [--seed S] [--json]
+//   node --import tsx bench/fuzz-faults.ts [--points 24] [--steps 100] [--seed S] [--backend cpu] [--control] [--json]
 //
 // Kill points are random steps (seeded), each followed by a random 0–40 ms delay so that some land
 // inside a checkpoint write; every attempt resumes from the newest complete checkpoint. The final
@@ -23,6 +23,9 @@ export interface SweepResult {
   final: string;
   /** Files of the final checkpoint that differ from the reference's (empty: bit-identical). */
   differences: string[];
+  /** With `control`: files differing between two uninterrupted runs (non-empty: the backend itself is not deterministic). */
+  controlDifferences?: string[];
+  backend: string;
   seconds: number;
 }
 
@@ -39,9 +42,9 @@ function checkpointFiles(dir: string): Map<string, Buffer> {
   return out;
 }
 
-async function runOnce(root: string, steps: number, killAt?: { step: number; delayMs: number }) {
+async function runOnce(root: string, steps: number, backend: string, killAt?: { step: number; delayMs: number }) {
   let sent = false;
-  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe'], (e, pp) => {
+  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe', '--backend', backend], (e, pp) => {
     if (killAt && !sent && e.type === 'step' && e.step >= killAt.step) {
       sent = true;
       setTimeout(() => pp.child.kill('SIGKILL'), killAt.delayMs);
@@ -57,7 +60,10 @@ async function runOnce(root: string, steps: number, killAt?: { step: number; del
  * `prepared`: a root whose corpus and features exist (a 1-step run made them); copied, never changed.
  * Returns the attempts and the differences between the final checkpoints.
  */
-export async function killSweep(o: { prepared: string; points: number; steps: number; seed: number; log?: (s: string) => void }): Promise<SweepResult> {
+export async function killSweep(o: { prepared: string; points: number; steps: number; seed: number; log?: (s: string) => void;
+  /** Default 'cpu' (tfjs-backend-cpu: deterministic). */ backend?: string;
+  /** Also a second uninterrupted run, compared with the first: tells a backend's own nondeterminism from a resume bug. */ control?: boolean }): Promise<SweepResult> {
+  const backend = o.backend ?? 'cpu';
   const t0 = Date.now();
   const r = rng(o.seed);
   const fresh = (name: string) => {
@@ -65,9 +71,9 @@ export async function killSweep(o: { prepared: string; points: number; steps: nu
     for (const f of readdirSync(o.prepared)) if (f !== 'runs') cpSync(join(o.prepared, f), join(d, f), { recursive: true });
     return d;
   };
-  const refRoot = fresh('ref'), faultRoot = fresh('kill');
+  const refRoot = fresh('ref'), faultRoot = fresh('kill'), controlRoot = o.control ? fresh('control') : undefined;
   try {
-    const ref = await runOnce(refRoot, o.steps);
+    const ref = await runOnce(refRoot, o.steps, backend);
     if (ref.r.code !== 0 || !ref.runDir) throw new Error(`reference run failed (exit ${ref.r.code}): ${ref.p.stderr().slice(-2000)}`);
     o.log?.(`reference: ${o.steps} steps in ${(ref.r.ms / 1000).toFixed(1)} s`);
     // Distinct kill steps spread over the run (never the last step, so each kill leaves work to resume).
@@ -77,25 +83,32 @@ export async function killSweep(o: { prepared: string; points: number; steps: nu
     const attempts: SweepResult['attempts'] = [];
     let runDir: string | undefined;
     for (const step of sorted) {
-      const a = await runOnce(faultRoot, o.steps, { step, delayMs: Math.floor(r() * 40) });
+      const a = await runOnce(faultRoot, o.steps, backend, { step, delayMs: Math.floor(r() * 40) });
       runDir ??= a.runDir;
       attempts.push({ resumedFrom: a.resumedFrom, lastStep: a.lastStep, signal: a.r.signal, code: a.r.code });
       o.log?.(`  kill at ≥${step}: resumed from ${a.resumedFrom ?? 0}, last step ${a.lastStep}, ${a.r.signal ?? `exit ${a.r.code}`}`);
       if (a.r.code === 0) break; // finished before the kill landed (a late point): nothing left to interrupt
       if (a.r.signal !== 'SIGKILL') throw new Error(`attempt ended with exit ${a.r.code}, not a kill: ${a.p.stderr().slice(-2000)}`);
     }
-    const last = await runOnce(faultRoot, o.steps);
+    const last = await runOnce(faultRoot, o.steps, backend);
     attempts.push({ resumedFrom: last.resumedFrom, lastStep: last.lastStep, signal: last.r.signal, code: last.r.code });
     if (last.r.code !== 0) throw new Error(`the final resume failed (exit ${last.r.code}): ${last.p.stderr().slice(-2000)}`);
     runDir ??= last.runDir;
     const refFinal = join(ref.runDir, 'checkpoints', 'final'), final = join(runDir!, 'checkpoints', 'final');
     if (!existsSync(final)) throw new Error(`no final checkpoint at ${final}`);
     const a = checkpointFiles(refFinal), b = checkpointFiles(final);
-    const differences = [...new Set([...a.keys(), ...b.keys()])].filter((f) => !a.get(f) || !b.get(f) || !a.get(f)!.equals(b.get(f)!));
-    return { points: sorted, attempts, reference: refFinal, final, differences, seconds: (Date.now() - t0) / 1000 };
+    const diff = (x: Map<string, Buffer>, y: Map<string, Buffer>) => [...new Set([...x.keys(), ...y.keys()])].filter((f) => !x.get(f) || !y.get(f) || !x.get(f)!.equals(y.get(f)!));
+    let controlDifferences: string[] | undefined;
+    if (controlRoot) {
+      const c = await runOnce(controlRoot, o.steps, backend);
+      if (c.r.code !== 0 || !c.runDir) throw new Error(`control run failed (exit ${c.r.code}): ${c.p.stderr().slice(-2000)}`);
+      controlDifferences = diff(a, checkpointFiles(join(c.runDir, 'checkpoints', 'final')));
+    }
+    return { points: sorted, attempts, reference: refFinal, final, differences: diff(a, b), controlDifferences, backend, seconds: (Date.now() - t0) / 1000 };
   } finally {
     rmSync(refRoot, { recursive: true, force: true });
     rmSync(faultRoot, { recursive: true, force: true });
+    if (controlRoot) rmSync(controlRoot, { recursive: true, force: true });
   }
 }
 
@@ -116,7 +129,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
   const prepared = await prepareRoot();
   try {
-    const res = await killSweep({ prepared, points: Number(opt('--points', '24')), steps: Number(opt('--steps', '100')), seed: Number(opt('--seed', '20261201')), log: say });
+    const res = await killSweep({ prepared, points: Number(opt('--points', '24')), steps: Number(opt('--steps', '100')), seed: Number(opt('--seed', '20261201')), log: say,
+      backend: opt('--backend', 'cpu'), control: args.includes('--control') });
     const kills = res.attempts.filter((a) => a.signal === 'SIGKILL').length;
     const summary = { ...res, kills, identical: res.differences.length === 0, loadBefore, loadAfter: loadavg().map((x) => x.toFixed(2)).join(' ') };
     if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

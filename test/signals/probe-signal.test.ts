@@ -11,7 +11,7 @@ import { lssdc } from './helpers.ts';
 
 const SPEC = fileURLToPath(new URL('./fixtures/probe-sig.lssd', import.meta.url));
 
-test('SIGTERM during probe training: stops within a second, exit 143, interrupted, no probe result', { timeout: 600_000 }, async () => {
+test('SIGTERM during probe training: the probe stops mid-training, exit 143, interrupted, no probe result', { timeout: 600_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'lssd-probe-sig-'));
   let sentAt = 0;
   const p = lssdc(['run', SPEC, '--root', root, '--json', '--steps', '4'], (e, pp) => {

@@ -75,7 +75,7 @@ test('a full disk under the run store: a coded diagnostic, step-4 intact, no tem
   const runs = join(root, 'runs'); mkdirSync(runs);
   assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', runs]).status, 0);
   try {
-    const r = await run(root, 40, {
+    const r = await run(root, 12, {
       runsDir: runs,
       onCheckpoint: () => {
         // Fill what is left of the tmpfs.
@@ -91,7 +91,7 @@ test('a full disk under the run store: a coded diagnostic, step-4 intact, no tem
     assert.deepEqual(names.filter((n) => n.startsWith('.tmp')), [], 'no temp directory left');
     assertIntact(dir, 'step-4');
     rmSync(join(runs, 'filler'));
-    const again = await run(root, 40);
+    const again = await run(root, 12);
     assert.equal(again.code, 0, again.err.slice(-3000));
     const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
     assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
@@ -105,7 +105,7 @@ test('a read-only checkpoints directory (a read-only bind mount after step 4): L
   copyPrepared(root);
   let ck = ''; let mounted = false;
   try {
-    const r = await run(root, 40, {
+    const r = await run(root, 12, {
       runsDir: join(root, 'runs'),
       onCheckpoint: () => {
         ck = checkpointsOf(join(root, 'runs')).dir;
@@ -122,7 +122,7 @@ test('a read-only checkpoints directory (a read-only bind mount after step 4): L
     assertIntact(ck, 'step-4');
     assert.equal(JSON.parse(readFileSync(join(ck, '..', 'run.json'), 'utf8')).status, 'failed');
     spawnSync('umount', [ck]); mounted = false;
-    const again = await run(root, 40);
+    const again = await run(root, 12);
     assert.equal(again.code, 0, again.err.slice(-3000));
     const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
     assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
