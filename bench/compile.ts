@@ -3,7 +3,9 @@
 //      (default 5) after one warm-up; `lssdc check` of a 10 MB file: --big-runs (default 1); with CPU
 //      time and peak RSS, next to the goals;
 //   2. scaling: check, show --hash, table, fmt --check and expand of generated files at --sizes MB
-//      (default 0.1,1,10), with the exponent k of time ∝ size^k between neighbouring sizes (1 = linear);
+//      (default 0.1,1,10; the issue's 1,10,100 with --sizes 1,10,100, which needs over 10 GB and minutes per
+//      command at 100 MB), with the exponent k of time ∝ size^k between neighbouring sizes, the slope of a
+//      log-log fit over all sizes (1 = linear) and the CPU cost per extra MB between the two largest;
 //   3. in-process phases: parse / compile / fmt of a generated 5,000-line file.
 // It runs `npm run build` first, so bin/lssdc.js runs the compiled CLI of the current sources.
 //
@@ -122,7 +124,7 @@ for (const g of goals) {
 // ---- 2. scaling --------------------------------------------------------------------------------------
 const COMMANDS: Record<string, string[]> = { check: ['check'], show: ['show', '--hash'], table: ['table'], fmt: ['fmt', '--check'], expand: ['expand'] };
 const wanted = opt('--commands', Object.keys(COMMANDS).join(',')).split(',');
-const scaling: { command: string; points: { mb: number; experiments: number; wallMs: number; cpuMs: number; maxRssMB: number; timedOut: boolean; status: number | null }[]; k: (number | null)[] }[] = [];
+const scaling: { command: string; points: { mb: number; experiments: number; wallMs: number; cpuMs: number; maxRssMB: number; timedOut: boolean; status: number | null }[]; k: (number | null)[]; slope: number | null; msPerMB: number | null }[] = [];
 say(`\nscaling (files of ${sizes.join(', ')} MB; ${scaleRuns === 1 ? 'one run' : `median of ${scaleRuns}`} each, after a warm-up up to 1 MB; k: time ∝ size^k between neighbours, on CPU time)`);
 for (const name of wanted) {
   const points = sizes.map((mb) => {
@@ -131,8 +133,15 @@ for (const name of wanted) {
     return { mb, experiments: f.experiments, wallMs: s.wallMs, cpuMs: s.cpuMs, maxRssMB: s.maxRssMB, timedOut: s.timedOut, status: s.status };
   });
   const k = points.slice(1).map((p, i) => (p.timedOut || points[i].timedOut ? null : Math.log(p.cpuMs / points[i].cpuMs) / Math.log(p.mb / points[i].mb)));
-  scaling.push({ command: COMMANDS[name].join(' '), points, k });
-  say(`  ${COMMANDS[name].join(' ').padEnd(12)} ${points.map((p) => `${p.mb} MB: ${p.timedOut ? `> ${timeoutS} s` : `${fmtMs(p.wallMs)} (cpu ${fmtMs(p.cpuMs)}, ${p.maxRssMB.toFixed(0)} MB)`}`).join('  ')}  k = ${k.map((x) => (x === null ? '?' : x.toFixed(2))).join(', ')}`);
+  // The slope over all sizes: least-squares fit of log CPU time against log size (1 = linear).
+  const ok = points.filter((p) => !p.timedOut && p.cpuMs > 0);
+  const xs = ok.map((p) => Math.log(p.mb)); const ys = ok.map((p) => Math.log(p.cpuMs));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length; const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const slope = ok.length < 2 ? null : xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  // Marginal cost per MB between the two largest sizes (fixed startup cost excluded).
+  const last = ok.length >= 2 ? (ok[ok.length - 1].cpuMs - ok[ok.length - 2].cpuMs) / (ok[ok.length - 1].mb - ok[ok.length - 2].mb) : null;
+  scaling.push({ command: COMMANDS[name].join(' '), points, k, slope, msPerMB: last });
+  say(`  ${COMMANDS[name].join(' ').padEnd(12)} ${points.map((p) => `${p.mb} MB: ${p.timedOut ? `> ${timeoutS} s` : `${fmtMs(p.wallMs)} (cpu ${fmtMs(p.cpuMs)}, ${p.maxRssMB.toFixed(0)} MB)`}`).join('  ')}  k = ${k.map((x) => (x === null ? '?' : x.toFixed(2))).join(', ')}; slope ${slope === null ? '?' : slope.toFixed(2)}${last === null ? '' : `, ${fmtMs(last)} cpu per extra MB`}`);
 }
 
 // ---- 3. in-process phases ------------------------------------------------------------------------------

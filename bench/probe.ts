@@ -50,7 +50,7 @@ let total = 0;
 for (const j of jobs) {
   const { task, x, dim: d } = j.load();
   const t0 = performance.now();
-  const r = runProtocol(task, { x, dim: d }, { ...probe, task: task.name, prediction: task.prediction }, 0);
+  const r = await runProtocol(task, { x, dim: d }, { ...probe, task: task.name, prediction: task.prediction }, 0);
   const s = (performance.now() - t0) / 1000;
   total += s;
   console.log(`| ${j.name} | ${task.clips.length} | ${d} | ${r.folds.length} | ${r.metric} | ${(r.value * 100).toFixed(2)} | ${s.toFixed(1)} |`);

@@ -1,6 +1,7 @@
 // The one argument parser every `lssdc` command uses (cli/README.md §arguments), and the few output
 // conventions that go with it: usage errors exit 2 (as JSON under --json), colour follows
 // --no-color / NO_COLOR / FORCE_COLOR, `-` names stdin.
+import { readdirSync, statSync } from 'node:fs';
 import type { Diagnostic } from '../compiler/diagnostic.ts';
 import { nearest } from '../compiler/messages.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../compiler/render.ts';
@@ -84,6 +85,21 @@ export function numberOption(p: ParsedArgs, name: string): number | undefined | 
 export function wantsJson(args: readonly string[]): boolean {
   const end = args.indexOf('--');
   return (end < 0 ? args : args.slice(0, end)).includes('--json');
+}
+
+/**
+ * The one rule for a directory that gives a command nothing to work on (cli/README.md): an empty
+ * directory, or a directory where the command takes a FILE, is a usage error (exit 2), as `check` and
+ * `fmt` answer "no .lssd files under DIR". Returns the message, or undefined when `path` is fine
+ * (not a directory, missing — the command says so itself — or a non-empty directory where allowed).
+ */
+export function directoryProblem(path: string | undefined, takes: 'file' | 'file-or-dir'): string | undefined {
+  if (path === undefined || path === '-') return undefined;
+  let entries: string[];
+  try { if (!statSync(path).isDirectory()) return undefined; entries = readdirSync(path); } catch { return undefined; }
+  if (entries.length === 0) return `${path} is an empty directory: nothing to work on`;
+  if (takes === 'file') return `${path} is a directory; this command takes one .lssd FILE`;
+  return undefined;
 }
 
 /**

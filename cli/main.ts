@@ -2,7 +2,7 @@
 // cli/commands/<name>.ts and exports `command: Command`. Exit codes: 0 ok, 1 errors, 2 usage.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { nearest } from '../compiler/messages.ts';
+import { M, nearest } from '../compiler/messages.ts';
 import { wantsJson } from './args.ts';
 
 export interface Command {
@@ -33,6 +33,9 @@ async function help(): Promise<string> {
   return lines.join('\n');
 }
 
+/** Errors from the user's machine, not from lssd: reported as LSSD5046 with the path, never as "internal error". */
+const FS_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'ENAMETOOLONG', 'ELOOP', 'ENOTDIR', 'EISDIR', 'EBUSY', 'ETXTBSY', 'EFBIG']);
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -62,6 +65,18 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(rest);
   } catch (e) {
+    // The user's file system said no (a full disk, a read-only run directory) somewhere no command
+    // caught it: that is the world, not a bug — a coded line naming the path, exit 1.
+    const fsErr = e as NodeJS.ErrnoException;
+    if (fsErr?.code && FS_ERRNOS.has(fsErr.code) && typeof fsErr.path === 'string') {
+      // Loaded only on this path: `lssdc --version` and every command's start stay as light as they were.
+      const [{ reason }, { displayPath }, { cleanText }] = await Promise.all([import('../runtime/files/walk.ts'), import('../runtime/host.ts'), import('../compiler/render.ts')]);
+      const message = `${fsErr.syscall ?? 'access'} ${displayPath(fsErr.path)}: ${reason(fsErr)}`;
+      const hint = 'free space or fix the permissions, then re-run (finished work and checkpoints are kept)';
+      if (wantsJson(rest)) process.stdout.write(JSON.stringify({ type: 'error', code: M.fileSystemRefused.code, exitCode: 1, message, hint }) + '\n');
+      else process.stderr.write(`error ${M.fileSystemRefused.code}: ${cleanText(message)}\n  hint: ${hint}\n`);
+      return 1;
+    }
     // Commands report user errors as diagnostics; reaching here is a bug in lssd, not in the user's input.
     const err = e as Error;
     if (wantsJson(rest)) process.stdout.write(JSON.stringify({ type: 'error', kind: 'internal', exitCode: 70, message: err?.message ?? String(e) }) + '\n');

@@ -29,6 +29,23 @@ function quote(s: string): string {
   }) + '"';
 }
 
+/**
+ * The items of a value that prints one item per line when comments sit among them: a list, a call's
+ * arguments, the removed list of `except`. `bracket` is the offset of the opening bracket.
+ */
+function commentable(v: Value): { open: string; close: string; bracket: number; items: { node: Node; text: string }[] } | undefined {
+  if (v.kind === 'List') return { open: '[', close: ']', bracket: v.span.start.offset, items: v.items.map((x) => ({ node: x, text: valueToText(x) })) };
+  if (v.kind === 'Call' && v.args.length + v.named.length) {
+    const items = [...v.args.map((x) => ({ node: x as Node, text: valueToText(x) })),
+      ...v.named.map((n) => ({ node: { span: { ...n.name.span, end: n.value.span.end } } as Node, text: `${n.name.name} = ${valueToText(n.value)}` }))];
+    return { open: `${v.callee.name}(`, close: ')', bracket: v.callee.span.end.offset, items };
+  }
+  if (v.kind === 'Except' && v.removed.kind === 'List' && v.removed.items.length) {
+    return { open: `${valueToText(v.base)} except [`, close: ']', bracket: v.removed.span.start.offset, items: v.removed.items.map((x) => ({ node: x, text: valueToText(x) })) };
+  }
+  return undefined;
+}
+
 /** One-line text of a value. */
 export function valueToText(v: Value): string {
   switch (v.kind) {
@@ -65,12 +82,13 @@ class Printer {
     }
     f.decls.forEach((d, i) => {
       if (i > 0 || f.imports.length) this.blank();
-      this.leading(d, '');
+      this.leading(d, '', d.doc !== undefined);
       this.decl(d);
     });
     // Comments after the last declaration.
     const rest = this.comments.slice(this.next);
-    if (rest.length && this.out.length) this.blank();
+    const lastEnd = f.decls.length ? f.decls[f.decls.length - 1].span.end.offset : f.imports.length ? f.imports[f.imports.length - 1].span.end.offset : 0;
+    if (rest.length && this.out.length && this.blankBetween(lastEnd, rest[0].span.start.offset)) this.blank();
     for (const c of rest) this.out.push(c.text);
     this.next = this.comments.length;
     return this.out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '') + '\n';
@@ -79,9 +97,12 @@ class Printer {
   private blank() { if (this.out.length && this.out[this.out.length - 1] !== '') this.out.push(''); }
 
   /** Own-line comments that start before `node`; a blank line after a comment is kept. */
-  private leading(node: Node, indent: string) {
+  private leading(node: Node, indent: string, beforeDoc = false) {
+    const src = this.file.source.text;
     while (this.next < this.comments.length && this.comments[this.next].span.start.offset < node.span.start.offset) {
       const c = this.comments[this.next];
+      // A comment between a declaration's `///` doc lines and its keyword stays below the doc (decl prints it).
+      if (beforeDoc && !src.slice(c.span.end.offset, node.span.start.offset).includes('///')) return;
       this.out.push(indent + c.text);
       this.next++;
       const following = this.next < this.comments.length && this.comments[this.next].span.start.offset < node.span.start.offset
@@ -100,12 +121,18 @@ class Printer {
     return !!c && c.span.start.offset < node.span.end.offset;
   }
 
+  private commentsBetween(from: number, to: number): boolean {
+    const c = this.comments[this.next];
+    return !!c && c.span.start.offset >= from && c.span.start.offset < to;
+  }
+
   /** Emit a line for `node`, with a comment that trailed the node's last line. */
   private line(indent: string, text: string, node?: Node) {
     let s = indent + text;
     if (node) {
       const c = this.comments[this.next];
-      if (c && c.trailing && c.span.start.line === node.span.end.line && c.span.start.offset >= node.span.end.offset) {
+      if (c && c.trailing && c.span.start.line === node.span.end.line && c.span.start.offset >= node.span.end.offset
+        && /^[\s,;)\]}]*$/.test(this.file.source.text.slice(node.span.end.offset, c.span.start.offset))) {
         s += '  ' + c.text; this.next++;
       }
     }
@@ -113,10 +140,13 @@ class Printer {
   }
 
   private decl(d: Decl) {
-    if (d.doc !== undefined) for (const l of d.doc.split('\n')) this.out.push(l ? `/// ${l}` : '///');
+    if (d.doc !== undefined) {
+      for (const l of d.doc.split('\n')) this.out.push(l ? `/// ${l}` : '///');
+      this.leading(d, '');
+    }
     const head = `${d.declKind} ${d.name.name}${d.extends.length ? ` extends ${d.extends.map((e) => e.name).join(', ')}` : ''}`;
     if (d.kind === 'GridDecl') {
-      this.out.push(`${head} {`);
+      this.open(`${head} {`, d.name.span.end.offset);
       for (const it of d.items) this.gridItem(it, '  ');
       this.leadingBefore(d.span.end.offset, '  ');
       this.line('', '}', d);
@@ -126,9 +156,25 @@ class Printer {
       const one = this.oneLine(d.body);
       if (one !== undefined && head.length + one.length + 3 <= WIDTH) { this.line('', `${head} ${one}`, d); return; }
     }
-    this.out.push(`${head} {`);
+    this.open(`${head} {`, d.body.span.start.offset);
     this.entries(d.body, '  ');
     this.line('', '}', d);
+  }
+
+  /**
+   * An opening line (`data {`), keeping a comment that trailed the source's opening brace on it: the first
+   * `{` at or after `from` (a block's own start, or a grid's name).
+   */
+  private open(text: string, from: number) {
+    const src = this.file.source.text;
+    const brace = src.indexOf('{', from);
+    const c = this.comments[this.next];
+    if (brace >= 0 && c && c.trailing && c.span.start.offset > brace && !src.slice(brace + 1, c.span.start.offset).includes('\n')
+      && /^\s*$/.test(src.slice(brace + 1, c.span.start.offset))) {
+      this.out.push(`${text}  ${c.text}`); this.next++;
+      return;
+    }
+    this.out.push(text);
   }
 
   /** Comments before an offset (e.g. before a closing brace). */
@@ -173,17 +219,82 @@ class Printer {
       const key = e.key.parts.map((p) => p.name).join('.');
       const one = this.oneLine(e.body);
       if (one !== undefined && indent.length + key.length + 1 + one.length <= WIDTH) { this.line(indent, `${key} ${one}`, e); return; }
-      // A comment on the opening line moves inside the block.
-      this.out.push(`${indent}${key} {`);
+      this.open(`${indent}${key} {`, e.body.span.start.offset);
       this.entries(e.body, indent + '  ');
       this.line(indent, '}', e);
       return;
     }
-    // Comments inside a single field (e.g. in a wrapped list) move above it.
-    this.leadingBefore(e.span.end.offset, indent);
     const head = e.kind === 'InitFrom' ? 'init from ' : `${e.key.parts.map((p) => p.name).join('.')} = `;
     const value = e.kind === 'InitFrom' ? e.target : e.value;
+    const items = this.hasCommentsIn(value) ? commentable(value) : undefined;
+    if (items) {
+      // Comments among a list's (or a call's) items stay with the item they follow or precede, one item
+      // per line; a comment nested deeper (inside an item) goes above that item's line.
+      this.leadingBefore(items.bracket, indent);
+      this.commentedItems(indent, head + items.open, items.items, items.close, value.span.end.offset, e, items.bracket);
+      return;
+    }
+    // Comments inside any other value (a range, a nested list's bracket) move above the field.
+    this.leadingBefore(e.span.end.offset, indent);
     this.line(indent, head + this.wrapValue(value, indent.length + head.length), e);
+  }
+
+  /**
+   * `open item, item… close` with comments among the items: each item on its own line under the first,
+   * own-line comments above the item they precede, a trailing comment after the item it followed.
+   * `close` goes on its own line when a comment would otherwise swallow it.
+   */
+  private commentedItems(indent: string, open: string, items: { node: Node; text: string }[], close: string, end: number, owner: Node, bracket: number) {
+    const pad = indent + ' '.repeat(open.length);
+    let first = true;
+    const src = this.file.source.text;
+    const c0 = this.comments[this.next];
+    const firstItem = items.length ? items[0].node.span.start.offset : end;
+    if (c0 && c0.trailing && c0.span.start.offset > bracket && c0.span.start.offset < firstItem && !src.slice(bracket, c0.span.start.offset).includes('\n')) {
+      this.out.push(`${indent}${open.trimEnd()}  ${c0.text}`); this.next++; first = false;
+    }
+    if (!items.length) {
+      if (first) this.out.push(indent + open.trimEnd());
+      this.closeAfter(pad, end); this.line(pad.slice(0, -1), close, owner);
+      return;
+    }
+    const push = (s: string) => { this.out.push((first ? indent + open : pad) + s); first = false; };
+    items.forEach((it, i) => {
+      while (this.next < this.comments.length && this.comments[this.next].span.start.offset < it.node.span.start.offset) {
+        const c = this.comments[this.next++];
+        if (first) { this.out.push(indent + open.trimEnd()); first = false; }
+        this.out.push(pad + c.text);
+      }
+      const last = i === items.length - 1;
+      let s = it.text + (last ? '' : ',');
+      const c = this.comments[this.next];
+      const limit = last ? end : items[i + 1].node.span.start.offset;
+      // Comments inside an item (a nested call's arguments) go above the next line: they cannot sit mid-item.
+      while (this.next < this.comments.length && this.comments[this.next].span.start.offset < it.node.span.end.offset) {
+        const inner = this.comments[this.next++]; push(inner.text);
+      }
+      if (c && c === this.comments[this.next] && c.trailing && c.span.start.line === it.node.span.end.line && c.span.start.offset >= it.node.span.end.offset && c.span.start.offset < limit) {
+        s += '  ' + c.text; this.next++;
+        push(s);
+        if (last) { this.closeAfter(pad, end); this.line(pad.slice(0, -1), close, owner); }
+        return;
+      }
+      if (last) {
+        if (this.next < this.comments.length && this.comments[this.next].span.start.offset < end) {
+          push(s); this.closeAfter(pad, end); this.line(pad.slice(0, -1), close, owner);
+        } else {
+          const text = (first ? indent + open : pad) + s + close; first = false;
+          this.line('', text, owner);
+        }
+        return;
+      }
+      push(s);
+    });
+  }
+
+  /** Own-line comments left before `end` (after a list's last item). */
+  private closeAfter(pad: string, end: number) {
+    while (this.next < this.comments.length && this.comments[this.next].span.start.offset < end) this.out.push(pad + this.comments[this.next++].text);
   }
 
   /** A list too long for the line wraps, filling lines, continuation aligned after `[`. */
@@ -205,10 +316,17 @@ class Printer {
   private gridItem(it: GridItem, indent: string) {
     if (it.kind === 'Field' || it.kind === 'Section' || it.kind === 'InitFrom') { this.entry(it, indent); return; }
     this.leading(it, indent);
-    this.leadingBefore(it.kind === 'GridWhen' ? it.body.span.start.offset : it.span.end.offset, indent);
+    this.leadingBefore(it.kind === 'GridWhen' ? it.body.span.start.offset : it.kind === 'GridAxis' ? this.file.source.text.indexOf('[', it.name.span.end.offset) : it.span.end.offset, indent);
     const match = (m: { axis: { name: string }; value: Value }[]) => `{ ${m.map((x) => `${x.axis.name} = ${valueToText(x.value)}`).join(', ')} }`;
     switch (it.kind) {
       case 'GridAxis': {
+        const target = it.target ? ` -> ${it.target.parts.map((p) => p.name).join('.')}` : '';
+        const bracket = this.file.source.text.indexOf('[', it.name.span.end.offset);
+        if (this.commentsBetween(bracket, it.span.end.offset)) {
+          const items = it.values.map((v, i) => ({ node: it.labels?.[i] ? { ...v, span: { ...v.span, end: it.labels[i]!.span.end } } : v, text: valueToText(v) + (it.labels?.[i] ? ` as ${quote(it.labels[i]!.value)}` : '') }));
+          this.commentedItems(indent, `axis ${it.name.name} = [`, items, `]${target}`, it.target ? it.target.span.start.offset : it.span.end.offset, it, bracket);
+          return;
+        }
         const vals = it.values.map((v, i) => valueToText(v) + (it.labels?.[i] ? ` as ${quote(it.labels[i]!.value)}` : '')).join(', ');
         this.line(indent, `axis ${it.name.name} = [${vals}]${it.target ? ` -> ${it.target.parts.map((p) => p.name).join('.')}` : ''}`, it);
         return;
@@ -221,7 +339,7 @@ class Printer {
         const onlyInit = it.body.entries.length === 1 && it.body.entries[0].kind === 'InitFrom' && !this.hasCommentsIn(it.body);
         const text = onlyInit ? `{ ${this.entryText(it.body.entries[0])} }` : one;
         if (text !== undefined && indent.length + head.length + text.length <= WIDTH) { this.line(indent, head + text, it); return; }
-        this.out.push(`${indent}${head}{`);
+        this.open(`${indent}${head}{`, it.body.span.start.offset);
         this.entries(it.body, indent + '  ');
         this.line(indent, '}', it);
       }

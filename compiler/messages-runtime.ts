@@ -40,6 +40,14 @@ export const DATA = {
   badArgument: def('LSSD5014', 'error', 'bad argument to a data command or API', '§9.2'),
 } as const;
 
+/** Ingest: what `lssdc data index` finds while walking a tree and before probing (runtime/media/index.ts). */
+export const INGEST = {
+  duplicateMedia: def('LSSD5070', 'warning', 'byte-identical media files: one title kept', '§9.2'),
+  containerMismatch: def('LSSD5071', 'warning', 'file name and content name different containers', '§9.2'),
+  outsideCorpus: def('LSSD5072', 'warning', 'media outside titles/ of a synthetic corpus not indexed', '§9.2'),
+  notIndexed: def('LSSD5073', 'info', 'files not indexed as media, counted by reason', '§9.2'),
+} as const;
+
 /** Synthetic-corpus generator (runtime/media/synth). */
 export const SYNTH = {
   espeakMissing: def('LSSD5020', 'error', 'eSpeak NG (optional dependency) not installed or fails to load', '§9.2'),
@@ -126,4 +134,4 @@ export const EXEC = {
 } as const;
 
 /** Every lowering and runtime entry, for CATALOG. */
-export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, SYNTH, TRAIN, DOCTOR, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));
+export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, INGEST, SYNTH, TRAIN, DOCTOR, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));

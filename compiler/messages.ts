@@ -38,6 +38,7 @@ export const M = {
   badEscape: def(SYNTAX.badEscape, 'error', 'unknown escape in a string', '§2'),
   invalidUtf8: def(SYNTAX.invalidUtf8, 'error', 'file is not valid UTF-8', '§2'),
   notText: def(SYNTAX.notText, 'error', 'file is not lssd text', '§2'),
+  tooManyErrors: def(SYNTAX.tooManyErrors, 'error', 'too many syntax errors in one file', '§2'),
 
   // ---- 2xxx names, types, units ----
   unknownField: def('LSSD2001', 'error', 'unknown field', '§5'),
@@ -105,6 +106,8 @@ export const M = {
   danglingSymlink: def('LSSD5042', 'warning', 'dangling symlink skipped', '§9.4'),
   writeFailed: def('LSSD5043', 'error', 'file could not be written', '§9.4'),
   importOutsideRoot: def('LSSD5044', 'error', 'import outside the project root', '§9.4'),
+  checkpointWriteFailed: def('LSSD5045', 'error', 'checkpoint could not be written', '§9.4'),
+  fileSystemRefused: def('LSSD5046', 'error', 'the file system refused a read or write', '§9.4'),
 
   // ---- 3xxx schema ----
   schemaViolation: def('LSSD3001', 'error', 'resolved spec violates the schema', '§5'),
@@ -157,11 +160,15 @@ export const CATALOG: MessageDef[] = [...Object.values(M), ...RUNTIME_MESSAGES].
 export function nearest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined; let bestD = Infinity;
   const w = word.toLowerCase();
+  const limit = Math.max(1, Math.floor(word.length / 3));
   for (const c of candidates) {
+    // The distance is at least the length difference: a candidate that far off can never be suggested,
+    // and skipping it keeps a 200 KB name (a fuzz case) from costing a 200 K-row table per candidate.
+    if (Math.abs(c.length - w.length) > limit) continue;
     const d = editDistance(w, c.toLowerCase());
     if (d < bestD || (d === bestD && best !== undefined && c < best)) { bestD = d; best = c; }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= limit ? best : undefined;
 }
 
 export const didYouMean = (word: string, candidates: Iterable<string>): string | undefined => {

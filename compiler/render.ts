@@ -34,6 +34,16 @@ export const MAX_PER_FILE = 20;
 /** Excerpt lines wider than this are cut around the caret. */
 export const MAX_EXCERPT_WIDTH = 200;
 
+/** Messages, notes and hints wider than this are cut in the middle (a message may quote a 1 MB string or name). */
+export const MAX_MESSAGE_WIDTH = 400;
+
+/** `s` cut to MAX_MESSAGE_WIDTH display columns, keeping its start and end around a `…`. */
+function clip(s: string, max = MAX_MESSAGE_WIDTH): string {
+  if (s.length <= max / 2 || displayWidth(s) <= max) return s;
+  const half = Math.floor((max - 1) / 2);
+  return fit(s, half, false) + '…' + fit(s, max - 1 - half, true);
+}
+
 const paint = (on: boolean | undefined, code: string, s: string) => (on ? code + s + C.reset : s);
 
 /**
@@ -71,6 +81,9 @@ export function displayWidth(s: string): number {
 
 /** The longest suffix (fromEnd) or prefix of `s` no wider than `cols`. */
 function fit(s: string, cols: number, fromEnd: boolean): string {
+  // Never more than 2 code units per column are kept: slicing first keeps a 1 MB line from becoming a 1 M-element array.
+  const room = 2 * cols + 2;
+  if (s.length > room) s = fromEnd ? s.slice(s.length - room) : s.slice(0, room);
   const chars = [...s]; let w = 0; let i = 0;
   const at = (k: number) => chars[fromEnd ? chars.length - 1 - k : k];
   while (i < chars.length && w + charWidth(at(i).codePointAt(0)!) <= cols) { w += charWidth(at(i).codePointAt(0)!); i++; }
@@ -81,14 +94,14 @@ export const location = (s: Span): string => `${cleanText(s.file)}:${s.start.lin
 
 function renderOne(d: Diagnostic, sources: Map<string, Source>, o: RenderOptions): string {
   const sevColor = d.severity === 'error' ? C.red : d.severity === 'warning' ? C.yellow : C.cyan;
-  const head = `${d.span ? paint(o.color, C.bold, location(d.span)) + ': ' : ''}${paint(o.color, sevColor, `${d.severity} ${d.code}`)}: ${paint(o.color, C.bold, cleanText(d.message))}`;
+  const head = `${d.span ? paint(o.color, C.bold, location(d.span)) + ': ' : ''}${paint(o.color, sevColor, `${d.severity} ${d.code}`)}: ${paint(o.color, C.bold, clip(cleanText(d.message)))}`;
   const lines = [head];
   if (d.span) lines.push(...excerpt(d.span, sources, o, sevColor));
   for (const r of d.related) {
-    lines.push(`  ${paint(o.color, C.bold, location(r.span))}: ${paint(o.color, C.cyan, 'note')}: ${cleanText(r.message)}`);
+    lines.push(`  ${paint(o.color, C.bold, location(r.span))}: ${paint(o.color, C.cyan, 'note')}: ${clip(cleanText(r.message))}`);
     lines.push(...excerpt(r.span, sources, o, C.cyan).map((l) => '  ' + l));
   }
-  if (d.hint) lines.push(`  ${paint(o.color, C.cyan, 'hint')}: ${cleanText(d.hint)}`);
+  if (d.hint) lines.push(`  ${paint(o.color, C.cyan, 'hint')}: ${clip(cleanText(d.hint))}`);
   return lines.join('\n') + '\n';
 }
 

@@ -22,7 +22,7 @@ export function expandGrids(loaded: Loaded, diagnostics: Diagnostic[]): Expanded
     for (const d of f.decls) {
       if (d.kind !== 'GridDecl' || loaded.symbols.get(d.name.name)?.decl !== d) continue;
       const r = expandGrid(d, { lookupGrid: (n) => gridDecls.get(n) });
-      diagnostics.push(...r.diagnostics);
+      for (const d of r.diagnostics) diagnostics.push(d);
       const cells: ExpandedGrid['cells'] = [];
       for (const c of r.value?.cells ?? []) {
         const prev = loaded.symbols.get(c.name);

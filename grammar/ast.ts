@@ -173,7 +173,7 @@ export interface NumberLit extends Node {
 export interface Quantity extends Node {
   kind: 'Quantity';
   value: number; // magnitude as written times any K/M/B suffix, NOT converted to base unit
-  unit: string; // as written: s, ms, min, h, Hz, kHz, %, px, fps, epochs, steps, shots, clips, titles, frames, bins
+  unit: string; // as written: s, ms, min, h, Hz, kHz, dB, %, px, fps, epochs, steps, shots, clips, titles, frames, bins
   text: string;
 }
 

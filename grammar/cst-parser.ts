@@ -89,6 +89,8 @@ class LssdCstParser extends CstParser {
   private namedArgs: number[] = [];
   /** The key of the entry being parsed, for "expected '=' or '{' after 'a.b'". */
   private lastKey: CstNode | undefined;
+  /** parseTokens' `each`: called with every import or declaration parsed, as soon as it is parsed. */
+  private eachTopLevel: ((node: CstNode, side: ParseSideTables) => void) | undefined;
 
   constructor() {
     super(allTokens, {
@@ -244,13 +246,15 @@ class LssdCstParser extends CstParser {
     GATE: () => !this.at(EOF),
     DEF: () => {
       const before = this.LA(0);
+      let node: CstNode | undefined;
       try {
-        this.subrule(1, this.topLevel);
+        node = this.subrule(1, this.topLevel);
       } catch (e) {
         this.absorb(e);
         this.syncTopLevel();
         if (this.LA(0) === before) this.SKIP_TOKEN();
       }
+      if (node && !this.RECORDING_PHASE) this.eachTopLevel?.(node, this.side);
     },
   };
   readonly file = this.RULE('file', () => {
@@ -683,7 +687,13 @@ class LssdCstParser extends CstParser {
   });
 
   /** Parses a token vector from grammar/tokens.ts; the CST is always complete enough to convert. */
-  parseTokens(tokens: IToken[], positions: Positions): { cst: CstNode; diagnostics: SyntaxDiagnostic[]; side: ParseSideTables } {
+  /**
+   * Parses a file's tokens. `each`, if given, receives every top-level item's CST node (an import or a
+   * declaration, with its doc comments) as soon as the item is parsed, with the side tables so far:
+   * cst-to-ast converts it there and drops its subtree, so a large file never holds its whole CST
+   * (about 60 bytes of CST per byte of source).
+   */
+  parseTokens(tokens: IToken[], positions: Positions, each?: (node: CstNode, side: ParseSideTables) => void): { cst: CstNode; diagnostics: SyntaxDiagnostic[]; side: ParseSideTables } {
     this.positions = positions;
     this.diagnostics = [];
     this.side = { unclosedEnd: new Map(), strayDocs: [] };
@@ -691,7 +701,9 @@ class LssdCstParser extends CstParser {
     this.namedArgs = []; this.callees = []; this.openBrackets = [];
     this.depth = 0;
     this.input = tokens;
-    const cst = this.file();
+    this.eachTopLevel = each;
+    let cst: CstNode;
+    try { cst = this.file(); } finally { this.eachTopLevel = undefined; }
     for (const e of this.errors) this.absorb(e); // only for decisions the gates did not foresee
     return { cst, diagnostics: this.diagnostics, side: this.side };
   }

@@ -25,20 +25,29 @@ export interface ParseResult {
 export function parseSource(source: Source): ParseResult {
   const positions = new Positions(source);
   const lexed = lexSource(source, positions);
-  const { cst, diagnostics, side } = cstParser().parseTokens(lexed.tokens, positions);
+  // Each import or declaration becomes AST as soon as it is parsed, and its CST is dropped then.
+  const ast = new CstToAst(source, lexed);
+  const { diagnostics, side } = cstParser().parseTokens(lexed.tokens, positions, (top, sideSoFar) => {
+    ast.topLevel(top, sideSoFar);
+    (top as { children: CstNode['children'] }).children = {};
+  });
   const lexDiagnostics: SyntaxDiagnostic[] = lexed.errors.map((e) => e.kind === 'unterminated-string'
     ? { code: SYNTAX.unterminatedString, severity: 'error', message: 'unterminated string', span: e.span, related: [], hint: 'close the string with `"` on the same line' }
     : e.kind === 'bad-escape'
       ? { code: SYNTAX.badEscape, severity: 'error', message: `unknown escape '${e.text.replace('\n', '\\n')}' in a string`, span: e.span, related: [],
         hint: `write '\\\\' for a backslash (e.g. "C:\\\\data"); the escapes are ${STRING_ESCAPES.join(' ')}` }
       : { code: SYNTAX.unexpectedChar, severity: 'error', message: `unexpected character '${e.text}'`, span: e.span, related: [], hint: undefined });
-  const file = new CstToAst(source, lexed, side).file(cst);
+  const file = ast.file(side);
   return { file, diagnostics: [...lexDiagnostics, ...diagnostics] };
 }
 
 class CstToAst {
   private readonly positions: Positions;
-  constructor(private readonly source: Source, private readonly lexed: Lexed, private readonly side: ParseSideTables) {
+  /** The parser's side tables; unclosedEnd is complete for every item handed to topLevel(). */
+  private side: ParseSideTables = { unclosedEnd: new Map(), strayDocs: [] };
+  private readonly imports: Import[] = [];
+  private readonly decls: Decl[] = [];
+  constructor(private readonly source: Source, private readonly lexed: Lexed) {
     this.positions = lexed.positions;
   }
 
@@ -47,30 +56,34 @@ class CstToAst {
   private ident(t: IToken): Ident { return { kind: 'Ident', name: t.image, span: this.span(t) }; }
   private string(t: IToken): StringLit { return { kind: 'String', value: scanString(t.image).value, span: this.span(t) }; }
 
-  file(cst: CstNode): File {
-    const imports: Import[] = [];
-    const decls: Decl[] = [];
-    for (const top of nodes(cst.children, 'topLevel')) {
-      const c = top.children;
-      const imp = node(c, 'importDecl');
-      if (imp) {
-        const kw = tok(imp.children, 'Import')!;
-        const s = tok(imp.children, 'String')!;
-        const path = this.string(s);
-        imports.push({ kind: 'Import', path, span: this.join(this.span(kw), path.span) });
-        continue;
-      }
-      const d = node(c, 'decl');
-      if (!d) continue;
-      const docs = toks(c, 'DocComment');
-      const doc = docs.length ? docs.map((t) => t.image.replace(/\s+$/, '').replace(/^\/\/\/ ?/, '')).join('\n') : undefined;
-      decls.push(this.decl(d, doc));
+  /** One `topLevel` CST node (an import or a declaration), in file order. */
+  topLevel(top: CstNode, side: ParseSideTables): void {
+    this.side = side;
+    const c = top.children;
+    const imp = node(c, 'importDecl');
+    if (imp) {
+      const kw = tok(imp.children, 'Import')!;
+      const s = tok(imp.children, 'String')!;
+      const path = this.string(s);
+      this.imports.push({ kind: 'Import', path, span: this.join(this.span(kw), path.span) });
+      return;
     }
+    const d = node(c, 'decl');
+    if (!d) return;
+    const docs = toks(c, 'DocComment');
+    const doc = docs.length ? docs.map((t) => t.image.trimEnd().replace(/^\/\/\/ ?/, '')).join('\n') : undefined;
+    this.decls.push(this.decl(d, doc));
+  }
+
+  /** The file, once every top-level item went through topLevel(). */
+  file(side: ParseSideTables): File {
+    this.side = side;
+    const { imports, decls } = this;
     const n = this.source.text.length;
     let comments = this.lexed.comments;
     if (this.side.strayDocs.length) {
       comments = [...comments, ...this.side.strayDocs.map(({ token, trailing }): Comment => ({
-        kind: 'Comment', text: token.image.replace(/\s+$/, ''), span: this.span(token), trailing,
+        kind: 'Comment', text: token.image.trimEnd(), span: this.span(token), trailing,
       }))].sort((a, b) => a.span.start.offset - b.span.start.offset);
     }
     return {

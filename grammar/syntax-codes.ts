@@ -17,6 +17,7 @@ export const SYNTAX = {
   badEscape: 'LSSD1020',
   invalidUtf8: 'LSSD1021',
   notText: 'LSSD1022',
+  tooManyErrors: 'LSSD1023',
 } as const;
 
 /** Structurally identical to compiler/diagnostic.ts `Diagnostic`. */

@@ -198,7 +198,7 @@ export interface Lexed {
 
 /** Index of the first char after a token, ignoring trailing whitespace (comments end at the newline). */
 export function tokenEnd(t: IToken): number {
-  if (t.tokenType === DocComment) return t.startOffset + t.image.replace(/\s+$/, '').length;
+  if (t.tokenType === DocComment) return t.startOffset + t.image.trimEnd().length;
   return t.startOffset + t.image.length;
 }
 
@@ -290,7 +290,7 @@ export function lexSource(source: Source, positions = new Positions(source)): Le
     const k0 = k;
     while (k < tokens.length && tokens[k].startOffset < c.startOffset) k++;
     if (k > k0) lastLineWithToken = positions.pos(tokenEnd(tokens[k - 1])).line;
-    const body = c.image.replace(/\s+$/, '');
+    const body = c.image.trimEnd();
     const span = positions.span(c.startOffset, c.startOffset + body.length);
     comments.push({ kind: 'Comment', text: body, span, trailing: lastLineWithToken === span.start.line });
   }

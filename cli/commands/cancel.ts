@@ -3,7 +3,7 @@
 // SIGTERM from SLURM and checkpoint; a later `lssdc run` resumes them.
 import { resolve } from 'node:path';
 import type { Command } from '../main.ts';
-import { parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
+import { directoryProblem, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 
 const USAGE = `usage: lssdc cancel FILE.lssd [options]
@@ -23,6 +23,8 @@ export const command: Command = {
     const p = parseArgs(args, { flags: ['--json', '--no-color'], values: ['--root'], aliases: { '--runs-dir': '--root' } });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) return usageError(args, USAGE, p.positional.length ? 'one FILE at a time' : 'missing FILE');
+    const dirProblem = directoryProblem(p.positional[0], 'file');
+    if (dirProblem) return usageError(args, USAGE, dirProblem);
     const json = wantsJson(args);
     const file = resolve(p.positional[0]);
     const root = resolve(p.values.get('--root') ?? defaultRoot(file));

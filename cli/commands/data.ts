@@ -3,28 +3,33 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import type { CatalogTitle } from '../../runtime/contracts.ts';
-import { indexDirectory, type IndexOptions, type IndexSummary } from '../../runtime/media/index.ts';
+import { indexDirectory, notIndexedLine, type IndexOptions, type IndexSummary } from '../../runtime/media/index.ts';
 import { boundShots } from '../../runtime/media/shots.ts';
 import { DataCodes, isLssdError, LssdError } from '../../runtime/media/errors.ts';
 import { SYNTH_USAGE } from '../../runtime/media/synth/cli.ts';
 import { corpusKnobSummary, knobLines } from '../../runtime/media/synth/knobs.ts';
+import { corpusDubbingSummary, dubbingLines } from '../../runtime/media/synth/dubbing.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { nearest } from '../../compiler/messages.ts';
-import { numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from '../args.ts';
+import { directoryProblem, numberOption, parseArgs, usageError, wantsJson, type ParsedArgs } from '../args.ts';
 
 const USAGE = `usage: lssdc data <subcommand> [options]
 
 subcommands:
-  index DIR   ffprobe every media file under DIR, segment shots, write the catalog (JSON Lines) under
-              <data-dir>/catalogs/; incremental on re-run. Bad files get one line each and are skipped.
+  index DIR   ffprobe every media file under DIR (each real directory once; media decided by name and
+              content; byte-identical copies indexed once), segment shots, write the catalog (JSON Lines)
+              under <data-dir>/catalogs/; incremental on re-run. Bad files get one line each and are
+              skipped; what is not media is counted by reason.
   synth ...   generate the synthetic dub corpus (see \`lssdc data synth --help\`)
   stats DIR   catalog statistics for DIR (indexes it first if needed); for a synthetic corpus also its
-              generator knobs and the confound strengths its ground truth shows
+              generator knobs and the confound strengths its ground truth shows, and its dubbing knobs
+              (voice match, loudness, EQ match, room) with what the truth measured
 
 options (index, stats):
   --root DIR             where data, features and runs live (default: <project>/.lssd; --data-dir is the same)
   --method scene|sidecar cut detection (default scene; a <name>.cuts.json sidecar always wins)
-  --threshold X          scene-change threshold in (0,1) (default 0.3)
+  --threshold X          scene cuts: a cut changes the picture 10·X times more than the frames around
+                         it, X in (0,1) (default 0.3; lower finds more cuts; docs/ingest.md)
   --original first|LANG  original language where tracks carry no 'original' title tag (default first)
   --min S --max S        shot length bounds for the reported counts (default 3 and 12)
   --json                 print the summary as JSON
@@ -72,6 +77,8 @@ function summaryLines(s: IndexSummary): string[] {
     `indexed ${s.dir}: ${s.titles.length} titles from ${s.files} files (${s.indexed} probed, ${s.reused} unchanged) in ${s.seconds.toFixed(1)} s`,
     `  shots: ${s.shots.total} total, ${s.shots.inBounds} within bounds, ${s.shots.tooShort} too short, ${s.shots.tooLong} too long`,
     `  skipped: ${s.skipped.length} file(s)${byCode.size ? ' (' + [...byCode].map(([c, n]) => `${c} ×${n}`).join(', ') + ')' : ''}; ${s.undTracks} untagged audio stream(s) ignored`,
+    ...(s.duplicates.length ? [`  duplicates: ${s.duplicates.reduce((a, d) => a + d.others.length, 0)} byte-identical copies of ${s.duplicates.length} title(s) not indexed (${DataCodes.duplicateMedia})`] : []),
+    ...(s.ignored.length ? [`  not media: ${s.ignored.map((g) => `${g.count} ${g.reason}`).join(', ')} (${DataCodes.notIndexed} on stderr)`] : []),
     `  catalog: ${s.catalogPath}`,
   ];
 }
@@ -111,6 +118,8 @@ async function run(args: string[]): Promise<number> {
   const p = parseArgs(rest, INDEX_ARGS);
   if (typeof p === 'string') return usageError(args, USAGE, p);
   if (p.positional.length !== 1) return usageError(args, USAGE, `'data ${sub}' takes one directory, got ${p.positional.length}`);
+  const dirProblem = directoryProblem(p.positional[0], 'file-or-dir');
+  if (dirProblem) return usageError(args, USAGE, dirProblem);
   try {
     const o = indexOptions(p);
     const tty = process.stderr.isTTY && !p.flags.has('--json');
@@ -122,6 +131,8 @@ async function run(args: string[]): Promise<number> {
       },
     });
     if (tty) process.stderr.write('\r\x1b[K');
+    const info = notIndexedLine(s);
+    if (info && sub === 'index') process.stderr.write(info + '\n');
     if (sub === 'index') {
       if (p.flags.has('--json')) process.stdout.write(JSON.stringify({ ...s, titles: s.titles.length }, null, 2) + '\n');
       else process.stdout.write(summaryLines(s).join('\n') + '\n');
@@ -130,7 +141,8 @@ async function run(args: string[]): Promise<number> {
       // a synthetic corpus (corpus.json + truth/): the knobs it was generated with, measured back from its truth
       const dir = resolve(p.positional[0]);
       const generator = existsSync(join(dir, 'corpus.json')) && existsSync(join(dir, 'truth')) ? corpusKnobSummary(dir) : null;
-      if (p.flags.has('--json')) process.stdout.write(JSON.stringify(generator ? { ...st, generator } : st, null, 2) + '\n');
+      const dubbing = generator ? corpusDubbingSummary(dir) : null;
+      if (p.flags.has('--json')) process.stdout.write(JSON.stringify(generator ? { ...st, generator, ...(dubbing ? { dubbing } : {}) } : st, null, 2) + '\n');
       else {
         const fmt = (r: Record<string, number>) => Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
         process.stdout.write([
@@ -140,6 +152,7 @@ async function run(args: string[]): Promise<number> {
           `shots: ${st.shots} (${st.shotsInBounds} within ${o.bounds!.min}..${o.bounds!.max} s, ${st.tooShort} shorter, ${st.tooLong} longer)`,
           `shot lengths (s): ${Object.entries(st.shotLengthHistogram).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k === '20' ? '20+' : k}:${v}`).join(' ')}`,
           ...(generator ? knobLines(generator).map((l) => `generator: ${l}`) : []),
+          ...(dubbing ? dubbingLines(dubbing).map((l) => `dubbing: ${l}`) : []),
         ].join('\n') + '\n');
       }
     }

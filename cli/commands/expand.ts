@@ -18,7 +18,7 @@ import type { Decl, File, GridDecl, Import } from '../../grammar/ast.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
 import { displayName } from '../../compiler/profile.ts';
-import { parseArgs, printDiagnostics, usageError, useColor } from '../args.ts';
+import { directoryProblem, parseArgs, printDiagnostics, usageError, useColor } from '../args.ts';
 import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc expand [options] FILE
@@ -55,6 +55,8 @@ export const command: Command = {
     const p = parseArgs(args, { flags: ['--json', '--no-color', '--force'], values: ['--grid', '--write', ...PROFILE_ARGS.values], repeat: PROFILE_ARGS.repeat });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
+    const dirProblem = directoryProblem(p.positional[0], 'file');
+    if (dirProblem) return usageError(args, USAGE, dirProblem);
     const file = displayPath(p.positional[0]);
     const host = nodeHost();
     if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }

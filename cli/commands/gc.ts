@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { stageHashes } from '../../compiler/hash.ts';
-import { numberOption, parseArgs, printDiagnostics, usageError, useColor } from '../args.ts';
+import { directoryProblem, numberOption, parseArgs, printDiagnostics, usageError, useColor } from '../args.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { projectFileFor } from '../../runtime/host.ts';
 import { RunMessages } from '../../runtime/orchestrate/messages.ts';
@@ -52,6 +52,7 @@ export const command: Command = {
       return 2;
     }
     const keepDays = keep ?? DEFAULT_KEEP_DAYS;
+    for (const f of p.positional) { const dirProblem = directoryProblem(f, 'file'); if (dirProblem) return usageError(args, usage, dirProblem); }
     const rootFlag = p.values.get('--root');
     const root = resolve(rootFlag ?? defaultRoot(p.positional[0] ?? process.cwd()));
 

@@ -17,7 +17,7 @@ import { migrateLegacy } from '../../runtime/store/legacy.ts';
 import { recordRef } from '../../runtime/store/refs.ts';
 import { projectFileFor } from '../../runtime/host.ts';
 import { PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
-import { parseArgs, usageError, useColor } from '../args.ts';
+import { directoryProblem, parseArgs, usageError, useColor } from '../args.ts';
 
 const usage = `usage: lssdc probe FILE.lssd | RUN_DIR [options]
        lssdc probe --embeddings DIR [--protocol NAME] [--json]
@@ -65,6 +65,8 @@ function parse(args: string[]): { flags?: Flags; error?: string } {
   if (protocol !== undefined && embeddings === undefined) return { error: '--protocol goes with --embeddings' };
   if (protocol !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(protocol)) return { error: `--protocol must name a preset or task, got '${protocol}'` };
   if (!p.positional.length && embeddings === undefined) return { error: 'missing FILE.lssd or RUN_DIR' };
+  const dirProblem = directoryProblem(p.positional[0], 'file-or-dir');
+  if (dirProblem) return { error: dirProblem };
   const compile = { ...(p.values.has('--profile') ? { profile: p.values.get('--profile') } : {}), ...(p.lists.get('--catalog')?.length ? { catalogs: p.lists.get('--catalog') } : {}) };
   return { flags: { target: p.positional[0], cells, compile, backend, force: p.flags.has('--force'), root: p.values.get('--root'), plain: p.flags.has('--plain'), json: p.flags.has('--json'),
     exportHear, embeddings, protocol } };
@@ -208,7 +210,7 @@ async function probeEmbeddings(flags: Flags): Promise<number> {
   let rows: ProbeResult[] = [];
   try {
     await selectBackend((flags.backend ?? 'auto') as 'auto');
-    rows = probeEmbeddingsDir(resolve(flags.embeddings!), proto.spec.probes[0], { events: (e) => renderer.onEvent({ ...e, run: 'embeddings' }), signal: ac.signal });
+    rows = await probeEmbeddingsDir(resolve(flags.embeddings!), proto.spec.probes[0], { events: (e) => renderer.onEvent({ ...e, run: 'embeddings' }), signal: ac.signal });
   } catch (e) {
     await renderer.close();
     process.removeListener('SIGINT', onSignal);

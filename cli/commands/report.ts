@@ -5,7 +5,7 @@ import type { Command } from '../main.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { isProbeError } from '../../runtime/probes/errors.ts';
 import { resolveTargets, renderForStderr } from './probe.ts';
-import { parseArgs, usageError } from '../args.ts';
+import { directoryProblem, parseArgs, usageError } from '../args.ts';
 import { PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const usage = `usage: lssdc report RUN_DIR | FILE.lssd [options]
@@ -37,6 +37,8 @@ export const command: Command = {
     if (p.positional.length > 1) return usageError(args, usage, `one RUN_DIR or FILE, got '${p.positional[0]}' and '${p.positional[1]}'`);
     const target = p.positional[0];
     if (!target) return usageError(args, usage, 'missing RUN_DIR or FILE.lssd');
+    const dirProblem = directoryProblem(target, 'file-or-dir');
+    if (dirProblem) return usageError(args, usage, dirProblem);
     const [out, template, root, title, mdName, assets, layout] = ['--out', '--template', '--root', '--title', '--md-name', '--assets', '--layout'].map((k) => p.values.get(k));
     if (layout !== undefined && !['default', 'table2', 'b3'].includes(layout)) return usageError(args, usage, `--layout must be default, table2 or b3, got '${layout}'`);
     if (mdName && !/^[^/\\]+\.md$/.test(mdName)) return usageError(args, usage, `--md-name must be a file name ending in .md, got '${mdName}'`);

@@ -15,7 +15,7 @@ import { projectFileFor } from '../../runtime/host.ts';
 import { PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 import { chooseMode, createRenderer } from '../../runtime/ui/index.ts';
 import { executorOf, runOnCluster } from '../cluster.ts';
-import { intOption, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
+import { directoryProblem, intOption, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 
 const usage = `usage: lssdc run FILE.lssd [options]
 
@@ -100,6 +100,8 @@ export function parseRunArgs(args: string[]): { flags?: Flags; error?: string; d
   if (diagnostics.length) return { diagnostics };
   if (p.positional.length > 1) return { error: `one FILE at a time (got '${p.positional[0]}' and '${p.positional[1]}'); a grid runs all its cells` };
   if (!p.positional.length) return { error: 'missing FILE' };
+  const dirProblem = directoryProblem(p.positional[0], 'file');
+  if (dirProblem) return { error: dirProblem };
   f.file = p.positional[0];
   return { flags: f };
 }

@@ -9,7 +9,7 @@ import { displayName } from '../../compiler/profile.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
 import { LOWER } from '../../compiler/messages.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
-import { parseArgs, usageError, useColor } from '../args.ts';
+import { directoryProblem, parseArgs, usageError, useColor } from '../args.ts';
 import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc show [options] FILE
@@ -35,6 +35,8 @@ export const command: Command = {
     const p = parseArgs(args, { flags: ['--hash', '--params', '--no-color'], values: ['--name', ...PROFILE_ARGS.values], repeat: PROFILE_ARGS.repeat });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) { process.stderr.write(`error: expected one FILE\n\n${USAGE}\n`); return 2; }
+    const dirProblem = directoryProblem(p.positional[0], 'file');
+    if (dirProblem) return usageError(args, USAGE, dirProblem);
     const host = nodeHost();
     const file = displayPath(p.positional[0]);
     if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }

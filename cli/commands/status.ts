@@ -3,7 +3,7 @@
 // loss — from squeue (sacct where accounting is on) and the cells' run directories.
 import { resolve } from 'node:path';
 import type { Command } from '../main.ts';
-import { parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
+import { directoryProblem, parseArgs, printDiagnostics, usageError, useColor, wantsJson } from '../args.ts';
 import { prepareForCluster } from '../cluster.ts';
 import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
@@ -28,6 +28,8 @@ export const command: Command = {
     const p = parseArgs(args, { flags: ['--json', '--no-color'], values: ['--root', ...PROFILE_ARGS.values], repeat: [...PROFILE_ARGS.repeat], aliases: { '--runs-dir': '--root' } });
     if (typeof p === 'string') return usageError(args, USAGE, p);
     if (p.positional.length !== 1) return usageError(args, USAGE, p.positional.length ? 'one FILE at a time' : 'missing FILE');
+    const dirProblem = directoryProblem(p.positional[0], 'file');
+    if (dirProblem) return usageError(args, USAGE, dirProblem);
     const json = wantsJson(args);
     const color = useColor(process.stderr, p.flags.has('--no-color'));
     const file = resolve(p.positional[0]);

@@ -250,7 +250,7 @@ export const EXPERIMENT_FIELDS: FieldDef[] = [
   f('data.titles.dub_languages', list(lang, { minItems: 1, unique: true }), undefined, 'none', 'Titles with a dub track in every one of these languages (language parity: B.3\'s "EN titles with all of ES, FR, and JA available" is `[ES, FR, JA]`).', P, { to: 'data.filters.dub_languages' }),
   f('data.titles.content', list(enumOf(['movie', 'episode'] as const), { minItems: 1, unique: true }), ['movie', 'episode'], '[movie, episode]', 'Kinds of title admitted.', P, { to: 'data.filters.content' }),
   f('data.shots.length', range(duration(0, 3600)), { min: 3, max: 12 }, '3s .. 12s', 'Shot length bounds; shorter or longer shots are ignored (appendix A).', P, { to: null }),
-  f('data.shots.cut_detection', cutDetection, { method: 'scene', threshold: 0.3 }, 'scene(threshold = 0.3)', 'Shot boundary detector: `scene(threshold = …)` (ffmpeg scene score) or `sidecar` (boundaries shipped with the media).', P),
+  f('data.shots.cut_detection', cutDetection, { method: 'scene', threshold: 0.3 }, 'scene(threshold = 0.3)', 'Shot boundary detector: `scene(threshold = …)` (content-based and adaptive: a cut changes the picture 10 × threshold times more than the frames around it; docs/ingest.md) or `sidecar` (boundaries shipped with the media).', P),
   f('data.budget', budget, null, 'all', 'Number of shots to train on (Table 1 "# data"), e.g. `4.6M shots`; `all` = every admitted shot.'),
   f('data.batch.per_device', int(1, 65536), 64, '64', 'Batch size per device (appendix A: 64).'),
   f('data.batch.devices', int(1, 4096), 32, '32', 'Number of devices (appendix A: 32 A100s). Global batch = per_device × devices.'),

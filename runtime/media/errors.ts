@@ -1,6 +1,10 @@
 // Data-side errors: one line each (code, path, message, hint), never a stack trace. Codes are LSSD500x/501x
 // (runtime/data), catalogued with severities and titles in compiler/messages-runtime.ts (`DATA`).
-import { DATA } from '../../compiler/messages-runtime.ts';
+import { DATA, INGEST } from '../../compiler/messages-runtime.ts';
+import { cleanText } from '../../compiler/render.ts';
+
+/** One terminal line: control and bidi characters of a file name escaped (a name may hold anything), newlines too. */
+export const oneLine = (s: string): string => cleanText(s).replace(/\n/g, '\\n');
 
 export const DataCodes = {
   unreadable: DATA.unreadable.code,
@@ -16,6 +20,10 @@ export const DataCodes = {
   emptyDataset: DATA.emptyDataset.code,
   missingPrimary: DATA.missingPrimary.code,
   badArgument: DATA.badArgument.code,
+  duplicateMedia: INGEST.duplicateMedia.code,
+  containerMismatch: INGEST.containerMismatch.code,
+  outsideCorpus: INGEST.outsideCorpus.code,
+  notIndexed: INGEST.notIndexed.code,
 } as const;
 
 export type DataCode = (typeof DataCodes)[keyof typeof DataCodes];
@@ -33,8 +41,8 @@ export class LssdError extends Error {
     this.path = opts.path;
   }
   /** `error LSSD5001: <path>: <message> (hint: …)` — one line. */
-  line(severity: 'error' | 'warning' = 'error'): string {
-    return `${severity} ${this.code}: ${this.path ? this.path + ': ' : ''}${this.message}${this.hint ? ` (hint: ${this.hint})` : ''}`;
+  line(severity: 'error' | 'warning' | 'info' = 'error'): string {
+    return oneLine(`${severity} ${this.code}: ${this.path ? this.path + ': ' : ''}${this.message}${this.hint ? ` (hint: ${this.hint})` : ''}`);
   }
   toDiagnostic(severity: 'error' | 'warning' = 'error') {
     return { code: this.code, severity, message: this.path ? `${this.path}: ${this.message}` : this.message, related: [], hint: this.hint };

@@ -5,25 +5,30 @@
 // Synthetic-corpus layout (runtime/media/synth): `<dir>/corpus.json` marks a corpus; then only
 // `<dir>/titles/` is indexed, `<dir>/truth/<id>.json` supplies original language, kind and shot truth,
 // and `<id>.cuts.json` sidecars give the cuts.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve, dirname } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve, dirname, relative, sep } from 'node:path';
+import type { Diagnostic } from '../../compiler/diagnostic.ts';
+import { diag, M } from '../../compiler/messages.ts';
+import { walkTree, reason, type WalkedFile } from '../files/walk.ts';
+import { displayPath } from '../host.ts';
 import type { AudioTrack, CatalogTitle, DataEvents, Shot } from '../contracts.ts';
-import { DataCodes, LssdError, isLssdError } from './errors.ts';
-import { hashFile, mapLimit, sha256, writeFileAtomic } from './fsutil.ts';
+import { DataCodes, LssdError, isLssdError, oneLine } from './errors.ts';
+import { hashFile, hashWhole, mapLimit, sha256, writeFileAtomic, WHOLE_LIMIT } from './fsutil.ts';
 import { normaliseLanguage, SPEECH_REMOVED } from './lang.ts';
-import { probeMedia, type ProbeInfo } from './probe.ts';
+import { probeMedia, sniffFile, CONTAINER_BY_EXTENSION, CONTAINER_NAMES, type Container, type ProbeInfo, type Sniffed } from './probe.ts';
 import { boundShots, cutsToShots, decodableSeconds, detectSceneCuts, readSidecarCuts, sidecarPath, round3 } from './shots.ts';
 
 export const DEFAULT_THRESHOLD = 0.3;
 
-export const MEDIA_EXTENSIONS = ['.mkv', '.mp4', '.mov', '.webm', '.avi', '.m4v', '.ts', '.mpg', '.mpeg', '.wmv', '.flv', '.ogv'];
+/** File name suffixes probed as media (content decides for `.ts` and for files without a suffix). */
+export const MEDIA_EXTENSIONS = Object.keys(CONTAINER_BY_EXTENSION);
 
 export interface IndexOptions {
   /** The `.lssd` directory (catalogs go under `<root>/catalogs/`). */
   root: string;
   /** Cut detection: 'sidecar' still falls back to scene detection for files without one. Default 'scene'. */
   method?: 'scene' | 'sidecar';
-  /** ffmpeg scene score threshold in (0,1). Default 0.3. */
+  /** Scene-cut threshold in (0,1): a cut changes the picture 10·threshold times more than the frames around it (runtime/media/shots.ts). Default 0.3. */
   threshold?: number;
   /** Original language rule for files without truth / 'original' tags: 'first' audio stream (default) or an ISO code. */
   original?: string;
@@ -33,6 +38,8 @@ export interface IndexOptions {
   concurrency?: number;
   events?: DataEvents;
 }
+
+export interface DuplicateGroup { kept: string; others: string[]; hash: string }
 
 export interface SkippedFile { path: string; code: string; line: string }
 
@@ -48,15 +55,22 @@ export interface IndexSummary {
   /** Audio streams dropped for `und`/missing language (their titles are kept). */
   undTracks: number;
   warnings: string[];
+  /** Byte-identical files: the first in walk order is the title, the others are not indexed (LSSD5070). */
+  duplicates: DuplicateGroup[];
+  /** Files under the directory not probed as media, by reason (LSSD5073). */
+  ignored: IgnoredGroup[];
   shots: { total: number; inBounds: number; tooShort: number; tooLong: number };
   seconds: number;
 }
 
 interface StateEntry { size: number; mtimeMs: number; hash?: string; title?: CatalogTitle; error?: SkippedFile; warnings?: string[] }
 
-/** Catalog key: the directory and the segmentation settings (shots depend on them). */
+/**
+ * Catalog key: the directory and the segmentation settings (shots depend on them). v2: the content-based
+ * cut detector replaced ffmpeg's scene score and copies are indexed once, so a v1 catalog is not reused.
+ */
 export function catalogKey(dir: string, method: string, threshold: number): string {
-  return sha256(JSON.stringify({ v: 1, dir: resolve(dir), method, threshold })).slice(0, 16);
+  return sha256(JSON.stringify({ v: 2, dir: resolve(dir), method, threshold })).slice(0, 16);
 }
 
 export function catalogPaths(root: string, key: string): { jsonl: string; state: string } {
@@ -67,21 +81,115 @@ export function readCatalog(path: string): CatalogTitle[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CatalogTitle);
 }
 
-/** Media files to index, sorted (deterministic catalog order). */
-export function listMedia(dir: string): string[] {
+/** Why a file under the indexed directory is not a media candidate (counted, never silent). */
+export type IgnoreReason = 'sidecar' | 'text-ts' | 'single-track-audio' | 'other-name' | 'no-extension' | 'corpus-tasks' | 'corpus-files' | 'outside-corpus' | 'directories';
+
+export const IGNORE_REASONS: Readonly<Record<IgnoreReason, string>> = {
+  'sidecar': 'cuts/truth sidecars',
+  'text-ts': '`.ts` files holding text (TypeScript or other source), not MPEG-TS',
+  'single-track-audio': 'single-track audio files without a per-track language tag (mux into .mka with a language tag to index)',
+  'other-name': 'not media by name',
+  'no-extension': 'no extension and no media container by content',
+  'corpus-tasks': "probe clips of the corpus's HEAR tasks (tasks/)",
+  'corpus-files': 'corpus truth, state and metadata files',
+  'outside-corpus': 'media outside titles/ of a synthetic corpus (LSSD5072)',
+  'directories': 'directories not entered (dot-names, node_modules)',
+};
+
+export interface IgnoredGroup { reason: IgnoreReason; description: string; count: number; /** Up to 5 paths, or for `other-name` the commonest suffixes with counts. */ examples: string[] }
+
+/** A file `data index` will probe, with what its first bytes say. */
+export interface MediaCandidate extends WalkedFile { sniffed: Sniffed; expected: Container | null }
+
+export interface MediaScan {
+  candidates: MediaCandidate[];
+  ignored: IgnoredGroup[];
+  /** One-line diagnostics from the walk and the sniffing (LSSD5040–5042, LSSD5071, LSSD5072). */
+  lines: string[];
+  isCorpus: boolean;
+}
+
+/** Single-track audio formats: no per-stream language tag to tell an original from a dub. */
+const SINGLE_TRACK_AUDIO = new Set(['.wav', '.mp3', '.flac', '.aac', '.ac3', '.aiff', '.aif', '.wma']);
+/** Corpus subdirectories that are not titles (runtime/media/synth/README.md, corpus layout). */
+const CORPUS_META_DIRS = new Set(['truth', 'state']);
+
+const extOf = (name: string) => { const i = name.lastIndexOf('.'); return i > 0 ? name.slice(i).toLowerCase() : ''; };
+
+/** Renders a walk diagnostic as the one-line form `data index` prints. */
+function diagLine(d: Diagnostic): string {
+  return oneLine(`${d.severity} ${d.code}: ${d.message}${d.hint ? ` (hint: ${d.hint})` : ''}`);
+}
+
+/**
+ * Walks `dir` (each real directory once, runtime/files/walk.ts) and decides which files are media by
+ * name and by content: a media suffix whose first bytes are text is not probed when it is `.ts`
+ * (TypeScript), a file without a suffix is probed when its bytes are a known container, a suffix that
+ * names another container than the bytes hold is probed with a warning. Everything else is counted by
+ * reason. In a synthetic corpus (`corpus.json` + `titles/`) only `titles/` holds titles.
+ */
+export function scanMedia(dir: string): MediaScan {
   const isCorpus = existsSync(join(dir, 'corpus.json')) && existsSync(join(dir, 'titles'));
-  const start = isCorpus ? join(dir, 'titles') : dir;
-  const out: string[] = [];
-  (function walk(d: string) {
-    for (const name of readdirSync(d).sort()) {
-      if (name.startsWith('.')) continue;
-      const p = join(d, name);
-      let st; try { st = statSync(p); } catch { continue; }
-      if (st.isDirectory()) walk(p);
-      else if (MEDIA_EXTENSIONS.some((e) => name.toLowerCase().endsWith(e))) out.push(p);
+  const relevant = (name: string) => extOf(name) in CONTAINER_BY_EXTENSION;
+  const w = walkTree(dir, { relevant });
+  const lines = w.diagnostics.map(diagLine);
+  const groups = new Map<IgnoreReason, string[]>();
+  const ignore = (r: IgnoreReason, p: string) => { let g = groups.get(r); if (!g) groups.set(r, g = []); g.push(p); };
+  for (const d of w.skippedDirs) ignore('directories', d);
+  const candidates: MediaCandidate[] = [];
+  const outside: string[] = [];
+  const titlesDir = join(dir, 'titles');
+  for (const f of w.files) {
+    const ext = extOf(f.name);
+    if (/\.(cuts|truth)\.json$/i.test(f.name)) { ignore('sidecar', f.path); continue; }
+    if (isCorpus) {
+      const rel = relative(dir, f.path).split(sep);
+      if (rel[0] === 'tasks') { ignore('corpus-tasks', f.path); continue; }
+      if (CORPUS_META_DIRS.has(rel[0]) || (rel.length === 1 && f.name === 'corpus.json')) { ignore('corpus-files', f.path); continue; }
     }
-  })(start);
-  return out;
+    const expected = CONTAINER_BY_EXTENSION[ext] ?? null;
+    if (!expected && ext !== '') {
+      if (SINGLE_TRACK_AUDIO.has(ext)) ignore('single-track-audio', f.path); else ignore('other-name', f.path);
+      continue;
+    }
+    let sniffed: Sniffed;
+    try { sniffed = sniffFile(f.path); } catch (e) {
+      // Unreadable: let the candidate through so it gets its own LSSD5001 line naming the reason.
+      if (expected) { candidates.push({ ...f, sniffed: 'unknown', expected }); continue; }
+      lines.push(diagLine(diag(M.pathUnreadable, undefined, `cannot read ${displayPath(f.path)}: ${reason(e)}`)));
+      continue;
+    }
+    if (!expected) {
+      if (sniffed === 'text' || sniffed === 'unknown' || sniffed === 'empty') { ignore('no-extension', f.path); continue; }
+    } else if (ext === '.ts' && sniffed === 'text') { ignore('text-ts', f.path); continue; }
+    if (isCorpus && !(f.path.startsWith(titlesDir + sep))) { outside.push(f.path); ignore('outside-corpus', f.path); continue; }
+    if (expected && sniffed !== expected && sniffed !== 'text' && sniffed !== 'unknown' && sniffed !== 'empty') {
+      lines.push(new LssdError(DataCodes.containerMismatch, `named ${ext} (${CONTAINER_NAMES[expected]}) but holds ${CONTAINER_NAMES[sniffed]}; indexed by its content`,
+        { path: f.path, hint: `rename it to a ${Object.entries(CONTAINER_BY_EXTENSION).find(([, c]) => c === sniffed)![0]} suffix` }).line('warning'));
+    }
+    candidates.push({ ...f, sniffed, expected });
+  }
+  if (outside.length) {
+    lines.push(new LssdError(DataCodes.outsideCorpus, `${outside.length} media file(s) outside titles/ are not part of this synthetic corpus and were not indexed: ${outside.slice(0, 5).map((p) => relative(dir, p)).join(', ')}${outside.length > 5 ? ', …' : ''}`,
+      { path: dir, hint: 'index them from a directory of their own, or move them out of the corpus' }).line('warning'));
+  }
+  const order = Object.keys(IGNORE_REASONS) as IgnoreReason[];
+  const ignored = order.filter((r) => groups.has(r)).map((r): IgnoredGroup => {
+    const paths = groups.get(r)!;
+    let examples = paths.slice(0, 5).map((p) => relative(dir, p) || p);
+    if (r === 'other-name') {
+      const by = new Map<string, number>();
+      for (const p of paths) { const e = extOf(basename(p)) || '(none)'; by.set(e, (by.get(e) ?? 0) + 1); }
+      examples = [...by].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 6).map(([e, n]) => `${e} ×${n}`);
+    }
+    return { reason: r, description: IGNORE_REASONS[r], count: paths.length, examples };
+  });
+  return { candidates, ignored, lines, isCorpus };
+}
+
+/** Media files to index, in walk order (deterministic catalog order). */
+export function listMedia(dir: string): string[] {
+  return scanMedia(dir).candidates.map((c) => c.path);
 }
 
 interface TruthShot { index: number; start: number; end: number; scene?: string; music?: boolean;
@@ -143,7 +251,10 @@ export function assignRoles(p: ProbeInfo, truth: Truth | null, rule: string | un
   return { originalLanguage: orig, audio };
 }
 
-async function indexOne(path: string, o: Required<Pick<IndexOptions, 'method' | 'threshold'>> & IndexOptions, warn: (s: string) => void): Promise<{ title: CatalogTitle; hash: string }> {
+async function indexOne(path: string, hash: string, sniffed: Sniffed, o: Required<Pick<IndexOptions, 'method' | 'threshold'>> & IndexOptions, warn: (s: string) => void): Promise<{ title: CatalogTitle; hash: string }> {
+  if (sniffed === 'text') {
+    throw new LssdError(DataCodes.unreadable, 'file holds text, not a media container', { path, hint: 'is it a media file? its name says so, its bytes do not' });
+  }
   const p = await probeMedia(path);
   for (const s of p.skipped) {
     warn(new LssdError(DataCodes.undLanguage, `audio stream #${s.stream} skipped: ${s.reason}`, { path, hint: 'tag it with an ISO 639 language to use it as a dub' }).line('warning'));
@@ -163,13 +274,12 @@ async function indexOne(path: string, o: Required<Pick<IndexOptions, 'method' | 
     else {
       // A sidecar spec may carry no meaningful threshold (0): fall back to the usual default then.
       const threshold = o.threshold > 0 && o.threshold < 1 ? o.threshold : DEFAULT_THRESHOLD;
-      if (o.method === 'sidecar') warn(`warning ${DataCodes.badSidecar}: ${path}: no cuts sidecar (${basename(sidecarPath(path))}); using scene detection (threshold ${threshold})`);
-      cuts = await detectSceneCuts(path, threshold, p.startTime);
+      if (o.method === 'sidecar') warn(oneLine(`warning ${DataCodes.badSidecar}: ${path}: no cuts sidecar (${basename(sidecarPath(path))}); using scene detection (threshold ${threshold})`));
+      cuts = await detectSceneCuts(path, threshold, p.video);
     }
   }
   const shots = attachTruth(cutsToShots(cuts, duration), truth);
   const { originalLanguage, audio } = assignRoles(p, truth, o.original);
-  const hash = await hashFile(path);
   const base = basename(path).replace(/\.[^.]+$/, '');
   const kind = truth?.kind ?? (duration >= 60 * 60 ? 'movie' : 'episode');
   const title: CatalogTitle = {
@@ -178,6 +288,13 @@ async function indexOne(path: string, o: Required<Pick<IndexOptions, 'method' | 
     audio, shots,
   };
   return { title, hash };
+}
+
+/** Content hash of a candidate; an unreadable file is an LSSD5001 line, not a crash. */
+async function hashCandidate(path: string): Promise<string> {
+  try { return await hashFile(path); } catch (e) {
+    throw new LssdError(DataCodes.unreadable, `cannot read file: ${reason(e)}`, { path, hint: 'check its permissions' });
+  }
 }
 
 /** Indexes `dir` into `<root>/catalogs/<key>.jsonl` and returns the catalog plus a summary of what was skipped. */
@@ -196,36 +313,85 @@ export async function indexDirectory(dir: string, opts: IndexOptions): Promise<I
   if (existsSync(paths.state) && existsSync(paths.jsonl)) {
     try { state = JSON.parse(readFileSync(paths.state, 'utf8')); } catch { state = {}; }
   }
-  const files = listMedia(dir);
-  if (files.length === 0) throw new LssdError(DataCodes.noMedia, 'no media files found', { path: dir, hint: `looked for ${MEDIA_EXTENSIONS.join(' ')}` });
+  const scan = scanMedia(dir);
   const warnings: string[] = [];
+  const report = (w: string) => { warnings.push(w); o.events?.onWarning?.(w); };
+  for (const l of scan.lines) report(l);
+  const files = scan.candidates;
+  if (files.length === 0) {
+    throw new LssdError(DataCodes.noMedia, 'no media files found', { path: dir, hint: `looked for ${MEDIA_EXTENSIONS.join(' ')} and files without a suffix holding a media container${scan.ignored.length ? `; not media: ${scan.ignored.map((g) => `${g.count} ${g.reason}`).join(', ')}` : ''}` });
+  }
   const newState: Record<string, StateEntry> = {};
   let done = 0, reused = 0;
-  const results = await mapLimit(files, Math.max(1, o.concurrency), async (f) => {
-    const abs = resolve(f);
-    const st = statSync(abs);
-    // A changed cuts sidecar or truth file re-indexes the title too.
+  // 1. Content hashes (reused while size and mtime are unchanged; one read per inode): duplicates are
+  //    found before any file is probed, so a copy costs a read, not a decode.
+  const stamps = files.map((f) => {
+    const abs = resolve(f.path);
     const sc = sidecarPath(abs), tp = truthPath(abs);
     const scM = (existsSync(sc) ? statSync(sc).mtimeMs : 0) + (tp ? statSync(tp).mtimeMs : 0);
+    return { abs, stamp: f.mtimeMs + scM };
+  });
+  const byInode = new Map<string, Promise<string>>();
+  const hashes = await mapLimit(files, Math.max(1, o.concurrency), async (f, i): Promise<string | LssdError> => {
+    if (f.size === 0) return '';
+    const prev = state[stamps[i].abs];
+    if (prev?.hash && prev.size === f.size && prev.mtimeMs === stamps[i].stamp) return prev.hash;
+    const k = `${f.dev}:${f.ino}`;
+    if (!byInode.has(k)) byInode.set(k, hashCandidate(stamps[i].abs));
+    try { return await byInode.get(k)!; } catch (e) { if (isLssdError(e)) return e.path === stamps[i].abs ? e : new LssdError(e.code, e.message, { hint: e.hint, path: stamps[i].abs }); throw e; }
+  });
+  // 2. One title per content hash: the first file in walk order keeps it, the others are named.
+  const firstOf = new Map<string, number>();
+  const dupesOf = new Map<number, number[]>();
+  hashes.forEach((h, i) => {
+    if (typeof h !== 'string' || h === '') return;
+    const first = firstOf.get(h);
+    if (first === undefined) firstOf.set(h, i);
+    else { let d = dupesOf.get(first); if (!d) dupesOf.set(first, d = []); d.push(i); }
+  });
+  // Sampled hashes (files over WHOLE_LIMIT) are confirmed byte by byte; a file that differs gets its whole-content hash.
+  for (const [first, others] of [...dupesOf]) {
+    if (files[first].size <= WHOLE_LIMIT) continue;
+    const whole = await mapLimit([first, ...others], 1, (i) => hashWhole(stamps[i].abs).catch(() => ''));
+    const same = others.filter((_, j) => whole[j + 1] !== '' && whole[j + 1] === whole[0]);
+    others.forEach((i, j) => { if (!same.includes(i) && whole[j + 1]) hashes[i] = whole[j + 1]; });
+    if (same.length) dupesOf.set(first, same); else dupesOf.delete(first);
+  }
+  const duplicates: DuplicateGroup[] = [];
+  for (const [first, others] of [...dupesOf].sort((a, b) => a[0] - b[0])) {
+    const g = { kept: stamps[first].abs, others: others.map((i) => stamps[i].abs), hash: hashes[first] as string };
+    duplicates.push(g);
+    report(new LssdError(DataCodes.duplicateMedia, `byte-identical to ${g.others.map((p) => displayPath(p)).join(', ')} (sha256 ${g.hash.slice(0, 12)}…); one title kept, from this file`,
+      { path: displayPath(g.kept), hint: 'remove the copies, or keep them out of the indexed directory' }).line('warning'));
+  }
+  const isDuplicate = new Set([...dupesOf.values()].flat());
+  const todo = files.map((f, i) => i).filter((i) => !isDuplicate.has(i));
+  // 3. Probe, check and segment each kept file.
+  const results = await mapLimit(todo, Math.max(1, o.concurrency), async (i) => {
+    const f = files[i];
+    const { abs, stamp } = stamps[i];
+    const h = hashes[i];
     const prev = state[abs];
     let entry: StateEntry;
-    if (prev && prev.size === st.size && prev.mtimeMs === st.mtimeMs + scM) {
+    if (prev && prev.size === f.size && prev.mtimeMs === stamp && (prev.error || prev.hash === h)) {
       entry = prev; reused++;
+    } else if (typeof h !== 'string') {
+      entry = { size: f.size, mtimeMs: stamp, error: { path: abs, code: h.code, line: h.line() }, warnings: [] };
     } else {
       const w: string[] = [];
       try {
-        const { title, hash } = await indexOne(abs, o, (s) => w.push(s));
-        entry = { size: st.size, mtimeMs: st.mtimeMs + scM, hash, title, warnings: w };
+        const { title, hash } = await indexOne(abs, h, f.sniffed, o, (s) => w.push(s));
+        entry = { size: f.size, mtimeMs: stamp, hash, title, warnings: w };
       } catch (e) {
         if (!isLssdError(e)) throw e;
         const err = e.path ? e : new LssdError(e.code, e.message, { hint: e.hint, path: abs });
-        entry = { size: st.size, mtimeMs: st.mtimeMs + scM, error: { path: abs, code: err.code, line: err.line() }, warnings: w };
+        entry = { size: f.size, mtimeMs: stamp, hash: h || undefined, error: { path: abs, code: err.code, line: err.line() }, warnings: w };
       }
     }
     newState[abs] = entry;
-    for (const w of entry.warnings ?? []) { warnings.push(w); o.events?.onWarning?.(w); }
+    for (const w of entry.warnings ?? []) report(w);
     if (entry.error) o.events?.onWarning?.(entry.error.line);
-    o.events?.onProgress?.({ phase: 'index', done: ++done, total: files.length, detail: basename(abs) });
+    o.events?.onProgress?.({ phase: 'index', done: ++done, total: todo.length, detail: basename(abs) });
     return entry;
   });
   const titles = results.filter((r) => r.title).map((r) => r.title!);
@@ -236,9 +402,17 @@ export async function indexDirectory(dir: string, opts: IndexOptions): Promise<I
   const all = titles.flatMap((t) => t.shots);
   const bs = boundShots(all, b.min, b.max);
   return {
-    dir: resolve(dir), catalogPath: paths.jsonl, titles, files: files.length, indexed: files.length - reused, reused, skipped,
+    dir: resolve(dir), catalogPath: paths.jsonl, titles, files: files.length, indexed: todo.length - reused, reused, skipped,
     undTracks: warnings.filter((w) => w.includes(DataCodes.undLanguage)).length, warnings,
+    duplicates, ignored: scan.ignored,
     shots: { total: all.length, inBounds: bs.kept.length, tooShort: bs.tooShort, tooLong: bs.tooLong },
     seconds: (Date.now() - t0) / 1000,
   };
+}
+
+/** The LSSD5073 line: what under the directory was not probed as media, by reason (null when nothing). */
+export function notIndexedLine(s: Pick<IndexSummary, 'dir' | 'ignored'>): string | null {
+  if (!s.ignored.length) return null;
+  return oneLine(`info ${DataCodes.notIndexed}: ${displayPath(s.dir)}: not indexed as media: ` +
+    s.ignored.map((g) => `${g.count} ${g.description}${g.reason === 'other-name' ? ` (${g.examples.join(', ')})` : ''}`).join('; '));
 }

@@ -7,8 +7,9 @@
 //   executeRun(prepared, opts) → runs the cells, emits RunEvents, returns per-cell outcomes + results table
 //   runProgram(program, opts)  = both
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { nearest } from '../../compiler/messages.ts';
-import { hostname } from 'node:os';
+import { M, nearest } from '../../compiler/messages.ts';
+import { reason } from '../files/walk.ts';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import type { Diagnostic, Outcome } from '../../compiler/diagnostic.ts';
@@ -213,7 +214,16 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
   const { cells } = prepared;
   const jobs = Math.max(1, opts.jobs ?? 1);
   const probe = opts.probe ?? true;
-  const emit = opts.emit;
+  // A cell's children may start as soon as it is trained: its probes (embedding, probe training — mostly
+  // one core) then run beside the child's training instead of before it, which shortens every lineage
+  // chain (A.2 → A.4, and Table 1's four chains) by the parent's probe time. The cell says so with its
+  // 'probing' state, in-process or from its child process; `wake` restarts the scheduler then.
+  const trainedNow = new Set<string>();
+  let wake: () => void = () => {};
+  const emit = (e: TaggedRunEvent) => {
+    if (e.type === 'cell-state' && e.state === 'probing' && !trainedNow.has(e.name)) { trainedNow.add(e.name); wake(); }
+    opts.emit(e);
+  };
   const pending = cells.filter((c) => !c.cached);
   const mode = opts.mode ?? (jobs > 1 && pending.length > 1 ? 'spawn' : 'inprocess');
 
@@ -237,12 +247,19 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
   let interrupted = false;
   const state = (c: PreparedCell, s: CellState, detail?: string) => emit({ type: 'cell-state', name: c.name, state: s, ...(detail ? { detail } : {}), run: c.name });
 
-  const runOne = async (c: PreparedCell): Promise<CellOutcome> => {
+  const cores = availableParallelism();
+  const runOne = async (c: PreparedCell, beside: number): Promise<CellOutcome> => {
     if (mode === 'spawn') {
-      return runCellInChild(c, { ...opts, probe, emit, signal: opts.signal, child: opts.child });
+      // A child started beside `beside` running cells gets its share of the cores for TensorFlow's
+      // intra-op pool: two pools of one thread per core each on the same cores contend (context switches,
+      // spinning workers). A child started alone keeps the default. TF_NUM_INTRAOP_THREADS set by the user wins.
+      const threads = beside > 0 && process.env.TF_NUM_INTRAOP_THREADS === undefined ? Math.max(1, Math.floor(cores / Math.min(jobs, beside + 1))) : undefined;
+      return runCellInChild(c, { ...opts, probe, emit, signal: opts.signal, child: opts.child }, threads);
     }
     return runCellInProcess(c, { ...opts, probe, emit });
   };
+  // The parent's entry has its final checkpoint: trained in an earlier run, or this run says it is probing.
+  const parentReady = (parent: PreparedCell) => outcome.has(parent.name) || (trainedNow.has(parent.name) && isTrained(parent.runDir));
 
   while (true) {
     if (opts.signal.aborted) interrupted = true;
@@ -266,9 +283,8 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
           }
         }
         if (c.parentName) {
-          const p = outcome.get(c.parentName);
-          if (p === undefined) continue; // parent still to run / running
           const parent = cells.find((x) => x.name === c.parentName)!;
+          if (!parentReady(parent)) continue; // parent still to run / training
           if (!isTrained(parent.runDir)) {
             outcome.set(c.name, 'skipped');
             emitDiagnostic(emit, RunMessages.parentFailed(c.name, c.parentName), c.name);
@@ -278,7 +294,7 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
           }
         }
         launched = true;
-        const p = runOne(c).catch((e: unknown): CellOutcome => {
+        const p = runOne(c, running.size).catch((e: unknown): CellOutcome => {
           emitDiagnostic(emit, asDiagnostic(c.name, e), c.name);
           if (process.env.LSSD_DEBUG) process.stderr.write(String((e as Error)?.stack ?? e) + '\n');
           return 'failed';
@@ -295,7 +311,9 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
       if (launched && !interrupted) continue;
       break;
     }
-    await Promise.race(running.values());
+    if (launched) continue; // a launch may have freed the way for another cell (a skip, a shared entry)
+    await Promise.race([...running.values(), new Promise<void>((r) => { wake = r; })]);
+    wake = () => {};
   }
 
   const unfinished = cells.filter((c) => !outcome.has(c.name));
@@ -327,6 +345,13 @@ function asDiagnostic(cell: string, e: unknown): Diagnostic {
     return { code: x.code, severity: 'error', related: [],
       message: `${cell}: ${x.message ?? ''}${typeof x.path === 'string' ? ` (${x.path})` : ''}`,
       ...(typeof x.hint === 'string' ? { hint: x.hint } : {}) };
+  }
+  // The run directory's file system refused (a full disk, a read-only directory): coded, with the path.
+  const fsErr = e as NodeJS.ErrnoException;
+  if (fsErr && typeof fsErr.code === 'string' && /^E[A-Z]+$/.test(fsErr.code) && fsErr.syscall) {
+    return { code: M.fileSystemRefused.code, severity: 'error', related: [],
+      message: `${cell}: ${fsErr.syscall}${typeof fsErr.path === 'string' ? ` ${fsErr.path}` : ''}: ${reason(fsErr)}`,
+      hint: 'free space or make the run directory writable, then re-run: it resumes from the last checkpoint' };
   }
   return RunMessages.cellFailed(cell, errorMessage(e));
 }

@@ -150,8 +150,47 @@ export async function clipMel(path: string, s: EmbedSettings, media: MediaFns): 
   return media.logMel(samples, sr, { nFft: s.audio.n_fft, hop: s.audio.hop, mels: s.audio.mels, db: s.audio.db });
 }
 
-/** Embeds one clip into `dim` floats (`mel`: its log-mel when already computed). */
-export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings, media: MediaFns, melIn?: LogMel): Promise<Float32Array> {
+type DecodedVideo = { frames: Uint8Array; n: number; h: number; w: number };
+
+/** A clip's frames decoded at the spec's fps, short side scaled to `size` and centre-cropped (ffmpeg). */
+async function clipFrames(path: string, fps: number, size: number, media: MediaFns): Promise<DecodedVideo> {
+  return media.decodeVideo(path, { fps, size }).catch((e: Error) => {
+    throw new ProbeError(PROBE.clipMissing.code, `cannot decode the clip's video: ${mediaError(e)}`, path,
+      /matches no streams/.test(e.message) ? 'the clip has no video track: probe this task with modality = audio' : undefined);
+  });
+}
+
+/**
+ * Decoded frames of a clip, from `<dir>/<key16>.rgb` when present, else decoded and written atomically.
+ * The key is the file's identity (device, inode, size, mtime) and the decode settings: the synthetic
+ * corpus hard-links one clip into several tasks (video_scene and video_speakers share theirs), so each
+ * clip is decoded once for every task, and every checkpoint probed on it (one ffmpeg process per clip
+ * otherwise: most of a video probe's time at CPU scale). A rewritten clip has a new mtime or inode.
+ */
+export async function cachedClipFrames(path: string, fps: number, size: number, media: MediaFns, dir: string): Promise<DecodedVideo> {
+  let st;
+  try { st = statSync(path); } catch { return clipFrames(path, fps, size, media); }
+  const key = sha256(canonicalJson({ v: 1, dev: st.dev, ino: st.ino, size: st.size, mtime: Math.round(st.mtimeMs), fps, crop: size })).slice(0, 16);
+  const file = join(dir, `${key}.rgb`);
+  try {
+    const buf = readFileSync(file);
+    const head = new Uint32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + 12));
+    const [n, h, w] = head;
+    if (buf.length === 12 + n * h * w * 3) return { frames: new Uint8Array(buf.buffer, buf.byteOffset + 12, n * h * w * 3), n, h, w };
+  } catch { /* not cached yet */ }
+  const v = await clipFrames(path, fps, size, media);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, Buffer.concat([Buffer.from(new Uint32Array([v.n, v.h, v.w]).buffer), Buffer.from(v.frames.buffer, v.frames.byteOffset, v.n * v.h * v.w * 3)]));
+  renameSync(tmp, file);
+  return v;
+}
+
+/**
+ * Embeds one clip into `dim` floats (`mel`: its log-mel when already computed; `videoIn`: its frames when
+ * already decoded at the spec's fps and the encoder's crop).
+ */
+export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings, media: MediaFns, melIn?: LogMel, videoIn?: DecodedVideo): Promise<Float32Array> {
   const parts: Float32Array[] = [];
   if (s.modality !== 'video') {
     const sr = s.audio.sample_rate;
@@ -166,10 +205,7 @@ export async function embedClip(path: string, encoder: Encoder, s: EmbedSettings
   if (s.modality !== 'audio') {
     const video = encoder.video!;
     const [T, H] = video.shape;
-    const v = await media.decodeVideo(path, { fps: s.video.fps, size: H }).catch((e: Error) => {
-      throw new ProbeError(PROBE.clipMissing.code, `cannot decode the clip's video: ${mediaError(e)}`, path,
-        /matches no streams/.test(e.message) ? 'the clip has no video track: probe this task with modality = audio' : undefined);
-    });
+    const v = videoIn ?? await clipFrames(path, s.video.fps, H, media);
     // Training views spread T frames over the view window (runtime/media/sampler.ts); probes use the same geometry.
     const span = s.viewSeconds ? Math.max(T, Math.round(s.viewSeconds * s.video.fps)) : T;
     const w = videoWindows(v, T, span, Math.max(1, Math.round(s.window * s.video.fps)));
@@ -245,11 +281,33 @@ export async function taskEmbeddings(task: HearTask, encoder: Encoder, s: EmbedS
   }
   const x = new Float32Array(task.clips.length * dim);
   const mels = opts.melCacheDir && s.modality !== 'video' ? await taskMels(task, s, media, opts.melCacheDir, opts) : null;
-  for (let i = 0; i < task.clips.length; i++) {
-    if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
-    const path = clipPath(task, task.clips[i], s.audio.sample_rate);
-    x.set(await embedClip(path, encoder, s, media, mels?.[i]), i * dim);
-    if (!mels) opts.onProgress?.(i + 1, task.clips.length);
+  const paths = task.clips.map((c) => clipPath(task, c, s.audio.sample_rate));
+  // Video: frames come from the shared decode cache, and the next clips decode (ffmpeg, its own process)
+  // while this one is embedded, so the decoder and the encoder use the two cores side by side.
+  const size = encoder.video?.shape[1];
+  const frames = s.modality !== 'audio' && size !== undefined
+    ? (i: number) => (opts.melCacheDir ? cachedClipFrames(paths[i], s.video.fps, size, media, join(opts.melCacheDir, 'video')) : clipFrames(paths[i], s.video.fps, size, media))
+    : null;
+  const LOOKAHEAD = 2;
+  const pending = new Map<number, Promise<DecodedVideo>>();
+  const fetch = (i: number) => {
+    if (!frames || i >= paths.length || pending.has(i)) return;
+    const p = frames(i);
+    p.catch(() => undefined); // awaited (and reported) when its clip's turn comes
+    pending.set(i, p);
+  };
+  try {
+    for (let i = 0; i < task.clips.length; i++) {
+      if (opts.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+      for (let j = i; j <= i + LOOKAHEAD; j++) fetch(j);
+      const v = pending.get(i);
+      pending.delete(i);
+      x.set(await embedClip(paths[i], encoder, s, media, mels?.[i], v ? await v : undefined), i * dim);
+      if (!mels) opts.onProgress?.(i + 1, task.clips.length);
+    }
+  } finally {
+    // Decodes started ahead of an error or an interrupt finish on their own; none is left unobserved.
+    await Promise.allSettled(pending.values());
   }
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });

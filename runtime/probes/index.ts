@@ -80,7 +80,7 @@ export const resultsPath = (runDir: string, probeHash: string) => join(runDir, '
 
 /** Runs one probe spec on an already-embedded task (runtime/probes/protocol.ts: hear-eval-kit's protocol). */
 export function probeTask(task: HearTask, emb: Pick<EmbeddingSet, 'x' | 'dim'>, probe: ProbeSpec, seed: number, signal?: AbortSignal):
-  Omit<ProbeResult, 'seconds'> {
+  Promise<Omit<ProbeResult, 'seconds'>> {
   return runProtocol(task, emb, probe, seed, signal);
 }
 
@@ -168,7 +168,7 @@ export async function probeExperiment(opts: ProbeExperimentOptions): Promise<Pro
       const emb = await taskEmbeddings(task, encoder, { modality: probe.modality, audio: spec.views.audio, video: spec.views.video, window: probe.window, viewSeconds: spec.data.windows.length },
         media, runDir, { signal, name: probe.task, melCacheDir: join(opts.root, 'probe-features'), onProgress: (d, total) => emit({ type: 'data-progress', phase: `embed ${probe.task}`, done: d, total }) });
       if (signal?.aborted) break;
-      const r: ProbeResult = { ...probeTask(task, emb, probe, spec.optim.seed, signal), seconds: (Date.now() - t0) / 1000 };
+      const r: ProbeResult = { ...(await probeTask(task, emb, probe, spec.optim.seed, signal)), seconds: (Date.now() - t0) / 1000 };
       if (signal?.aborted) break;
       writeJsonAtomic(taskPath, r);
       results.push(r);
@@ -226,7 +226,7 @@ export async function exportExperimentEmbeddings(opts: ExportOptions): Promise<s
  * directory of them), with `probe`'s protocol (its task name, source and modality are replaced per task
  * directory). Nothing is cached: the embeddings are the input.
  */
-export function probeEmbeddingsDir(dir: string, probe: ProbeSpec, opts: { seed?: number; events?: EventSink; signal?: AbortSignal } = {}): ProbeResult[] {
+export async function probeEmbeddingsDir(dir: string, probe: ProbeSpec, opts: { seed?: number; events?: EventSink; signal?: AbortSignal } = {}): Promise<ProbeResult[]> {
   const emit = emitter(opts.events);
   const results: ProbeResult[] = [];
   for (const taskDir of embeddingTaskDirs(dir)) {
@@ -236,7 +236,7 @@ export function probeEmbeddingsDir(dir: string, probe: ProbeSpec, opts: { seed?:
     const name = imported.task.name;
     emit({ type: 'probe-start', task: name, n: imported.task.clips.length });
     const p: ProbeSpec = { ...probe, task: name, source: { kind: 'dir', path: taskDir }, prediction: imported.task.prediction };
-    const r: ProbeResult = { ...runProtocol(imported.task, imported, p, opts.seed ?? 0, opts.signal), seconds: (Date.now() - t0) / 1000 };
+    const r: ProbeResult = { ...(await runProtocol(imported.task, imported, p, opts.seed ?? 0, opts.signal)), seconds: (Date.now() - t0) / 1000 };
     results.push(r);
     emit({ type: 'probe-end', task: r.task, metric: r.metric, value: r.value, ...(r.std !== null ? { std: r.std } : {}) });
   }

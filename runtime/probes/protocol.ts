@@ -57,8 +57,8 @@ export function aggregate(values: number[]): { value: number; std: number | null
 }
 
 /** Runs one probe spec on an embedded task: every split plan, grid search per the spec's `select`. */
-export function runProtocol(task: ProtocolTask, emb: { x: Float32Array; dim: number }, probe: ProbeSpec, seed: number, signal?: AbortSignal):
-  Omit<ProbeResult, 'seconds'> {
+export async function runProtocol(task: ProtocolTask, emb: { x: Float32Array; dim: number }, probe: ProbeSpec, seed: number, signal?: AbortSignal):
+  Promise<Omit<ProbeResult, 'seconds'>> {
   const metrics = taskMetrics(task, probe.metric);
   const shape: ProbeTaskShape = { dim: emb.dim, classes: task.labels.length, prediction: task.prediction, metric: metrics[0],
     monitorLoss: task.metadata.use_scoring_for_early_stopping === false };
@@ -84,23 +84,23 @@ export function runProtocol(task: ProtocolTask, emb: { x: Float32Array; dim: num
   const folds: ProbeResult['folds'] = [];
   let winner: TrainedProbe['config'] | null = null;
   let tried: { config: TrainedProbe['config']; valid: number; bestEpoch: number }[] = [];
-  prepared.forEach((p, fi) => {
-    if (signal?.aborted) return;
+  for (const [fi, p] of prepared.entries()) {
+    if (signal?.aborted) break;
     const foldSeed = seed + 1000003 * fi;
     let model: TrainedProbe;
     if (settings.select === 'each' || fi === 0) {
-      const s = searchGrid(p.train, p.valid, shape, settings, foldSeed, signal);
+      const s = await searchGrid(p.train, p.valid, shape, settings, foldSeed, signal);
       model = s.best;
       if (fi === 0) { winner = s.best.config; tried = s.tried; }
     } else {
-      model = trainOne(p.train, p.valid, shape, winner!, settings, foldSeed, signal);
+      model = await trainOne(p.train, p.valid, shape, winner!, settings, foldSeed, signal);
     }
     const logits = model.predict(p.test.x, p.test.n);
     const values = Object.fromEntries(metrics.map((m) => [m, score(m, logits, p.test.n, shape.classes, p.test.y, shape.prediction)]));
     folds.push({ fold: p.plan.name, value: values[metrics[0]], valid: model.valid, metrics: values,
       config: { ...model.config, bestEpoch: model.bestEpoch, epochsRun: model.epochsRun } });
     model.dispose();
-  });
+  }
   if (signal?.aborted && folds.length < prepared.length) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
   const agg = Object.fromEntries(metrics.map((m) => [m, aggregate(folds.map((f) => f.metrics![m] ?? NaN))]));
   const n = prepared[0].rows;

@@ -232,9 +232,21 @@ export function lrAt(step: number, total: number, lr: number, o: Pick<ProbeSetti
 type TrainOpts = Pick<ProbeSettings, 'optimizer' | 'epochs' | 'batch' | 'patience' | 'schedule'> &
   Partial<Pick<ProbeSettings, 'steps' | 'warmup' | 'shuffle' | 'val_every' | 'hidden_norm'>>;
 
+/**
+ * Gives the event loop a turn at most every YIELD_MS: a SIGTERM/SIGINT handler (which aborts `signal`)
+ * runs only then, so a probe honours a scheduler's preemption within about this long, not at its end.
+ */
+const YIELD_MS = 50;
+let lastYield = Date.now();
+export async function yieldToSignals(): Promise<void> {
+  if (Date.now() - lastYield < YIELD_MS) return;
+  await new Promise<void>((r) => setImmediate(r));
+  lastYield = Date.now();
+}
+
 /** Trains one probe configuration with checkpointing and early stopping on validation. */
-export function trainOne(train: ProbeData, valid: ProbeData, shape: ProbeTaskShape, config: ProbeConfig, opts: TrainOpts, seed: number,
-  signal?: AbortSignal): TrainedProbe {
+export async function trainOne(train: ProbeData, valid: ProbeData, shape: ProbeTaskShape, config: ProbeConfig, opts: TrainOpts, seed: number,
+  signal?: AbortSignal): Promise<TrainedProbe> {
   const { dim, classes } = shape;
   if (train.n === 0) throw new ProbeError(PROBE.emptySplit.code, 'the training split is empty');
   if (!(opts.batch >= 1) || !(opts.epochs >= 1)) throw new ProbeError(PROBE.badSettings.code, `probe batch and epochs must be ≥ 1, got batch=${opts.batch}, epochs=${opts.epochs}`);
@@ -340,6 +352,8 @@ export function trainOne(train: ProbeData, valid: ProbeData, shape: ProbeTaskSha
         stepOn(xb, yb, rows, lrAt(step, totalSteps, config.lr, { schedule: opts.schedule, warmup: opts.warmup ?? 0 }));
         xb.dispose(); yb.dispose();
         step++;
+        await yieldToSignals();
+        if (signal?.aborted) break;
       }
       idx?.dispose();
       if ((epoch + 1) % valEvery === 0) { lastChecked = epoch; if (validate(epoch)) { epoch++; break; } }
@@ -370,25 +384,25 @@ export interface GridOutcome {
  * Tries the drawn grid points on one split plan and returns the best on validation (strictly better wins, so
  * ties keep the earlier point in the shuffled order — sort_grid_points' stable sort), still trained.
  */
-export function searchGrid(train: ProbeData, valid: ProbeData, shape: ProbeTaskShape, spec: ProbeSettings, seed: number, signal?: AbortSignal):
-  { best: TrainedProbe; tried: { config: ProbeConfig; valid: number; bestEpoch: number }[] } {
+export async function searchGrid(train: ProbeData, valid: ProbeData, shape: ProbeTaskShape, spec: ProbeSettings, seed: number, signal?: AbortSignal):
+  Promise<{ best: TrainedProbe; tried: { config: ProbeConfig; valid: number; bestEpoch: number }[] }> {
   let bestProbe: TrainedProbe | null = null;
   const tried: { config: ProbeConfig; valid: number; bestEpoch: number }[] = [];
-  drawGrid(spec).forEach((config, i) => {
-    if (signal?.aborted) return;
-    const p = trainOne(train, valid, shape, config, spec, seed + 7919 * i, signal);
+  for (const [i, config] of drawGrid(spec).entries()) {
+    if (signal?.aborted) break;
+    const p = await trainOne(train, valid, shape, config, spec, seed + 7919 * i, signal);
     tried.push({ config, valid: p.valid, bestEpoch: p.bestEpoch });
-    if (!bestProbe || p.valid > bestProbe.valid) { bestProbe?.dispose(); bestProbe = p; } else p.dispose();
-  });
+    if (!bestProbe || p.valid > (bestProbe as TrainedProbe).valid) { (bestProbe as TrainedProbe | null)?.dispose(); bestProbe = p; } else p.dispose();
+  }
   const chosen = bestProbe as TrainedProbe | null;
   if (!chosen) throw new ProbeError(PROBE.badSettings.code, 'probe training was interrupted before any configuration finished');
   return { best: chosen, tried };
 }
 
 /** Grid search on one split plan, reported on its test rows with the primary metric. */
-export function trainGrid(data: { train: ProbeData; valid: ProbeData; test: ProbeData }, shape: ProbeTaskShape,
-  spec: ProbeSettings, seed: number, signal?: AbortSignal): GridOutcome {
-  const { best } = searchGrid(data.train, data.valid, shape, spec, seed, signal);
+export async function trainGrid(data: { train: ProbeData; valid: ProbeData; test: ProbeData }, shape: ProbeTaskShape,
+  spec: ProbeSettings, seed: number, signal?: AbortSignal): Promise<GridOutcome> {
+  const { best } = await searchGrid(data.train, data.valid, shape, spec, seed, signal);
   const test = score(shape.metric, best.predict(data.test.x, data.test.n), data.test.n, shape.classes, data.test.y, shape.prediction);
   best.dispose();
   return { config: best.config, bestEpoch: best.bestEpoch, valid: best.valid, test };

@@ -13,7 +13,16 @@ import type { ReportRun } from './collect.ts';
 import type { Column } from './model.ts';
 import { BOOTSTRAP_DEFAULTS, bootstrapMeanCI, excludesZero, meanCI } from './stats.ts';
 
-export interface StatCell { text: string; value: number | null; lo: number | null; hi: number | null; n: number; significant: boolean }
+export interface StatCell {
+  text: string; value: number | null; lo: number | null; hi: number | null; n: number;
+  /** The bootstrap interval excludes 0 (marked `*`). */
+  significant: boolean;
+  /**
+   * The Student-t interval over the same units excludes 0 too (marked `†`): with few seeds the percentile
+   * bootstrap is narrower than the t-interval (≈ 0.63× at n = 5), so `*` alone overstates the evidence.
+   */
+  tSignificant: boolean;
+}
 
 export interface SeedStatsRow { label: string; cells: StatCell[] }
 
@@ -40,16 +49,21 @@ export interface ReportStats {
 }
 
 const pts = (v: number) => v * 100;
-const fmtPt = (v: number, sign: boolean) => `${sign ? (v > 0 ? '+' : v < 0 ? '−' : '') : v < 0 ? '−' : ''}${Math.abs(pts(v)).toFixed(1)}`;
+/** Points with one decimal; the sign is taken after rounding, so −0.04 prints as 0.0, never −0.0. */
+const fmtPt = (v: number, sign: boolean) => {
+  const r = Number(pts(v).toFixed(1));
+  return `${r > 0 ? (sign ? '+' : '') : r < 0 ? '−' : ''}${Math.abs(r).toFixed(1)}`;
+};
 
 function cellOf(xs: number[], kind: 'mean' | 'diff'): StatCell {
-  if (!xs.length) return { text: '—', value: null, lo: null, hi: null, n: 0, significant: false };
+  if (!xs.length) return { text: '—', value: null, lo: null, hi: null, n: 0, significant: false, tSignificant: false };
   const ci = kind === 'mean' ? meanCI(xs) : bootstrapMeanCI(xs);
   const sign = kind === 'diff';
   const has = Number.isFinite(ci.lo) && Number.isFinite(ci.hi);
   const significant = kind === 'diff' && excludesZero(ci);
-  const text = `${fmtPt(ci.mean, sign)}${has ? ` [${fmtPt(ci.lo, sign)}, ${fmtPt(ci.hi, sign)}]` : ''}${significant ? ' *' : ''}`;
-  return { text, value: ci.mean, lo: has ? ci.lo : null, hi: has ? ci.hi : null, n: xs.length, significant };
+  const tSignificant = significant && excludesZero(meanCI(xs));
+  const text = `${fmtPt(ci.mean, sign)}${has ? ` [${fmtPt(ci.lo, sign)}, ${fmtPt(ci.hi, sign)}]` : ''}${significant ? ' *' : ''}${tSignificant ? '†' : ''}`;
+  return { text, value: ci.mean, lo: has ? ci.lo : null, hi: has ? ci.hi : null, n: xs.length, significant, tSignificant };
 }
 
 const key = (v: unknown) => JSON.stringify(v);
@@ -132,6 +146,7 @@ export function reportStats(runs: ReportRun[], columns: Column[], variants: { la
   const method = `Means over seeds with a 95% Student-t interval [lo, hi]. Paired differences (points) with a 95% percentile bootstrap ` +
     `interval over the replication units (seeds: each seed's pairs averaged first): exact enumeration of every resample while ` +
     `there are at most ${BOOTSTRAP_DEFAULTS.exactLimit.toLocaleString('en-US')} distinct ones (≤ 10 units), else ${BOOTSTRAP_DEFAULTS.resamples.toLocaleString('en-US')} ` +
-    `Monte Carlo resamples from a generator seeded with ${BOOTSTRAP_DEFAULTS.seed} (the same numbers every time). * = the interval excludes 0.`;
+    `Monte Carlo resamples from a generator seeded with ${BOOTSTRAP_DEFAULTS.seed} (the same numbers every time). * = the bootstrap interval excludes 0; † = the Student-t interval over the same ` +
+    `units excludes 0 as well (with few seeds the percentile bootstrap is narrower than the t-interval — about 0.63× at 5 seeds — so * alone overstates the evidence).`;
   return { seedStats, paired, interactions, method, shown: seedStats.length > 0 || paired.length > 0 };
 }

@@ -8,6 +8,10 @@ import { TrainCodes, TrainError } from './errors.ts';
 export type BackendPref = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 let warnings: string[] = [];
+let oneDnn = false;
+
+/** Whether libtensorflow was loaded with its oneDNN kernels on (ops.ts picks matmul forms by it). */
+export const tensorflowOneDnn = (): boolean => oneDnn;
 
 /** Warnings raised by the last selectBackend (e.g. the cpu fallback); the trainer forwards them as events. */
 export const backendWarnings = (): string[] => warnings.slice();
@@ -18,6 +22,13 @@ async function tryTensorflow(): Promise<boolean> {
     const name = '@tensorflow/tfjs-node';
     // TensorFlow's C++ INFO lines (CPU feature notes) on every start are noise here; set it to 0 to see them.
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+    // TensorFlow ≥ 2.9 turns its oneDNN kernels on by default only on CPUs with AVX-512 VNNI/BF16 or
+    // AMX; elsewhere (this AVX2 EPYC) MatMul / BatchMatMul run on Eigen, built for AVX without FMA in
+    // the pip wheel. oneDNN's JIT kernels use AVX2+FMA: the quickstart step went from 301–353 to
+    // 202–219 ms (best of 8, load 16, .scratch A/B alternating processes); attention's batched
+    // matmul 1.45 → 0.6 ms. Read by libtensorflow once, at load; TF_ENABLE_ONEDNN_OPTS=0 opts out.
+    process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
+    oneDnn = ['1', 'true'].includes(process.env.TF_ENABLE_ONEDNN_OPTS.toLowerCase());
     await import(name);
     return await tf.setBackend('tensorflow');
   } catch {

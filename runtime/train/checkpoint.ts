@@ -6,6 +6,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join, dirname, basename } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainCodes, TrainError } from './errors.ts';
+import { LssdError } from '../media/errors.ts';
+import { M } from '../../compiler/messages.ts';
+import { reason } from '../files/walk.ts';
 
 export interface CheckpointTensor {
   name: string;
@@ -43,8 +46,22 @@ function fsyncFile(path: string): void {
 export async function saveCheckpoint(dir: string, meta: Omit<Manifest, 'format' | 'version' | 'tensors' | 'created'>,
   groups: { group: 'param' | 'optim'; vars: Map<string, tf.Tensor> }[], extra: Record<string, string> = {}): Promise<void> {
   const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
   const tmp = join(parent, `.tmp-${basename(dir)}-${process.pid}-${Date.now()}`);
+  try {
+    await writeCheckpoint(dir, parent, tmp, meta, groups, extra);
+  } catch (e) {
+    // A full disk or a read-only run directory: the temp directory goes, the previous checkpoints stay
+    // (pruning runs only after a save succeeds), and the user gets a coded line, not a stack trace.
+    if (!(e as NodeJS.ErrnoException)?.code) throw e;
+    try { rmSync(tmp, { recursive: true, force: true }); } catch { /* unreadable too: nothing more to do */ }
+    throw new LssdError(M.checkpointWriteFailed.code, `cannot write checkpoint ${basename(dir)}: ${reason(e)}`,
+      { path: dirname(parent), hint: 'the previous checkpoints are intact; free space or make the run directory writable, then re-run to resume' });
+  }
+}
+
+async function writeCheckpoint(dir: string, parent: string, tmp: string, meta: Omit<Manifest, 'format' | 'version' | 'tensors' | 'created'>,
+  groups: { group: 'param' | 'optim'; vars: Map<string, tf.Tensor> }[], extra: Record<string, string>): Promise<void> {
+  mkdirSync(parent, { recursive: true });
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   const tensors: CheckpointTensor[] = [];

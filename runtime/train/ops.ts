@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Gradients are registered by the tfjs union package, not by tfjs-core's entry point.
 import './gradients.ts';
 import * as nat from './native.ts';
+import { tensorflowOneDnn } from './backend.ts';
 
 export type Lowering = 'native' | 'portable';
 
@@ -53,13 +54,14 @@ function rowMean(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * xᵀ dy for a weight gradient. Native: for a wide x (the patch embedding's [n·N, 1536]) TF's MatMul with
- * transpose_a runs ~4× slower than (dyᵀ x)ᵀ — MatMul(dy, x, transpose_a) plus a transpose of the small
- * [out, in] result (measured here: 23.6 vs 6.2 ms for [1024,1536]ᵀ·[1024,128]); for x narrower than dy
- * the direct form is as fast or faster.
+ * xᵀ dy for a weight gradient. Native on Eigen (oneDNN off): for a wide x (the patch embedding's
+ * [n·N, 1536]) TF's MatMul with transpose_a runs ~4× slower than (dyᵀ x)ᵀ — MatMul(dy, x, transpose_a)
+ * plus a transpose of the small [out, in] result (measured here: 23.6 vs 6.2 ms for
+ * [1024,1536]ᵀ·[1024,128]). With oneDNN (backend.ts turns it on) the direct form is the faster one:
+ * 6.1 vs 8.1 ms for that shape, 2.1 vs 2.5 ms for [2304,256]ᵀ·[2304,128] (best of 30, interleaved, load 15).
  */
 function weightGrad(x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  if (activeLowering() === 'native' && x.shape[1]! > 2 * dy.shape[1]!) {
+  if (activeLowering() === 'native' && !tensorflowOneDnn() && x.shape[1]! > 2 * dy.shape[1]!) {
     const t = nat.matmul(dy, x, true, false);
     const w = nat.transpose(t, [1, 0]);
     t.dispose();
@@ -199,6 +201,55 @@ export function layerNorm(x: tf.Tensor, p: { g: tf.Tensor; b: tf.Tensor }, eps =
   return tf.reshape(f(tf.reshape(x, [-1, d]), p.g, p.b), x.shape);
 }
 
+// Layer norm followed by a linear layer, y = LN(x) @ w + c (then ReLU), as one block on tensorflow. The
+// norm's affine part is folded into the small weight instead of being applied to the [M, d] activations:
+//   LN(x) @ w + c = x̂ @ w' + c',  w' = diag(g) w,  c' = b_ln @ w + c,
+// which saves two full passes over [M, d] forward and about four backward (the ĝ = dy·g product, dy·x̂
+// and the two column sums). Backward, with gy = dy (masked by y > 0 with ReLU):
+//   dw' = x̂ᵀ gy, dc' = Σ_rows gy, dx̂ = gy w'ᵀ, dx = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)),
+//   dw = diag(g) dw' + b_lnᵀ ⊗ dc',  dg = Σ_cols (w ∘ dw'),  db_ln = w dc',  dc = dc'.
+// The same parameters and the same function as layerNorm then linear (the portable lowering runs those).
+const normLinearOp = (eps: number, relu: boolean) => custom<(x: tf.Tensor, g: tf.Tensor, bl: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.Tensor>(
+  (x: tf.Tensor, g: tf.Tensor, bl: tf.Tensor, w: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [d, out] = w.shape as [number, number];
+    const mean = nat.reduce('Mean', x, [-1], true);
+    const variance = nat.reduce('Mean', nat.squaredDifference(x, mean), [-1], true);
+    const r = nat.rsqrt(nat.add(variance, tf.scalar(eps)));
+    const xhat = nat.mul(nat.sub(x, mean), r);
+    const g2 = nat.reshape(g, [d, 1]);
+    const wf = nat.mul(g2, w);
+    const cf = nat.add(nat.reshape(nat.matmul(nat.reshape(bl, [1, d]), w), [out]), c);
+    let y = nat.biasAdd(nat.matmul(xhat, wf), cf);
+    if (relu) y = nat.relu(y);
+    save(relu ? [xhat, r, w, wf, g2, bl, y] : [xhat, r, w, wf, g2, bl]);
+    return {
+      value: y,
+      gradFunc: (dy, saved) => {
+        const [sx, sr, sw, swf, sg2, sbl, sy] = saved;
+        const gy = relu ? nat.reluGrad(dy, sy) : dy;
+        const dwf = nat.matmul(sx, gy, true, false);
+        const dcf = nat.biasAddGrad(gy);
+        const dxh = nat.matmul(gy, swf, false, true);
+        const inner = nat.sub(nat.sub(dxh, nat.reduce('Mean', dxh, [-1], true)), nat.mul(sx, nat.reduce('Mean', nat.mul(dxh, sx), [-1], true)));
+        const dx = nat.mul(inner, sr);
+        const dw = nat.add(nat.mul(sg2, dwf), nat.matmul(nat.reshape(sbl, [d, 1]), nat.reshape(dcf, [1, out])));
+        const dg = nat.reduce('Sum', nat.mul(sw, dwf), [1], false);
+        const dbl = nat.reshape(nat.matmul(sw, nat.reshape(dcf, [out, 1])), [d]);
+        return [dx, dg, dbl, dw, dcf];
+      },
+    };
+  });
+const normLinearOps = new Map<string, ReturnType<typeof normLinearOp>>();
+
+/** linear(layerNorm(x, ln), lin, o) for x [M, d]; one block with the norm's affine folded into w on tensorflow. */
+export function normLinear(x: tf.Tensor, ln: { g: tf.Tensor; b: tf.Tensor }, lin: { w: tf.Tensor; b: tf.Tensor }, o: LinearOptions = {}, eps = 1e-5): tf.Tensor {
+  if (activeLowering() !== 'native' || x.rank !== 2) return linear(layerNorm(x, ln, eps), lin, o);
+  const key = `${eps}/${o.relu ? 1 : 0}`;
+  let f = normLinearOps.get(key);
+  if (!f) { f = normLinearOp(eps, !!o.relu); normLinearOps.set(key, f); }
+  return f(x, ln.g, ln.b, lin.w, lin.b);
+}
+
 /** Rows scaled to unit L2 norm. */
 export function l2Normalize(x: tf.Tensor, eps = 1e-12): tf.Tensor {
   return tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), -1, true), eps)));
@@ -212,13 +263,14 @@ export function meanPool(x: tf.Tensor, batch: number): tf.Tensor {
 
 /**
  * Multi-head self-attention: x [B·N, d] with a fused qkv layer [d, 3d] → [B·N, d] (before the output
- * projection). Native: one [d, 3d] matmul and one attention block over the [B·N, 3d] result. Portable:
+ * projection); with `ln`, x is layer-normed first (normLinear on tensorflow). Native: one [d, 3d] matmul and one attention block over the [B·N, 3d] result. Portable:
  * q, k, v come from column slices of the weight, not a split of the activations (SplitV on [B·N, 3d]
  * costs as much as the matmul on wasm).
  */
-export function selfAttention(x: tf.Tensor, qkv: { w: tf.Tensor; b: tf.Tensor }, batch: number, tokens: number, heads: number): tf.Tensor {
+export function selfAttention(x: tf.Tensor, qkv: { w: tf.Tensor; b: tf.Tensor }, batch: number, tokens: number, heads: number, ln?: { g: tf.Tensor; b: tf.Tensor }): tf.Tensor {
   const d = qkv.w.shape[0]!;
-  if (activeLowering() === 'native') return attentionQkv(linear(x, qkv), batch, tokens, heads);
+  if (activeLowering() === 'native') return attentionQkv(ln ? normLinear(x, ln, qkv) : linear(x, qkv), batch, tokens, heads);
+  if (ln) x = layerNorm(x, ln);
   return attention(linear(x, linearColumns(qkv, 0, d)), linear(x, linearColumns(qkv, d, d)), linear(x, linearColumns(qkv, 2 * d, d)), batch, tokens, heads);
 }
 

@@ -3,7 +3,7 @@
 // will train. This catches silently wrong kernels (tfjs-wasm 4.22 has wrong Conv3D/MaxPool3D gradients)
 // before hours are spent on them. The NT-Xent value is also checked against a plain-JS float64 reference.
 import * as tf from '@tensorflow/tfjs-core';
-import { l2Normalize, layerNorm, linear, meanPool, mm, patchEmbed, selfAttention } from './ops.ts';
+import { l2Normalize, layerNorm, linear, meanPool, mm, normLinear, patchEmbed, selfAttention } from './ops.ts';
 import { ntXent, ntXentGrouped, ntXentReference } from './loss.ts';
 import { mulberry32, truncNormal } from './rng.ts';
 import { extraSelftests } from './models/selftests.ts';
@@ -36,6 +36,9 @@ const cases: SelftestCase[] = [
   // Patch embedding of constant data (no input gradient): x @ w + b + pos per token, n = 2 examples of 3 tokens.
   { op: 'matmul', shapes: [[5, 4], [4], [3, 4]], f: (w, b, pos) => patchEmbed(tf.tensor2d(Float32Array.from({ length: 30 }, (_, i) => Math.sin(i * 1.7)), [6, 5]), { w, b }, pos, 2) },
   { op: 'softmax', shapes: [[10, 8], [8, 24], [24]], f: (x, w, b) => selfAttention(x, { w, b }, 2, 5, 2) },
+  // Layer norm folded into the following linear layer (one block on tensorflow), and attention after it.
+  { op: 'layer_norm', shapes: [[6, 8], [8], [8], [8, 5], [5]], f: (x, g, b, w, c) => normLinear(x, { g, b }, { w, b: c }) },
+  { op: 'softmax', shapes: [[10, 8], [8], [8], [8, 24], [24]], f: (x, g, bl, w, b) => selfAttention(x, { w, b }, 2, 5, 2, { g, b: bl }) },
   {
     op: 'nt_xent', shapes: [[6, 8], [6, 8]], f: (x, y) => ntXentGrouped(l2Normalize(x), l2Normalize(y), 0.1, 2),
     value: async ([x, y]) => {

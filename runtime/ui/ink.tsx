@@ -6,6 +6,7 @@ import React, { useSyncExternalStore } from 'react';
 import { Box, Static, Text, render, type Instance } from 'ink';
 import type { TaggedRunEvent, CellState } from '../contracts.ts';
 import { bar, duration, lr as fmtLr, num, sparkline } from './format.ts';
+import { layoutResultsTable } from './results-layout.ts';
 import { eta, initialState, liveRuns, reduce, type FinishedItem, type RunView, type UiState } from './state.ts';
 
 export interface Store {
@@ -115,13 +116,14 @@ function CellsLine({ s }: { s: UiState }) {
   );
 }
 
-export function App({ store }: { store: Store }) {
+/** `width`: the terminal's columns; the results table is laid out to fit it (runtime/ui/results-layout.ts). */
+export function App({ store, width }: { store: Store; width?: () => number | undefined }) {
   const s = useSyncExternalStore(store.subscribe, store.get);
   const live = liveRuns(s);
   return (
     <>
       <Static items={s.finished}>
-        {(it) => <Text key={it.id} color={itemColor(it)}>{it.text}</Text>}
+        {(it) => <Text key={it.id} color={itemColor(it)}>{it.table ? layoutResultsTable(it.table, width?.() ?? 80) : it.text}</Text>}
       </Static>
       <Box flexDirection="column">
         <CellsLine s={s} />
@@ -143,9 +145,12 @@ export function createInkRenderer(o: InkRendererOptions = {}) {
   // exitOnCtrlC false and no useInput: stdin stays cooked, so Ctrl-C arrives as SIGINT and the run
   // command checkpoints before exiting.
   let closing: Promise<void> | undefined;
-  const instance: Instance = render(<App store={store} />, {
+  const out = o.stdout ?? process.stdout;
+  // Read at each paint: a terminal resized during a run lays the table out for its new width.
+  const width = () => (out.columns > 0 ? out.columns : undefined);
+  const instance: Instance = render(<App store={store} width={width} />, {
     // patchConsole: a library's console output (tfjs' banner) lands above the live area, not through it.
-    stdout: o.stdout ?? process.stdout, exitOnCtrlC: false, patchConsole: !o.stdout, debug: o.debug ?? false,
+    stdout: out, exitOnCtrlC: false, patchConsole: !o.stdout, debug: o.debug ?? false,
   });
   return {
     onEvent(e: TaggedRunEvent) { store.dispatch(e); },

@@ -34,6 +34,8 @@ export interface FinishedItem {
   kind: TaggedRunEvent['type'];
   text: string;
   severity?: 'error' | 'warning';
+  /** For a `results` item: the table, so the Ink renderer can lay it out for the terminal's width. */
+  table?: ResultsTable;
 }
 
 export interface UiState {
@@ -64,7 +66,7 @@ const push = (xs: number[], x: number) => [...xs, x].slice(-HISTORY);
 export function reduce(s: UiState, e: TaggedRunEvent, now: number): UiState {
   const text = describe(e);
   const finished = text === null ? s.finished
-    : [...s.finished, { id: s.finished.length, kind: e.type, text, ...(e.type === 'diagnostic' ? { severity: e.severity } : {}) }];
+    : [...s.finished, { id: s.finished.length, kind: e.type, text, ...(e.type === 'diagnostic' ? { severity: e.severity } : {}), ...(e.type === 'results' ? { table: e.table } : {}) }];
   let next: UiState = { ...s, finished };
 
   if (e.type === 'program-start') {

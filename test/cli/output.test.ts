@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { renderDiagnostics, displayWidth, cleanText } from '../../compiler/render.ts';
 import { compileFile } from '../../compiler/index.ts';
 import { nodeHost } from '../../runtime/host.ts';
+import { parse } from '../../grammar/index.ts';
 import { lssdcAll } from './helpers.ts';
 
 const compile = (text: string) => {
@@ -50,6 +51,24 @@ test('a 1 MB line gives a bounded excerpt around the caret; many errors are capp
   assert.match(r.out, new RegExp(`… ${r.r.diagnostics.length - 20} more diagnostics in .*f\\.lssd \\(20 shown; --json lists all\\)`));
 });
 
+test('a message quoting a 200 KB name or string is cut in the middle (found by bench/fuzz.ts)', () => {
+  const name = 'x'.repeat(200_000);
+  const { out } = compile(`import "cpu"\n/// x\nexperiment x extends cpu_small {\n  ${name} = 1\n  dubs.policy = fixed(${name})\n}\n`);
+  assert.ok(out.length < 8000, `bounded: ${out.length} chars`);
+  for (const l of out.split('\n')) assert.ok(l.length <= 600, `a line of ${l.length} characters`);
+  assert.match(out, /x+…x+/);
+});
+
+test('a file of 2 MB of junk: the parser keeps 500 syntax errors and counts the rest in LSSD1023 (a fuzz case that overflowed the stack)', () => {
+  const junk = '}\n' + '@ ] = ,\n'.repeat(250_000);
+  const r = parse({ name: 'f.lssd', text: junk });
+  assert.equal(r.diagnostics.length, 501);
+  assert.equal(r.diagnostics[500].code, 'LSSD1023');
+  assert.match(r.diagnostics[500].message, /^\d+ more syntax errors in this file not reported \(500 kept\)$/);
+  const { out } = compile('import "cpu"\n' + junk);
+  assert.ok(out.length < 20_000, `${out.length} chars`);
+});
+
 test('4 KB of random bytes: a short named diagnostic, no control bytes on the terminal', () => {
   let x = 12345;
   const bytes = Buffer.from(Array.from({ length: 4096 }, () => { x = (x * 1103515245 + 12345) >>> 0; return x >>> 24; }));
@@ -72,4 +91,11 @@ test('an ESC in a label is escaped in the results table and the plain run log', 
   r.onEvent({ type: 'warning', message: 'label \x1b]0;pwned\x07' } as never);
   assert.doesNotMatch(log, /[\x1b\x07]/);
   assert.match(log, /␛\]0;pwned\\x07\n$/);
+});
+
+test('a comment of 400 k spaces then text parses in linear time (a fuzz case: /\\s+$/ on comments was quadratic, 40 k spaces took 15 s)', { timeout: 60_000 }, () => {
+  const text = `// ${' '.repeat(400_000)}x\n/// ${' '.repeat(400_000)}y\nexperiment a { }\n`;
+  const r = parse({ name: 'c.lssd', text });
+  assert.equal(r.value!.comments[0].text, `// ${' '.repeat(400_000)}x`);
+  assert.equal(r.value!.decls[0].doc, `${' '.repeat(400_000)}y`);
 });

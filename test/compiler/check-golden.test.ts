@@ -52,8 +52,10 @@ for (const c of cases) {
 }
 
 test('every front-end diagnostic code has a golden case', () => {
-  // 6xxx (grids, diff) are covered by test/grid and test/diff; LSSD3001 by validate.test.ts.
-  const mine = CATALOG.filter((m) => /^LSSD[12]/.test(m.code)).map((m) => m.code);
+  // 6xxx (grids, diff) are covered by test/grid and test/diff; LSSD3001 by validate.test.ts; LSSD1023
+  // (past 500 syntax errors) by test/cli/output.test.ts, as its golden would hold 501 diagnostics.
+  const elsewhere = new Set(['LSSD1023']);
+  const mine = CATALOG.filter((m) => /^LSSD[12]/.test(m.code) && !elsewhere.has(m.code)).map((m) => m.code);
   const missing = mine.filter((c) => !seen.has(c));
   assert.deepEqual(missing, [], `codes without a golden case: ${missing.join(', ')}`);
 });

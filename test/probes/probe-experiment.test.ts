@@ -160,7 +160,7 @@ test('--export-hear then --embeddings: the exported run scores the same through 
   const dirs = await exportExperimentEmbeddings({ spec, runDir, root, encoder: enc, out });
   assert.deepEqual(dirs, [join(out, 'spoken_digit')]);
   assert.ok(existsSync(join(out, 'spoken_digit', 'fold00.embeddings.npy')));
-  const [imported] = probeEmbeddingsDir(out, probe, { seed: spec.optim.seed });
+  const [imported] = await probeEmbeddingsDir(out, probe, { seed: spec.optim.seed });
   assert.equal(imported.task, 'spoken_digit');
   assert.deepEqual(imported.folds.map((f) => f.value), direct.folds.map((f) => f.value), 'same embeddings, same protocol, same seed: same numbers');
 });

@@ -63,9 +63,9 @@ const hearLike = probeSpec({ metric: 'auto' }, {
   hidden_norm: 'batchnorm', embedding_norm: 'identity', epochs: 30, batch: 1024, shuffle: false, val_every: 3, patience: 20, grid_points: 8, grid_seed: 42, select: 'first',
 });
 
-test('k-fold: 8 grid points searched on the first split only, the winner retrained on the other folds', () => {
+test('k-fold: 8 grid points searched on the first split only, the winner retrained on the other folds', async () => {
   const t = loadHearTask(FIXTURE);
-  const r = runProtocol(t, labelEmbeddings(t, t.labels.length, 8, 1), hearLike, 0);
+  const r = await runProtocol(t, labelEmbeddings(t, t.labels.length, 8, 1), hearLike, 0);
   assert.deepEqual(r.folds.map((f) => f.fold), ['fold00', 'fold01', 'fold02', 'fold03', 'fold04']);
   assert.deepEqual(r.grid!.map((g) => [(g.hidden as number[]).length, g.init, g.lr]), drawGrid(hearLike.probe).map((c) => [c.hidden.length, c.init, c.lr]));
   const bestValid = Math.max(...r.grid!.map((g) => g.valid as number));
@@ -79,7 +79,7 @@ test('k-fold: 8 grid points searched on the first split only, the winner retrain
   assert.deepEqual(r.n, { train: 12, valid: 4, test: 4 });
 });
 
-test('train/valid/test multilabel task with integer labels, a label absent from test, and file names with spaces', () => {
+test('train/valid/test multilabel task with integer labels, a label absent from test, and file names with spaces', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lssd-proto-'));
   writeFileSync(join(dir, 'task_metadata.json'), JSON.stringify({ task_name: 'tags', embedding_type: 'scene', prediction_type: 'multilabel',
     split_mode: 'trainvaltest', evaluation: ['mAP', 'd_prime', 'aucroc'], splits: ['train', 'valid', 'test'] }));
@@ -96,7 +96,7 @@ test('train/valid/test multilabel task with integer labels, a label absent from 
   }
   const t = loadHearTask(dir);
   assert.ok(t.clips.some((c) => c.file.includes(' ')));
-  const res = runProtocol(t, labelEmbeddings(t, 4, 6, 2, 0.3), probeSpec({ metric: 'auto', prediction: 'multilabel' }, { ...hearLike.probe, epochs: 60 }), 0);
+  const res = await runProtocol(t, labelEmbeddings(t, 4, 6, 2, 0.3), probeSpec({ metric: 'auto', prediction: 'multilabel' }, { ...hearLike.probe, epochs: 60 }), 0);
   assert.equal(res.metric, 'mAP');
   assert.deepEqual(Object.keys(res.metrics!), ['mAP', 'd_prime', 'aucroc']);
   assert.ok(res.value > 0.6, `mAP ${res.value}`);

@@ -33,31 +33,31 @@ function split(d: { x: Float32Array; y: Int32Array }, dim: number): { train: Pro
   return { train: part(0, a), valid: part(a, b), test: part(b, n) };
 }
 
-test('an MLP probe separates separable embeddings; a shuffled-label control stays near chance', () => {
+test('an MLP probe separates separable embeddings; a shuffled-label control stays near chance', async () => {
   const before = tf.memory().numTensors;
-  const good = trainGrid(split(clusters(400, 4, 12, 5), 12), shape, spec, 0);
+  const good = await trainGrid(split(clusters(400, 4, 12, 5), 12), shape, spec, 0);
   assert.ok(good.test > 0.9, `separable test top-1 ${good.test}`);
   assert.ok(good.valid > 0.9);
-  const control = trainGrid(split(clusters(400, 4, 12, 5, true), 12), shape, spec, 0);
+  const control = await trainGrid(split(clusters(400, 4, 12, 5, true), 12), shape, spec, 0);
   assert.ok(control.test < 0.45, `shuffled-label test top-1 ${control.test} (chance 0.25)`);
   assert.equal(tf.memory().numTensors, before, 'probe training leaks tensors');
 });
 
-test('a linear probe with SGD + cosine schedule (LVU-style) also learns; grid has no dropout duplicates', () => {
+test('a linear probe with SGD + cosine schedule (LVU-style) also learns; grid has no dropout duplicates', async () => {
   const lin = { ...spec, kind: 'linear' as const, optimizer: 'sgd' as const, lr: [0.1], schedule: 'cosine' as const, epochs: 30 };
   assert.deepEqual(probeGrid(lin), [{ hidden: [], dropout: 0, lr: 0.1, init: 'xavier_uniform' }]);
-  const r = trainGrid(split(clusters(300, 4, 12, 8), 12), shape, lin, 1);
+  const r = await trainGrid(split(clusters(300, 4, 12, 8), 12), shape, lin, 1);
   assert.ok(r.test > 0.85, `linear probe test top-1 ${r.test}`);
   assert.equal(probeGrid(spec).length, 3, 'hidden [] with dropout 0 and 0.1 is one configuration');
 });
 
-test('multilabel probes train with sigmoid cross-entropy and report mAP', () => {
+test('multilabel probes train with sigmoid cross-entropy and report mAP', async () => {
   const r = rng(4); const n = 300; const dim = 8; const k = 3;
   const x = Float32Array.from({ length: n * dim }, () => r() * 2 - 1);
   const y = new Float32Array(n * k);
   for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) y[i * k + c] = x[i * dim + c] > 0 ? 1 : 0; // label c ⇔ coordinate c positive
   const part = (s: number, e: number): ProbeData => ({ x: x.slice(s * dim, e * dim), n: e - s, y: y.slice(s * k, e * k) });
-  const out = trainGrid({ train: part(0, 200), valid: part(200, 250), test: part(250, 300) },
+  const out = await trainGrid({ train: part(0, 200), valid: part(200, 250), test: part(250, 300) },
     { dim, classes: k, prediction: 'multilabel', metric: 'mAP' }, { ...spec, hidden: [[]], lr: [3e-2], epochs: 80 }, 2);
   assert.ok(out.test > 0.9, `multilabel mAP ${out.test}`);
 });
@@ -162,17 +162,17 @@ test('the HEAR grid: 16 points in ParameterGrid order, the kit\'s 8 drawn by ran
   assert.equal(drawGrid({ ...hear, grid_points: 0 }).length, 16);
 });
 
-test('validation every val_every epochs; patience counts checks; a non-finite score stops at once', () => {
+test('validation every val_every epochs; patience counts checks; a non-finite score stops at once', async () => {
   const d = split(clusters(60, 3, 6, 3), 6);
   const sh = { dim: 6, classes: 3, prediction: 'multiclass' as const, metric: 'top1' as const };
   const cfg = { hidden: [8], dropout: 0, lr: 1e-12, init: 'xavier_uniform' as const }; // weights never move: no check improves on the first
-  const p = trainOne(d.train, d.valid, sh, cfg, { ...spec, epochs: 100, val_every: 3, patience: 2, shuffle: false }, 0);
+  const p = await trainOne(d.train, d.valid, sh, cfg, { ...spec, epochs: 100, val_every: 3, patience: 2, shuffle: false }, 0);
   assert.equal(p.bestEpoch, 2, 'first check after epoch 3 (0-based 2) is kept');
   assert.equal(p.epochsRun, 9, 'checks after epochs 3, 6, 9; two without improvement stop it');
   p.dispose();
   // aucroc is NaN when a class is absent from validation: EarlyStopping(check_finite) stops at the first check.
   const noClass2 = { ...d.valid, y: Int32Array.from(d.valid.y, (v) => (v === 2 ? 0 : v)) };
-  const q = trainOne(d.train, noClass2, { ...sh, metric: 'aucroc' }, { ...cfg, lr: 1e-2 }, { ...spec, epochs: 100, val_every: 3, patience: 20 }, 0);
+  const q = await trainOne(d.train, noClass2, { ...sh, metric: 'aucroc' }, { ...cfg, lr: 1e-2 }, { ...spec, epochs: 100, val_every: 3, patience: 20 }, 0);
   assert.equal(q.epochsRun, 3);
   assert.equal(q.valid, -Infinity, 'ModelCheckpoint keeps a NaN score as −∞');
   q.dispose();

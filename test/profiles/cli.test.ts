@@ -46,7 +46,7 @@ test('check, show, diff and table take --profile; show has the profiled hashes; 
   assert.match(diff.out, /model\.video\.name: mvit_s → cpu_video_s +re-pretrain/);
   assert.doesNotMatch(diff.out, /loss\.lambda_a|dubs\.policy|data\.filters/, 'what the experiment varies is kept');
   assert.match(diff2.out, /^~ A4 @ cpu → A4 @ cpu_smoke {2}\(re-pretrain\)/);
-  assert.match(diff2.out, /optim\.duration\.steps: 120 → 12/);
+  assert.match(diff2.out, /optim\.duration\.steps: 200 → 12/);
 
   assert.equal(table.code, 0, table.err);
   for (const l of ['A.1', 'A.4', 'B.5', 'C.2']) assert.match(table.out, new RegExp(`\\| ${l.replace('.', '\\.')} @ cpu \\|`));

@@ -100,7 +100,8 @@ test('A4 @ cpu: golden resolved spec and Plan; lineage runs through A2 @ cpu; ha
   assert.equal(a4.model.video?.name, 'cpu_video_s'); assert.equal(a4.model.audio.name, 'cpu_audio_s');
   assert.equal(a4.data.catalog.kind, 'synthetic');
   assert.deepEqual(a4.origin.catalog, { name: 'paper-movies-episodes', by: 'profile', file: 'stdlib/profiles.lssd' });
-  assert.deepEqual(a4.optim.duration, { steps: 120 });
+  assert.deepEqual(a4.optim.duration, { steps: 200 });
+  assert.deepEqual(a4.data.batch, { per_device: 32, devices: 1, same_title_per_device: 4 }); // `3 per_device`: groups of 1 + 3
   assert.deepEqual(a4.probes.map((t) => t.task), ['synth_scene', 'synth_keyword', 'synth_speaker_count', 'synth_music_speech', 'synth_language_id', 'synth_video_speakers', 'synth_video_scene']);
   const a2 = p.all.get('A2')!;
   assert.equal(a2.label, 'A.2 @ cpu');
@@ -117,7 +118,7 @@ test('A4 @ cpu: golden resolved spec and Plan; lineage runs through A2 @ cpu; ha
 
 test('warm-up: epochs stay epochs of the profiled data; steps keep their share of training', () => {
   const q = compileFile('experiments/quickstart.lssd', host, opts('cpu')).value!.experiments[0];
-  assert.deepEqual(q.optim.schedule.warmup, { steps: 8 }); // 20 of 300 steps → 8 of 120
+  assert.deepEqual(q.optim.schedule.warmup, { steps: 13 }); // 20 of 300 steps → 13 of 200
   const a1 = compileFile('experiments/A1.lssd', host, opts('cpu')).value!.experiments[0];
   assert.deepEqual(a1.optim.schedule.warmup, { epochs: 2 });
   const s = compileFile('experiments/quickstart.lssd', host, opts('cpu_smoke')).value!.experiments[0];

@@ -41,8 +41,13 @@ test('user errors are diagnostics with codes, never stack traces', () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /LSSD5410/);
   assert.ok(!/\n\s+at /.test(r.stderr), r.stderr);
+  // An empty directory is a usage error like for every command (cli/README.md); one holding other
+  // files is not a run directory.
   const empty = join(tmp, 'empty'); mkdirSync(empty, { recursive: true });
-  const e = lssdc('report', empty);
+  const e0 = lssdc('report', empty);
+  assert.equal(e0.status, 2); assert.match(e0.stderr, /is an empty directory/);
+  const other = join(tmp, 'other'); mkdirSync(other, { recursive: true }); writeFileSync(join(other, 'notes.txt'), 'x');
+  const e = lssdc('report', other);
   assert.equal(e.status, 1); assert.match(e.stderr, /LSSD5410.*spec\.json/);
   const p = lssdc('probe', runDir());
   assert.equal(p.status, 1, p.stderr);

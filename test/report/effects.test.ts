@@ -64,7 +64,9 @@ test('seed means with t-intervals, paired bootstrap effects by seed, interaction
   const b = bootstrapMeanCI([0.10, 0.12, 0.08]);
   assert.ok(Math.abs(d1.cells[0].value! - 0.10) < 1e-12 && Math.abs(d1.cells[0].lo! - b.lo) < 1e-12 && Math.abs(d1.cells[0].hi! - b.hi) < 1e-12);
   assert.equal(d1.cells[0].significant, true);
-  assert.equal(d1.cells[0].text, `+10.0 [+${(b.lo * 100).toFixed(1)}, +${(b.hi * 100).toFixed(1)}] *`);
+  // [+0.10, +0.12, +0.08]: t-interval 0.10 ± 4.303·0.02/√3 = [+5.0, +15.0] excludes 0 as well
+  assert.equal(d1.cells[0].tSignificant, true);
+  assert.equal(d1.cells[0].text, `+10.0 [+${(b.lo * 100).toFixed(1)}, +${(b.hi * 100).toFixed(1)}] *†`);
   assert.equal(d1.cells[1].significant, true, 'language −5 in every seed');
   // dubs within strength = 0: no change at all, nothing marked
   const d0 = find('dubs off → any', 'strength = 0');
@@ -73,6 +75,9 @@ test('seed means with t-intervals, paired bootstrap effects by seed, interaction
   const all = find('dubs off → any', 'all');
   assert.equal(all.pairs, 6); assert.equal(all.units, 3);
   assert.ok(Math.abs(all.cells[0].value! - 0.05) < 1e-12);
+  // per-seed scene diffs [0.05, 0.06, 0.04]: both intervals exclude 0; language [−0.025 ×3]: sd 0, the
+  // t-interval collapses to the point, still excluding 0
+  assert.equal(all.cells[0].tSignificant, true);
   // interaction: dubs effect at strength 1 minus at strength 0 = the strength-1 effect here
   const ix = st.interactions.find((i) => i.change === 'dubs off → any × strength 0 → 1')!;
   assert.equal(ix.units, 3);
@@ -97,4 +102,7 @@ test('a single variant per cell (one seed) has no seed statistics; pairs are the
   assert.equal(all.pairs, 2); assert.equal(all.units, 2);
   const one = model.stats!.paired.find((p) => p.change === 'dubs off → any' && p.within === 'strength = 1')!;
   assert.equal(one.cells[0].text, '+10.0', 'one pair: no interval, no mark');
+  // a difference that rounds to zero prints unsigned
+  const zero = model.stats!.paired.find((p) => p.change === 'dubs off → any' && p.within === 'strength = 0')!;
+  assert.equal(zero.cells[0].text, '0.0');
 });

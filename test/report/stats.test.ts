@@ -64,3 +64,11 @@ test('excludesZero marks only intervals on one side of 0', () => {
   assert.equal(excludesZero(bootstrapMeanCI([1, 2, 3, 4, 5])), true);
   assert.equal(excludesZero(bootstrapMeanCI([-1, 1, -2, 2, 0.5])), false);
 });
+
+test('with 5 seeds the percentile bootstrap is narrower than the t-interval (why reports mark † apart from *)', () => {
+  const xs = [0.03, -0.01, 0.02, 0.05, 0.01];
+  const b = bootstrapMeanCI(xs), t = meanCI(xs);
+  assert.equal(excludesZero(b), true);
+  assert.equal(excludesZero(t), false);
+  assert.ok((b.hi - b.lo) / (t.hi - t.lo) < 0.7);
+});

@@ -6,12 +6,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { synthesize, corpusDir, ensureSyntheticCorpus, type CorpusManifest } from '../../runtime/media/synth/index.ts';
 import { runSynthCli } from '../../cli/commands/data.ts';
 import type { Truth } from '../../runtime/media/synth/render.ts';
 import { ffmpeg, ffprobe, runCommand } from '../../runtime/media/ffmpeg.ts';
 import { biquad, integratedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
 import { TASKS } from '../../runtime/media/synth/tasks.ts';
+import { DEFAULT_DUBBING } from '../../runtime/media/synth/dubbing.ts';
 
 let root: string;
 let dir: string;
@@ -134,6 +136,33 @@ test('speech stems are levelled: every language speaks at the same loudness over
   }
   assert.equal(levels.length, 3);
   for (const l of levels) assert.ok(Math.abs(l - levels[0]) < 1.0, `speech loudness per language: ${levels.map((x) => x.toFixed(2)).join(', ')} LUFS`);
+});
+
+test('the dubbing knobs are in corpus.json, every truth file, and `data stats` with what the truth measured', async () => {
+  const m = JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as CorpusManifest;
+  assert.deepEqual(m.dubbing, DEFAULT_DUBBING);
+  const t = truthOf('syn0001');
+  assert.deepEqual(t.dubbing, DEFAULT_DUBBING);
+  assert.ok(t.room && t.room.tracks.join() === 'original' && Math.abs(t.room.measuredRt60 - 0.5) < 0.05, JSON.stringify(t.room));
+  assert.ok(t.eq && Object.keys(t.eq.gains).sort().join() === [...t.dubs].sort().join(), 'EQ gains for every dub language');
+  for (const l of t.shots.flatMap((s) => s.lines)) for (const d of t.dubs) assert.ok(Math.abs(l.loudness[d]! - l.loudness[t.originalLanguage]!) < 0.05, `line loudness ${JSON.stringify(l.loudness)}`);
+  // the real CLI, in its own process (the test runner reports on this process's stdout)
+  const { spawnSync } = await import('node:child_process');
+  const bin = fileURLToPath(new URL('../../bin/lssdc.js', import.meta.url));
+  const stats = (...extra: string[]) => spawnSync(process.execPath, [bin, 'data', 'stats', dir, '--root', join(root, 'stats-root'), ...extra], {
+    env: { ...process.env, LSSD_SOURCES: '1' }, encoding: 'utf8', timeout: 120_000,
+  });
+  const plain = stats(), asJson = stats('--json');
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.equal(asJson.status, 0, asJson.stderr);
+  const text = plain.stdout, json = asJson.stdout;
+  assert.match(text, /^dubbing: voice_match on: (\d+) of \1 speakers of dubbed titles keep the original's voice in every dub$/m);
+  assert.match(text, /^dubbing: loudness bs1770, original dialogue at -23 LUFS: dub lines 0\.0\d LU from the original line on average/m);
+  assert.match(text, /^dubbing: eq_match on: \d+ dubbed speakers EQ-matched/m);
+  assert.match(text, /^dubbing: room gap \(rt60 0\.5 s, wet -10 dB\) on the original only: 2 titles, RT60 measured on the responses 0\.\d\d s$/m);
+  const st = JSON.parse(json) as { dubbing: { dubbing: unknown; voices: { speakers: number; matched: number } } };
+  assert.deepEqual(st.dubbing.dubbing, DEFAULT_DUBBING);
+  assert.ok(st.dubbing.voices.speakers > 0 && st.dubbing.voices.matched === st.dubbing.voices.speakers);
 });
 
 test('an interrupted run keeps finished titles, leaves no partial media, and resumes', async () => {

@@ -158,3 +158,38 @@ test('the language defaults are the generator defaults; every knob is part of th
     assert.notEqual(corpusDir({ ...base, ...k }, '/tmp/x'), d, JSON.stringify(k));
   }
 });
+
+test('data synth flags set the dubbing knobs; bad values are usage errors naming the flag', async () => {
+  const { synthArgs } = await import('../../runtime/media/synth/cli.ts');
+  const args = (m: Record<string, string>) => synthArgs(new Map(Object.entries(m)), false);
+  const d = (m: Record<string, string>) => { const a = args(m); assert.equal(typeof a, 'object', String(a)); return (a as { dubbing: unknown }).dubbing; };
+  assert.deepEqual(d({}), DEFAULT_DUBBING);
+  assert.deepEqual(d({ '--voice-match': 'off', '--eq-match': 'off', '--loudness': '-20LUFS', '--room': 'dry' }),
+    { voice_match: false, eq_match: false, loudness: { method: 'bs1770', target: -20 }, room: { kind: 'dry' } });
+  assert.deepEqual(d({ '--loudness': 'off', '--room': 'shared:300ms,-6dB' }), { ...DEFAULT_DUBBING, loudness: { method: 'off' }, room: { kind: 'shared', rt60: 0.3, wet: -6 } });
+  assert.match(String(args({ '--voice-match': 'yes' })), /--voice-match expects on or off, got 'yes'/);
+  assert.match(String(args({ '--room': 'gap:x' })), /--room expects dry, gap or shared/);
+  assert.match(String(args({ '--loudness': 'loud' })), /--loudness expects bs1770, off or a target/);
+});
+
+test('dubbing stats: voices kept, loudness gaps, EQ gains and rooms read from truth files; one line per knob', async () => {
+  const { dubbingStats, dubbingLines } = await import('../../runtime/media/synth/dubbing.ts');
+  const p = { variant: 'm1', pitch: 40, rate: 160, range: 50, formant: 100 };
+  const truth = (matched: boolean) => ({
+    originalLanguage: 'en', dubs: ['es'],
+    shots: [{ speakers: [{ id: 'c0', params: { en: p, es: matched ? p : { ...p, pitch: 41 } } }], lines: [{ loudness: { en: -23, es: -23.5 } }, { loudness: { en: -25, es: -24.9 } }] }],
+    eq: { gains: { es: { c0: [1, -2, 3, 0, 0, 0, -2] } } },
+    room: { tracks: ['original'], measuredRt60: 0.49 },
+  });
+  const s = dubbingStats(DEFAULT_DUBBING, [truth(true), truth(false), { originalLanguage: 'fr', dubs: [], shots: [], eq: null, room: { tracks: ['original'], measuredRt60: 0.51 } }]);
+  assert.deepEqual(s.voices, { speakers: 2, matched: 1 });
+  assert.equal(s.loudness.pairs, 4);
+  assert.ok(Math.abs(s.loudness.meanGap - 0.3) < 1e-9 && Math.abs(s.loudness.maxGap - 0.5) < 1e-9, JSON.stringify(s.loudness));
+  assert.deepEqual(s.eq && { speakers: s.eq.speakers, max: s.eq.maxAbsGain }, { speakers: 2, max: 3 });
+  assert.deepEqual(s.room && { titles: s.room.titles, rt60: Math.round(s.room.measuredRt60 * 100) / 100 }, { titles: 3, rt60: 0.5 });
+  const lines = dubbingLines(s);
+  assert.equal(lines.length, 4);
+  assert.match(lines[0], /^voice_match on: 1 of 2 speakers/);
+  assert.match(lines[1], /^loudness bs1770, original dialogue at -23 LUFS: dub lines 0\.30 LU from the original line on average \(max 0\.50; 4 line pairs\)$/);
+  assert.match(lines[3], /^room gap \(rt60 0\.5 s, wet -10 dB\) on the original only: 3 titles, RT60 measured on the responses 0\.50 s$/);
+});

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { lower } from '../../compiler/lower.ts';
 import { selectBackend } from '../../runtime/train/backend.ts';
-import { attention, l2Normalize, layerNorm, linear, meanPool, mm, patchEmbed, selfAttention, setLowering, activeLowering, type Lowering } from '../../runtime/train/ops.ts';
+import { attention, l2Normalize, layerNorm, linear, meanPool, mm, normLinear, patchEmbed, selfAttention, setLowering, activeLowering, type Lowering } from '../../runtime/train/ops.ts';
 import { ntXentGrouped } from '../../runtime/train/loss.ts';
 import { buildModel } from '../../runtime/train/model.ts';
 import { Optimizer } from '../../runtime/train/optim.ts';
@@ -32,6 +32,9 @@ const cases: Case[] = [
   { name: 'patch embedding (x @ w + b + pos)', shapes: [[7, 6], [6], [4, 6]], f: (w, b, pos) => patchEmbed(constData([12, 7]), { w, b }, pos, 3) },
   { name: 'layer norm', shapes: [[12, 16], [16], [16]], f: (x, g, b) => layerNorm(x, { g, b }) },
   { name: 'self-attention (fused qkv)', shapes: [[15, 8], [8, 24], [24]], f: (x, w, b) => selfAttention(x, { w, b }, 3, 5, 2) },
+  { name: 'layer norm + linear', shapes: [[10, 8], [8], [8], [8, 6], [6]], f: (x, g, b, w, c) => normLinear(x, { g, b }, { w, b: c }) },
+  { name: 'layer norm + linear + relu', shapes: [[10, 8], [8], [8], [8, 6], [6]], f: (x, g, b, w, c) => normLinear(x, { g, b }, { w, b: c }, { relu: true }) },
+  { name: 'self-attention after layer norm', shapes: [[15, 8], [8], [8], [8, 24], [24]], f: (x, g, bl, w, b) => selfAttention(x, { w, b }, 3, 5, 2, { g, b: bl }) },
   { name: 'attention core (q, k, v)', shapes: [[15, 8], [15, 8], [15, 8]], f: (q, k, v) => attention(q, k, v, 3, 5, 2) },
   { name: 'l2 normalize', shapes: [[6, 8]], f: (x) => l2Normalize(x) },
   { name: 'mean pool', shapes: [[12, 4]], f: (x) => meanPool(x, 3) },

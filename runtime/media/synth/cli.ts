@@ -8,6 +8,7 @@ import { corpusDir, synthesize } from './index.ts';
 import { DEFAULT_KNOBS, corpusKnobSummary, knobLines, type GeneratorKnobs } from './knobs.ts';
 import { LANGS } from './bank.ts';
 import { SynthCodes, LssdError } from './errors.ts';
+import { DEFAULT_DUBBING, DEFAULT_LOUDNESS_TARGET, DEFAULT_ROOM, canonicalDubbing, corpusDubbingSummary, dubbingLines, type Dubbing } from './dubbing.ts';
 
 export const SYNTH_USAGE = `usage: lssdc data synth [options]
 
@@ -29,16 +30,22 @@ options:
   --speech-to-bed DB    speech over the reference bed in dB (default 7)
   --dubs MIN..MAX       dubs per title (default 0..6)
   --speakers N          most speakers in one shot, 0..3 (default 3)
+  --voice-match on|off  a character keeps one voice in every language (default on)
+  --loudness L          bs1770 (default: original dialogue at -23 LUFS, dub lines matched to it), a target
+                        such as -20LUFS, or off (eSpeak's own levels)
+  --eq-match on|off     dubs EQ-matched to the original speaker (default on)
+  --room R              gap (default: on the original only), shared (every track) or dry, optionally
+                        with rt60 and wet level: gap:0.5s,-10dB
   --json                print the summary as JSON`;
 
-export interface SynthArgs { out?: string; dataDir: string; titles: number; minutes: number; seed: number; languages: string[]; concurrency: number; probeClips: number; json: boolean; knobs: GeneratorKnobs }
+export interface SynthArgs { out?: string; dataDir: string; titles: number; minutes: number; seed: number; languages: string[]; concurrency: number; probeClips: number; json: boolean; knobs: GeneratorKnobs; dubbing: Dubbing }
 
 /** Value options of `data synth` (parsed by cli/args.ts; typed here). */
-export const SYNTH_OPTIONS = ['--out', '--data-dir', '--titles', '--minutes', '--seed', '--languages', '--concurrency', '--probe-clips', '--language-look', '--content-scene', '--speech-to-bed', '--dubs', '--speakers'] as const;
+export const SYNTH_OPTIONS = ['--out', '--data-dir', '--titles', '--minutes', '--seed', '--languages', '--concurrency', '--probe-clips', '--language-look', '--content-scene', '--speech-to-bed', '--dubs', '--speakers', '--voice-match', '--loudness', '--eq-match', '--room'] as const;
 
 /** Types the parsed options of `data synth` (defaults applied); a string is the usage error. */
 export function synthArgs(values: ReadonlyMap<string, string>, json: boolean): SynthArgs | string {
-  const a: SynthArgs = { dataDir: '.lssd', titles: 24, minutes: 1, seed: 0, languages: [...LANGS], concurrency: 2, probeClips: 20, json, knobs: { ...DEFAULT_KNOBS, dubs: { ...DEFAULT_KNOBS.dubs } } };
+  const a: SynthArgs = { dataDir: '.lssd', titles: 24, minutes: 1, seed: 0, languages: [...LANGS], concurrency: 2, probeClips: 20, json, knobs: { ...DEFAULT_KNOBS, dubs: { ...DEFAULT_KNOBS.dubs } }, dubbing: canonicalDubbing(DEFAULT_DUBBING) };
   const num = (k: string, v: string, int: boolean): number | string => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) return `${k} expects ${int ? 'a whole number' : 'a number'}, got '${v}'`;
@@ -62,6 +69,27 @@ export function synthArgs(values: ReadonlyMap<string, string>, json: boolean): S
         const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(v);
         if (!m) return `--dubs expects MIN..MAX (or one number), got '${v}'`;
         a.knobs.dubs = { min: Number(m[1]), max: Number(m[2] ?? m[1]) };
+        break;
+      }
+      case '--voice-match': case '--eq-match': {
+        if (v !== 'on' && v !== 'off') return `${k} expects on or off, got '${v}'`;
+        if (k === '--voice-match') a.dubbing.voice_match = v === 'on'; else a.dubbing.eq_match = v === 'on';
+        break;
+      }
+      case '--loudness': {
+        if (v === 'off') { a.dubbing.loudness = { method: 'off' }; break; }
+        if (v === 'bs1770') { a.dubbing.loudness = { method: 'bs1770', target: DEFAULT_LOUDNESS_TARGET }; break; }
+        const m = /^\s*(-?\d+(?:\.\d+)?)\s*(?:LUFS)?\s*$/.exec(v);
+        if (!m) return `--loudness expects bs1770, off or a target such as -23LUFS, got '${v}'`;
+        a.dubbing.loudness = { method: 'bs1770', target: Number(m[1]) };
+        break;
+      }
+      case '--room': {
+        const m = /^(dry|gap|shared)(?::\s*(\d+(?:\.\d+)?)\s*(s|ms)?\s*,\s*(-?\d+(?:\.\d+)?)\s*(?:dB)?\s*)?$/.exec(v.trim());
+        if (!m) return `--room expects dry, gap or shared, optionally with rt60 and wet level (gap:0.5s,-10dB), got '${v}'`;
+        if (m[1] === 'dry') { if (m[2]) return `--room dry takes no rt60 or wet level, got '${v}'`; a.dubbing.room = { kind: 'dry' }; break; }
+        const dflt = DEFAULT_ROOM;
+        a.dubbing.room = { kind: m[1] as 'gap' | 'shared', rt60: m[2] ? Number(m[2]) * (m[3] === 'ms' ? 1e-3 : 1) : dflt.rt60, wet: m[4] ? Number(m[4]) : dflt.wet };
         break;
       }
       case '--languages': a.languages = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean); break;
@@ -91,7 +119,7 @@ export async function runSynth(p: SynthArgs): Promise<number> {
   const out = p.out ?? corpusDir({
     kind: 'synthetic', titles: p.titles, minutes_per_title: p.minutes, seed: p.seed, languages: p.languages,
     ...(k.languageLook !== null ? { language_look: k.languageLook } : {}), content_scene: k.contentScene, speech_to_bed: k.speechToBedDb,
-    dubs_per_title: k.dubs, max_speakers: k.maxSpeakers,
+    dubs_per_title: k.dubs, max_speakers: k.maxSpeakers, ...p.dubbing,
   }, p.dataDir);
   const tty = process.stderr.isTTY && !p.json;
   const ac = new AbortController();
@@ -103,7 +131,7 @@ export async function runSynth(p: SynthArgs): Promise<number> {
   try {
     const r = await synthesize({
       outDir: out, titles: p.titles, minutesPerTitle: p.minutes, seed: p.seed, languages: p.languages,
-      concurrency: p.concurrency, probeClipsPerClass: p.probeClips, signal: ac.signal, knobs: p.knobs,
+      concurrency: p.concurrency, probeClipsPerClass: p.probeClips, signal: ac.signal, knobs: p.knobs, dubbing: p.dubbing,
       onProgress: (e) => {
         const line = `synth ${e.done}/${e.total} ${((Date.now() - t0) / 1000).toFixed(0)}s ${e.detail ?? ''}`;
         if (p.json) return;
@@ -127,6 +155,7 @@ export async function runSynth(p: SynthArgs): Promise<number> {
       megabytes: duSync(r.dir) / 1e6,
       seconds: r.seconds,
       ...corpusKnobSummary(r.dir),
+      dubbing: corpusDubbingSummary(r.dir),
     };
     if (p.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else {
@@ -136,6 +165,7 @@ export async function runSynth(p: SynthArgs): Promise<number> {
         `  ${summary.titles} titles, ${summary.shots} shots, ${(summary.hours * 60).toFixed(1)} min, ${summary.avgDubs.toFixed(2)} dubs/title (${summary.titlesWithoutDubs} without dubs)\n` +
         `  languages ${summary.languages.join(',')}; probe tasks ${summary.tasks.join(', ')}\n` +
         knobLines(summary).map((l) => `  ${l}\n`).join('') +
+        (summary.dubbing ? dubbingLines(summary.dubbing).map((l) => `  dubbing: ${l}\n`).join('') : '') +
         `  ${summary.megabytes.toFixed(1)} MB, ${summary.seconds.toFixed(1)} s\n`,
       );
     }

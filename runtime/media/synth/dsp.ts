@@ -189,24 +189,38 @@ export function limitPeak(x: Float32Array, ceiling = 0.95): Float32Array {
 
 // --- spectrum: FFT, band envelope, EQ match, room ------------------------------------------------
 
+/** Bit-reversal permutation and twiddle factors per FFT size, computed once (the generator uses three sizes). */
+const fftTables = new Map<number, { rev: Uint32Array; cos: Float64Array; sin: Float64Array }>();
+function tables(n: number) {
+  let t = fftTables.get(n);
+  if (!t) {
+    const rev = new Uint32Array(n), bits = Math.log2(n);
+    for (let i = 0; i < n; i++) { let r = 0; for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b); rev[i] = r; }
+    const cos = new Float64Array(n / 2), sin = new Float64Array(n / 2);
+    for (let k = 0; k < n / 2; k++) { cos[k] = Math.cos((2 * Math.PI * k) / n); sin[k] = -Math.sin((2 * Math.PI * k) / n); }
+    t = { rev, cos, sin };
+    fftTables.set(n, t);
+  }
+  return t;
+}
+
 /** In-place iterative radix-2 complex FFT (`re`, `im` of a power-of-two length); `inverse` scales by 1/n. */
 export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) { [re[i], re[j]] = [re[j], re[i]]; [im[i], im[j]] = [im[j], im[i]]; }
+  const { rev, cos, sin } = tables(n);
+  for (let i = 0; i < n; i++) {
+    const j = rev[i];
+    if (i < j) { let t = re[i]; re[i] = re[j]; re[j] = t; t = im[i]; im[i] = im[j]; im[j] = t; }
   }
+  const sign = inverse ? -1 : 1;
   for (let len = 2; len <= n; len <<= 1) {
-    const ang = ((inverse ? 2 : -2) * Math.PI) / len, wr = Math.cos(ang), wi = Math.sin(ang);
+    const half = len >> 1, step = n / len;
     for (let i = 0; i < n; i += len) {
-      let cr = 1, ci = 0;
-      for (let k = 0; k < len >> 1; k++) {
-        const a = i + k, b = a + (len >> 1);
-        const tr = re[b] * cr - im[b] * ci, ti = re[b] * ci + im[b] * cr;
+      for (let k = 0; k < half; k++) {
+        const wr = cos[k * step], wi = sign * sin[k * step];
+        const a = i + k, b = a + half;
+        const tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr;
         re[b] = re[a] - tr; im[b] = im[a] - ti; re[a] += tr; im[a] += ti;
-        const nr = cr * wr - ci * wi; ci = cr * wi + ci * wr; cr = nr;
       }
     }
   }
@@ -225,7 +239,7 @@ export const EQ_BANDS: { lo: number; hi: number; centre: number }[] = [125, 250,
 /** The EQ match never moves a band by more than this (dB): a band the dub voice hardly has is not blown up. */
 export const EQ_MAX_GAIN_DB = 12;
 
-/** Mean power spectrum (Hann frames of 512, hop 256) of the frames of `parts` louder than −50 dBFS: speech, not the pauses. */
+/** Mean power spectrum (Hann frames of 512, side by side) of the frames of `parts` louder than −50 dBFS: speech, not the pauses. */
 function meanSpectrum(parts: Float32Array[]): Float64Array {
   const w = new Float64Array(FRAME);
   for (let i = 0; i < FRAME; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME);
@@ -233,7 +247,8 @@ function meanSpectrum(parts: Float32Array[]): Float64Array {
   const re = new Float64Array(FRAME), im = new Float64Array(FRAME);
   let frames = 0;
   for (const x of parts) {
-    for (let s = 0; s + FRAME <= x.length; s += HOP) {
+    // frames side by side (no overlap): a long-term average needs no more, at half the cost
+    for (let s = 0; s + FRAME <= x.length; s += FRAME) {
       let e = 0;
       for (let i = 0; i < FRAME; i++) e += x[s + i] * x[s + i];
       if (e / FRAME < 1e-5) continue;
@@ -335,13 +350,22 @@ export function roomResponse(rt60: number, wetDb: number, r: Rng, sr = SR): Floa
 }
 
 /** `x` plus `x` convolved with `h` (FFT overlap-add), truncated to `x`'s length: the dry voice in the room. */
+const responseSpectra = new WeakMap<Float32Array, { size: number; hr: Float64Array; hi: Float64Array }>();
+
 export function addReverb(x: Float32Array, h: Float32Array): Float32Array {
-  let size = 1;
-  while (size < 2 * h.length) size <<= 1;
+  // the response's spectrum is computed once per response (a title reuses its room for every track)
+  let spec = responseSpectra.get(h);
+  if (!spec) {
+    let size = 1;
+    while (size < 2 * h.length) size <<= 1;
+    const hr = new Float64Array(size), hi = new Float64Array(size);
+    for (let i = 0; i < h.length; i++) hr[i] = h[i];
+    fft(hr, hi);
+    spec = { size, hr, hi };
+    responseSpectra.set(h, spec);
+  }
+  const { size, hr, hi } = spec;
   const blockLen = size - h.length + 1;
-  const hr = new Float64Array(size), hi = new Float64Array(size);
-  for (let i = 0; i < h.length; i++) hr[i] = h[i];
-  fft(hr, hi);
   const y = Float32Array.from(x);
   const re = new Float64Array(size), im = new Float64Array(size);
   for (let s = 0; s < x.length; s += blockLen) {

@@ -187,7 +187,7 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
     if (tail) y.set(x);
     return addReverb(y, room);
   };
-  const mixOf = (stem: Float32Array, role: 'original' | 'dub') => {
+  const mixOf = (stem: Float32Array) => {
     const mix = Float32Array.from(bedAudio);
     addInto(mix, stem, 0);
     return limitPeak(mix);
@@ -208,14 +208,20 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
   // levelled as heard (in its room, if it has one): the loudness a dub must match is the original's as played
   const wet0 = heard(stem0, 'original');
   const gain0 = d.loudness.method === 'bs1770' ? normaliseLoudness(wet0, d.loudness.target) : 1;
+  // each line as played: its slot plus its room tail (up to the next line), read off the levelled stem,
+  // which costs one convolution per title instead of one per line (lines never overlap)
   const lineLoudness = new Map<TruthLine, number>();
-  for (const [line, x] of origSamples) {
-    const l = integratedLoudness(heard(x, 'original', true)) + 20 * Math.log10(gain0);
+  const tailSeconds = room && inRoom('original') ? room.length / SR : 0;
+  const starts = [...origSamples.keys()].map((l) => l.start).sort((a, b) => a - b);
+  for (const line of origSamples.keys()) {
+    const next = starts.find((t) => t > line.start) ?? plan.duration;
+    const to = Math.min(next, line.end + tailSeconds, plan.duration);
+    const l = integratedLoudness(wet0.subarray(Math.round(line.start * SR), Math.round(to * SR)));
     lineLoudness.set(line, l);
     line.loudness[orig] = r2(l);
   }
   const origEnvelope = new Map(plan.characters.map((c) => [c.id, bandEnvelope(linesOf(c.id).map((l) => origSamples.get(l)!))]));
-  const tracks: Float32Array[] = [mixOf(wet0, 'original')];
+  const tracks: Float32Array[] = [mixOf(wet0)];
 
   // Each dub: lines fitted to their slots, then (per speaker) EQ-matched to the original actor's long-term
   // spectrum and (per line) matched to the original line's loudness.
@@ -242,16 +248,14 @@ export async function renderTitle(plan: TitlePlan, o: RenderOptions): Promise<Tr
       }
       lines.forEach((line, i) => {
         const x = samples[i];
-        let l = integratedLoudness(heard(x, 'dub', true));
-        if (d.loudness.method === 'bs1770' && Number.isFinite(l)) {
-          scale(x, undb(lineLoudness.get(line)! - l));
-          l = lineLoudness.get(line)!;
-        }
-        line.loudness[lang] = r2(l);
+        const l = integratedLoudness(heard(x, 'dub', true));
+        if (d.loudness.method === 'bs1770' && Number.isFinite(l)) scale(x, undb(lineLoudness.get(line)! - l));
+        // recorded as measured after the match (not as the target), so the truth can show a miss
+        line.loudness[lang] = r2(d.loudness.method === 'bs1770' ? integratedLoudness(heard(x, 'dub', true)) : l);
         addInto(stem, x, Math.round(line.start * SR));
       });
     }
-    tracks.push(mixOf(heard(stem, 'dub'), 'dub'));
+    tracks.push(mixOf(heard(stem, 'dub')));
   }
   tracks.push(limitPeak(Float32Array.from(bedAudio)));
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TowerPlan } from '../../../compiler/plan.ts';
 import { patchGrid, splitInput } from '../../../compiler/params.ts';
 import type { ParamStore } from '../store.ts';
-import { layerNorm, linear, meanPool, patchEmbed, selfAttention } from '../ops.ts';
+import { layerNorm, linear, meanPool, normLinear, patchEmbed, selfAttention } from '../ops.ts';
 import type { Tower } from './index.ts';
 
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
@@ -74,8 +74,8 @@ export function buildPatchTower(t: TowerPlan, store: ParamStore, prefix: string)
     forward(x, n) {
       let h = patchEmbed(x, embed, pos, n);
       for (const b of blocks) {
-        if (b.qkv && b.proj && b.ln1) h = tf.add(h, linear(selfAttention(layerNorm(h, b.ln1), b.qkv, n, N, heads), b.proj));
-        h = tf.add(h, linear(linear(layerNorm(h, b.ln2), b.fc1, { relu: true }), b.fc2));
+        if (b.qkv && b.proj && b.ln1) h = tf.add(h, linear(selfAttention(h, b.qkv, n, N, heads, b.ln1), b.proj));
+        h = tf.add(h, linear(normLinear(h, b.ln2, b.fc1, { relu: true }), b.fc2));
       }
       const pooled = meanPool(layerNorm(h, lnF), n);
       return out ? linear(pooled, out) : pooled;

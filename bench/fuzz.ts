@@ -1,0 +1,164 @@
+// Mutation fuzz campaigns (issue 13). Not a test: the suite replays the crash corpus this writes
+// (test/fuzz/corpus.test.ts) and runs a small seeded sample (test/compiler/fuzz.test.ts).
+//
+//   node --import tsx bench/fuzz.ts [--mode compile|fmt|cli|index] [--cases N] [--seed S] [--no-save] [--json]
+//
+// compile  every experiment and stdlib file, 1–3 mutations each of 17 kinds (test/fuzz/mutate.ts), compiled
+//          (a third with --profile cpu), lowered and hashed; properties in test/fuzz/oracle.ts: no exception,
+//          every diagnostic coded (in the catalog) with an in-bounds span, rendered output bounded and escaped,
+//          fmt round-trip / idempotence / comments kept in place when the mutant parses.   default 100,000 cases
+// fmt      the same files, mutations that mostly keep them parsing (comments, duplicated and swapped lines and
+//          tokens, numbers, names, unicode, huge strings); fmt properties only.            default 100,000 cases
+// cli      mutants written to a temp dir and run through the real CLI (`check`, `fmt --check`, `show`,
+//          `--json`): exit 0/1/2, never 70 or "internal error", bounded stderr, no raw ESC.   default 300 cases
+// index    generated broken media (bench/fuzz-media.ts) through `indexDirectory`: never an exception, each
+//          file a title or a coded skip, one bounded line each.                                default 400 files
+//
+// A failing case is minimised (delta debugging on lines, then characters) and saved, once per distinct
+// failure signature, as test/fixtures/fuzz-crashes/<mode>-<signature>.json (unless --no-save).
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nodeHost } from '../runtime/host.ts';
+import { mutateSome, rng, KINDS, type MutationKind } from '../test/fuzz/mutate.ts';
+import { checkCase, checkFmt, type Failure, type FuzzCase } from '../test/fuzz/oracle.ts';
+import { cliCase, packEntry, targets, victimPath, CORPUS_DIR, type CorpusEntry } from '../test/fuzz/targets.ts';
+
+const args = process.argv.slice(2);
+const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
+const mode = opt('--mode', 'compile') as 'compile' | 'fmt' | 'cli' | 'index';
+const defaults = { compile: 100_000, fmt: 100_000, cli: 300, index: 400 } as const;
+if (!(mode in defaults)) { process.stderr.write(`bench/fuzz: --mode is compile, fmt, cli or index, got ${mode}\n`); process.exit(2); }
+const cases = Number(opt('--cases', String(defaults[mode])));
+const seed = Number(opt('--seed', '20261201'));
+const save = !args.includes('--no-save');
+const shrink = !args.includes('--no-minimise');
+const json = args.includes('--json');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const say = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
+
+// Failures group by property and the part of the detail before its first ': ' (a code, a command, or
+// for an exception its first stack frame), never by the mutant's text.
+const signature = (f: Failure) => {
+  if (f.property === 'no-exception') {
+    const frame = f.detail.split('\n').find((l) => /^\s+at /.test(l))?.trim().replace(/:\d+:\d+\)?$/, '') ?? '';
+    return `${f.property}:${f.detail.split('\n')[0].replace(/\d+/g, 'N').slice(0, 80)} ${frame}`;
+  }
+  if (f.property.startsWith('fmt-')) return `${f.property}:${f.detail.replace(/"[^"]*"/g, 'S').replace(/\d+/g, 'N').slice(0, 80)}`;
+  return `${f.property}:${f.detail.split(': ')[0]}`;
+};
+const sigHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 10);
+
+/** Delta debugging: drop chunks of lines, then of characters, while the same signature still fails. */
+function minimise(text: string, fails: (t: string) => boolean, budget = 400, seconds = 20): string {
+  let calls = 0;
+  const until = Date.now() + seconds * 1000;
+  const pass = (units: string[], join_: string): string[] => {
+    let n = 2;
+    while (units.length >= 2 && calls < budget && Date.now() < until) {
+      const size = Math.ceil(units.length / n);
+      let reduced = false;
+      for (let i = 0; i < units.length && calls < budget && Date.now() < until; i += size) {
+        const cand = [...units.slice(0, i), ...units.slice(i + size)];
+        calls++;
+        if (fails(cand.join(join_))) { units = cand; n = Math.max(n - 1, 2); reduced = true; break; }
+      }
+      if (!reduced) { if (n >= units.length) break; n = Math.min(units.length, n * 2); }
+    }
+    return units;
+  };
+  const lines = pass(text.split('\n'), '\n').join('\n');
+  return lines.length <= 20_000 ? pass([...lines], '').join('') : lines;
+}
+
+const found = new Map<string, { entry: CorpusEntry; count: number }>();
+function record(sig: string, entry: CorpusEntry) {
+  const have = found.get(sig);
+  if (have) { have.count++; return; }
+  found.set(sig, { entry, count: 1 });
+  say(`  new failure ${sig}`);
+  if (save) {
+    mkdirSync(CORPUS_DIR, { recursive: true });
+    const file = join(CORPUS_DIR, `${mode}-${sigHash(sig)}.json`);
+    if (!existsSync(file)) writeFileSync(file, JSON.stringify(packEntry(entry), null, 1) + '\n');
+  }
+}
+
+const t0 = Date.now();
+const cpu0 = process.cpuUsage();
+const loadBefore = load();
+const byKind = new Map<MutationKind, number>();
+let failing = 0;
+const r = rng(seed);
+
+if (mode === 'compile' || mode === 'fmt') {
+  const base = nodeHost({ cwd: root });
+  const ts = targets(root);
+  const originals = new Map(ts.map((t) => [t.victim, readFileSync(join(root, t.victim), 'utf8')]));
+  const pool = [...originals.values()];
+  const fmtKinds: MutationKind[] = ['comment', 'comment', 'comment', 'line-dup', 'line-swap', 'token-duplicate', 'numbers', 'rename', 'unicode', 'huge-string', 'huge-number'];
+  say(`fuzz ${mode}: ${cases} cases over ${ts.length} targets (${new Set(ts.map((t) => t.victim)).size} files), seed ${seed}, load ${loadBefore}`);
+  for (let n = 0; n < cases; n++) {
+    const t = ts[Math.floor(r() * ts.length)];
+    const m = mutateSome(originals.get(t.victim)!, r, pool, mode === 'fmt' ? fmtKinds : KINDS);
+    for (const k of m.kinds) byKind.set(k, (byKind.get(k) ?? 0) + 1);
+    const c: FuzzCase = { entry: t.entry, victim: t.victim, text: m.text, profile: mode === 'compile' && r() < 0.33 ? 'cpu' : undefined };
+    const vp = victimPath(t.victim, base.stdlibDir);
+    const run = (x: FuzzCase) => (mode === 'fmt' ? checkFmt(x.victim, x.text) : checkCase(x, base, vp));
+    const fs = run(c);
+    if (fs.length) {
+      failing++;
+      for (const f of fs) {
+        const sig = signature(f);
+        if (found.has(sig)) { found.get(sig)!.count++; continue; }
+        const small = !shrink ? c.text : minimise(c.text, (text) => run({ ...c, text }).some((g) => signature(g) === sig));
+        record(sig, { mode: mode === 'fmt' ? 'fmt' : 'compile', entry: c.entry, victim: c.victim, profile: c.profile, text: small, property: f.property, detail: f.detail.slice(0, 500), seed, case: n, kinds: m.kinds });
+      }
+    }
+    // Progress on stderr even under --json: a campaign stopped early still says how far it got.
+    if (n > 0 && n % 5_000 === 0) process.stderr.write(`  ${n} cases, ${failing} failing, ${found.size} distinct, ${((Date.now() - t0) / 1000).toFixed(0)} s, load ${load()}\n`);
+  }
+} else if (mode === 'cli') {
+  const ts = targets(root).filter((t) => !t.victim.startsWith('stdlib/'));
+  const originals = new Map(ts.map((t) => [t.victim, readFileSync(join(root, t.victim), 'utf8')]));
+  const pool = [...originals.values()];
+  const tmp = mkdtempSync(join(tmpdir(), 'lssd-fuzz-cli-'));
+  say(`fuzz cli: ${cases} cases, seed ${seed}, load ${loadBefore}`);
+  try {
+    for (let n = 0; n < cases; n++) {
+      const t = ts[Math.floor(r() * ts.length)];
+      const m = mutateSome(originals.get(t.victim)!, r, pool);
+      for (const k of m.kinds) byKind.set(k, (byKind.get(k) ?? 0) + 1);
+      const command = (['check', 'fmt', 'show', 'check-json'] as const)[n % 4];
+      const fs = cliCase({ root, tmp, victim: t.victim, text: m.text, command });
+      if (fs.length) {
+        failing++;
+        for (const f of fs) record(signature(f), { mode: 'cli', entry: t.victim, victim: t.victim, command, text: m.text, property: f.property, detail: f.detail.slice(0, 500), seed, case: n, kinds: m.kinds });
+      }
+    }
+  } finally { rmSync(tmp, { recursive: true, force: true }); }
+} else {
+  const { indexCampaign } = await import('./fuzz-media.ts');
+  const res = await indexCampaign({ files: cases, seed, say, record: (sig, e) => record(sig, e) });
+  failing = res.failing;
+  for (const [k, v] of res.byKind) byKind.set(k as MutationKind, v);
+}
+
+const wall = (Date.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const summary = {
+  mode, cases, seed, failingCases: failing, distinctFailures: found.size,
+  failures: [...found.entries()].map(([sig, v]) => ({ signature: sig, count: v.count })),
+  byKind: Object.fromEntries([...byKind.entries()].sort()),
+  wallSeconds: Math.round(wall * 10) / 10, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
+  casesPerSecond: Math.round(cases / wall), loadBefore, loadAfter: load(),
+};
+if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+else {
+  say(`${mode}: ${cases} cases in ${summary.wallSeconds} s wall, ${summary.cpuSeconds} s CPU (${summary.casesPerSecond}/s), ${failing} failing, ${found.size} distinct failures; load ${loadBefore} → ${summary.loadAfter}`);
+  for (const f of summary.failures) say(`  ${f.count} × ${f.signature}`);
+}
+process.exit(found.size ? 1 : 0);

@@ -1,0 +1,130 @@
+// The run directory's file system fails mid-run (issue 13): a full disk (a tmpfs mounted on the run
+// store, filled after the first checkpoint) and a read-only checkpoints directory (a read-only bind
+// mount after the first checkpoint). Each is a coded diagnostic naming the path, exit
+// 1, never "internal error"; the previous checkpoint is intact, no temp directory is left, and once the
+// fault is gone the next run resumes from that checkpoint.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareRoot } from '../../bench/fuzz-faults.ts';
+import { BIN, SIG_SPEC, repo } from './helpers.ts';
+import type { TaggedRunEvent } from '../../runtime/contracts.ts';
+
+const isRoot = process.getuid?.() === 0;
+const canMount = (() => {
+  if (!isRoot) return 'needs root to mount a tmpfs';
+  const d = join(repo, '.lssd-mount-probe'); mkdirSync(d, { recursive: true });
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', d]).status === 0;
+  if (ok) spawnSync('umount', [d]);
+  rmSync(d, { recursive: true, force: true });
+  return ok ? false : 'mount -t tmpfs is not permitted here';
+})();
+
+let prepared = '';
+before(async () => { if (!canMount) prepared = await prepareRoot(); });
+after(() => { if (prepared) rmSync(prepared, { recursive: true, force: true }); });
+
+/**
+ * `lssdc run` on the fixture; `onCheckpoint` runs once, as soon as a step-4 checkpoint is complete on
+ * disk under `runsDir` (polled: independent of when the event reaches us).
+ */
+function run(root: string, steps: number, o: { onCheckpoint?: () => void; runsDir?: string } = {}) {
+  const argv = [BIN, 'run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe'];
+  const child = spawn(process.execPath, argv, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', FORCE_COLOR: '0', LSSD_SOURCES: '1' } });
+  const events: TaggedRunEvent[] = []; let out = '', err = '';
+  child.stdout.setEncoding('utf8'); child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    out += d;
+    let i: number;
+    while ((i = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, i); out = out.slice(i + 1);
+      try { events.push(JSON.parse(line)); } catch { /* not an event line */ }
+    }
+  });
+  child.stderr.on('data', (d: string) => { err += d; });
+  const poll = o.onCheckpoint && o.runsDir ? setInterval(() => {
+    const entry = existsSync(o.runsDir!) ? readdirSync(o.runsDir!).find((n) => /^[0-9a-f]{12}$/.test(n)) : undefined;
+    if (entry && existsSync(join(o.runsDir!, entry, 'checkpoints', 'step-4', 'manifest.json'))) { clearInterval(poll); o.onCheckpoint!(); }
+  }, 100) : undefined;
+  return new Promise<{ code: number | null; events: TaggedRunEvent[]; err: string }>((res) => child.on('close', (code) => { if (poll) clearInterval(poll); res({ code, events, err }); }));
+}
+
+type Ran = Awaited<ReturnType<typeof run>>;
+const diagnostics = (r: Ran) => r.events.filter((e) => e.type === 'diagnostic') as unknown as { code: string; message: string }[];
+const explain = (r: Ran) => `diagnostics: ${JSON.stringify(diagnostics(r))}\nstderr: ${r.err.slice(-2000)}`;
+
+function checkpointsOf(runsDir: string): { dir: string; names: string[] } {
+  const entry = readdirSync(runsDir).find((n) => /^[0-9a-f]{12}$/.test(n))!;
+  const dir = join(runsDir, entry, 'checkpoints');
+  return { dir, names: readdirSync(dir).sort() };
+}
+
+function assertIntact(ckDir: string, name: string) {
+  const m = JSON.parse(readFileSync(join(ckDir, name, 'manifest.json'), 'utf8'));
+  const floats = m.tensors.reduce((a: number, t: { shape: number[] }) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+  assert.equal(statSync(join(ckDir, name, 'weights.bin')).size, floats * 4, `${name}: weights.bin holds every tensor its manifest lists`);
+}
+
+const copyPrepared = (to: string) => { for (const f of readdirSync(prepared)) if (f !== 'runs') spawnSync('cp', ['-a', join(prepared, f), to]); };
+
+test('a full disk under the run store: a coded diagnostic, step-4 intact, no temp dir; the next run resumes', { skip: canMount, timeout: 600_000 }, async () => {
+  const root = join(prepared, '..', `lssd-enospc-${process.pid}`); mkdirSync(root);
+  copyPrepared(root);
+  const runs = join(root, 'runs'); mkdirSync(runs);
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', runs]).status, 0);
+  try {
+    const r = await run(root, 12, {
+      runsDir: runs,
+      onCheckpoint: () => {
+        // Fill what is left of the tmpfs.
+        const fd = openSync(join(runs, 'filler'), 'w');
+        try { const b = Buffer.alloc(1 << 16); for (;;) writeSync(fd, b); } catch { /* ENOSPC: full */ } finally { closeSync(fd); }
+      },
+    });
+    assert.equal(r.code, 1, r.err.slice(-3000));
+    assert.doesNotMatch(r.err + JSON.stringify(r.events), /internal error|at .*\.ts:\d+/);
+    assert.ok(diagnostics(r).some((d) => /^LSSD504[56]$/.test(d.code) && /no space left on device \(ENOSPC\)/.test(d.message)), explain(r));
+    const { dir, names } = checkpointsOf(runs);
+    assert.ok(names.includes('step-4'), `step-4 kept: ${names}`);
+    assert.deepEqual(names.filter((n) => n.startsWith('.tmp')), [], 'no temp directory left');
+    assertIntact(dir, 'step-4');
+    rmSync(join(runs, 'filler'));
+    const again = await run(root, 12);
+    assert.equal(again.code, 0, again.err.slice(-3000));
+    const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
+    assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
+  } finally { spawnSync('umount', [runs]); rmSync(root, { recursive: true, force: true }); }
+});
+
+test('a read-only checkpoints directory (a read-only bind mount after step 4): LSSD5045 naming it, step-4 intact; writable again, the run resumes', { skip: canMount, timeout: 600_000 }, async () => {
+  // Root ignores permission bits, so the directory is made read-only the way root cannot bypass: a
+  // read-only bind mount of itself (EROFS). test/files covers EACCES as nobody for fmt.
+  const root = join(prepared, '..', `lssd-erofs-${process.pid}`); mkdirSync(root);
+  copyPrepared(root);
+  let ck = ''; let mounted = false;
+  try {
+    const r = await run(root, 12, {
+      runsDir: join(root, 'runs'),
+      onCheckpoint: () => {
+        ck = checkpointsOf(join(root, 'runs')).dir;
+        mounted = spawnSync('mount', ['--bind', ck, ck]).status === 0 && spawnSync('mount', ['-o', 'remount,bind,ro', ck]).status === 0;
+      },
+    });
+    assert.ok(mounted, 'the checkpoints directory was made read-only');
+    assert.equal(r.code, 1, explain(r));
+    assert.doesNotMatch(r.err + JSON.stringify(r.events), /internal error|at .*\.ts:\d+/);
+    assert.ok(diagnostics(r).some((d) => d.code === 'LSSD5045' && /cannot write checkpoint step-\d+: read-only file system \(EROFS\)/.test(d.message)), explain(r));
+    const names = readdirSync(ck).sort();
+    assert.ok(names.includes('step-4'), `step-4 kept: ${names}`);
+    assert.deepEqual(names.filter((n) => n.startsWith('.tmp')), []);
+    assertIntact(ck, 'step-4');
+    assert.equal(JSON.parse(readFileSync(join(ck, '..', 'run.json'), 'utf8')).status, 'failed');
+    spawnSync('umount', [ck]); mounted = false;
+    const again = await run(root, 12);
+    assert.equal(again.code, 0, again.err.slice(-3000));
+    const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
+    assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
+  } finally { if (mounted) spawnSync('umount', [ck]); rmSync(root, { recursive: true, force: true }); }
+});
