@@ -40,7 +40,7 @@ const json = args.includes('--json');
 
 function randomBatches(plan: Plan): Dataset {
   const B = plan.data.globalBatch, v = plan.data.videoShape, a = plan.data.audioShape;
-  const vN = v ? v.reduce((x, y) => x * y, 1) : 0, aN = a[0] * a[1];
+  const vN = v ? v.reduce((x, y) => x * y, 1) : 0, aN = a[0] * a[1] * a[2];
   const fill = (n: number, r: () => number) => Float32Array.from({ length: n }, r);
   // Two pre-generated batches served alternately: generating 3.5M random floats per step would otherwise
   // show up as data time (the trainer counts the dataset's synchronous work as data wait).
@@ -48,7 +48,7 @@ function randomBatches(plan: Plan): Dataset {
     const r = mulberry32(step + 1);
     return {
       size: B, vp: v ? fill(B * vN, r) : null, vs: v ? fill(B * vN, r) : null, videoShape: v ? [B, ...v] : null,
-      ap: fill(B * aN, r), as: fill(B * aN, r), audioShape: [B, a[0], a[1]],
+      ap: fill(B * aN, r), as: fill(B * aN, r), audioShape: [B, a[0], a[1], a[2]],
       title: new Int32Array(B).map((_, i) => i % 4), shot: new Int32Array(B).map((_, i) => i), langP: Array(B).fill('en'), langS: Array(B).fill('es'), dubbed: new Uint8Array(B).fill(1),
     };
   };

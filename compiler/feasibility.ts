@@ -24,13 +24,16 @@ export interface CatalogListing {
 }
 
 export interface FilterCounts {
-  language: number; dubs: number; content: number; missingPrimary: number; noSpeechRemoved: number; noVideo: number;
+  language: number; dubs: number; dubLanguages: number; content: number; missingPrimary: number; noSpeechRemoved: number; noVideo: number;
 }
 
 /** Language tag of the speech-removed stem (SEP), as the ingest writes it. */
 export const SPEECH_REMOVED_LANG = 'zxx';
 
 export const dubCount = (t: Pick<ListedTitle, 'audio'>): number => t.audio.filter((a) => a.role === 'dub').length;
+
+/** True when the title has a dub track in language `l`. */
+export const hasDub = (t: Pick<ListedTitle, 'audio'>, l: string): boolean => t.audio.some((a) => a.role === 'dub' && a.language === l);
 
 /** a_p's track: the speech-removed stem (SEP), the original-language track, or a fixed language's. */
 export function primaryTrackOf(t: ListedTitle, spec: ResolvedSpec): { stream: number; lang: string } | null {
@@ -48,13 +51,14 @@ export function primaryTrackOf(t: ListedTitle, spec: ResolvedSpec): { stream: nu
 /** The spec's title filters, in order; counts what each removed. */
 export function filterListedTitles<T extends ListedTitle>(titles: T[], spec: ResolvedSpec): { kept: T[]; dropped: FilterCounts } {
   const f = spec.data.filters;
-  const dropped: FilterCounts = { language: 0, dubs: 0, content: 0, missingPrimary: 0, noSpeechRemoved: 0, noVideo: 0 };
+  const dropped: FilterCounts = { language: 0, dubs: 0, dubLanguages: 0, content: 0, missingPrimary: 0, noSpeechRemoved: 0, noVideo: 0 };
   const needVideo = spec.model.modality === 'cross_modal';
   const kept = titles.filter((t) => {
     const ol = t.originalLanguage;
     if ((f.original_language.include !== 'all' && !f.original_language.include.includes(ol)) || f.original_language.exclude.includes(ol)) { dropped.language++; return false; }
     const n = dubCount(t);
     if (n < f.dubs.min || (f.dubs.max !== null && n > f.dubs.max)) { dropped.dubs++; return false; }
+    if (f.dub_languages && !f.dub_languages.every((l) => hasDub(t, l))) { dropped.dubLanguages++; return false; }
     if (!f.content.includes(t.kind)) { dropped.content++; return false; }
     if (needVideo && !t.video) { dropped.noVideo++; return false; }
     if (spec.views.audio.source === 'speech_removed' && !t.audio.some((a) => a.role === 'speech_removed')) { dropped.noSpeechRemoved++; return false; }
@@ -100,6 +104,30 @@ export function feasibility(listing: CatalogListing, spec: ResolvedSpec): Feasib
   };
 }
 
+/**
+ * For `fixed`, `round_robin` and `random` policies: how many admitted titles (with shots in bounds) lack
+ * each named dub language, and the expected share of secondary views that fall back to a second
+ * augmentation of the primary track (the sampler draws titles uniformly, so the mean over titles);
+ * the run records the fraction it actually trained with. Null for `off`/`any` and SEP.
+ */
+export function fallbackTitles(listing: CatalogListing, spec: ResolvedSpec): { titles: number; byLanguage: { lang: string; titles: number }[]; fraction: number } | null {
+  const { policy, languages } = spec.dubs;
+  if (policy === 'off' || policy === 'any' || languages.length === 0 || spec.views.audio.source === 'speech_removed') return null;
+  const { min_length: min, max_length: max } = spec.data.shots;
+  const kept = filterListedTitles(listing.titles, spec).kept
+    .map((t) => ({ t, n: t.shots.filter((s) => s.end - s.start >= min - 1e-6 && s.end - s.start <= max + 1e-6).length }))
+    .filter((x) => x.n > 0);
+  if (kept.length === 0) return null;
+  const primaryLang = (t: ListedTitle) => primaryTrackOf(t, spec)?.lang;
+  const has = (t: ListedTitle, l: string) => l !== primaryLang(t) && t.audio.some((a) => a.role !== 'speech_removed' && a.language === l);
+  const byLanguage = languages.map((l) => ({ lang: l, titles: kept.filter((x) => !has(x.t, l)).length }));
+  // fixed: L; round_robin: each language for 1/|L| of the steps; random: falls back only when none is present.
+  const miss = (t: ListedTitle) => policy === 'random' ? (languages.some((l) => has(t, l)) ? 0 : 1)
+    : policy === 'fixed' ? (has(t, languages[0]) ? 0 : 1) : languages.filter((l) => !has(t, l)).length / languages.length;
+  const fraction = kept.reduce((a, x) => a + miss(x.t), 0) / kept.length;
+  return { titles: kept.length, byLanguage: policy === 'fixed' ? byLanguage.slice(0, 1) : byLanguage, fraction };
+}
+
 /** The runtime's tolerance for `data.expected.avg_dubs` (runtime/media/ensure.ts warns beyond it). */
 export const avgDubsAgrees = (actual: number, expected: number): boolean => Math.abs(actual - expected) <= 0.25 * Math.max(1, expected);
 
@@ -131,6 +159,7 @@ function filterText(spec: ResolvedSpec): string {
   const ol = f.original_language;
   const parts = [`original_language ${ol.include === 'all' ? (ol.exclude.length ? `all except [${upper(ol.exclude)}]` : 'all') : `[${upper(ol.include)}]`}`];
   parts.push(`dubs ${f.dubs.min} ..${f.dubs.max === null ? '' : ` ${f.dubs.max}`}`);
+  if (f.dub_languages) parts.push(`dubs in all of [${upper(f.dub_languages)}]`);
   if (f.content.length < 2) parts.push(`content [${f.content.join(', ')}]`);
   parts.push(`shots ${spec.data.shots.min_length}s .. ${spec.data.shots.max_length}s`);
   if (spec.dubs.primary !== 'original') parts.push(`primary ${spec.dubs.primary.toUpperCase()}`);
@@ -175,7 +204,7 @@ export function bindingDiagnostics(b: BindingCheck): Diagnostic[] {
     { related }));
   if (f.keptShots === 0) {
     const d = f.dropped;
-    const reasons = Object.entries({ 'original language': d.language, 'number of dubs': d.dubs, content: d.content, 'no video': d.noVideo, 'no speech-removed stem': d.noSpeechRemoved, 'no primary track': d.missingPrimary, 'shots too short': d.shortShots, 'shots too long': d.longShots })
+    const reasons = Object.entries({ 'original language': d.language, 'number of dubs': d.dubs, 'dub languages': d.dubLanguages, content: d.content, 'no video': d.noVideo, 'no speech-removed stem': d.noSpeechRemoved, 'no primary track': d.missingPrimary, 'shots too short': d.shortShots, 'shots too long': d.longShots })
       .filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
     out.push(diag(DATA.emptyDataset, at, `${who} has nothing to train on in ${catalog}: no title and shot passes its filters${reasons.length ? ` (dropped by ${reasons.join(', ')})` : ''}`,
       { related, hint: by?.by === 'profile' ? 'give the profile a catalog these filters admit titles of (more titles or languages)' : 'bind a catalog with titles these filters admit' }));
@@ -188,6 +217,17 @@ export function bindingDiagnostics(b: BindingCheck): Diagnostic[] {
     if (!f.languages.includes(l)) {
       out.push(diag(M.dubLanguageNotInCatalog, at, `dub language ${l.toUpperCase()} of ${who} has no track in the titles of ${catalog} it trains on`,
         { related, hint: 'samples without that dub fall back to a second augmentation of the primary track' }));
+    }
+  }
+  const lacking = fallbackTitles(b.listing, spec);
+  if (lacking) {
+    const { policy } = spec.dubs;
+    const each = lacking.byLanguage.filter((x) => x.titles > 0 && f.languages.includes(x.lang)).map((x) => `${x.titles} lack ${x.lang.toUpperCase()}`);
+    if (each.length) {
+      const pol = policy === 'fixed' ? `fixed(${upper(spec.dubs.languages)})` : `${policy}(${upper(spec.dubs.languages)})`;
+      out.push(diag(M.dubLanguageMissingFromTitles, at,
+        `${pol} of ${who}: of the ${lacking.titles} titles of ${catalog} it trains on, ${each.join(', ')}; about ${(100 * lacking.fraction).toFixed(1)}% of its secondary views fall back to a second augmentation of the primary track`,
+        { related, hint: `admit only titles with every dub it uses: \`data.titles.dub_languages = [${upper(spec.dubs.languages)}]\` (language parity, as the controlled setup)` }));
     }
   }
   if (by?.by !== 'profile' && exp !== null && f.avgDubs !== null && !avgDubsAgrees(f.avgDubs, exp)) {

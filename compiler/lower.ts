@@ -45,11 +45,17 @@ export function audioFrames(length: number, sampleRate: number, nFft: number, ho
   return n <= nFft ? 1 : 1 + Math.floor((n - nFft) / hop);
 }
 
-export function inputShapes(spec: ResolvedSpec): { video: [number, number, number, number]; audio: [number, number] } {
+/**
+ * Per-example tower inputs. Audio is [frames, mels] for mono and [frames, mels, 2] for pseudo-stereo
+ * (mono duplicated to a second channel, B.3): a mono tower's input, hence its checkpoint signature, is
+ * what it was before batches had a channel axis.
+ */
+export function inputShapes(spec: ResolvedSpec): { video: [number, number, number, number]; audio: [number, number] | [number, number, number] } {
   const v = spec.views.video, a = spec.views.audio;
+  const fm: [number, number] = [audioFrames(spec.data.windows.length, a.sample_rate, a.n_fft, a.hop), a.mels];
   return {
     video: [v.frames, v.crop, v.crop, 3],
-    audio: [audioFrames(spec.data.windows.length, a.sample_rate, a.n_fft, a.hop), a.mels],
+    audio: a.channels === 'pseudo_stereo' ? [...fm, 2] : fm,
   };
 }
 
@@ -216,7 +222,8 @@ export function lower(spec: ResolvedSpec, program: LowerProgram = {}): Outcome<P
     optim,
     data: {
       globalBatch, perDevice: b.per_device, devices: b.devices, sameTitlePerDevice: b.same_title_per_device,
-      windows: spec.data.windows, budget: spec.data.budget, videoShape: video ? shapes.video : null, audioShape: shapes.audio,
+      windows: spec.data.windows, budget: spec.data.budget, videoShape: video ? shapes.video : null,
+      audioShape: [shapes.audio[0], shapes.audio[1], shapes.audio[2] ?? 1],
     },
     init,
     checkpointEvery: spec.runtime.checkpoint_every_steps,

@@ -96,6 +96,9 @@ export const M = {
   catalogUnreadable: def('LSSD2058', 'warning', 'bound catalog not indexed or unreadable', '§4.6'),
   badProjectFile: def('LSSD2059', 'error', 'project file malformed', '§4.6'),
   bindingTwice: def('LSSD2060', 'error', 'catalog bound twice', '§4.6'),
+  // ---- 208x views and batches measured on a bound catalog (compiler/feasibility.ts) ----
+  dubLanguageMissingFromTitles: def('LSSD2080', 'warning', 'titles lack a dub language the policy asks for', '§4.6'),
+  audioChannelsMismatch: def('LSSD2081', 'error', 'audio channels do not match the audio backbone', '§8'),
 
   // ---- 504x files and directories the CLI reads and writes (runtime/files) ----
   pathUnreadable: def('LSSD5040', 'error', 'path cannot be read', '§9.4'),

@@ -156,9 +156,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** Spatial input of a tower: video [T,H,W,3] → dims [T,H,W], channels 3; audio [F,M] → dims [F,M], channels 1. */
+/** Spatial input of a tower: video [T,H,W,3] → dims [T,H,W], channels 3; audio [F,M] (mono) or [F,M,C] (pseudo-stereo: C = 2) → dims [F,M], channels 1 or C. */
 export function splitInput(modality: 'video' | 'audio', input: number[]): { dims: number[]; channels: number } {
-  return modality === 'video' ? { dims: input.slice(0, 3), channels: input[3] ?? 3 } : { dims: input.slice(0, 2), channels: 1 };
+  return modality === 'video' ? { dims: input.slice(0, 3), channels: input[3] ?? 3 } : { dims: input.slice(0, 2), channels: input[2] ?? 1 };
 }
 
 const linear = (i: number, o: number) => i * o + o;

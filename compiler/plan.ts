@@ -108,7 +108,8 @@ export interface DataPlan {
   budget: number | null;
   /** Per-example input shapes the dataset must deliver. */
   videoShape: [number, number, number, number] | null;
-  audioShape: [number, number];
+  /** [frames, mels, channels]: channels 1 (mono) or 2 (pseudo-stereo, mono duplicated). */
+  audioShape: [number, number, number];
 }
 
 export interface InitPlan {

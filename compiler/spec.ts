@@ -99,6 +99,8 @@ export interface DataSpec {
     original_language: { include: Lang[] | 'all'; exclude: Lang[] };
     /** Inclusive bounds on the number of dubs (audio tracks minus one). */
     dubs: { min: number; max: number | null };
+    /** Language parity: only titles with a dub track in every one of these languages (absent: no such filter). */
+    dub_languages?: Lang[];
     content: ('movie' | 'episode')[];
   };
   shots: {

@@ -73,10 +73,10 @@ export interface Batch {
   vp: Float32Array | null;
   vs: Float32Array | null;
   videoShape: [number, number, number, number, number] | null;
-  /** [B, frames, mels] log-mel (after masking). */
+  /** [B, frames, mels, channels] log-mel (after masking), channels last: 1 (mono) or 2 (pseudo-stereo: mono duplicated). */
   ap: Float32Array;
   as: Float32Array;
-  audioShape: [number, number, number];
+  audioShape: [number, number, number, number];
   /** Per example: title index (same value = same-title hard negatives), shot index, languages of a_p/a_s. */
   title: Int32Array;
   shot: Int32Array;
@@ -104,7 +104,25 @@ export interface Dataset {
   batchAt(step: number): Promise<Batch>;
   /** Steps per epoch for the spec's budget and batch size. */
   stepsPerEpoch: number;
+  /**
+   * What the secondary audio views a_s of steps [0, steps) are: from a dub, or a fallback to a second
+   * augmentation of the primary track (no eligible dub for the title). Computed from the batch plans
+   * (no media read), so it is exact however often the run resumed. Recorded in run.json.
+   */
+  secondaryViews?(steps: number): SecondaryViews;
   close(): Promise<void>;
+}
+
+export interface SecondaryViews {
+  policy: 'off' | 'fixed' | 'random' | 'round_robin' | 'any';
+  /** Training steps counted, and how many of them were planned (every one up to a cap, then evenly spaced). */
+  steps: number;
+  sampledSteps: number;
+  views: number;
+  dubbed: number;
+  /** Views with policy ≠ off whose title had no eligible dub (policy off: every view is a second augmentation by design, counted here too). */
+  fellBack: number;
+  fraction: number;
 }
 
 export interface DataEvents {

@@ -10,6 +10,7 @@ import { probeModalityRule } from './probeModalityRule.ts';
 import { probeAvailabilityRule } from './probeAvailabilityRule.ts';
 import { initCompatibleRule } from './initCompatibleRule.ts';
 import { viewGeometryRule } from './viewGeometryRule.ts';
+import { audioChannelsRule } from './audioChannelsRule.ts';
 import { budgetRule } from './budgetRule.ts';
 import { expectedStatsRule } from './expectedStatsRule.ts';
 
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   probeAvailabilityRule, // §8.4
   initCompatibleRule, // §8.5
   viewGeometryRule, // §8.6
+  audioChannelsRule, // §8.6
   budgetRule, // §8.7
   expectedStatsRule, // §8.7
 ];

@@ -1,6 +1,6 @@
 // ensureDataset: spec → catalog (synthetic corpus generated on demand, or an indexed directory) → filters
 // → shot bounds → budget → feature cache → sampler. Everything it reports goes through `events`.
-import type { CatalogTitle, Dataset, DataEvents, ResolvedSpec, SamplerStats } from '../contracts.ts';
+import type { CatalogTitle, Dataset, DataEvents, ResolvedSpec, SamplerStats, SecondaryViews } from '../contracts.ts';
 import { DataCodes, LssdError } from './errors.ts';
 import { extractAll, featureConfig, FeatureReader, windowFrames } from './features.ts';
 import { indexDirectory, readCatalog } from './index.ts';
@@ -37,7 +37,7 @@ export async function catalogDir(spec: ResolvedSpec, opts: EnsureOptions): Promi
 
 export interface FilterReport {
   kept: CatalogTitle[];
-  dropped: { language: number; dubs: number; content: number; missingPrimary: number; noSpeechRemoved: number; noVideo: number };
+  dropped: { language: number; dubs: number; dubLanguages: number; content: number; missingPrimary: number; noSpeechRemoved: number; noVideo: number };
 }
 
 const dubCount = (t: CatalogTitle) => t.audio.filter((a) => a.role === 'dub').length;
@@ -76,6 +76,21 @@ export function overrideGroup(batchSize: number, group: number, perDevice: numbe
   let g = Math.max(1, Math.min(batchSize, Math.round((batchSize * group) / perDevice)));
   while (batchSize % g !== 0) g--;
   return g;
+}
+
+/** Planned examples counted exactly up to this many; beyond, evenly spaced steps (paper-scale runs). */
+const SECONDARY_PLAN_LIMIT = 1 << 22;
+
+/** Dubbed and fallen-back secondary views of steps [0, steps), from the sampler's plans (pure; no media read). */
+export function secondaryViews(sampler: Pick<Sampler, 'plan' | 'cfg'>, policy: SecondaryViews['policy'], steps: number): SecondaryViews {
+  const n = Math.max(0, Math.floor(steps));
+  const every = Math.max(1, Math.ceil((n * sampler.cfg.batchSize) / SECONDARY_PLAN_LIMIT));
+  let views = 0, dubbed = 0, sampled = 0;
+  for (let s = 0; s < n; s += every) {
+    sampled++;
+    for (const e of sampler.plan(s)) { views++; if (e.dubbed) dubbed++; }
+  }
+  return { policy, steps: n, sampledSteps: sampled, views, dubbed, fellBack: views - dubbed, fraction: views ? (views - dubbed) / views : 0 };
 }
 
 function catalogFile(path: string): { titles: CatalogTitle[]; skipped: unknown[]; files: number } {
@@ -130,9 +145,6 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
   if (spec.data.budget !== null && available < spec.data.budget) {
     ev?.onWarning?.(`data.budget is ${spec.data.budget} shots but the catalog has ${available} after filters and bounds; training on all ${available}`);
   }
-  if (spec.views.audio.channels === 'pseudo_stereo') {
-    ev?.onWarning?.("views.audio.channels 'pseudo_stereo' is not supported by this runtime's batch layout [B, frames, mels]; using mono");
-  }
   if (budgeted.length === 0) {
     throw new LssdError(DataCodes.emptyDataset, `no shots left to train on (${idx.titles.length} titles indexed, ${fr.kept.length} pass the filters, ${tooShort} shots too short, ${tooLong} too long)`,
       { path: dir, hint: 'relax data.filters or data.shots bounds, or index more media' });
@@ -159,7 +171,8 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
     seed: spec.optim.seed, batchSize, devices: override ? 1 : devices, sameTitle,
     windowLength: spec.data.windows.length, policy: spec.dubs.policy, languages: spec.dubs.languages,
     video: video ? { fps: v.fps, frames: v.frames, size: cfg.size, scaleMin: v.scale.min, scaleMax: v.scale.max, crop: v.crop, flip: v.flip } : null,
-    audio: { frames: windowFrames(cfg, spec.data.windows.length), mels: a.mels, framesPerSecond: a.sample_rate / a.hop, timeMask: a.time_mask, freqMask: a.freq_mask },
+    audio: { frames: windowFrames(cfg, spec.data.windows.length), mels: a.mels, framesPerSecond: a.sample_rate / a.hop, timeMask: a.time_mask, freqMask: a.freq_mask,
+      channels: a.channels === 'pseudo_stereo' ? 2 : 1 },
   });
 
   const titles = final.map((x) => ({ ...x.t, shots: x.shots }));
@@ -185,6 +198,7 @@ export async function ensureDataset(spec: ResolvedSpec, opts: EnsureOptions): Pr
   return {
     titles, stats, samplerMode: source.mode,
     stepsPerEpoch: Math.max(1, Math.floor(shots / batchSize)),
+    secondaryViews: (steps: number) => secondaryViews(sampler, spec.dubs.policy, steps),
     async batchAt(step: number) {
       if (closed) throw new Error('Dataset is closed');
       if (!Number.isInteger(step) || step < 0) throw new RangeError(`batchAt: step must be a non-negative integer, got ${step}`);

@@ -1,5 +1,6 @@
-// Feature cache: per title, video frames at the spec's fps and size (short side = views.video.scale.max,
-// centre square, rgb24) and one log-mel per audio track, stored under
+// Feature cache: per title, video frames at the spec's fps, the whole frame with its aspect ratio kept
+// (short side = views.video.scale.max, the top of the scale range; rgb24), and one log-mel per audio
+// track, stored under
 // `<root>/features/<key>/` where key = hash(content hash, FeatureConfig, video?). Windows are sliced at
 // batch time by file offset, so memory stays flat however long the titles are.
 //
@@ -9,7 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, ren
 import { join } from 'node:path';
 import type { CatalogTitle, DataEvents, FeatureConfig, ResolvedSpec } from '../contracts.ts';
 import { canonicalJson } from '../../compiler/canonical.ts';
-import { runFfmpeg, videoFilter } from './decode.ts';
+import { runFfmpeg } from './decode.ts';
 import { DataCodes, LssdError, firstLine, isLssdError } from './errors.ts';
 import { mapLimit, sha256, tmpName, writeFileAtomic } from './fsutil.ts';
 import { frameCount, logMel, prepareBackend } from './logmel.ts';
@@ -25,16 +26,34 @@ export function windowFrames(cfg: Pick<FeatureConfig, 'sampleRate' | 'nFft' | 'h
 }
 
 export interface FeatureMeta {
-  version: 1;
+  version: 2;
   hash: string;
   config: FeatureConfig;
-  video: { frames: number; size: number; fps: number } | null;
+  /** Cached frames are width × height (short side = size = views.video.scale.max, aspect ratio kept). */
+  video: { frames: number; size: number; width: number; height: number; fps: number } | null;
   /** Keyed by ffprobe stream index. */
   audio: Record<string, { frames: number; mels: number; samples: number }>;
   seconds: number;
 }
 
-const FORMAT_VERSION = 1;
+// 2: whole frames with the aspect ratio kept (1 cached a centre square, cutting 44% of a 16:9 frame's width).
+const FORMAT_VERSION = 2;
+
+/**
+ * Cached frame size for a source of `width × height` pixels: the short side scaled to `size`, the long
+ * side in proportion (pixels taken as square), never shorter than `size`.
+ */
+export function cachedFrameSize(width: number, height: number, size: number): { width: number; height: number } {
+  if (!(width > 0 && height > 0)) return { width: size, height: size };
+  return width >= height
+    ? { width: Math.max(size, Math.round((width * size) / height)), height: size }
+    : { width: size, height: Math.max(size, Math.round((height * size) / width)) };
+}
+
+/** ffmpeg filter: resample to `fps`, scale to exactly `width × height` (aspect kept by cachedFrameSize), rgb24. */
+export function cacheVideoFilter(fps: number, width: number, height: number): string {
+  return `fps=${fps},scale=${width}:${height}:flags=bilinear,setsar=1,format=rgb24`;
+}
 
 export function featureKey(title: Pick<CatalogTitle, 'hash'>, cfg: FeatureConfig, video: boolean): string {
   return sha256(canonicalJson({ v: FORMAT_VERSION, hash: title.hash, cfg, video })).slice(0, 24);
@@ -89,21 +108,22 @@ export async function extractTitle(title: CatalogTitle, cfg: FeatureConfig, opts
   try {
     const args = ['-v', 'error', '-i', title.path];
     const wantVideo = opts.video && title.video !== null;
-    if (wantVideo) args.push('-map', '0:v:0', '-vf', videoFilter(cfg.fps, cfg.size), '-pix_fmt', 'rgb24', '-f', 'rawvideo', join(tmp, 'video.u8'));
+    const frame = cachedFrameSize(title.video?.width ?? 0, title.video?.height ?? 0, cfg.size);
+    if (wantVideo) args.push('-map', '0:v:0', '-vf', cacheVideoFilter(cfg.fps, frame.width, frame.height), '-pix_fmt', 'rgb24', '-f', 'rawvideo', join(tmp, 'video.u8'));
     for (const a of title.audio) {
       args.push('-map', `0:${a.stream}`, '-ac', '1', '-ar', String(cfg.sampleRate), '-acodec', 'pcm_f32le', '-f', 'f32le', join(tmp, `a${a.stream}.pcm`));
     }
     try { await runFfmpeg(args); } catch (e) {
       throw new LssdError(DataCodes.decodeFailed, `decoding for features failed: ${firstLine(e)}`, { path: title.path, hint: 'run `lssdc data index` again to re-probe it' });
     }
-    const meta: FeatureMeta = { version: 1, hash: title.hash, config: cfg, video: null, audio: {}, seconds: 0 };
+    const meta: FeatureMeta = { version: 2, hash: title.hash, config: cfg, video: null, audio: {}, seconds: 0 };
     if (wantVideo) {
-      const frameBytes = cfg.size * cfg.size * 3;
+      const frameBytes = frame.width * frame.height * 3;
       const frames = Math.floor(statSync(join(tmp, 'video.u8')).size / frameBytes);
       if (frames < Math.floor(title.duration * cfg.fps * 0.9) - 2) {
         throw new LssdError(DataCodes.truncated, `video decodes to ${(frames / cfg.fps).toFixed(1)} s of the catalogued ${title.duration.toFixed(1)} s`, { path: title.path, hint: 'the file changed or is damaged; re-index it' });
       }
-      meta.video = { frames, size: cfg.size, fps: cfg.fps };
+      meta.video = { frames, size: cfg.size, width: frame.width, height: frame.height, fps: cfg.fps };
     }
     for (const a of title.audio) {
       const pcm = join(tmp, `a${a.stream}.pcm`);
@@ -201,12 +221,12 @@ export class FeatureReader {
       else out.fill(-100, i * mels, (i + 1) * mels);
     }
   }
-  /** One rgb24 frame [size, size, 3] (index clamped to the cached range). */
+  /** One rgb24 frame [height, width, 3] (index clamped to the cached range). */
   readFrame(index: number, out: Uint8Array): void {
     const v = this.meta.video;
     if (!v) throw new Error(`no cached video in ${this.dir}`);
     const i = Math.max(0, Math.min(v.frames - 1, index));
-    const bytes = v.size * v.size * 3;
+    const bytes = v.width * v.height * 3;
     readSync(this.fd('video.u8'), out, 0, bytes, i * bytes);
   }
   close(): void {

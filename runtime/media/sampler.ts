@@ -5,13 +5,16 @@
 // them and the next title drawn completes the group (ensureDataset counts such titles in a warning).
 // Each shot yields the quadruplet (v_p, a_p, v_s, a_s) from two random temporal windows; a_s comes from a
 // dub chosen by the policy, falling back to a second augmentation of the primary track when none exists.
-// Augmentations: random short-side scale in [scale.min, scale.max] then a random `crop` square (and flip)
-// for video; one time and one frequency mask (width up to the given fraction, filled with the window
+// Augmentations: the cached frame is the whole frame (aspect kept, short side = scale.max): a random
+// short-side scale in [scale.min, scale.max], then a random `crop` square anywhere in the scaled frame
+// (appendix A: "randomly scale the shorter side of video within 256–320, then a random 224×224 crop"),
+// and a flip, for video; one time and one frequency mask (width up to the given fraction, filled with the window
 // mean) for audio. Every draw is a pure function of (seed, step, example, purpose).
 import type { Batch } from '../contracts.ts';
 import type { Lang } from '../../compiler/spec.ts';
 import type { FeatureReader } from './features.ts';
 import { rng, type Rng } from './rng.ts';
+import { repeatChannels } from './channels.ts';
 
 export interface Track { stream: number; lang: Lang }
 
@@ -36,8 +39,10 @@ export interface SamplerConfig {
   windowLength: number;
   policy: 'off' | 'fixed' | 'random' | 'round_robin' | 'any';
   languages: Lang[];
+  /** size: the cached short side (= scaleMax); each title's cached width × height is in its reader's meta. */
   video: { fps: number; frames: number; size: number; scaleMin: number; scaleMax: number; crop: number; flip: boolean } | null;
-  audio: { frames: number; mels: number; framesPerSecond: number; timeMask: number; freqMask: number };
+  /** channels: 1 (mono) or 2 (pseudo-stereo: the masked mono view duplicated, B.3); default 1. */
+  audio: { frames: number; mels: number; framesPerSecond: number; timeMask: number; freqMask: number; channels?: number };
 }
 
 /** One example's draws, before any feature is read (what the composition tests check). */
@@ -122,19 +127,25 @@ export class Sampler {
     const plan = this.plan(step);
     const B = plan.length;
     const { audio: A, video: V } = this.cfg;
-    const ap = new Float32Array(B * A.frames * A.mels), as = new Float32Array(B * A.frames * A.mels);
+    const C = A.channels ?? 1;
+    const ap = new Float32Array(B * A.frames * A.mels * C), as = new Float32Array(B * A.frames * A.mels * C);
+    const mono = C > 1 ? new Float32Array(A.frames * A.mels) : null;
     const vsz = V ? V.frames * V.crop * V.crop * 3 : 0;
     const vp = V ? new Float32Array(B * vsz) : null, vs = V ? new Float32Array(B * vsz) : null;
-    const frameBuf = V ? new Uint8Array(V.size * V.size * 3) : null;
+    const frameBuf = V ? { buf: new Uint8Array(0) } : null;
     const title = new Int32Array(B), shot = new Int32Array(B), dubbed = new Uint8Array(B);
     const langP: Lang[] = [], langS: Lang[] = [];
     plan.forEach((p, e) => {
       const t = this.titles[p.title];
       title[e] = t.index; shot[e] = t.shots[p.shot].index; dubbed[e] = p.dubbed ? 1 : 0;
       langP.push(p.primary.lang); langS.push(p.secondary.lang);
-      const asz = A.frames * A.mels;
-      this.audioView(t, p.primary.stream, p.windows[0], rng(this.cfg.seed, step, P_AUDIO_P, e), ap.subarray(e * asz, (e + 1) * asz));
-      this.audioView(t, p.secondary.stream, p.windows[1], rng(this.cfg.seed, step, P_AUDIO_S, e), as.subarray(e * asz, (e + 1) * asz));
+      const asz = A.frames * A.mels * C;
+      for (const [arr, stream, w, purpose] of [[ap, p.primary.stream, p.windows[0], P_AUDIO_P], [as, p.secondary.stream, p.windows[1], P_AUDIO_S]] as const) {
+        const dst = arr.subarray(e * asz, (e + 1) * asz);
+        // Masks are drawn once on the mono view, so both channels of a pseudo-stereo view are identical.
+        this.audioView(t, stream, w, rng(this.cfg.seed, step, purpose, e), mono ?? dst);
+        if (mono) repeatChannels(mono, C, dst);
+      }
       if (V && vp && vs && frameBuf) {
         this.videoView(t, p.windows[0], rng(this.cfg.seed, step, P_VIDEO_P, e), vp.subarray(e * vsz, (e + 1) * vsz), frameBuf);
         this.videoView(t, p.windows[1], rng(this.cfg.seed, step, P_VIDEO_S, e), vs.subarray(e * vsz, (e + 1) * vsz), frameBuf);
@@ -142,7 +153,7 @@ export class Sampler {
     });
     return {
       size: B, vp, vs, videoShape: V ? [B, V.frames, V.crop, V.crop, 3] : null,
-      ap, as, audioShape: [B, A.frames, A.mels], title, shot, langP, langS, dubbed,
+      ap, as, audioShape: [B, A.frames, A.mels, C], title, shot, langP, langS, dubbed,
     };
   }
 
@@ -161,37 +172,51 @@ export class Sampler {
     if (fw > 0) for (let f = 0; f < A.frames; f++) out.fill(mean, f * A.mels + m0, f * A.mels + m0 + fw);
   }
 
-  private videoView(t: SamplerTitle, start: number, r: Rng, out: Float32Array, buf: Uint8Array): void {
+  /** Where the view of one example lies in its title's cached frame (what the geometry tests check). */
+  static viewGeometry(V: NonNullable<SamplerConfig['video']>, frame: { width: number; height: number }, r: Rng): { scale: number; width: number; height: number; ox: number; oy: number; flip: boolean } {
+    const c = V.crop, S = Math.min(frame.width, frame.height);
+    const s = Math.max(c, V.scaleMin + r.int(V.scaleMax - V.scaleMin + 1));
+    // The whole frame scaled so its short side is s; the crop may start anywhere inside it.
+    const width = Math.max(c, Math.floor((frame.width * s) / S)), height = Math.max(c, Math.floor((frame.height * s) / S));
+    const oy = r.int(height - c + 1), ox = r.int(width - c + 1);
+    const flip = V.flip && r.next() < 0.5;
+    return { scale: s, width, height, ox, oy, flip };
+  }
+
+  private videoView(t: SamplerTitle, start: number, r: Rng, out: Float32Array, frameBuf: { buf: Uint8Array }): void {
     const V = this.cfg.video!;
     if (!t.reader) throw new Error('Sampler: title has no feature reader');
-    const S = V.size, c = V.crop;
-    const s = Math.max(c, V.scaleMin + r.int(V.scaleMax - V.scaleMin + 1));
-    const oy = r.int(s - c + 1), ox = r.int(s - c + 1);
-    const flip = V.flip && r.next() < 0.5;
-    // Bilinear taps from crop coordinates into the cached S×S frame (scale S→s, then crop at (oy, ox)).
-    const taps = (o: number, mirror: boolean) => {
+    const mv = t.reader.meta.video;
+    if (!mv) throw new Error('Sampler: title has no cached video');
+    const W = mv.width, H = mv.height, S = Math.min(W, H), c = V.crop;
+    if (frameBuf.buf.length !== W * H * 3) frameBuf.buf = new Uint8Array(W * H * 3);
+    const buf = frameBuf.buf;
+    const g = Sampler.viewGeometry(V, { width: W, height: H }, r);
+    const s = g.scale;
+    // Bilinear taps from crop coordinates into the cached W×H frame (scale S→s, then crop at (oy, ox)).
+    const taps = (o: number, mirror: boolean, n: number) => {
       const i0 = new Int32Array(c), i1 = new Int32Array(c), w = new Float32Array(c);
       for (let j = 0; j < c; j++) {
         const jj = mirror ? c - 1 - j : j;
-        const src = Math.min(S - 1, Math.max(0, ((jj + o + 0.5) * S) / s - 0.5));
-        i0[j] = Math.floor(src); i1[j] = Math.min(S - 1, i0[j] + 1); w[j] = src - i0[j];
+        const src = Math.min(n - 1, Math.max(0, ((jj + o + 0.5) * S) / s - 0.5));
+        i0[j] = Math.floor(src); i1[j] = Math.min(n - 1, i0[j] + 1); w[j] = src - i0[j];
       }
       return { i0, i1, w };
     };
-    const ty = taps(oy, false), tx = taps(ox, flip);
+    const ty = taps(g.oy, false, H), tx = taps(g.ox, g.flip, W);
     const base = Math.round(start * V.fps);
     const span = this.cfg.windowLength * V.fps;
     const fsz = c * c * 3;
     // Separable bilinear: blend the two source rows over the needed columns, then blend horizontally.
-    let x0 = S, x1 = 0;
+    let x0 = W, x1 = 0;
     for (let x = 0; x < c; x++) { x0 = Math.min(x0, tx.i0[x]); x1 = Math.max(x1, tx.i1[x]); }
-    const row = new Float32Array(S * 3);
+    const row = new Float32Array(W * 3);
     const inv = 1 / 255;
     for (let f = 0; f < V.frames; f++) {
       t.reader.readFrame(base + Math.floor((f * span) / V.frames), buf);
       const o = out.subarray(f * fsz, (f + 1) * fsz);
       for (let y = 0; y < c; y++) {
-        const r0 = ty.i0[y] * S * 3, r1 = ty.i1[y] * S * 3, wy = ty.w[y];
+        const r0 = ty.i0[y] * W * 3, r1 = ty.i1[y] * W * 3, wy = ty.w[y];
         for (let k = x0 * 3, end = x1 * 3 + 3; k < end; k++) { const a = buf[r0 + k]; row[k] = (a + (buf[r1 + k] - a) * wy) * inv; }
         let oi = y * c * 3;
         for (let x = 0; x < c; x++, oi += 3) {

@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import type { Diagnostic, Outcome } from '../../compiler/diagnostic.ts';
 import { stageHashes } from '../../compiler/hash.ts';
-import type { CellState, ProbeResult, ProgramCell, ResultsTable, RunEvent, TaggedRunEvent } from '../contracts.ts';
+import type { CellState, Dataset, ProbeResult, ProgramCell, ResultsTable, RunEvent, TaggedRunEvent } from '../contracts.ts';
+import type { Plan } from '../../compiler/plan.ts';
+import { scheduleFor } from '../../compiler/lower.ts';
 import { writeJsonAtomic } from './atomic.ts';
 import { acquireLock, waitForLock, type LockInfo } from './lock.ts';
 import { markAttemptInterrupted, markStaleAttempts } from './stale.ts';
@@ -354,6 +356,20 @@ function asDiagnostic(cell: string, e: unknown): Diagnostic {
   return RunMessages.cellFailed(cell, errorMessage(e));
 }
 
+/**
+ * Writes how the secondary audio views of the steps trained were made into run.json (`secondaryViews`)
+ * and says it when some fell back to a second augmentation of the primary track under a dub policy.
+ */
+function recordSecondaryViews(runDir: string, plan: Plan | undefined, dataset: Dataset, emit: (e: RunEvent) => void): void {
+  if (!plan?.optim || !dataset.secondaryViews) return;
+  const steps = plan.optim.schedule?.totalSteps ?? scheduleFor(plan.optim, dataset.stepsPerEpoch).totalSteps;
+  const v = dataset.secondaryViews(steps);
+  updateRunJson(runDir, (r) => ({ ...r, secondaryViews: v }));
+  if (v.policy !== 'off' && v.fellBack > 0) {
+    emit({ type: 'warning', message: `${(100 * v.fraction).toFixed(1)}% of secondary audio views (${v.fellBack} of ${v.views}${v.sampledSteps < v.steps ? `, ${v.sampledSteps} of ${v.steps} steps planned` : ''}) fell back to a second augmentation of the primary track: their titles have no dub the policy '${v.policy}' can use (run.json secondaryViews)` });
+  }
+}
+
 /** The reference a cell records in its entry's refs/ (runtime/store/refs.ts). */
 function refOf(c: PreparedCell, opts: Pick<RunOptions, 'file' | 'profile'>) {
   return { name: c.name, label: c.label, profile: opts.profile ?? null, file: opts.file, probeHash: c.hashes.probe, used: new Date().toISOString() };
@@ -455,6 +471,7 @@ export async function runCellInProcess(c: PreparedCell, opts: RunOptions & { pro
           events: emit,
           ...(parentCell ? { init: { checkpointDir: parentCell.checkpointDir } } : {}),
         });
+        if (trained.status === 'done') recordSecondaryViews(c.runDir, c.plan as Plan | undefined, dataset, emit);
       } finally {
         await dataset.close();
       }

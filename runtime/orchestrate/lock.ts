@@ -5,9 +5,13 @@
 // "remove it, create mine" lets the slower one remove the faster one's fresh lock. Here the right to
 // remove one particular stale lock is itself claimed with link(2), which fails when the name exists:
 // both link LOCK to `LOCK.takeover-<digest of its content>`; only one succeeds, checks that the file it
-// linked is still the dead holder's, and only then removes LOCK and creates its own with O_EXCL.
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, existsSync, linkSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+// linked is still the dead holder's, and only then removes LOCK and creates its own.
+//
+// A LOCK is never seen half-written: the holder writes its record to a private file and links it to LOCK
+// (link(2) fails when LOCK exists, like O_EXCL), so a reader finds either no LOCK or a whole one. With
+// O_EXCL + write, a writer descheduled between the two left an empty LOCK that a racer took for debris.
+import { writeFileSync, readFileSync, unlinkSync, existsSync, linkSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,9 +86,8 @@ export function acquireLock(dir: string, what: { experiment?: string; file?: str
   let tookOver: LockInfo | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      // O_EXCL: of two processes racing for the lock exactly one creates the file.
-      const fd = openSync(path, 'wx');
-      try { writeSync(fd, JSON.stringify(me) + '\n'); } finally { closeSync(fd); }
+      // link(2): of two processes racing for the lock exactly one creates LOCK, already whole.
+      createWhole(path, JSON.stringify(me) + '\n');
       let released = false;
       return {
         ok: true, tookOver,
@@ -99,7 +102,8 @@ export function acquireLock(dir: string, what: { experiment?: string; file?: str
       const text = readText(path);
       if (text === undefined) continue; // released between our create and our read
       const holder = parse(text);
-      // A lock file being written right now reads as empty: give the writer a moment before calling it stale.
+      // Locks are created whole (createWhole), but one written by an older lssd with O_EXCL + write may
+      // read as empty for a moment: give such a writer a moment before calling it stale.
       if (!holder && attempt === 0) { sleepMs(50); continue; }
       if (!isStale(holder)) return { ok: false, holder: holder! };
       if (removeStale(dir, path, text)) tookOver = holder ?? { pid: 0, host: '?', started: '?' };
@@ -130,6 +134,13 @@ export async function waitForLock(dir: string, what: { experiment?: string; file
       o.signal.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** Creates `path` holding `text`, failing with EEXIST when it exists; never visible empty or partial. */
+function createWhole(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { flag: 'wx' });
+  try { linkSync(tmp, path); } finally { try { unlinkSync(tmp); } catch { /* gone */ } }
 }
 
 function sleepMs(ms: number): void {

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from './atomic.ts';
-import type { ProbeResult } from '../contracts.ts';
+import type { ProbeResult, SecondaryViews } from '../contracts.ts';
 
 export interface RunJson {
   /** The experiment that first trained this entry (others that map to it: refs/). */
@@ -28,6 +28,8 @@ export interface RunJson {
    *  marked `stale` by the next one (runtime/orchestrate/stale.ts). */
   attempts: { pid: number; host: string; started: string; ended: string | null; status: string; resumedFrom?: number | null }[];
   error?: string;
+  /** Secondary audio views a_s over the steps trained: from a dub or fallen back to a second augmentation of a_p. */
+  secondaryViews?: SecondaryViews;
 }
 
 export const short = (hash: string) => hash.slice(0, 12);

@@ -4,7 +4,7 @@
 // stage hash under <root>/runs/, exactly where `lssdc run` put them.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProbeResult } from '../contracts.ts';
+import type { ProbeResult, SecondaryViews } from '../contracts.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import { PROBE, ProbeError } from '../probes/errors.ts';
@@ -28,6 +28,8 @@ export interface RunRecord {
   profile?: string | null;
   /** Every experiment that maps to this store entry (same pretrain hash), most recently used first. */
   sharedWith?: StoreRef[];
+  /** run.json `secondaryViews`: a_s from a dub or fallen back to a second augmentation of a_p. */
+  secondaryViews?: SecondaryViews;
 }
 
 export interface ReportRun {
@@ -113,6 +115,7 @@ export function readRunDir(runDir: string, expected?: { spec: ResolvedSpec; hash
       started: run?.started ?? null, ended: run?.ended ?? null, overrides: run?.overrides,
       profile: expected ? expected.profile ?? null : (run as { profile?: string | null } | undefined)?.profile ?? null,
       sharedWith: readRefs(runDir),
+      ...(run?.secondaryViews ? { secondaryViews: run.secondaryViews } : {}),
     },
     results: readRunResults(runDir, hashes.probe),
     losses: readLosses(runDir),

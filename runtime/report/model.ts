@@ -251,6 +251,13 @@ export function buildReportModel(runs: ReportRun[], opts: { title: string; sourc
   for (const [dir, names] of byEntry) {
     if (names.length > 1) notes.push(`${names.join(', ')} share one pretraining (one checkpoint, store entry ${dir.split(/[\\/]/).pop()}); they differ only in names, labels or probes.`);
   }
+  // Dub augmentation that did not happen for some samples changes what a row measures: say how much.
+  for (const r of runs) {
+    const v = r.exists ? r.record.secondaryViews : undefined;
+    if (v && v.policy !== 'off' && v.fellBack > 0) {
+      notes.push(`${r.spec.name}: ${(100 * v.fraction).toFixed(1)}% of secondary audio views (${v.fellBack} of ${v.views} over ${v.steps} steps) fell back to a second augmentation of the primary track (no dub for policy ${v.policy}).`);
+    }
+  }
   return {
     title: opts.title,
     generated: (opts.now ?? new Date()).toISOString(),

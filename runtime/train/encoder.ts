@@ -11,6 +11,7 @@ import { loadCheckpoint } from './checkpoint.ts';
 import { buildTower, type Tower } from './models/index.ts';
 import { ParamStore } from './store.ts';
 import { TrainCodes, TrainError } from './errors.ts';
+import { repeatChannels } from '../media/channels.ts';
 
 /** Examples per forward pass when embedding (bounds activation memory). */
 const CHUNK = 32;
@@ -58,10 +59,13 @@ export async function loadEncoder(runDir: string): Promise<Encoder> {
     return out;
   };
   const a = plan.graph.towers.audio;
+  // Probes hand over mono log-mel windows; a pseudo-stereo tower ([frames, mels, 2]) gets them duplicated, as in training.
+  const ch = a.input[2] ?? 1;
+  const audioEmbed = embedWith(audio);
   return {
     runDir,
     specHash: plan.specHash,
-    audio: { dim: a.outputDim, frames: a.input[0], mels: a.input[1], embed: embedWith(audio) },
+    audio: { dim: a.outputDim, frames: a.input[0], mels: a.input[1], embed: ch === 1 ? audioEmbed : (x, n) => audioEmbed(repeatChannels(x, ch), n) },
     video: video ? { dim: video.plan.outputDim, shape: video.plan.input as [number, number, number, number], embed: embedWith(video) } : null,
     dispose: () => store.dispose(),
   };

@@ -37,9 +37,9 @@ const concat2 = (a: Float32Array, b: Float32Array) => { const o = new Float32Arr
 
 export function checkBatch(plan: Plan, b: Batch): void {
   const a = plan.data.audioShape;
-  if (b.audioShape[1] !== a[0] || b.audioShape[2] !== a[1]) {
+  if (b.audioShape[1] !== a[0] || b.audioShape[2] !== a[1] || b.audioShape[3] !== a[2]) {
     throw new TrainError(TrainCodes.shapeMismatch, `audio batch is [${b.audioShape}] but the plan expects [B, ${a}]`,
-      { hint: 'the dataset and the plan were built from different specs (windows, sample_rate, n_fft, hop or mels)' });
+      { hint: 'the dataset and the plan were built from different specs (windows, sample_rate, n_fft, hop, mels or channels)' });
   }
   const v = plan.data.videoShape;
   if (v) {

@@ -9,7 +9,7 @@ const S = 24, FRAMES = 400, MELS = 16, VFRAMES = 80;
 
 /** Mel value = frame * 100 + mel (unique); pixel = (x, y, frame) in (R, G, B). */
 function fakeReader(): FeatureReader {
-  const meta = { version: 1, hash: 'x', config: {} as never, video: { frames: VFRAMES, size: S, fps: 8 }, audio: { '1': { frames: FRAMES, mels: MELS, samples: 0 }, '2': { frames: FRAMES, mels: MELS, samples: 0 } }, seconds: 0 };
+  const meta = { version: 1, hash: 'x', config: {} as never, video: { frames: VFRAMES, size: S, width: S, height: S, fps: 8 }, audio: { '1': { frames: FRAMES, mels: MELS, samples: 0 }, '2': { frames: FRAMES, mels: MELS, samples: 0 } }, seconds: 0 };
   return {
     dir: '/fake', meta,
     readMel(stream: number, f0: number, n: number, out: Float32Array) {
@@ -112,4 +112,18 @@ test('video: random scale shrinks the field of view within [scale.min, scale.max
     }
   }
   assert.ok(spans.size > 3, 'several scales drawn');
+});
+
+test('pseudo-stereo: both channels are the masked mono view (channels last), batch shape [B, frames, mels, 2]', () => {
+  const audio = { frames: 20, mels: MELS, framesPerSecond: 40, timeMask: 0.5, freqMask: 0.25 };
+  const mono = setup({ audio }), st = setup({ audio: { ...audio, channels: 2 } });
+  for (let step = 0; step < 5; step++) {
+    const m = mono.batch(step), s = st.batch(step);
+    assert.deepEqual(m.audioShape, [4, 20, MELS, 1]);
+    assert.deepEqual(s.audioShape, [4, 20, MELS, 2]);
+    for (const k of ['ap', 'as'] as const) {
+      assert.equal(s[k].length, 2 * m[k].length);
+      for (let i = 0; i < m[k].length; i++) { assert.equal(s[k][2 * i], m[k][i]); assert.equal(s[k][2 * i + 1], m[k][i]); }
+    }
+  }
 });

@@ -37,7 +37,7 @@ test('batches: shapes, determinism across a fresh dataset (resume), feature cach
   assert.equal(ds.stepsPerEpoch, Math.floor(6 / 8) || 1);
   const b = await ds.batchAt(3);
   assert.equal(b.size, 8);
-  assert.deepEqual(b.audioShape, [8, 1 + Math.floor((24000 - 512) / 256), 32]);
+  assert.deepEqual(b.audioShape, [8, 1 + Math.floor((24000 - 512) / 256), 32, 1]);
   assert.deepEqual(b.videoShape, [8, 4, 32, 32, 3]);
   assert.equal(b.ap.length, 8 * b.audioShape[1] * 32);
   assert.equal(b.vp!.length, 8 * 4 * 32 * 32 * 3);
@@ -163,6 +163,35 @@ test('budget caps the shots deterministically, independent of the seed; batch si
   const gb = await grouped.batchAt(0);
   assert.equal(gb.size, 8);
   await grouped.close();
+});
+
+test('secondary views: the fallback share the plans give is the share of batches with dubbed = 0', async () => {
+  // fixed(FR): only twin.mkv has an FR track; solo (DE) and jp (JA + EN) fall back.
+  const spec = testSpec(dir, { dubs: { policy: 'fixed', languages: ['fr'], primary: 'original' } });
+  const ds = await ensureDataset(spec, { root });
+  const v = ds.secondaryViews!(12);
+  let views = 0, fell = 0;
+  for (let s = 0; s < 12; s++) { const b = await ds.batchAt(s); views += b.size; fell += b.dubbed.filter((x) => x === 0).length; }
+  assert.deepEqual({ views: v.views, fellBack: v.fellBack, steps: v.steps, sampledSteps: v.sampledSteps }, { views, fellBack: fell, steps: 12, sampledSteps: 12 });
+  assert.ok(v.fellBack > 0 && v.dubbed > 0, `both kinds occur: ${JSON.stringify(v)}`);
+  assert.equal(v.fraction, fell / views);
+  assert.equal(v.policy, 'fixed');
+  await ds.close();
+  const off = await ensureDataset(testSpec(dir, { dubs: { policy: 'off', languages: [], primary: 'original' } }), { root });
+  const o = off.secondaryViews!(3);
+  assert.deepEqual([o.views, o.fellBack, o.fraction], [24, 24, 1], 'policy off: every a_s is a second augmentation');
+  await off.close();
+});
+
+test('pseudo-stereo datasets deliver two identical channels, without a warning', async () => {
+  const warnings: string[] = [];
+  const ds = await ensureDataset(testSpec(dir, { views: { audio: { channels: 'pseudo_stereo' } } }), { root, events: { onWarning: (w) => warnings.push(w) } });
+  const b = await ds.batchAt(1);
+  assert.equal(b.audioShape[3], 2);
+  assert.equal(b.ap.length, b.audioShape.reduce((x, y) => x * y, 1));
+  for (let i = 0; i < b.ap.length; i += 2) assert.equal(b.ap[i], b.ap[i + 1]);
+  assert.deepEqual(warnings.filter((w) => /pseudo_stereo|mono/.test(w)), []);
+  await ds.close();
 });
 
 test('a batch override keeps the group share, rounded down to a divisor of the batch', () => {

@@ -59,11 +59,14 @@ export interface FakeLog {
  * @param stepDelayMs time per fake step (lets tests overlap cells and interrupt mid-run)
  * @param onStep called after each step (tests abort from here)
  */
-export function fakeDeps(o: { stepDelayMs?: number; onStep?: (name: string, step: number) => void; failTrain?: string[]; probeValue?: (name: string) => number } = {}): { deps: RuntimeDeps; log: FakeLog } {
+export function fakeDeps(o: { stepDelayMs?: number; onStep?: (name: string, step: number) => void; failTrain?: string[]; probeValue?: (name: string) => number;
+  /** The dataset's secondaryViews (runtime/media/ensure.ts computes it from the batch plans). */
+  secondaryViews?: Dataset['secondaryViews']; lowerOptim?: boolean } = {}): { deps: RuntimeDeps; log: FakeLog } {
   const log: FakeLog = { trained: [], probed: [], datasets: [], maxConcurrent: 0 };
   let concurrent = 0;
   const deps: RuntimeDeps = {
-    lower: (s) => ({ value: { experiment: s.name, steps: (s.optim.duration as { steps: number }).steps }, diagnostics: [] }),
+    lower: (s) => ({ value: { experiment: s.name, steps: (s.optim.duration as { steps: number }).steps,
+      ...(o.lowerOptim ? { optim: { schedule: { totalSteps: (s.optim.duration as { steps: number }).steps } } } : {}) }, diagnostics: [] }),
     selectBackend: async (pref) => (pref === 'auto' ? 'cpu' : pref),
     ensureDataset: async (s, { events }) => {
       log.datasets.push(s.name);
@@ -71,6 +74,7 @@ export function fakeDeps(o: { stepDelayMs?: number; onStep?: (name: string, step
       const ds: Dataset = {
         titles: [], stats: { titles: 2, shots: 8, avgDubs: 1, shotsDropped: { tooShort: 0, tooLong: 0 } },
         batchAt: async () => { throw new Error('not used by the fake trainer'); }, stepsPerEpoch: 4, close: async () => undefined,
+        ...(o.secondaryViews ? { secondaryViews: o.secondaryViews } : {}),
       };
       return ds;
     },

@@ -44,6 +44,23 @@ test('a run fills its run directory: spec, plan, run.json, metrics, checkpoints,
   assert.deepEqual(results && results.type === 'results' && results.table.rows[0].values, [{ value: 0.5, std: null }]);
 });
 
+test('the share of secondary views that fell back to a second augmentation is recorded in run.json and said', async () => {
+  const root = tmp();
+  const asked: number[] = [];
+  const { deps } = fakeDeps({ lowerOptim: true, secondaryViews: (steps) => {
+    asked.push(steps);
+    return { policy: 'fixed', steps, sampledSteps: steps, views: steps * 4, dubbed: steps * 3, fellBack: steps, fraction: 0.25 };
+  } });
+  const o = opts(root, { deps });
+  const out = await runProgram(program(spec('F', { steps: 6 })), o);
+  assert.equal(out.value?.status, 'done');
+  assert.deepEqual(asked, [6], 'counted over every step of the plan\'s schedule');
+  const run = JSON.parse(readFileSync(join(out.value!.cells[0].runDir, 'run.json'), 'utf8'));
+  assert.deepEqual(run.secondaryViews, { policy: 'fixed', steps: 6, sampledSteps: 6, views: 24, dubbed: 18, fellBack: 6, fraction: 0.25 });
+  const warn = eventsOf(o).find((e) => e.type === 'warning' && /fell back/.test(e.message));
+  assert.ok(warn && warn.type === 'warning' && warn.message.startsWith('25.0% of secondary audio views (6 of 24)'), JSON.stringify(warn));
+});
+
 test('re-running a finished spec is a no-op', async () => {
   const root = tmp();
   const { deps, log } = fakeDeps();

@@ -176,3 +176,14 @@ test('axis effects: mean paired differences per task and task kind when one grid
   assert.ok(markdown.includes('## Axis effects') && markdown.includes('ga: dubs off → any | 2 |'));
   assert.ok(html.includes('<td class="down">−5.0</td>'));
 });
+
+test('a run whose secondary views fell back to a second augmentation says how many in the report notes', () => {
+  const root = join(tmp, 'lssd-fallback');
+  const runDir = cell('fb', 'FB', undefined, 0, [result('synth_scene', 'sound_scene', 0.7)], root);
+  const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
+  writeFileSync(join(runDir, 'run.json'), JSON.stringify({ ...run,
+    secondaryViews: { policy: 'fixed', steps: 120, sampledSteps: 120, views: 1920, dubbed: 1440, fellBack: 480, fraction: 0.25 } }));
+  const model = buildReportModel([readRunDir(runDir)], { title: 't', source: 's' });
+  assert.ok(model.notes.includes('fb: 25.0% of secondary audio views (480 of 1920 over 120 steps) fell back to a second augmentation of the primary track (no dub for policy fixed).'), model.notes.join('\n'));
+  assert.match(renderReport(model).markdown, /25\.0% of secondary audio views/);
+});

@@ -54,7 +54,9 @@ export function randomDataset(spec: ResolvedSpec, opts: { classes?: number; nois
   const v = spec.views.video, a = spec.views.audio;
   const frames = 1 + Math.floor((Math.round(spec.data.windows.length * a.sample_rate) - a.n_fft) / a.hop);
   const vShape: [number, number, number, number] = [v.frames, v.crop, v.crop, 3];
-  const vN = vShape.reduce((x, y) => x * y, 1), aN = frames * a.mels;
+  // Pseudo-stereo: the mono pattern on both channels (channels last), as the sampler builds it.
+  const C = a.channels === 'pseudo_stereo' ? 2 : 1;
+  const vN = vShape.reduce((x, y) => x * y, 1), aN = frames * a.mels * C;
   const classes = opts.classes ?? 16, noise = opts.noise ?? 0.3;
   const r0 = mulberry32(12345);
   // Each class is a random pattern with period (2, 8, 8) in video and (4, 8) in audio, tiled over the
@@ -68,7 +70,7 @@ export function randomDataset(spec: ResolvedSpec, opts: { classes?: number; nois
   });
   const protoA = Array.from({ length: classes }, () => {
     const u = Float32Array.from({ length: 4 * 8 }, () => r0() * 2 - 1);
-    return Float32Array.from({ length: aN }, (_, k) => u[((Math.floor(k / a.mels) % 4) * 8) + ((k % a.mels) % 8)]);
+    return Float32Array.from({ length: aN }, (_, kc) => { const k = Math.floor(kc / C); return u[((Math.floor(k / a.mels) % 4) * 8) + ((k % a.mels) % 8)]; });
   });
   const calls: number[] = [];
   const cross = spec.model.modality === 'cross_modal';
@@ -88,7 +90,7 @@ export function randomDataset(spec: ResolvedSpec, opts: { classes?: number; nois
       return {
         size: B,
         vp: cross ? view(protoV, vN) : null, vs: cross ? view(protoV, vN) : null, videoShape: cross ? [B, ...vShape] : null,
-        ap: view(protoA, aN), as: view(protoA, aN), audioShape: [B, frames, a.mels],
+        ap: view(protoA, aN), as: view(protoA, aN), audioShape: [B, frames, a.mels, C],
         title: Int32Array.from(pick), shot: Int32Array.from(pick), langP: pick.map(() => 'en'), langS: pick.map(() => 'es'),
         dubbed: new Uint8Array(B).fill(1),
       };

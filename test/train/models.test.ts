@@ -19,7 +19,7 @@ const reduced: Record<string, number[]> = {
   // Small enough that every stage still runs (grids shrink to 1, never 0) and the suite stays fast:
   // the cost is the many small ops of tap-sliced convolutions, not the (full-size) parameters.
   mvit_s: [2, 16, 16, 3], mvit_b: [2, 16, 16, 3], mvit_s_audio: [16, 16], mvit_b_audio: [16, 16], mvitv2_s: [2, 16, 16, 3],
-  x3d_m: [2, 16, 16, 3], resnet50_audio: [32, 32], cpu_x3d_s: [4, 16, 16, 3], cpu_resnet_s: [16, 16],
+  x3d_m: [2, 16, 16, 3], resnet50_audio: [32, 32, 2], cpu_x3d_s: [4, 16, 16, 3], cpu_resnet_s: [16, 16],
 };
 
 for (const name of Object.keys(reduced)) {
