@@ -6,3 +6,4 @@ export const PRECOMPILED: Record<string, { inputs: string[]; generate(root: stri
 export function sourceUrlPlugin(outdir: string): Plugin;
 export function precompiledPlugin(root: string): Plugin;
 export function validateGrammar(root: string, scratch: string): Promise<void>;
+export function splitSpecSchema(whole: Record<string, unknown>): { root: Record<string, unknown>; parts: Record<string, unknown>[] };
