@@ -11,6 +11,7 @@
 // Quantiles are the inverted CDF (the smallest value whose cumulative probability reaches p, numpy's
 // `method='inverted_cdf'`). Checked against an independent numpy/scipy computation in
 // test/report/stats.test.ts (fixtures from test/fixtures/stats/make.py).
+import { mulberry32 } from '../train/rng.ts';
 
 export interface MeanCI { mean: number; lo: number; hi: number; n: number }
 
@@ -103,18 +104,6 @@ export function meanCI(xs: readonly number[], level = 0.95): MeanCI {
 }
 
 // ---- bootstrap ------------------------------------------------------------------------------------
-
-/** mulberry32: a small, fast 32-bit generator; the stream depends only on the seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** C(2n − 1, n): the number of distinct bootstrap resamples (multisets) of n values. */
 export function multisetCount(n: number): number {
