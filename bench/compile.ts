@@ -20,6 +20,7 @@ import type { CompilerHost } from '../compiler/host.ts';
 import { format } from '../compiler/fmt.ts';
 import { parse } from '../grammar/index.ts';
 import { nodeHost } from '../runtime/host.ts';
+import { GRID } from './grid-fixture.ts';
 
 const args = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
@@ -80,19 +81,6 @@ function sweep(bytes: number): { text: string; experiments: number } {
   }
   return { text: chunks.join('\n'), experiments: i };
 }
-const ten = (f: (i: number) => string) => Array.from({ length: 10 }, (_, i) => f(i)).join(', ');
-// The grid of bench/grid.ts: 4 axes × 10 values over the paper preset.
-const GRID = `import "paper"
-grid big extends paper_main {
-  axis lambda_a = [${ten((i) => String(i / 10))}] -> loss.lambda_a
-  axis lambda_v = [${ten((i) => String(i / 10))}] -> loss.lambda_v
-  axis seed = [${ten((i) => String(i))}] -> optim.seed
-  axis temperature = [${ten((i) => String(0.05 + i / 100))}] -> loss.temperature
-  name = "c{#}"
-  optim.duration = 1000 steps
-  when { lambda_a = 0.1 } { init from cell(lambda_a = 0) }
-}
-`;
 const gridFile = join(tmp, 'grid10k.lssd');
 writeFileSync(gridFile, GRID);
 const sizeFiles = new Map<number, { file: string; experiments: number; bytes: number }>();

@@ -20,6 +20,7 @@ import type { GridDecl } from '../grammar/ast.ts';
 import { parse } from '../grammar/index.ts';
 import { nodeHost } from '../runtime/host.ts';
 import { loadFiles } from '../cli/commands/diff.ts';
+import { GRID } from './grid-fixture.ts';
 
 const args = process.argv.slice(2);
 const runs = (() => { const i = args.indexOf('--runs'); return i >= 0 ? Number(args[i + 1]) : 5; })();
@@ -32,18 +33,6 @@ function time<T>(f: () => T): { ms: number; value: T } {
 }
 
 // ---- 1. 10,000-cell grid ----------------------------------------------------------------------------
-const ten = (f: (i: number) => string) => Array.from({ length: 10 }, (_, i) => f(i)).join(', ');
-const GRID = `import "paper"
-grid big extends paper_main {
-  axis lambda_a = [${ten((i) => String(i / 10))}] -> loss.lambda_a
-  axis lambda_v = [${ten((i) => String(i / 10))}] -> loss.lambda_v
-  axis seed = [${ten((i) => String(i))}] -> optim.seed
-  axis temperature = [${ten((i) => String(0.05 + i / 100))}] -> loss.temperature
-  name = "c{#}"
-  optim.duration = 1000 steps
-  when { lambda_a = 0.1 } { init from cell(lambda_a = 0) }
-}
-`;
 const disk = nodeHost();
 const memHost = (files: Record<string, string>): CompilerHost => ({ ...disk, readFile: (p) => files[p] ?? disk.readFile(p) });
 const gridHost = memHost({ 'big.lssd': GRID });
