@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { synthesize, corpusDir, ensureSyntheticCorpus, type CorpusManifest } from '../../runtime/media/synth/index.ts';
 import { runSynthCli } from '../../cli/commands/data.ts';
 import type { Truth } from '../../runtime/media/synth/render.ts';
-import { ffmpeg, ffprobe, runCommand } from '../../runtime/media/ffmpeg.ts';
+import { ffprobe } from '../../runtime/media/ffmpeg.ts';
+import { decodeAudio } from '../../runtime/media/decode.ts';
 import { biquad, integratedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
 import { TASKS } from '../../runtime/media/synth/tasks.ts';
 import { DEFAULT_DUBBING } from '../../runtime/media/synth/dubbing.ts';
@@ -29,13 +30,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const truthOf = (id: string) => JSON.parse(readFileSync(join(dir, 'truth', `${id}.json`), 'utf8')) as Truth;
 
-async function decode(path: string, stream: number): Promise<Float32Array> {
-  const out = join(root, `dec-${stream}-${Math.random().toString(36).slice(2)}.wav`);
-  await runCommand(ffmpeg(path).outputOptions('-map', `0:${stream}`, '-ac', '1', '-ar', String(SR), '-c:a', 'pcm_s16le', '-f', 'wav').output(out));
-  const w = readWav(readFileSync(out));
-  rmSync(out);
-  return w.samples;
-}
+const decode = (path: string, stream: number) => decodeAudio(path, { sampleRate: SR, stream });
 
 test('corpus.json lists titles, languages, scenes and is complete', () => {
   const m = JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as CorpusManifest;
