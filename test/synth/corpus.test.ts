@@ -18,19 +18,25 @@ import { DEFAULT_DUBBING } from '../../runtime/media/synth/dubbing.ts';
 
 let root: string;
 let dir: string;
+const freshDetails: string[] = [];
 const LANGS3 = ['en', 'es', 'ja'];
 const opts = () => ({ outDir: dir, titles: 2, minutesPerTitle: 10 / 60, seed: 11, languages: LANGS3, probeClipsPerClass: 5 });
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'lssd-synth-'));
   dir = join(root, 'corpus');
-  await synthesize(opts());
+  await synthesize({ ...opts(), onProgress: (e) => { if (e.detail) freshDetails.push(e.detail); } });
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const truthOf = (id: string) => JSON.parse(readFileSync(join(dir, 'truth', `${id}.json`), 'utf8')) as Truth;
 
 const decode = (path: string, stream: number) => decodeAudio(path, { sampleRate: SR, stream });
+
+test('a fresh corpus says it renders its titles, not that it resumes', () => {
+  assert.equal(freshDetails[0], 'rendering 2 titles', freshDetails.join(' | '));
+  assert.ok(!freshDetails.some((d) => d.startsWith('resuming')), freshDetails.join(' | '));
+});
 
 test('corpus.json lists titles, languages, scenes and is complete', () => {
   const m = JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as CorpusManifest;
