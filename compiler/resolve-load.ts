@@ -54,7 +54,9 @@ export function loadInto(loaded: Loaded, root: string, rootSpan: Span | undefine
       diagnostics.push(diag(M.importNotFound, from, `cannot read '${path}'`));
       continue;
     }
-    const problem = notLssdText(path, text);
+    // A text in the parse cache passed this scan when it was cached (one regex pass over every stdlib
+    // file per entry file is most of loading once the parse is cached).
+    const problem = parseCache.get(path)?.text === text ? undefined : notLssdText(path, text);
     if (problem) {
       // Not quoted: it may be anything (/proc/self/environ, a binary); only its name and position are shown.
       diagnostics.push(diag(problem.kind === 'utf8' ? M.invalidUtf8 : M.notText, from, problem.message, { hint: problem.hint }));
