@@ -174,7 +174,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
     const total = ids.length + AUDIO_TASKS.length + 1;
     let done = ids.length - todo.length + (AUDIO_TASKS.length - tasksTodo.filter((t) => !t.startsWith('video_')).length) + (videoTodo ? 0 : 1);
     const progress = (detail: string) => opts.onProgress?.({ done, total, detail });
-    progress(todo.length ? `resuming: ${ids.length - todo.length} of ${ids.length} titles done` : 'titles done');
+    progress(todo.length === ids.length ? `rendering ${ids.length} titles`
+      : todo.length ? `resuming: ${ids.length - todo.length} of ${ids.length} titles done` : 'titles done');
 
     let next = 0;
     const worker = async () => {
