@@ -23,7 +23,7 @@ export interface Loaded {
 // imported by every experiment of a `check experiments/` run). Bounded: oldest entries are dropped.
 const parseCache = new Map<string, { text: string; r: ReturnType<typeof parse> }>();
 const PARSE_CACHE_MAX = 64;
-function parseCached(source: Source): ReturnType<typeof parse> {
+export function parseCached(source: Source): ReturnType<typeof parse> {
   const hit = parseCache.get(source.name);
   if (hit && hit.text === source.text) return hit.r;
   const r = parse(source);
