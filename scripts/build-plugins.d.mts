@@ -3,7 +3,7 @@ import type { Plugin } from 'esbuild';
 export const AJV_OPTIONS: Record<string, unknown>;
 export function specValidatorModule(root: string): string;
 export const PRECOMPILED: Record<string, { inputs: string[]; generate(root: string): string }>;
-export function sourceUrlPlugin(outdir: string): Plugin;
+export function sourceUrlPlugin(outdir: string, cjs?: { commands: string[] }): Plugin;
 export function precompiledPlugin(root: string): Plugin;
 export function validateGrammar(root: string, scratch: string): Promise<void>;
 export function splitSpecSchema(whole: Record<string, unknown>): { root: Record<string, unknown>; parts: Record<string, unknown>[] };

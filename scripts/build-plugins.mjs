@@ -1,7 +1,7 @@
 // esbuild plugins for scripts/build.mjs (also used by test/build/precompiled.test.ts).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -9,19 +9,47 @@ import * as esbuild from 'esbuild';
  * Rewrites `import.meta.url` in each first-party source to the URL of that source file, seen from
  * `outdir`. Every output file (entries and chunks) sits directly in `outdir`, so one relative path fits.
  */
-export const sourceUrlPlugin = (outdir) => ({
+export const sourceUrlPlugin = (outdir, cjs = undefined) => ({
   name: 'lssd-source-url',
   setup(b) {
+    // A CommonJS bundle has no import.meta: its own URL comes from __filename.
+    const self = cjs ? 'require("node:url").pathToFileURL(__filename)' : 'import.meta.url';
     b.onLoad({ filter: /\.(ts|tsx|mts)$/ }, (a) => {
       if (a.path.includes(`${sep}node_modules${sep}`)) return undefined;
-      const text = readFileSync(a.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
+      let text = readFileSync(a.path, 'utf8');
+      if (cjs && a.path.endsWith(`${sep}grammar${sep}tokens.ts`)) text = staticChevrotain(a.path, text);
+      else if (cjs && a.path.endsWith(`${sep}cli${sep}main.ts`)) text = onlyCommands(a.path, text, cjs.commands);
+      else if (!text.includes('import.meta.url')) return undefined;
       const rel = relative(outdir, a.path).split(sep).join('/');
-      const contents = text.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
+      const contents = text.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, ${self}).href`);
       return { contents, loader: a.path.endsWith('x') ? 'tsx' : 'ts' };
     });
   },
 });
+
+/**
+ * cli/main.ts imports a command by a pattern (`./commands/${name}.ts`), which bundles every command; the
+ * compile-only bundle holds only `commands` (bin/lssdc.js sends no other command there).
+ */
+function onlyCommands(path, text, commands) {
+  const glob = 'const mod = await import(`./commands/${name}.ts`);';
+  if (!text.includes(glob)) throw new Error(`build: ${path} no longer imports commands as scripts/build-plugins.mjs expects (onlyCommands)`);
+  const table = commands.map((c) => `${JSON.stringify(c)}: () => import(${JSON.stringify(`./commands/${c}.ts`)})`).join(', ');
+  return text.replace(glob, `const only: Record<string, () => Promise<{ command: Command }>> = { ${table} };
+  if (!Object.hasOwn(only, name)) throw new Error(\`'\${name}' is not in build/compile.cjs (bin/lssdc.js runs it from build/main.js)\`);
+  const mod = await only[name]();`);
+}
+
+/**
+ * grammar/tokens.ts loads chevrotain's one-file build with a top-level `await import(…)`, which a
+ * CommonJS bundle cannot hold: there the same file is imported statically and bundled in.
+ */
+function staticChevrotain(path, text) {
+  const dynamic = /^const chevrotainEntry = .*\n^const chevrotain = \(await import\(.*$/m;
+  if (!dynamic.test(text)) throw new Error(`build: ${path} no longer loads chevrotain as scripts/build-plugins.mjs expects (staticChevrotain)`);
+  const bundled = join(dirname(createRequire(path).resolve('chevrotain')), '..', 'chevrotain.mjs'); // …/chevrotain/lib/chevrotain.mjs
+  return text.replace(dynamic, `import * as chevrotain from ${JSON.stringify(bundled)};`);
+}
 
 /** Must equal compiler/spec-validator.ts's AJV_OPTIONS (test/build/precompiled.test.ts checks). */
 export const AJV_OPTIONS = { allErrors: true, strict: false, inlineRefs: false };

@@ -109,7 +109,7 @@ function sameCorpus(m: CorpusManifest, want: CorpusManifest): boolean {
   const grows = Array.isArray(m.titles) && m.titles.length <= want.titles.length && m.titles.every((id, i) => want.titles[i] === id);
   return m.seed === want.seed && m.generator === want.generator && m.minutesPerTitle === want.minutesPerTitle &&
     JSON.stringify(m.languages) === JSON.stringify(want.languages) && grows && m.probeClipsPerClass === want.probeClipsPerClass &&
-    JSON.stringify(m.knobs ?? DEFAULT_KNOBS) === JSON.stringify(want.knobs ?? DEFAULT_KNOBS) &&
+    JSON.stringify({ ...DEFAULT_KNOBS, ...m.knobs }) === JSON.stringify({ ...DEFAULT_KNOBS, ...want.knobs }) &&
     JSON.stringify(m.dubbing) === JSON.stringify(want.dubbing);
 }
 
@@ -191,7 +191,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 2, Math.max(1, todo.length)) }, worker));
 
-    const taskOpts = { seed: opts.seed, languages, perClass, signal: opts.signal };
+    const taskOpts = { seed: opts.seed, languages, perClass, languageVoice: knobs.languageVoice, signal: opts.signal };
     const tasksDir = join(dir, 'tasks');
     // the video clips (ffmpeg) render while the audio clips (JS) are synthesised
     const video = videoTodo ? writeVideoTasks(tasksDir, taskOpts).then((n) => { done++; progress(`tasks/video_scene, video_speakers: ${n} clips`); }) : Promise.resolve();
