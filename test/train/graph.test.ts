@@ -14,7 +14,7 @@ import { lower } from '../../compiler/lower.ts';
 import type { RunEvent } from '../../runtime/contracts.ts';
 import { selectBackend, trainExperiment } from '../../runtime/train/index.ts';
 import { loadCheckpoint } from '../../runtime/train/checkpoint.ts';
-import { GraphRefusal, GraphStep, stepScalar, traceDifference, traceStep } from '../../runtime/train/graph.ts';
+import { GraphRefusal, GraphStep, graphSelfCheck, stepScalar, traceDifference, traceStep } from '../../runtime/train/graph.ts';
 import { GraphTraining } from '../../runtime/train/graph-train.ts';
 import { GRAPH } from '../../compiler/messages-runtime.ts';
 import { tinySpec, randomDataset } from './fixtures.ts';
@@ -110,6 +110,13 @@ test('a traced step replays exactly as a graph; its declared scalar and inputs a
   assert.throws(() => g.run({ x: tf.tensor1d([1, 2]), k: tf.scalar(1) }), (e: unknown) => e instanceof GraphRefusal && e.kind === 'unstable');
   g.dispose();
   tf.dispose([w, c, x, x2, results.s, out.s]);
+});
+
+test("doctor's graph self-check passes on this installation and leaks no tensors", { skip }, async () => {
+  await selectBackend('tensorflow');
+  const before = tf.memory().numTensors;
+  assert.equal(graphSelfCheck(), null);
+  assert.equal(tf.memory().numTensors, before);
 });
 
 test('host reads and undeclared per-step host values are refused', { skip }, async () => {
