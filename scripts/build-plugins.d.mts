@@ -7,3 +7,5 @@ export function sourceUrlPlugin(outdir: string, cjs?: { commands: string[] }): P
 export function precompiledPlugin(root: string): Plugin;
 export function validateGrammar(root: string, scratch: string): Promise<void>;
 export function splitSpecSchema(whole: Record<string, unknown>): { root: Record<string, unknown>; parts: Record<string, unknown>[] };
+export const NAME_MARK: string;
+export function preparse(root: string, parse: (source: { name: string; text: string }) => { value?: unknown; diagnostics: unknown[] }): [string, string][];

@@ -1,5 +1,6 @@
 // esbuild plugins for scripts/build.mjs (also used by test/build/precompiled.test.ts).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -116,7 +117,52 @@ export async function validateGrammar(root, scratch) {
   const r = parse({ name: 'grammar-check.lssd', text: 'experiment x extends y { a.b = 1 }\n' });
   if (!r.value) throw new Error('grammar check: the parser returned no AST');
   grammarChecked = true;
+  preparsedTable = preparse(root, parse);
 }
+
+let preparsedTable;
+/** Must equal compiler/preparsed.ts's NAME_MARK (test/build/precompiled.test.ts checks). */
+export const NAME_MARK = '\u0000lssd-file\u0000';
+
+/**
+ * The stdlib's files parsed now, for compiler/preparsed.ts: text → AST JSON with NAME_MARK for the file
+ * name and `source` null. A file is admitted only when it parses without a diagnostic, no AST node is
+ * reachable twice (JSON would copy it), and the AST rebuilt the way preparsed() does, under another
+ * name, deep-equals that file parsed under that name; else the build fails, naming the file.
+ */
+export function preparse(root, parse) {
+  const dir = join(root, 'stdlib');
+  const table = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.lssd')).sort()) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const r = parse({ name: NAME_MARK, text });
+    if (r.diagnostics.length) throw new Error(`build: stdlib/${f} has syntax diagnostics (${r.diagnostics[0].message}); the stdlib must parse cleanly`);
+    const nodes = new Set();
+    (function walk(v) {
+      if (v === null || typeof v !== 'object') return;
+      if (!Array.isArray(v) && typeof v.kind === 'string') {
+        if (nodes.has(v)) throw new Error(`build: stdlib/${f}: an AST node (${v.kind}) is reachable twice; compiler/preparsed.ts would copy it`);
+        nodes.add(v);
+      }
+      for (const [k, x] of Object.entries(v)) if (k !== 'source') walk(x);
+    })(r.value);
+    const json = JSON.stringify({ ...r.value, source: null });
+    const other = { name: 'stdlib/other name "quoted".lssd', text };
+    const rebuilt = JSON.parse(json.split(JSON.stringify(NAME_MARK)).join(JSON.stringify(other.name)));
+    rebuilt.source = other;
+    if (!isDeepStrictEqual(rebuilt, parse(other).value)) throw new Error(`build: stdlib/${f}: its AST does not survive JSON (compiler/preparsed.ts)`);
+    table.push([text, json]);
+  }
+  return table;
+}
+
+const preparsedModule = () => {
+  if (!preparsedTable) throw new Error('build: compiler/preparsed.ts is generated only after validateGrammar() parsed the stdlib');
+  const src = readFileSync(new URL('../compiler/preparsed.ts', import.meta.url), 'utf8');
+  const mark = /^export const PREPARSED: ReadonlyMap<string, string> = new Map\(\);$/m;
+  if (!mark.test(src)) throw new Error('build: compiler/preparsed.ts no longer declares PREPARSED as scripts/build-plugins.mjs expects');
+  return src.replace(mark, `export const PREPARSED: ReadonlyMap<string, string> = new Map(${JSON.stringify(preparsedTable)});`);
+};
 
 const validatedModule = () => {
   if (!grammarChecked) throw new Error('build: grammar/validated.ts is generated only after validateGrammar() passed');
@@ -131,6 +177,9 @@ export const PRECOMPILED = {
   'compiler/spec-validator.ts': { inputs: ['compiler/spec.schema.json', 'node_modules/ajv/package.json'], generate: specValidatorModule },
   // chevrotain's checks ran at build time (validateGrammar); the grammar sources are bundled inputs.
   'grammar/validated.ts': { inputs: ['node_modules/chevrotain/package.json'], generate: validatedModule },
+  // The stdlib's ASTs by exact text: an edited stdlib file misses the table (and is parsed), so the
+  // stdlib is no input of the build.
+  'compiler/preparsed.ts': { inputs: [], generate: preparsedModule, loader: 'ts' },
 };
 
 /**
@@ -145,7 +194,7 @@ export const precompiledPlugin = (root) => ({
     b.onLoad({ filter: /\.ts$/ }, (a) => {
       const rel = relative(root, a.path).split(sep).join('/');
       const p = PRECOMPILED[rel];
-      return p ? { contents: p.generate(root), loader: 'js', resolveDir: join(root, 'compiler') } : undefined;
+      return p ? { contents: p.generate(root), loader: p.loader ?? 'js', resolveDir: join(root, 'compiler') } : undefined;
     });
   },
 });
