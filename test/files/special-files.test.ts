@@ -1,5 +1,5 @@
 // Operands that are not files (issue 13, found by trying the real CLI): `lssdc check /dev/zero` read
-// forever, and `lssdc fmt /dev/null` run as root renamed a regular file over /dev/null, replacing the
+// forever (so did show, expand and run), and `lssdc fmt /dev/null` run as root renamed a regular file over /dev/null, replacing the
 // device for the whole machine. Devices and sockets are LSSD5040 and not read; writers (fmt,
 // expand --write) refuse to replace anything but a regular file (LSSD5043) and leave it as it is.
 import { test } from 'node:test';
@@ -21,6 +21,13 @@ test('check /dev/zero and /dev/urandom: LSSD5040 "is a character device", exit 1
     assert.equal(r.error, undefined, `${dev}: ${r.error?.message} (timed out: it is being read)`);
     assert.equal(r.status, 1, `${dev}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`error LSSD5040: ${dev} is a character device, not a file; not read`));
+  }
+  // The commands that read one file through the host (show, expand, run) refuse it too instead of reading.
+  for (const cmd of ['show', 'expand', 'run']) {
+    const r = lssdc([cmd, '/dev/zero']);
+    assert.equal(r.error, undefined, `${cmd} /dev/zero: ${r.error?.message} (timed out: it is being read)`);
+    assert.ok(r.status === 1 || r.status === 2, `${cmd} /dev/zero: exit ${r.status}: ${r.stderr}`);
+    assert.match(r.stderr, /cannot read '\/dev\/zero'/);
   }
   const j = lssdc(['check', '--json', '/dev/zero']);
   assert.equal(j.status, 1, j.stderr);
