@@ -1,7 +1,10 @@
 // Mutation fuzz campaigns (issue 13). Not a test: the suite replays the crash corpus this writes
 // (test/fuzz/corpus.test.ts) and runs a small seeded sample (test/compiler/fuzz.test.ts).
 //
-//   node --import tsx bench/fuzz.ts [--mode compile|fmt|cli|index] [--cases N] [--seed S] [--no-save] [--json]
+//   node --import tsx bench/fuzz.ts [--mode compile|fmt|cli|index] [--cases N] [--start N] [--workers W] [--seed S] [--no-save] [--json]
+//
+// compile and fmt run in W worker threads (default min(2, cores)); case n is a function of (seed, n), so
+// `--start` splits a campaign into chunks that together run the same cases as one run.
 //
 // compile  every experiment and stdlib file, 1–3 mutations each of 17 kinds (test/fuzz/mutate.ts), compiled
 //          (a third with --profile cpu), lowered and hashed; properties in test/fuzz/oracle.ts: no exception,
@@ -21,10 +24,71 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import { nodeHost } from '../runtime/host.ts';
+import type { CompilerHost } from '../compiler/host.ts';
 import { mutateSome, rng, KINDS, type MutationKind } from '../test/fuzz/mutate.ts';
 import { checkCase, checkFmt, type Failure, type FuzzCase } from '../test/fuzz/oracle.ts';
 import { cliCase, packEntry, targets, victimPath, CORPUS_DIR, type CorpusEntry } from '../test/fuzz/targets.ts';
+
+/** One worker's share of a compile or fmt campaign: the cases n with n % workers === worker. */
+interface WorkerJob { mode: 'compile' | 'fmt'; start: number; cases: number; seed: number; shrink: boolean; worker: number; workers: number }
+type WorkerMsg =
+  | { type: 'failure'; sig: string; count: number; entry?: CorpusEntry }
+  | { type: 'progress'; cases: number; failing: number; byKind: Record<string, number> };
+
+/** Case n's random stream: a function of the campaign seed and n only. */
+const caseRng = (seed: number, n: number) => rng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(n + 1, 0x85ebca6b)) >>> 0);
+
+/**
+ * The node host with its answers memoised: the repo does not change during a campaign, and the disk
+ * reads, stats and project-root walks were a tenth of a case's CPU. The mutant itself never reaches
+ * this host (checkCase substitutes it first).
+ */
+function frozenHost(h: CompilerHost): CompilerHost {
+  const memo = <T>(f: (...a: string[]) => T) => { const m = new Map<string, T>(); return (...a: string[]) => { const k = a.join('\0'); if (!m.has(k)) m.set(k, f(...a)); return m.get(k)!; }; };
+  return { ...h, readFile: memo((p) => h.readFile(p)), resolveImport: memo((s, f) => h.resolveImport(s, f)), ...(h.checkImport ? { checkImport: memo((t, f) => h.checkImport!(t, f)) } : {}) };
+}
+
+async function runWorker(job: WorkerJob) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const base = frozenHost(nodeHost({ cwd: root }));
+  const ts = targets(root);
+  const originals = new Map(ts.map((t) => [t.victim, readFileSync(join(root, t.victim), 'utf8')]));
+  const pool = [...originals.values()];
+  const fmtKinds: MutationKind[] = ['comment', 'comment', 'comment', 'line-dup', 'line-swap', 'token-duplicate', 'numbers', 'rename', 'unicode', 'huge-string', 'huge-number'];
+  const seen = new Map<string, number>();
+  let cases = 0, failing = 0, byKind: Record<string, number> = {};
+  const flush = () => {
+    for (const [sig, count] of seen) if (count > 0) { parentPort!.postMessage({ type: 'failure', sig, count, } satisfies WorkerMsg); seen.set(sig, 0); }
+    parentPort!.postMessage({ type: 'progress', cases, failing, byKind } satisfies WorkerMsg);
+    cases = 0; failing = 0; byKind = {};
+  };
+  for (let n = job.start + job.worker; n < job.start + job.cases; n += job.workers) {
+    const r = caseRng(job.seed, n);
+    const t = ts[Math.floor(r() * ts.length)];
+    const m = mutateSome(originals.get(t.victim)!, r, pool, job.mode === 'fmt' ? fmtKinds : KINDS);
+    for (const k of m.kinds) byKind[k] = (byKind[k] ?? 0) + 1;
+    const c: FuzzCase = { entry: t.entry, victim: t.victim, text: m.text, profile: job.mode === 'compile' && r() < 0.33 ? 'cpu' : undefined };
+    const vp = victimPath(t.victim, base.stdlibDir);
+    const run = (x: FuzzCase) => (job.mode === 'fmt' ? checkFmt(x.victim, x.text) : checkCase(x, base, vp));
+    const fs = run(c);
+    cases++;
+    if (fs.length) {
+      failing++;
+      for (const f of fs) {
+        const sig = signature(f);
+        if (seen.has(sig)) { seen.set(sig, seen.get(sig)! + 1); continue; }
+        const small = !job.shrink ? c.text : minimise(c.text, (text) => run({ ...c, text }).some((g) => signature(g) === sig));
+        seen.set(sig, 0);
+        parentPort!.postMessage({ type: 'failure', sig, count: 1, entry: { mode: job.mode, entry: c.entry, victim: c.victim, profile: c.profile, text: small, property: f.property, detail: f.detail.slice(0, 500), seed: job.seed, case: n, kinds: m.kinds } } satisfies WorkerMsg);
+      }
+    }
+    if (cases === 500) flush();
+  }
+  flush();
+}
 
 const args = process.argv.slice(2);
 const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
@@ -33,9 +97,12 @@ const defaults = { compile: 100_000, fmt: 100_000, cli: 300, index: 400 } as con
 if (!(mode in defaults)) { process.stderr.write(`bench/fuzz: --mode is compile, fmt, cli or index, got ${mode}\n`); process.exit(2); }
 const cases = Number(opt('--cases', String(defaults[mode])));
 const seed = Number(opt('--seed', '20261201'));
+// compile and fmt: cases start..start+N-1, so a campaign runs in chunks (`--start 25000 --cases 25000`) with the same cases as one run.
+const start = Number(opt('--start', '0'));
 const save = !args.includes('--no-save');
 const shrink = !args.includes('--no-minimise');
 const json = args.includes('--json');
+const workers = Math.max(1, Number(opt('--workers', String(Math.min(2, availableParallelism())))));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const say = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
@@ -74,6 +141,11 @@ function minimise(text: string, fails: (t: string) => boolean, budget = 400, sec
   return lines.length <= 20_000 ? pass([...lines], '').join('') : lines;
 }
 
+if (!isMainThread) {
+  await runWorker(workerData as WorkerJob);
+  process.exit(0);
+}
+
 const found = new Map<string, { entry: CorpusEntry; count: number }>();
 function record(sig: string, entry: CorpusEntry) {
   const have = found.get(sig);
@@ -95,32 +167,37 @@ let failing = 0;
 const r = rng(seed);
 
 if (mode === 'compile' || mode === 'fmt') {
-  const base = nodeHost({ cwd: root });
   const ts = targets(root);
-  const originals = new Map(ts.map((t) => [t.victim, readFileSync(join(root, t.victim), 'utf8')]));
-  const pool = [...originals.values()];
-  const fmtKinds: MutationKind[] = ['comment', 'comment', 'comment', 'line-dup', 'line-swap', 'token-duplicate', 'numbers', 'rename', 'unicode', 'huge-string', 'huge-number'];
-  say(`fuzz ${mode}: ${cases} cases over ${ts.length} targets (${new Set(ts.map((t) => t.victim)).size} files), seed ${seed}, load ${loadBefore}`);
-  for (let n = 0; n < cases; n++) {
-    const t = ts[Math.floor(r() * ts.length)];
-    const m = mutateSome(originals.get(t.victim)!, r, pool, mode === 'fmt' ? fmtKinds : KINDS);
-    for (const k of m.kinds) byKind.set(k, (byKind.get(k) ?? 0) + 1);
-    const c: FuzzCase = { entry: t.entry, victim: t.victim, text: m.text, profile: mode === 'compile' && r() < 0.33 ? 'cpu' : undefined };
-    const vp = victimPath(t.victim, base.stdlibDir);
-    const run = (x: FuzzCase) => (mode === 'fmt' ? checkFmt(x.victim, x.text) : checkCase(x, base, vp));
-    const fs = run(c);
-    if (fs.length) {
-      failing++;
-      for (const f of fs) {
-        const sig = signature(f);
-        if (found.has(sig)) { found.get(sig)!.count++; continue; }
-        const small = !shrink ? c.text : minimise(c.text, (text) => run({ ...c, text }).some((g) => signature(g) === sig));
-        record(sig, { mode: mode === 'fmt' ? 'fmt' : 'compile', entry: c.entry, victim: c.victim, profile: c.profile, text: small, property: f.property, detail: f.detail.slice(0, 500), seed, case: n, kinds: m.kinds });
-      }
+  say(`fuzz ${mode}: ${cases} cases (${start}..${start + cases - 1}) over ${ts.length} targets (${new Set(ts.map((t) => t.victim)).size} files), seed ${seed}, ${workers} worker${workers === 1 ? '' : 's'}, load ${loadBefore}`);
+  // Case n is a pure function of (seed, n) (caseRng), so a split over workers runs the same cases as one
+  // process does, and any case is replayed from its number alone. Each worker minimises a signature new to
+  // it; this thread keeps the first of each and the counts.
+  let done = 0, lastReport = 0;
+  const onMessage = (m: WorkerMsg) => {
+    if (m.type === 'failure') {
+      const have = found.get(m.sig);
+      if (have) have.count += m.count;
+      else if (m.entry) { record(m.sig, m.entry); found.get(m.sig)!.count = m.count; }
+    } else if (m.type === 'progress') {
+      done += m.cases; failing += m.failing;
+      for (const [k, v] of Object.entries(m.byKind)) byKind.set(k as MutationKind, (byKind.get(k as MutationKind) ?? 0) + v);
+      // Progress on stderr even under --json: a campaign stopped early still says how far it got.
+      if (done - lastReport >= 5_000) { lastReport = done; process.stderr.write(`  ${done} cases, ${failing} failing, ${found.size} distinct, ${((Date.now() - t0) / 1000).toFixed(0)} s, load ${load()}\n`); }
     }
-    // Progress on stderr even under --json: a campaign stopped early still says how far it got.
-    if (n > 0 && n % 5_000 === 0) process.stderr.write(`  ${n} cases, ${failing} failing, ${found.size} distinct, ${((Date.now() - t0) / 1000).toFixed(0)} s, load ${load()}\n`);
-  }
+  };
+  await Promise.all(Array.from({ length: workers }, (_, w) => new Promise<void>((res, rej) => {
+    // The worker loads this file through tsx's loader (registered in the worker: loader hooks are per thread).
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+    const wk = new Worker(boot, {
+      eval: true,
+      workerData: { mode, start, cases, seed, shrink, worker: w, workers } satisfies WorkerJob,
+      // A larger young generation: the mutants are short-lived garbage; scavenges were a third of the CPU.
+      resourceLimits: { maxYoungGenerationSizeMb: 128 },
+    });
+    wk.on('message', onMessage);
+    wk.on('error', rej);
+    wk.on('exit', (code) => (code === 0 ? res() : rej(new Error(`fuzz worker ${w} exited ${code}`))));
+  })));
 } else if (mode === 'cli') {
   const ts = targets(root).filter((t) => !t.victim.startsWith('stdlib/'));
   const originals = new Map(ts.map((t) => [t.victim, readFileSync(join(root, t.victim), 'utf8')]));
@@ -150,7 +227,7 @@ if (mode === 'compile' || mode === 'fmt') {
 const wall = (Date.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const summary = {
-  mode, cases, seed, failingCases: failing, distinctFailures: found.size,
+  mode, start, cases, seed, workers, failingCases: failing, distinctFailures: found.size,
   failures: [...found.entries()].map(([sig, v]) => ({ signature: sig, count: v.count })),
   byKind: Object.fromEntries([...byKind.entries()].sort()),
   wallSeconds: Math.round(wall * 10) / 10, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,

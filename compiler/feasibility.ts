@@ -140,6 +140,7 @@ export function catalogText(c: ResolvedSpec['data']['catalog']): string {
       const knobs = [
         c.language_look !== undefined ? `language_look = ${c.language_look}` : '',
         c.content_scene !== undefined ? `content_scene = ${c.content_scene}` : '',
+        c.language_voice !== undefined ? `language_voice = ${c.language_voice}` : '',
         c.speech_to_bed !== undefined ? `speech_to_bed = ${c.speech_to_bed}dB` : '',
         c.dubs_per_title ? `dubs = ${c.dubs_per_title.min} .. ${c.dubs_per_title.max}` : '',
         c.max_speakers !== undefined ? `speakers = ${c.max_speakers}` : '',

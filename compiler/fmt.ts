@@ -76,7 +76,11 @@ class Printer {
 
   print(): string {
     const f = this.file;
+    const firstDecl = f.decls.length ? f.decls[0].span.start.offset : Infinity;
     for (const imp of f.imports) {
+      // An import written after a declaration moves up with the others; the comments around it stay in
+      // source order, printed with the declarations (one inside a declaration must not jump above the imports).
+      if (imp.span.start.offset > firstDecl) { this.out.push(`import ${quote(imp.path.value)}`); continue; }
       this.leading(imp, '');
       this.line('', `import ${quote(imp.path.value)}`, imp);
     }
@@ -226,7 +230,8 @@ class Printer {
     }
     const head = e.kind === 'InitFrom' ? 'init from ' : `${e.key.parts.map((p) => p.name).join('.')} = `;
     const value = e.kind === 'InitFrom' ? e.target : e.value;
-    const items = this.hasCommentsIn(value) ? commentable(value) : undefined;
+    // Only comments inside the value itself: one between the key and the value goes above the field (below).
+    const items = this.commentsBetween(value.span.start.offset, value.span.end.offset) ? commentable(value) : undefined;
     if (items) {
       // Comments among a list's (or a call's) items stay with the item they follow or precede, one item
       // per line; a comment nested deeper (inside an item) goes above that item's line.

@@ -23,3 +23,27 @@ export interface CompilerHost {
    */
   catalogTitles?(catalog: CatalogSpec, cuts: DataSpec['shots']['cut_detection']): CatalogListing | { missing: string };
 }
+
+/**
+ * `host` with its answers remembered: each file is read, each import resolved and each import policy
+ * asked once. For one command's run over many files (`check experiments/`: every file imports the
+ * stdlib, every import used to cost a stat, a realpath and a walk up to the project root), which then
+ * sees one consistent snapshot of the files. Not for long-lived hosts (the language server, `--watch`),
+ * which must see edits: they keep the plain host.
+ */
+export function snapshotHost(host: CompilerHost): CompilerHost {
+  const texts = new Map<string, string | undefined>();
+  const imports = new Map<string, string | undefined>();
+  const checks = new Map<string, string | undefined>();
+  const memo = <T>(m: Map<string, T>, key: string, f: () => T): T => {
+    if (m.has(key)) return m.get(key)!;
+    const v = f(); m.set(key, v); return v;
+  };
+  const checkImport = host.checkImport;
+  return {
+    ...host,
+    readFile: (path) => memo(texts, path, () => host.readFile(path)),
+    resolveImport: (spec, from) => memo(imports, `${spec}\0${from}`, () => host.resolveImport(spec, from)),
+    ...(checkImport ? { checkImport: (target: string, from: string) => memo(checks, `${target}\0${from}`, () => checkImport.call(host, target, from)) } : {}),
+  };
+}

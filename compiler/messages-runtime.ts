@@ -79,6 +79,11 @@ export const DOCTOR = {
   brokenEntries: def('LSSD5334', 'warning', 'native-backend cache entries set aside as broken', '§9.2'),
 } as const;
 
+/** Graph mode of the training step on tensorflow (runtime/train/graph.ts, graph-train.ts). */
+export const GRAPH = {
+  eagerFallback: def('LSSD5350', 'warning', 'training step cannot run as a TensorFlow graph: trained eagerly', '§9.2'),
+} as const;
+
 /** Probes and reports (runtime/probes, runtime/report). */
 export const PROBE = {
   taskMissing: def('LSSD5401', 'error', 'task directory missing or unreadable', '§9.2'),
@@ -134,4 +139,4 @@ export const EXEC = {
 } as const;
 
 /** Every lowering and runtime entry, for CATALOG. */
-export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, INGEST, SYNTH, TRAIN, DOCTOR, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));
+export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, INGEST, SYNTH, TRAIN, DOCTOR, GRAPH, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));

@@ -5,6 +5,7 @@ import { parse } from '../grammar/index.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { CompilerHost } from './host.ts';
 import { M, diag } from './messages.ts';
+import { preparsed } from './preparsed.ts';
 
 export interface Symbol {
   decl: Decl;
@@ -23,10 +24,11 @@ export interface Loaded {
 // imported by every experiment of a `check experiments/` run). Bounded: oldest entries are dropped.
 const parseCache = new Map<string, { text: string; r: ReturnType<typeof parse> }>();
 const PARSE_CACHE_MAX = 64;
-function parseCached(source: Source): ReturnType<typeof parse> {
+export function parseCached(source: Source): ReturnType<typeof parse> {
   const hit = parseCache.get(source.name);
   if (hit && hit.text === source.text) return hit.r;
-  const r = parse(source);
+  const pre = preparsed(source);
+  const r = pre ? { value: pre, diagnostics: [] } : parse(source);
   parseCache.delete(source.name);
   parseCache.set(source.name, { text: source.text, r });
   if (parseCache.size > PARSE_CACHE_MAX) parseCache.delete(parseCache.keys().next().value!);
@@ -54,7 +56,9 @@ export function loadInto(loaded: Loaded, root: string, rootSpan: Span | undefine
       diagnostics.push(diag(M.importNotFound, from, `cannot read '${path}'`));
       continue;
     }
-    const problem = notLssdText(path, text);
+    // A text in the parse cache passed this scan when it was cached (one regex pass over every stdlib
+    // file per entry file is most of loading once the parse is cached).
+    const problem = parseCache.get(path)?.text === text ? undefined : notLssdText(path, text);
     if (problem) {
       // Not quoted: it may be anything (/proc/self/environ, a binary); only its name and position are shown.
       diagnostics.push(diag(problem.kind === 'utf8' ? M.invalidUtf8 : M.notText, from, problem.message, { hint: problem.hint }));

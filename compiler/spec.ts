@@ -57,6 +57,8 @@ export interface SyntheticKnobs {
   dubs_per_title?: { min: number; max: number };
   /** Most speakers in one shot (0–3). Absent = 3. */
   max_speakers?: number;
+  /** Language → voice: how much of its language's register (pitch, formants) every voice carries, in [0, 1]. Absent = 0. */
+  language_voice?: number;
 }
 
 export type CatalogSpec =

@@ -13,7 +13,7 @@ import { collectFiles as collectFilesOf, type Collected } from '../../runtime/fi
 import { parseArgs, usageError, useColor } from '../args.ts';
 import { existsSync } from 'node:fs';
 import type { CompileOptions } from '../../compiler/index.ts';
-import type { CompilerHost } from '../../compiler/host.ts';
+import { snapshotHost, type CompilerHost } from '../../compiler/host.ts';
 import { unusedBindings } from '../../compiler/bindings.ts';
 import { defaultRoot } from '../../runtime/paths.ts';
 import { projectFileFor, withCatalogTitles } from '../../runtime/host.ts';
@@ -68,8 +68,13 @@ export interface CheckResult {
   sources: Map<string, Source>;
 }
 
-/** Compile every file; diagnostics from shared imports (stdlib, parents) are reported once. */
-export function checkFiles(files: string[], opts: (file: string) => CompileOptions = () => ({}), host: CompilerHost = hostWithStdin()): CheckResult {
+/**
+ * Compile every file; diagnostics from shared imports (stdlib, parents) are reported once. The files are
+ * read through one snapshot of `host` (compiler/host.ts snapshotHost): a file imported by many is read,
+ * and each import resolved, once per call.
+ */
+export function checkFiles(files: string[], opts: (file: string) => CompileOptions = () => ({}), given: CompilerHost = hostWithStdin()): CheckResult {
+  const host = snapshotHost(given);
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, Source>();

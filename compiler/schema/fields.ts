@@ -99,7 +99,7 @@ const catalog = variant<CatalogSpec>('a catalog', {
         titles: int(1, 100000, ['titles']), minutes: num({ min: 0, exclusiveMin: true, max: 600 }),
         seed: int(0), languages: list(lang, { minItems: 1, unique: true }),
         // the generator's declared knobs (runtime/media/synth/knobs.ts); defaults are left out of the spec
-        language_look: strengthOrNone, content_scene: fraction(),
+        language_look: strengthOrNone, content_scene: fraction(), language_voice: fraction(),
         speech_to_bed: quantity('level', { min: -40, max: 40 }),
         dubs: range(int(0, 6)), speakers: int(0, 3),
         // the dubbing knobs (§4.7): always in the spec, since their defaults changed the default corpus
@@ -114,6 +114,7 @@ const catalog = variant<CatalogSpec>('a catalog', {
         seed: (a.seed as number) ?? 0, languages: (a.languages as string[]) ?? ['en', 'es', 'fr', 'ja', 'de', 'it', 'ko'],
         ...(a.language_look !== undefined && a.language_look !== null ? { language_look: a.language_look as number } : {}),
         ...(a.content_scene !== undefined && a.content_scene !== 0 ? { content_scene: a.content_scene as number } : {}),
+        ...(a.language_voice !== undefined && a.language_voice !== 0 ? { language_voice: a.language_voice as number } : {}),
         ...(a.speech_to_bed !== undefined && a.speech_to_bed !== 7 ? { speech_to_bed: a.speech_to_bed as number } : {}),
         ...(dubs && (dubs.min !== 0 || dubs.max !== 6) ? { dubs_per_title: { min: dubs.min, max: dubs.max } } : {}),
         ...(a.speakers !== undefined && a.speakers !== 3 ? { max_speakers: a.speakers as number } : {}),

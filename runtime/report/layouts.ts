@@ -6,7 +6,7 @@
 //   b3      Tables B.3 / B.4: rows = tasks grouped by kind, an M column (the embedding probed: A, V, AV),
 //           columns = variants, values as fractions with 3 decimals (± the spread), the best of each row
 //           bold and the worst marked.
-import type { Column, ReportModel, TableCell } from './model.ts';
+import { markBest, type Column, type ReportModel, type TableCell } from './model.ts';
 
 export type Layout = 'default' | 'table2' | 'b3';
 
@@ -32,14 +32,7 @@ export function table2Model(m: ReportModel): ReportModel {
       return c.value === null ? { ...c, best: false } : { ...c, best: false, text: c.std !== null ? `${pct2(c.value)} ± ${pct2(c.std)}` : pct2(c.value) };
     }) })),
   }));
-  for (const g of rowGroups) {
-    columns.forEach((_, ci) => {
-      const vals = g.rows.map((r) => r.cells[ci].value).filter((x): x is number => x !== null);
-      if (vals.length < 2) return;
-      const best = pct2(Math.max(...vals));
-      for (const r of g.rows) if (r.cells[ci].value !== null && pct2(r.cells[ci].value!) === best) r.cells[ci].best = true;
-    });
-  }
+  markBest(rowGroups, columns.length, pct2);
   // Column groups follow the new order (consecutive runs of one group).
   const columnGroups: ReportModel['columnGroups'] = [];
   for (const c of columns) {

@@ -114,16 +114,23 @@ export function buildTable(runs: ReportRun[]): Pick<ReportModel, 'columns' | 'co
     if (!group) { group = { name: v.group, rows: [] }; rowGroups.push(group); }
     group.rows.push({ key, label: v.label, names: v.runs.map((r) => r.spec.name), cells });
   }
-  // Best per column within each ablation group (ties at display precision are all bold, as in the paper).
-  for (const g of rowGroups) {
-    columns.forEach((_, ci) => {
-      const vals = g.rows.map((r) => r.cells[ci].value).filter((x): x is number => x !== null);
-      if (vals.length < 2) return;
-      const best = pct(Math.max(...vals));
-      for (const r of g.rows) if (r.cells[ci].value !== null && pct(r.cells[ci].value!) === best) r.cells[ci].best = true;
-    });
-  }
+  markBest(rowGroups, columns.length, pct);
   return { columns, columnGroups, rowGroups, hasResults: columns.length > 0 };
+}
+
+/**
+ * Marks the best cell per column within each ablation group, compared at display precision `show`
+ * (ties are all bold, as in the paper). A column with fewer than two values has no best.
+ */
+export function markBest(rowGroups: ReportModel['rowGroups'], columns: number, show: (v: number) => string): void {
+  for (const g of rowGroups) {
+    for (let ci = 0; ci < columns; ci++) {
+      const vals = g.rows.map((r) => r.cells[ci].value).filter((x): x is number => x !== null);
+      if (vals.length < 2) continue;
+      const best = show(Math.max(...vals));
+      for (const r of g.rows) if (r.cells[ci].value !== null && show(r.cells[ci].value!) === best) r.cells[ci].best = true;
+    }
+  }
 }
 
 function downsample<T>(xs: T[], max: number): T[] {

@@ -16,6 +16,8 @@ import { lrAt } from './schedule.ts';
 import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type Manifest } from './checkpoint.ts';
 import { selftest } from './selftest.ts';
 import { TrainCodes, TrainError } from './errors.ts';
+import { GraphRefusal, GraphTraining } from './graph-train.ts';
+import { GRAPH } from '../../compiler/messages-runtime.ts';
 
 export { selectBackend } from './backend.ts';
 export { TrainError, TrainCodes } from './errors.ts';
@@ -178,6 +180,18 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
     let next: Promise<Batch> | null = prefetch(step);
     let epochSum = { L: 0, L_v: 0, L_a: 0, total: 0 }, epochN = 0, epochStart = performance.now();
     let checkedShapes = false;
+    // Graph mode (graph-train.ts) on tensorflow unless LSSD_GRAPH=0: compiled at the first step; what it
+    // cannot capture is said (LSSD5350) and the run trains eagerly. metrics.jsonl records each step's mode.
+    let graph: GraphTraining | null = null;
+    let graphTried = backend !== 'tensorflow' || process.env.LSSD_GRAPH === '0';
+    const eagerFallback = (e: unknown) => {
+      if (!(e instanceof GraphRefusal)) throw e;
+      graph?.dispose();
+      graph = null;
+      events({ type: 'diagnostic', severity: 'warning', code: GRAPH.eagerFallback.code, message: `training step cannot run as a TensorFlow graph (${e.message}); training eagerly`,
+        hint: 'eager mode computes the same step, slower; LSSD_GRAPH=0 skips the attempt' });
+    };
+    try {
     while (step < total) {
       // Kernels on cpu/wasm run synchronously and `data()` resolves as a microtask, so without this the
       // loop never returns to the event loop and a SIGINT/SIGTERM handler runs only after the last step.
@@ -199,20 +213,37 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
       const kept: tf.Tensor[] = [];
       const prepared = model.prepare(batch);
       const t1 = performance.now();
-      let termsOut: Partial<Record<TermName, tf.Scalar>> = {};
-      const { value, grads } = tf.variableGrads(() => {
-        const { total: t, terms } = model.losses(prepared);
-        termsOut = Object.fromEntries(Object.entries(terms).map(([k, v]) => { kept.push(tf.keep(v!)); return [k, v]; }));
-        return t;
-      }, trainable);
-      const loss = await termValues(termsOut, value);
-      const t2 = performance.now();
-      const ok = Number.isFinite(loss.total);
-      if (ok) { optim.apply(grads, lr); model.store.commitStats(); } else model.store.discardStats();
+      if (!graphTried) {
+        graphTried = true;
+        try { graph = GraphTraining.compile(model, optim, trainable, prepared, lr); } catch (e) { eagerFallback(e); }
+      }
+      let graphOut: ReturnType<GraphTraining['step']> | null = null;
+      if (graph) { try { graphOut = (graph as GraphTraining).step(prepared, lr); } catch (e) { eagerFallback(e); } }
+      const mode = graphOut ? 'graph' : 'eager';
+      let loss: Awaited<ReturnType<typeof termValues>>, ok: boolean, t2: number;
+      if (graphOut) {
+        // One session run did loss, gradients and update; it is applied only when the loss is finite.
+        kept.push(graphOut.total, ...Object.values(graphOut.terms));
+        loss = await termValues(graphOut.terms, graphOut.total);
+        ok = graphOut.applied;
+        t2 = performance.now();
+      } else {
+        let termsOut: Partial<Record<TermName, tf.Scalar>> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const { total: t, terms } = model.losses(prepared);
+          termsOut = Object.fromEntries(Object.entries(terms).map(([k, v]) => { kept.push(tf.keep(v!)); return [k, v]; }));
+          return t;
+        }, trainable);
+        kept.push(value, ...Object.values(grads));
+        loss = await termValues(termsOut, value);
+        t2 = performance.now();
+        ok = Number.isFinite(loss.total);
+        if (ok) { optim.apply(grads, lr); model.store.commitStats(); } else model.store.discardStats();
+      }
       // wasm/cpu run kernels synchronously; reading one value makes the optimiser time honest elsewhere.
       if (ok) await model.store.vars.values().next().value!.data();
       const t3 = performance.now();
-      tf.dispose([value, ...Object.values(grads), ...kept, prepared.audio, ...(prepared.video ? [prepared.video] : [])]);
+      tf.dispose([...kept, prepared.audio, ...(prepared.video ? [prepared.video] : [])]);
       if (!ok) {
         throw new TrainError(TrainCodes.nonFinite, `loss is ${loss.total} at step ${step}`, { hint: 'lower the learning rate or raise the temperature; the last checkpoint is intact' });
       }
@@ -222,7 +253,7 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
       const clipsPerSec = batch.size / seconds;
       for (const k of ['L', 'L_v', 'L_a', 'total'] as const) epochSum[k] += Number.isFinite(loss[k]) ? loss[k] : 0;
       epochN += 1;
-      appendFileSync(metricsPath, JSON.stringify({ step, epoch, lr, loss, clipsPerSec, dataWaitMs, stepMs: seconds * 1000,
+      appendFileSync(metricsPath, JSON.stringify({ step, epoch, lr, loss, clipsPerSec, dataWaitMs, mode, stepMs: seconds * 1000,
         prepareMs: t1 - t0 - dataWaitMs, forwardBackwardMs: t2 - t1, optimizerMs: t3 - t2, time: new Date().toISOString() }) + '\n');
       if (step % plan.logEvery === 0 || step === 1 || step === total) {
         events({ type: 'step', step, epoch, loss, lr, clipsPerSec, dataWaitMs });
@@ -242,6 +273,9 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
     await save(finalDir, step);
     pruneCheckpoints(runDir, KEEP_STEP_CHECKPOINTS);
     return { status: 'done', checkpointDir: finalDir };
+    } finally {
+      (graph as GraphTraining | null)?.dispose();
+    }
   } finally {
     optim.dispose();
     model.dispose();

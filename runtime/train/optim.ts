@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OptimPlan } from '../../compiler/plan.ts';
 import type { ParamStore } from './store.ts';
 import * as nat from './native.ts';
+import { stepScalar } from './graph.ts';
 
 // Flatten / concat / split with the TF ops themselves on tfjs-node (no tfjs bookkeeping per tensor).
 const native = () => tf.getBackend() === 'tensorflow';
@@ -102,7 +103,7 @@ export class Optimizer {
           const gg = decay ? tf.add(g, tf.mul(p, decay)) : g;
           const nb = tf.add(tf.mul(buf, momentum), gg);
           buf.assign(nb);
-          p.assign(tf.sub(p, tf.mul(nb, lr)));
+          p.assign(tf.sub(p, tf.mul(nb, stepScalar('lr', lr))));
         });
       }
       return;
@@ -149,12 +150,47 @@ export class Optimizer {
       const nv = tf.add(tf.mul(f.v, b2), tf.mul(tf.square(gg), 1 - b2));
       f.m.assign(nm);
       f.v.assign(nv);
-      const upd = tf.div(tf.mul(nm, lr * sbc2 / bc1), tf.add(tf.sqrt(nv), eps * sbc2));
-      const np = kind === 'adamw' && wd ? tf.sub(tf.sub(p, tf.mul(p, tf.mul(f.decay, lr))), upd) : tf.sub(p, upd);
+      // The lr and step-count factors are step scalars, so a graph-mode trace (graph.ts) feeds them per step.
+      const s = this.stepScalars(lr, this.t);
+      const upd = tf.div(tf.mul(nm, stepScalar('lr_m', s.lr_m)), tf.add(tf.sqrt(nv), stepScalar('eps_v', s.eps_v)));
+      const np = kind === 'adamw' && wd ? tf.sub(tf.sub(p, tf.mul(p, tf.mul(f.decay, stepScalar('lr', s.lr)))), upd) : tf.sub(p, upd);
       pv.assign(np);
       split1(np, f.sizes).forEach((part, i) => vars[i].assign(reshapeTo(part, vars[i].shape)));
     });
     f.assigned = vars.map((v) => (v as unknown as { dataId: object }).dataId);
+  }
+
+  /**
+   * The host numbers of update number `t` (1-based) at learning rate `lr` that the flat Adam/AdamW update
+   * and SGD read as tensors: lr, lr·√(1−β2ᵗ)/(1−β1ᵗ) and ε·√(1−β2ᵗ).
+   */
+  stepScalars(lr: number, t: number): Record<string, number> {
+    const { beta1: b1, beta2: b2, eps } = this.cfg;
+    const bc1 = 1 - b1 ** t, sbc2 = Math.sqrt(1 - b2 ** t);
+    return this.cfg.kind === 'sgd' ? { lr } : { lr, lr_m: lr * sbc2 / bc1, eps_v: eps * sbc2 };
+  }
+
+  /**
+   * Before graph mode: the flat layout of `names` and the kept parameter vector exist and match the
+   * variables, so every traced step runs the same ops (no first-time layout, no re-concatenation).
+   */
+  prepareFlat(names: string[]): void {
+    if (this.cfg.kind === 'sgd' || !native()) return;
+    const f = this.layout(names);
+    const vars = names.map((n) => this.store.vars.get(n)!);
+    f.p?.dispose();
+    f.p = tf.tidy(() => tf.variable(concat1(vars.map(flat1)), false));
+    this.markFresh();
+  }
+
+  /**
+   * The variables and the kept parameter vector were set consistently from outside (a graph-mode step,
+   * a restore): what apply would have done besides the arithmetic (state views released, vector fresh).
+   */
+  markFresh(): void {
+    this.disposeViews();
+    const f = this.flat;
+    if (f) f.assigned = f.names.map((n) => (this.store.vars.get(n)! as unknown as { dataId: object }).dataId);
   }
 
   private disposeViews(): void {

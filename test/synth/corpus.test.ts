@@ -10,32 +10,33 @@ import { fileURLToPath } from 'node:url';
 import { synthesize, corpusDir, ensureSyntheticCorpus, type CorpusManifest } from '../../runtime/media/synth/index.ts';
 import { runSynthCli } from '../../cli/commands/data.ts';
 import type { Truth } from '../../runtime/media/synth/render.ts';
-import { ffmpeg, ffprobe, runCommand } from '../../runtime/media/ffmpeg.ts';
+import { ffprobe } from '../../runtime/media/ffmpeg.ts';
+import { decodeAudio } from '../../runtime/media/decode.ts';
 import { biquad, integratedLoudness, readWav, rms, SR } from '../../runtime/media/synth/dsp.ts';
 import { TASKS } from '../../runtime/media/synth/tasks.ts';
 import { DEFAULT_DUBBING } from '../../runtime/media/synth/dubbing.ts';
 
 let root: string;
 let dir: string;
+const freshDetails: string[] = [];
 const LANGS3 = ['en', 'es', 'ja'];
 const opts = () => ({ outDir: dir, titles: 2, minutesPerTitle: 10 / 60, seed: 11, languages: LANGS3, probeClipsPerClass: 5 });
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'lssd-synth-'));
   dir = join(root, 'corpus');
-  await synthesize(opts());
+  await synthesize({ ...opts(), onProgress: (e) => { if (e.detail) freshDetails.push(e.detail); } });
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const truthOf = (id: string) => JSON.parse(readFileSync(join(dir, 'truth', `${id}.json`), 'utf8')) as Truth;
 
-async function decode(path: string, stream: number): Promise<Float32Array> {
-  const out = join(root, `dec-${stream}-${Math.random().toString(36).slice(2)}.wav`);
-  await runCommand(ffmpeg(path).outputOptions('-map', `0:${stream}`, '-ac', '1', '-ar', String(SR), '-c:a', 'pcm_s16le', '-f', 'wav').output(out));
-  const w = readWav(readFileSync(out));
-  rmSync(out);
-  return w.samples;
-}
+const decode = (path: string, stream: number) => decodeAudio(path, { sampleRate: SR, stream });
+
+test('a fresh corpus says it renders its titles, not that it resumes', () => {
+  assert.equal(freshDetails[0], 'rendering 2 titles', freshDetails.join(' | '));
+  assert.ok(!freshDetails.some((d) => d.startsWith('resuming')), freshDetails.join(' | '));
+});
 
 test('corpus.json lists titles, languages, scenes and is complete', () => {
   const m = JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as CorpusManifest;

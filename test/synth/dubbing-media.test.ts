@@ -5,14 +5,14 @@
 //   and the reverberant tail after each line (energy 50–300 ms after the line ends, relative to the line).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planTitle } from '../../runtime/media/synth/plan.ts';
 import { renderTitle, type Truth, type TruthLine } from '../../runtime/media/synth/render.ts';
 import { DEFAULT_DUBBING, type Dubbing } from '../../runtime/media/synth/dubbing.ts';
-import { SR, bandEnvelope, envelopeDistance, integratedLoudness, readWav } from '../../runtime/media/synth/dsp.ts';
-import { ffmpeg, runCommand } from '../../runtime/media/ffmpeg.ts';
+import { SR, bandEnvelope, envelopeDistance, integratedLoudness } from '../../runtime/media/synth/dsp.ts';
+import { decodeAudio } from '../../runtime/media/decode.ts';
 import type { SynthLang } from '../../runtime/media/synth/bank.ts';
 
 const LANGS: SynthLang[] = ['en', 'es', 'fr'];
@@ -30,13 +30,7 @@ const cases: Record<string, Dubbing> = {
 };
 const got: Record<string, Rendered> = {};
 
-async function decode(path: string, stream: number): Promise<Float32Array> {
-  const out = join(root, `dec-${stream}-${Math.random().toString(36).slice(2)}.wav`);
-  await runCommand(ffmpeg(path).outputOptions('-map', `0:${stream}`, '-ac', '1', '-ar', String(SR), '-c:a', 'pcm_s16le', '-f', 'wav').output(out));
-  const w = readWav(readFileSync(out));
-  rmSync(out);
-  return w.samples;
-}
+const decode = (path: string, stream: number) => decodeAudio(path, { sampleRate: SR, stream });
 
 /** track − g·bed, g by least squares: both were scaled by their own peak limiter, the bed is shared. */
 function dialogue(track: Float32Array, bed: Float32Array): Float32Array {

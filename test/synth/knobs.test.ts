@@ -16,7 +16,8 @@ import { rng } from '../../runtime/media/synth/rng.ts';
 import { LANGS } from '../../runtime/media/synth/bank.ts';
 import { SCENES, SCENE_TOPICS, LOOK_GRADES } from '../../runtime/media/synth/scenes.ts';
 import { corpusDir, synthesize } from '../../runtime/media/synth/index.ts';
-import { DEFAULT_KNOBS, cramersV, knobsOfCatalog, measureConfounds, pickSentence, type GeneratorKnobs } from '../../runtime/media/synth/knobs.ts';
+import { DEFAULT_KNOBS, REGISTER, cramersV, knobsOfCatalog, languageRegister, measureConfounds, pickSentence, withRegister, type GeneratorKnobs } from '../../runtime/media/synth/knobs.ts';
+import { voiceParams } from '../../runtime/media/synth/espeak.ts';
 import { ffmpeg, runCommand } from '../../runtime/media/ffmpeg.ts';
 import { SynthCodes } from '../../runtime/media/synth/errors.ts';
 
@@ -88,12 +89,67 @@ test('content → scene in the truth the director writes (real eSpeak timing)', 
   }
 });
 
+/** A plan's cast as the truth records it: one shot holding every character with its per-language voice parameters. */
+const castTruth = (p: ReturnType<typeof planTitle>) => ({
+  originalLanguage: p.originalLanguage,
+  shots: [{ scene: p.shots[0].scene, lines: [], speakers: p.characters.map((c) => ({ id: c.id, params: Object.fromEntries(Object.entries(c.voices).map(([l, v]) => [l, voiceParams(v!)])) })) }],
+});
+
+test('language → voice: registers differ for every two languages; strength 0 is the identity', () => {
+  for (const K of [2, 3, 4, 7]) {
+    const r = Array.from({ length: K }, (_, k) => languageRegister(k, K));
+    for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) {
+      const d = Math.hypot((r[i].pitch - r[j].pitch) / REGISTER.pitch, (r[i].formant - r[j].formant) / REGISTER.formant);
+      assert.ok(d > 0.8, `K = ${K}: languages ${i} and ${j} are ${d.toFixed(2)} register units apart`);
+    }
+  }
+  const v = { lang: 'ja' as const, variant: 'm1', pitch: 50, rate: 160, range: 40, formant: 100 };
+  assert.equal(withRegister(v, langs, 0), v);
+  // ja is language 3 of 7: pitch 20·cos(6π/7) = −18.02, formant 8·sin(6π/7) = +3.47, each scaled by s = 0.5
+  assert.deepEqual(withRegister(v, langs, 0.5), { ...v, pitch: 41, formant: 102 });
+  // eSpeak's pitch stays in 0..99
+  assert.equal(withRegister({ ...v, lang: 'en', pitch: 95 }, langs, 1).pitch, 99);
+});
+
+test('language → voice: the strength measured from the voices of 3,000 titles matches the declared one', () => {
+  for (const voiceMatch of [true, false]) {
+    for (const s of [0, 0.4, 1]) {
+      const truths = Array.from({ length: 3000 }, (_, index) => castTruth(planTitle({ seed: 6, index, minutesPerTitle: 0.05, languages: langs, knobs: knobs({ languageVoice: s }), voiceMatch })));
+      const m = measureConfounds(truths, langs).languageVoice!;
+      assert.ok(m.n > 10000, `pairs: ${m.n}`);
+      // with voice matching the residual is rounding and the 0..99 clamp (a bias of at most ~0.01 at s = 1);
+      // without it, independent actors add noise, covered by 4 standard errors
+      const tol = 4 * m.se + (voiceMatch ? 0.02 : 0);
+      assert.ok(Math.abs(m.strength - s) <= tol, `voice_match ${voiceMatch}, language_voice ${s}: measured ${m.strength.toFixed(4)} ± ${m.se.toFixed(4)} (tolerance ${tol.toFixed(4)})`);
+      if (voiceMatch && s === 0) assert.equal(m.strength, 0);
+    }
+  }
+});
+
+test('language → voice in the truth the director writes, and nothing else changes', async () => {
+  const k = knobs({ languageVoice: 1 });
+  const truths = [], plain = [];
+  for (let index = 1; index < 5; index++) {
+    const p = planTitle({ seed: 2, index, minutesPerTitle: 0.3, languages: langs, knobs: k });
+    const q = planTitle({ seed: 2, index, minutesPerTitle: 0.3, languages: langs });
+    truths.push({ originalLanguage: p.originalLanguage, shots: await direct(p, 2, k) });
+    plain.push({ originalLanguage: q.originalLanguage, shots: await direct(q, 2, DEFAULT_KNOBS) });
+    // the register is applied after every draw: the plans differ in their voices' pitch and formant only
+    const strip = (x: typeof p) => ({ ...x, characters: x.characters.map((c) => ({ ...c, voices: Object.fromEntries(Object.entries(c.voices).map(([l, v]) => [l, { ...v, pitch: 0, formant: 0 }])) })) });
+    assert.deepEqual(strip(p), strip(q));
+  }
+  const m = measureConfounds(truths, langs).languageVoice!;
+  assert.ok(m.n >= 10, `enough dubbed speakers (${m.n})`);
+  assert.ok(Math.abs(m.strength - 1) <= 0.05, `measured ${m.strength.toFixed(3)} ± ${m.se.toFixed(3)}`);
+  assert.equal(measureConfounds(plain, langs).languageVoice!.strength, 0);
+});
+
 test('defaults leave the plan and the corpus directory as they were; each knob changes the hash', () => {
   const base = { kind: 'synthetic' as const, titles: 4, minutes_per_title: 1, seed: 0, languages: ['en', 'es'] };
   const d = corpusDir(base, '/r');
   // the explicit defaults are the same corpus
-  assert.equal(corpusDir({ ...base, content_scene: 0, speech_to_bed: 7, dubs_per_title: { min: 0, max: 6 }, max_speakers: 3 }, '/r'), d);
-  const variants = [{ language_look: 0 }, { language_look: 0.5 }, { content_scene: 0.5 }, { speech_to_bed: 3 }, { dubs_per_title: { min: 1, max: 6 } }, { max_speakers: 2 }];
+  assert.equal(corpusDir({ ...base, content_scene: 0, language_voice: 0, speech_to_bed: 7, dubs_per_title: { min: 0, max: 6 }, max_speakers: 3 }, '/r'), d);
+  const variants = [{ language_look: 0 }, { language_look: 0.5 }, { content_scene: 0.5 }, { language_voice: 0.5 }, { speech_to_bed: 3 }, { dubs_per_title: { min: 1, max: 6 } }, { max_speakers: 2 }];
   const dirs = new Set([d, ...variants.map((v) => corpusDir({ ...base, ...v }, '/r'))]);
   assert.equal(dirs.size, variants.length + 1, 'every knob is part of the corpus hash');
   // a plan without knobs equals a plan with the defaults, except for the (null) look family
@@ -122,7 +178,7 @@ test('bad knob values are coded diagnostics', async () => {
     const cases: [GeneratorKnobs, RegExp][] = [
       [knobs({ languageLook: 1.5 }), /language→look.*1\.5/], [knobs({ contentScene: -0.1 }), /content→scene.*-0\.1/],
       [knobs({ dubs: { min: 3, max: 1 } }), /dubs per title/], [knobs({ maxSpeakers: 4 }), /speakers per shot.*4/],
-      [knobs({ speechToBedDb: Number.NaN }), /speech-to-bed/],
+      [knobs({ speechToBedDb: Number.NaN }), /speech-to-bed/], [knobs({ languageVoice: 2 }), /language→voice.*2/],
     ];
     for (const [k, msg] of cases) {
       await assert.rejects(synthesize({ outDir: dir, titles: 1, minutesPerTitle: 0.1, seed: 0, languages: ['en'], knobs: k }),

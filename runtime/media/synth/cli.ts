@@ -27,6 +27,7 @@ options:
   --probe-clips N       probe clips per class in each task (default 20)
   --language-look S     language → look strength: none (default) or 0..1 (P(colour-grade family = the original language's))
   --content-scene S     content → scene strength 0..1 (default 0: P(a line is about its scene's topic))
+  --language-voice S    language → voice strength 0..1 (default 0: S × each language's pitch/formant register)
   --speech-to-bed DB    speech over the reference bed in dB (default 7)
   --dubs MIN..MAX       dubs per title (default 0..6)
   --speakers N          most speakers in one shot, 0..3 (default 3)
@@ -41,7 +42,7 @@ options:
 export interface SynthArgs { out?: string; dataDir: string; titles: number; minutes: number; seed: number; languages: string[]; concurrency: number; probeClips: number; json: boolean; knobs: GeneratorKnobs; dubbing: Dubbing }
 
 /** Value options of `data synth` (parsed by cli/args.ts; typed here). */
-export const SYNTH_OPTIONS = ['--out', '--data-dir', '--titles', '--minutes', '--seed', '--languages', '--concurrency', '--probe-clips', '--language-look', '--content-scene', '--speech-to-bed', '--dubs', '--speakers', '--voice-match', '--loudness', '--eq-match', '--room'] as const;
+export const SYNTH_OPTIONS = ['--out', '--data-dir', '--titles', '--minutes', '--seed', '--languages', '--concurrency', '--probe-clips', '--language-look', '--content-scene', '--language-voice', '--speech-to-bed', '--dubs', '--speakers', '--voice-match', '--loudness', '--eq-match', '--room'] as const;
 
 /** Types the parsed options of `data synth` (defaults applied); a string is the usage error. */
 export function synthArgs(values: ReadonlyMap<string, string>, json: boolean): SynthArgs | string {
@@ -63,6 +64,7 @@ export function synthArgs(values: ReadonlyMap<string, string>, json: boolean): S
       case '--probe-clips': if (typeof (n = num(k, v, true)) === 'string') return n; a.probeClips = n; break;
       case '--language-look': if (v.trim() === 'none') { a.knobs.languageLook = null; break; } if (typeof (n = num(k, v, false)) === 'string') return n; a.knobs.languageLook = n; break;
       case '--content-scene': if (typeof (n = num(k, v, false)) === 'string') return n; a.knobs.contentScene = n; break;
+      case '--language-voice': if (typeof (n = num(k, v, false)) === 'string') return n; a.knobs.languageVoice = n; break;
       case '--speech-to-bed': if (typeof (n = num(k, v.replace(/dB$/, ''), false)) === 'string') return n; a.knobs.speechToBedDb = n; break;
       case '--speakers': if (typeof (n = num(k, v, true)) === 'string') return n; a.knobs.maxSpeakers = n; break;
       case '--dubs': {
@@ -119,7 +121,7 @@ export async function runSynth(p: SynthArgs): Promise<number> {
   const out = p.out ?? corpusDir({
     kind: 'synthetic', titles: p.titles, minutes_per_title: p.minutes, seed: p.seed, languages: p.languages,
     ...(k.languageLook !== null ? { language_look: k.languageLook } : {}), content_scene: k.contentScene, speech_to_bed: k.speechToBedDb,
-    dubs_per_title: k.dubs, max_speakers: k.maxSpeakers, ...p.dubbing,
+    dubs_per_title: k.dubs, max_speakers: k.maxSpeakers, language_voice: k.languageVoice, ...p.dubbing,
   }, p.dataDir);
   const tty = process.stderr.isTTY && !p.json;
   const ac = new AbortController();

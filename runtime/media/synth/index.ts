@@ -110,7 +110,7 @@ function sameCorpus(m: CorpusManifest, want: CorpusManifest): boolean {
   const grows = Array.isArray(m.titles) && m.titles.length <= want.titles.length && m.titles.every((id, i) => want.titles[i] === id);
   return m.seed === want.seed && m.generator === want.generator && m.minutesPerTitle === want.minutesPerTitle &&
     JSON.stringify(m.languages) === JSON.stringify(want.languages) && grows && m.probeClipsPerClass === want.probeClipsPerClass &&
-    JSON.stringify(m.knobs ?? DEFAULT_KNOBS) === JSON.stringify(want.knobs ?? DEFAULT_KNOBS) &&
+    JSON.stringify({ ...DEFAULT_KNOBS, ...m.knobs }) === JSON.stringify({ ...DEFAULT_KNOBS, ...want.knobs }) &&
     JSON.stringify(m.dubbing) === JSON.stringify(want.dubbing);
 }
 
@@ -175,7 +175,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
     const total = ids.length + AUDIO_TASKS.length + 1;
     let done = ids.length - todo.length + (AUDIO_TASKS.length - tasksTodo.filter((t) => !t.startsWith('video_')).length) + (videoTodo ? 0 : 1);
     const progress = (detail: string) => opts.onProgress?.({ done, total, detail });
-    progress(todo.length ? `resuming: ${ids.length - todo.length} of ${ids.length} titles done` : 'titles done');
+    progress(todo.length === ids.length ? `rendering ${ids.length} titles`
+      : todo.length ? `resuming: ${ids.length - todo.length} of ${ids.length} titles done` : 'titles done');
 
     // Titles and audio tasks (JS) run on a pool of worker threads, the video tasks (ffmpeg) beside them.
     const pool = await startPool(Math.min(opts.concurrency ?? 2, Math.max(1, todo.length + tasksTodo.length)), opts.signal);
@@ -191,7 +192,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
       }));
       await titles.catch((e) => { pool.abort(); throw e; });
 
-      const taskOpts = { seed: opts.seed, languages, perClass };
+      const taskOpts = { seed: opts.seed, languages, perClass, languageVoice: knobs.languageVoice };
       const tasksDir = join(dir, 'tasks');
       // the video clips (ffmpeg) render while the audio clips (JS) are synthesised
       const video = videoTodo ? writeVideoTasks(tasksDir, { ...taskOpts, signal: opts.signal }).then((n) => { done++; progress(`tasks/video_scene, video_speakers: ${n} clips`); }) : Promise.resolve();

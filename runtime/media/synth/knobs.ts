@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Rng } from './rng.ts';
 import { SENTENCES, type Sentence } from './bank.ts';
 import { SCENES, SCENE_TOPICS, type Scene } from './scenes.ts';
+import type { Voice } from './espeak.ts';
 
 export interface GeneratorKnobs {
   /**
@@ -37,6 +38,14 @@ export interface GeneratorKnobs {
   dubs: { min: number; max: number };
   /** Most people speaking in one shot, 0 … 3 (default 3; 0 = no dialogue at all). */
   maxSpeakers: number;
+  /**
+   * Language → voice, s ∈ [0, 1] (default 0): how audible a speaker's language is in their voice. Every
+   * voice speaking language k of K (training casts, dubs and probe clips alike) is shifted by s times that
+   * language's register (languageRegister: pitch and formant offsets, one direction per language), as a
+   * speech community shares a register; 0 = a voice sounds the same in every language (eSpeak's phonetics
+   * only). A dub carries its own language's register, so dubbing breaks the language → look link here too.
+   */
+  languageVoice: number;
 }
 
 export const MAX_SPEAKERS = 3;
@@ -45,7 +54,7 @@ export const MAX_DUBS = 6;
 export const DEFAULT_SPEECH_TO_BED = 7;
 
 export const DEFAULT_KNOBS: GeneratorKnobs = Object.freeze({
-  languageLook: null, contentScene: 0, speechToBedDb: DEFAULT_SPEECH_TO_BED, dubs: Object.freeze({ min: 0, max: MAX_DUBS }), maxSpeakers: MAX_SPEAKERS,
+  languageLook: null, contentScene: 0, speechToBedDb: DEFAULT_SPEECH_TO_BED, dubs: Object.freeze({ min: 0, max: MAX_DUBS }), maxSpeakers: MAX_SPEAKERS, languageVoice: 0,
 }) as GeneratorKnobs;
 
 /** The knobs fields of a `synthetic(…)` catalog in the resolved spec (absent = default). */
@@ -55,6 +64,7 @@ export interface CatalogKnobFields {
   speech_to_bed?: number;
   dubs_per_title?: { min: number; max: number };
   max_speakers?: number;
+  language_voice?: number;
 }
 
 export function knobsOfCatalog(c: CatalogKnobFields): GeneratorKnobs {
@@ -64,6 +74,7 @@ export function knobsOfCatalog(c: CatalogKnobFields): GeneratorKnobs {
     speechToBedDb: c.speech_to_bed ?? DEFAULT_SPEECH_TO_BED,
     dubs: c.dubs_per_title ? { min: c.dubs_per_title.min, max: c.dubs_per_title.max } : { min: 0, max: MAX_DUBS },
     maxSpeakers: c.max_speakers ?? MAX_SPEAKERS,
+    languageVoice: c.language_voice ?? 0,
   };
 }
 
@@ -75,6 +86,7 @@ export function nonDefaultKnobs(k: GeneratorKnobs): Partial<GeneratorKnobs> {
   if (k.speechToBedDb !== DEFAULT_SPEECH_TO_BED) out.speechToBedDb = k.speechToBedDb;
   if (k.dubs.min !== 0 || k.dubs.max !== MAX_DUBS) out.dubs = { ...k.dubs };
   if (k.maxSpeakers !== MAX_SPEAKERS) out.maxSpeakers = k.maxSpeakers;
+  if (k.languageVoice !== 0) out.languageVoice = k.languageVoice;
   return out;
 }
 
@@ -82,6 +94,7 @@ export function nonDefaultKnobs(k: GeneratorKnobs): Partial<GeneratorKnobs> {
 export function knobProblem(k: GeneratorKnobs): { what: string; got: unknown; hint: string } | null {
   const unit = (x: number) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;
   if (k.languageLook !== null && !unit(k.languageLook)) return { what: 'language→look strength must be in [0, 1] (or none)', got: k.languageLook, hint: 'e.g. --language-look 0.5' };
+  if (!unit(k.languageVoice)) return { what: 'language→voice strength must be in [0, 1]', got: k.languageVoice, hint: 'e.g. --language-voice 1' };
   if (!unit(k.contentScene)) return { what: 'content→scene strength must be in [0, 1]', got: k.contentScene, hint: 'e.g. --content-scene 0.5' };
   if (typeof k.speechToBedDb !== 'number' || !Number.isFinite(k.speechToBedDb) || Math.abs(k.speechToBedDb) > 40) return { what: 'speech-to-bed level must be a number of dB in [−40, 40]', got: k.speechToBedDb, hint: `default ${DEFAULT_SPEECH_TO_BED}` };
   const { min, max } = k.dubs;
@@ -100,6 +113,31 @@ const TOPICAL: Record<Scene, Sentence[]> = Object.fromEntries(SCENES.map((s) => 
 export function pickSentence(r: Rng, topic: Rng, scene: Scene, strength: number): { sentence: Sentence; topical: boolean } {
   const topical = strength > 0 && topic.chance(strength);
   return { sentence: r.pick(topical ? TOPICAL[scene] : SENTENCES), topical };
+}
+
+/**
+ * A language's register at full strength (language_voice = 1): language k of K points in direction 2πk/K of
+ * the (pitch, formant) plane, so any two languages differ. Pitch in eSpeak units (0–99; the training casts
+ * span 20–80), formant in percentage points of the variant's formant frequencies (the casts span 92–108).
+ */
+export const REGISTER = Object.freeze({ pitch: 20, formant: 8 });
+
+export function languageRegister(k: number, K: number): { pitch: number; formant: number } {
+  const a = (2 * Math.PI * k) / K;
+  return { pitch: REGISTER.pitch * Math.cos(a), formant: REGISTER.formant * Math.sin(a) };
+}
+
+/**
+ * `v` spoken with `s` × its language's register (languages = the corpus's, in order): pitch and formant
+ * shifted additively, pitch kept in eSpeak's 0–99. At s = 0 the voice is returned as it is, so a corpus
+ * without the knob draws and renders exactly what it did before it.
+ */
+export function withRegister(v: Voice, languages: readonly string[], s: number): Voice {
+  if (s === 0) return v;
+  const k = languages.indexOf(v.lang);
+  if (k < 0) throw new Error(`withRegister: '${v.lang}' is not one of the corpus languages [${languages.join(', ')}]`);
+  const r = languageRegister(k, languages.length);
+  return { ...v, pitch: Math.min(99, Math.max(0, Math.round(v.pitch + s * r.pitch))), formant: Math.round((v.formant ?? 100) + s * r.formant) };
 }
 
 /** dB added to every bed so that speech sits `speechToBedDb` over the reference bed. */
@@ -147,13 +185,61 @@ function association(pairs: [number, number][], nCause: number, nEffect: number,
 }
 
 interface TruthLike {
+  id?: string;
   originalLanguage: string;
   lookFamily?: number | null;
-  shots: { scene: string; lines: { keyword: string }[] }[];
+  shots: { scene: string; lines: { keyword: string }[]; speakers?: { id: string; params?: Partial<Record<string, { pitch: number; formant?: number }>> }[] }[];
+}
+
+/** What the truth shows of language → voice: the least-squares strength of the register differences. */
+export interface RegisterFit {
+  /** (character, dub language) pairs: the dub voice against the same character's original voice. */
+  n: number;
+  /** ŝ = Σ d·e / Σ e·e over the pairs' observed (d) and full-strength (e) register differences, each in units of REGISTER. */
+  strength: number;
+  /** Standard error of ŝ from the residuals. */
+  se: number;
+}
+
+/**
+ * Language → voice measured from the voices the truth records: for every character and every dub language,
+ * the dub voice's (pitch, formant) minus the original voice's, against the difference of the two
+ * languages' registers. With voice matching the residual is rounding and clamping only; without it, the
+ * actors' own voices (independent of language) add noise but no bias.
+ */
+export function measureRegister(truths: TruthLike[], languages: string[]): RegisterFit | null {
+  const K = languages.length;
+  let sde = 0, see = 0;
+  const pairs: { d: number[]; e: number[] }[] = [];
+  for (const t of truths) {
+    const seen = new Set<string>();
+    const o = languages.indexOf(t.originalLanguage);
+    for (const sh of t.shots) for (const sp of sh.speakers ?? []) {
+      if (seen.has(sp.id) || !sp.params) continue;
+      seen.add(sp.id);
+      const po = sp.params[t.originalLanguage];
+      if (!po) continue;
+      for (const [lang, pl] of Object.entries(sp.params)) {
+        const k = languages.indexOf(lang);
+        if (lang === t.originalLanguage || k < 0 || !pl) continue;
+        const rk = languageRegister(k, K), ro = languageRegister(o, K);
+        const e = [(rk.pitch - ro.pitch) / REGISTER.pitch, (rk.formant - ro.formant) / REGISTER.formant];
+        const d = [(pl.pitch - po.pitch) / REGISTER.pitch, ((pl.formant ?? 100) - (po.formant ?? 100)) / REGISTER.formant];
+        pairs.push({ d, e });
+        sde += d[0] * e[0] + d[1] * e[1];
+        see += e[0] ** 2 + e[1] ** 2;
+      }
+    }
+  }
+  if (!pairs.length || see === 0) return null;
+  const s = sde / see;
+  const rss = pairs.reduce((a, { d, e }) => a + (d[0] - s * e[0]) ** 2 + (d[1] - s * e[1]) ** 2, 0);
+  const dof = 2 * pairs.length - 1;
+  return { n: pairs.length, strength: s, se: dof > 0 ? Math.sqrt(rss / dof / see) : NaN };
 }
 
 /** What the generated truth shows of each confound (null where the corpus has no look families / no lines). */
-export function measureConfounds(truths: TruthLike[], languages: string[]): { languageLook: Association | null; contentScene: Association | null } {
+export function measureConfounds(truths: TruthLike[], languages: string[]): { languageLook: Association | null; contentScene: Association | null; languageVoice: RegisterFit | null } {
   const fam = truths.filter((t) => typeof t.lookFamily === 'number');
   const K = languages.length;
   const languageLook = fam.length && K > 1
@@ -164,7 +250,7 @@ export function measureConfounds(truths: TruthLike[], languages: string[]): { la
   const contentScene = lines.length
     ? association(lines, SCENES.length, keywords.length, (c, e) => keywords[e] === SCENE_TOPICS[SCENES[c]], 1 / keywords.length)
     : null;
-  return { languageLook, contentScene };
+  return { languageLook, contentScene, languageVoice: measureRegister(truths, languages) };
 }
 
 // ---- summaries (`data synth`, `data stats`) --------------------------------------------------------
@@ -180,7 +266,7 @@ export interface KnobSummary {
 export function corpusKnobSummary(dir: string): KnobSummary {
   const m = JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as { titles: string[]; languages: string[]; knobs?: GeneratorKnobs };
   const truths = m.titles.map((id) => JSON.parse(readFileSync(join(dir, 'truth', `${id}.json`), 'utf8')) as TruthLike);
-  return { knobs: m.knobs ?? DEFAULT_KNOBS, measured: measureConfounds(truths, m.languages) };
+  return { knobs: { ...DEFAULT_KNOBS, ...m.knobs }, measured: measureConfounds(truths, m.languages) };
 }
 
 const f2 = (x: number) => x.toFixed(2);
@@ -193,6 +279,7 @@ export function knobLines(s: KnobSummary): string[] {
   return [
     `language → look: ${k.languageLook === null ? 'none (no look families)' : `declared ${f2(k.languageLook)}, ${assoc(s.measured.languageLook, 'title family and language')}`}`,
     `content → scene: declared ${f2(k.contentScene)}, ${assoc(s.measured.contentScene, 'line keyword and scene topic')}`,
+    `language → voice: declared ${f2(k.languageVoice)}, ${s.measured.languageVoice ? `measured ${f2(s.measured.languageVoice.strength)} ± ${f2(s.measured.languageVoice.se)} (dub voice vs the same character's original, n = ${s.measured.languageVoice.n})` : 'not measurable here (no dubbed speakers)'}`,
     `speech over bed ${k.speechToBedDb} dB; dubs per title ${k.dubs.min}..${k.dubs.max}; at most ${k.maxSpeakers} speakers per shot`,
   ];
 }

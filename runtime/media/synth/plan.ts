@@ -3,7 +3,7 @@
 // depends on the synthesised original-language speech and is decided in render.ts.
 import { rng, type Rng } from './rng.ts';
 import { SCENES, type Scene } from './scenes.ts';
-import { DEFAULT_KNOBS, type GeneratorKnobs } from './knobs.ts';
+import { DEFAULT_KNOBS, withRegister, type GeneratorKnobs } from './knobs.ts';
 import { TITLE_ADJECTIVES, TITLE_NOUNS, type SynthLang } from './bank.ts';
 import { TRAIN_VARIANTS, type Voice } from './espeak.ts';
 
@@ -126,11 +126,12 @@ export function planTitle(p: { seed: number; index: number; minutesPerTitle: num
     const voices: Character['voices'] = {};
     // voices draw from their own stream, so voice matching changes no other part of the plan
     const rv = r.fork(`voices/c${i}`);
+    // language → voice (knobs.languageVoice): each language's register on top, after every draw
     if (p.voiceMatch ?? true) {
       const v = voiceFor(rv, originalLanguage, female, taken.get(originalLanguage)!);
-      for (const l of present) voices[l] = { ...v, lang: l };
+      for (const l of present) voices[l] = withRegister({ ...v, lang: l }, langs, knobs.languageVoice);
     } else {
-      for (const l of present) voices[l] = voiceFor(rv, l, female, taken.get(l)!);
+      for (const l of present) voices[l] = withRegister(voiceFor(rv, l, female, taken.get(l)!), langs, knobs.languageVoice);
     }
     return {
       id: `c${i}`,

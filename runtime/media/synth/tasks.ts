@@ -12,6 +12,7 @@ import { KEYWORDS, SENTENCES, type SynthLang } from './bank.ts';
 import { PROBE_VARIANTS, speak, type Voice } from './espeak.ts';
 import { SPEECH_LEVEL, runBounded } from './render.ts';
 import { SynthCodes, synthError } from './errors.ts';
+import { withRegister } from './knobs.ts';
 
 export const AUDIO_TASKS = ['scene', 'speaker_count', 'language_id', 'keyword', 'music_speech'] as const;
 export const VIDEO_TASKS = ['video_scene', 'video_speakers'] as const;
@@ -28,6 +29,8 @@ export interface TaskOptions {
   languages: SynthLang[];
   /** Clips per class (default 20); tasks with fewer than 6 classes get more per class (≥ 6 × perClass clips per task). */
   perClass: number;
+  /** Language → voice strength (knobs.ts, default 0): probe voices carry their language's register as the titles' do. */
+  languageVoice?: number;
   signal?: AbortSignal;
 }
 
@@ -82,12 +85,14 @@ interface AudioTaskDef { labels: string[]; seconds: number; make: Maker }
 function audioTasks(o: TaskOptions): Record<(typeof AUDIO_TASKS)[number], AudioTaskDef> {
   const langs = o.languages;
   const kwLang = keywordLanguage(langs);
+  // applied after every draw, so clips at strength 0 are exactly those before the knob
+  const reg = (v: Voice): Voice => withRegister(v, langs, o.languageVoice ?? 0);
   return {
     scene: {
       labels: [...SCENES], seconds: 3,
       make: async (r, label, lang) => {
         const n = 3 * SR, y = bedClip(label as Scene, r, n);
-        if (r.chance(0.5)) addSpeech(y, await utterance(r.pick(SENTENCES).text[lang], probeVoice(r, lang), 2.6), r.int(0, SR / 3), r);
+        if (r.chance(0.5)) addSpeech(y, await utterance(r.pick(SENTENCES).text[lang], reg(probeVoice(r, lang)), 2.6), r.int(0, SR / 3), r);
         return finish(y, r);
       },
     },
@@ -97,7 +102,7 @@ function audioTasks(o: TaskOptions): Record<(typeof AUDIO_TASKS)[number], AudioT
         const n = 4 * SR, k = Number(label), y = bedClip(r.pick(SCENES), r, n, -6);
         const variants = r.shuffle([...PROBE_VARIANTS]);
         for (let i = 0; i < k; i++) {
-          const v: Voice = { ...probeVoice(r, lang), variant: variants[i], pitch: 15 + i * 25 + r.int(0, 15) };
+          const v: Voice = reg({ ...probeVoice(r, lang), variant: variants[i], pitch: 15 + i * 25 + r.int(0, 15) });
           const slot = 4 / k;
           addSpeech(y, await utterance(r.pick(SENTENCES).text[lang], v, slot - 0.1), Math.round(i * slot * SR), r);
         }
@@ -108,7 +113,7 @@ function audioTasks(o: TaskOptions): Record<(typeof AUDIO_TASKS)[number], AudioT
       labels: [...langs], seconds: 3,
       make: async (r, label) => {
         const n = 3 * SR, lang = label as SynthLang, y = bedClip(r.pick(SCENES), r, n, -14);
-        const v = { ...probeVoice(r, lang), pitch: r.int(35, 65) };
+        const v = reg({ ...probeVoice(r, lang), pitch: r.int(35, 65) });
         await speakUntilFull(y, n, lang, v, r);
         return finish(y, r);
       },
@@ -118,7 +123,7 @@ function audioTasks(o: TaskOptions): Record<(typeof AUDIO_TASKS)[number], AudioT
       make: async (r, label) => {
         const n = 2 * SR, y = bedClip(r.pick(SCENES), r, n, -8);
         const word = KEYWORDS.find((k) => k.id === label)!.word[kwLang];
-        const a = await utterance(word, probeVoice(r, kwLang), 1.6);
+        const a = await utterance(word, reg(probeVoice(r, kwLang)), 1.6);
         addSpeech(y, a, r.int(0, Math.max(0, n - a.length)), r);
         return finish(y, r);
       },
@@ -128,7 +133,7 @@ function audioTasks(o: TaskOptions): Record<(typeof AUDIO_TASKS)[number], AudioT
       make: async (r, label, lang) => {
         const n = 3 * SR;
         if (label === 'music') { const m = music(r, n); return finish(scale(m, undb(-20) / Math.max(1e-9, rms(m))), r); }
-        const y = new Float32Array(n), v = probeVoice(r, lang);
+        const y = new Float32Array(n), v = reg(probeVoice(r, lang));
         await speakUntilFull(y, n, lang, v, r);
         return finish(y, r);
       },
