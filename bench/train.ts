@@ -133,7 +133,7 @@ function openblasOpenmp(): Record<string, string> {
 }
 
 /** Median ms/step of bench/train_torch.py at `threads` (one process per thread count: BLAS reads its thread env at load). */
-function torchStep(python: string, spec: Record<string, unknown>, threads: number, n: number): { stepMs: number; bestMs: number; torch: string; params: number; blas: string } | { skipped: string } {
+function torchStep(python: string, spec: Record<string, unknown>, threads: number, n: number): { stepMs: number; bestMs: number; cpuMs: number; torch: string; params: number; blas: string } | { skipped: string } {
   const n2 = String(threads);
   const r = spawnSync(python, [join(root, 'bench/train_torch.py'), '--threads', n2, '--steps', String(n)], {
     input: JSON.stringify(spec), encoding: 'utf8', timeout: 600_000,
@@ -226,7 +226,7 @@ for (const label of inProcess ? backends : []) {
 if (torch) {
   const spec = torchSpec(lowered.value);
   const py = typeof spec === 'string' ? { skipped: spec } : torchPython();
-  const ref: Record<number, number> = {}, refBest: Record<number, number> = {};
+  const ref: Record<number, number> = {}, refBest: Record<number, number> = {}, refCpu: Record<number, number> = {};
   if ('skipped' in py) {
     results.push({ backend: 'torch', skipped: py.skipped });
     if (!json) console.log(`torch: skipped — ${py.skipped}`);
@@ -236,14 +236,18 @@ if (torch) {
       results.push({ backend: `torch-${threads}t`, python: py.python, ...r });
       if ('skipped' in r) { if (!json) console.log(`torch ${threads} thread(s): skipped — ${r.skipped}`); continue; }
       ref[threads] = r.stepMs;
+      refCpu[threads] = r.cpuMs;
       refBest[threads] = r.bestMs;
       if (r.params !== lowered.value.estimates.params.total) console.log(`  WARNING: the PyTorch model has ${r.params} parameters, the plan ${lowered.value.estimates.params.total}`);
-      if (!json) console.log(`torch ${r.torch} (${r.blas}), ${threads} thread${threads > 1 ? 's' : ''}: ${r.stepMs.toFixed(0)} ms/step (best ${r.bestMs.toFixed(0)}), ${(lowered.value.data.globalBatch / (r.stepMs / 1000)).toFixed(1)} clips/s`);
+      if (!json) console.log(`torch ${r.torch} (${r.blas}), ${threads} thread${threads > 1 ? 's' : ''}: ${r.stepMs.toFixed(0)} ms/step (best ${r.bestMs.toFixed(0)}; CPU ${r.cpuMs.toFixed(0)} ms/step), ${(lowered.value.data.globalBatch / (r.stepMs / 1000)).toFixed(1)} clips/s`);
     }
     const ratios: Record<string, Record<string, number>> = {};
     for (const r of results) {
       if (typeof r.stepMs !== 'number' || String(r.backend).startsWith('torch')) continue;
       ratios[String(r.backend)] = Object.fromEntries(Object.entries(ref).map(([t, ms]) => [`torch${t}t`, ms / (r.stepMs as number)]));
+      // CPU time moves less with other jobs' load than wall time does (it still includes spin-waiting).
+      ratios[String(r.backend)].cpuTorch1t = refCpu[1] / (r.cpuMs as number);
+      if (!json && refCpu[1]) console.log(`cpu ratio ${r.backend}: torch-1-thread CPU ms / ${r.backend} CPU ms = ${(refCpu[1] / (r.cpuMs as number)).toFixed(2)}x${refCpu[2] ? ` (torch-2-thread CPU ${refCpu[2].toFixed(0)} ms/step)` : ''}`);
       if (!json) console.log(`ratio ${r.backend}: ${Object.entries(ref).map(([t, ms]) => `${(ms / (r.stepMs as number)).toFixed(2)}x torch-${t}-thread (best/best ${(refBest[Number(t)] / (r.bestMs as number)).toFixed(2)}x)`).join(', ')} (torch ms / ${r.backend} ms of the medians; ≥ 1 is faster than PyTorch)`);
     }
     results.push({ ratios });
