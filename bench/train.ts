@@ -8,7 +8,10 @@
 // families only; skipped with a message when no python can import torch) and the ratios
 // torch-2-thread ms / backend ms are printed (≥ 1 means lssd is at least as fast as PyTorch).
 //
-//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends tensorflow,wasm,cpu]
+// `tensorflow` trains in graph mode (runtime/train/graph-train.ts: the step as one TF_Session run) and
+// `tensorflow-eager` is the same backend with LSSD_GRAPH=0 (one eager TF op at a time), side by side.
+//
+//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends tensorflow,tensorflow-eager,wasm,cpu]
 //                                    [--no-torch] [--json] [--in-process]
 // Each backend runs in a child process of its own unless --in-process (or a single backend) is given.
 // LSSD_TORCH_PYTHON picks the python (default: the first of /usr/bin/python3, python3 that imports torch).
@@ -33,9 +36,9 @@ const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0
 const root = fileURLToPath(new URL('..', import.meta.url));
 const file = opt('--file', join(root, 'experiments/quickstart.lssd'));
 const steps = Number(opt('--steps', '12'));
-const backends = opt('--backends', 'tensorflow,wasm').split(',').filter(Boolean);
+const backends = opt('--backends', 'tensorflow,tensorflow-eager,wasm').split(',').filter(Boolean);
 const torch = !args.includes('--no-torch');
-for (const b of backends) if (!['tensorflow', 'wasm', 'cpu'].includes(b)) { console.error(`--backends: '${b}' is not one of tensorflow, wasm, cpu`); process.exit(2); }
+for (const b of backends) if (!['tensorflow', 'tensorflow-eager', 'wasm', 'cpu'].includes(b)) { console.error(`--backends: '${b}' is not one of tensorflow, tensorflow-eager, wasm, cpu`); process.exit(2); }
 const json = args.includes('--json');
 
 function randomBatches(plan: Plan): Dataset {
@@ -130,7 +133,7 @@ function openblasOpenmp(): Record<string, string> {
 }
 
 /** Median ms/step of bench/train_torch.py at `threads` (one process per thread count: BLAS reads its thread env at load). */
-function torchStep(python: string, spec: Record<string, unknown>, threads: number, n: number): { stepMs: number; bestMs: number; torch: string; params: number; blas: string } | { skipped: string } {
+function torchStep(python: string, spec: Record<string, unknown>, threads: number, n: number): { stepMs: number; bestMs: number; cpuMs: number; torch: string; params: number; blas: string } | { skipped: string } {
   const n2 = String(threads);
   const r = spawnSync(python, [join(root, 'bench/train_torch.py'), '--threads', n2, '--steps', String(n)], {
     input: JSON.stringify(spec), encoding: 'utf8', timeout: 600_000,
@@ -171,17 +174,20 @@ if (!inProcess) {
   }
 }
 interface BackendResult {
-  backend: string; experiment: string; batch: number; params: number; stepMs: number; bestMs: number; clipsPerSec: number; gflops: number; matmulPeakGflops: number;
+  backend: string; experiment: string; batch: number; params: number; stepMs: number; bestMs: number; cpuMs: number; firstStepMs: number; modes: string; clipsPerSec: number; gflops: number; matmulPeakGflops: number;
   splitMs: { dataWait: number; prepare: number; forwardBackward: number; optimizer: number }; dataWaitShare: number; towerForwardBackwardMs: Record<string, number>; twoWorkerBound: number | null;
 }
 function printBackend(r: BackendResult): void {
   const split = r.splitMs, towers = r.towerForwardBackwardMs;
-  console.log(`${r.backend}: ${r.experiment}, batch ${r.batch}, ${(r.params / 1e6).toFixed(2)}M params — ${r.stepMs.toFixed(0)} ms/step (best ${r.bestMs.toFixed(0)}), ${r.clipsPerSec.toFixed(1)} clips/s, ${r.gflops.toFixed(1)} GFLOP/s (matmul peak ${r.matmulPeakGflops.toFixed(1)})`);
+  console.log(`${r.backend}: ${r.experiment}, batch ${r.batch}, ${(r.params / 1e6).toFixed(2)}M params — ${r.stepMs.toFixed(0)} ms/step (best ${r.bestMs.toFixed(0)}; CPU ${r.cpuMs.toFixed(0)} ms/step), ${r.clipsPerSec.toFixed(1)} clips/s, ${r.gflops.toFixed(1)} GFLOP/s (matmul peak ${r.matmulPeakGflops.toFixed(1)})`);
+  console.log(`  step mode: ${r.modes}; first step (self-test excluded; graph mode: trace ×2 + session build + first run) ${r.firstStepMs.toFixed(0)} ms`);
   console.log(`  split (median ms): data wait ${split.dataWait.toFixed(1)} (${(100 * r.dataWaitShare).toFixed(1)}%), prepare ${split.prepare.toFixed(1)}, forward+backward ${split.forwardBackward.toFixed(0)}, optimizer ${split.optimizer.toFixed(0)}`);
   if (r.twoWorkerBound) console.log(`  towers fwd+bwd: video ${towers.video!.toFixed(0)} ms, audio ${towers.audio!.toFixed(0)} ms → two-thread tower split could at most give ${r.twoWorkerBound.toFixed(2)}x`);
 }
-for (const pref of inProcess ? backends : []) {
+for (const label of inProcess ? backends : []) {
   let backend: string;
+  const pref = label === 'tensorflow-eager' ? 'tensorflow' : label;
+  if (label === 'tensorflow-eager') process.env.LSSD_GRAPH = '0';
   try {
     backend = await selectBackend(pref as 'wasm');
   } catch (e) {
@@ -194,17 +200,23 @@ for (const pref of inProcess ? backends : []) {
   const base = lowered.value;
   const plan: Plan = { ...base, backend: { ...base.backend, preference: pref as Plan['backend']['preference'] },
     optim: { ...base.optim, schedule: { ...(base.optim.schedule ?? { kind: 'constant', warmupSteps: 0, peak: base.optim.lr, min: 0 }), totalSteps: n } as NonNullable<Plan['optim']['schedule']> },
-    checkpointEvery: 1_000_000 };
+    checkpointEvery: 1_000_000, logEvery: 1 };
   const dir = mkdtempSync(join(tmpdir(), 'lssd-bench-'));
-  await trainExperiment({ spec, plan, runDir: dir, dataset: randomBatches(plan), events: () => {}, signal: new AbortController().signal });
-  const m = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).slice(1); // first step warms up
+  // CPU time per step (user + system, all threads) from a process.cpuUsage() probe at each step event.
+  const cpuAt: number[] = [];
+  await trainExperiment({ spec, plan, runDir: dir, dataset: randomBatches(plan), signal: new AbortController().signal,
+    events: (e) => { if (e.type === 'step') { const c = process.cpuUsage(); cpuAt.push((c.user + c.system) / 1000); } } });
+  const all = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const m = all.slice(1); // first step warms up (and compiles the graph)
+  const cpuSteps = cpuAt.slice(1).map((c, i) => c - cpuAt[i]);
   rmSync(dir, { recursive: true, force: true });
   const stepMs = median(m.map((x) => x.stepMs)), bestMs = Math.min(...m.map((x) => x.stepMs));
   const split = { dataWait: median(m.map((x) => x.dataWaitMs)), prepare: median(m.map((x) => x.prepareMs)), forwardBackward: median(m.map((x) => x.forwardBackwardMs)), optimizer: median(m.map((x) => x.optimizerMs)) };
   const towers = backend === 'cpu' ? {} : await towerSplit(plan);
   const r = {
-    backend, experiment: spec.name, batch: plan.data.globalBatch, steps: m.length, params: plan.estimates.params.total,
-    stepMs, bestMs, clipsPerSec: plan.data.globalBatch / (stepMs / 1000), gflops: plan.estimates.flopsPerStep / (stepMs / 1000) / 1e9,
+    backend: label === 'tensorflow-eager' ? label : backend, experiment: spec.name, batch: plan.data.globalBatch, steps: m.length, params: plan.estimates.params.total,
+    stepMs, bestMs, cpuMs: median(cpuSteps), firstStepMs: all[0].stepMs,
+    modes: Object.entries(all.reduce((acc: Record<string, number>, x) => { acc[x.mode] = (acc[x.mode] ?? 0) + 1; return acc; }, {})).map(([k, n]) => `${k} ×${n}`).join(', '), clipsPerSec: plan.data.globalBatch / (stepMs / 1000), gflops: plan.estimates.flopsPerStep / (stepMs / 1000) / 1e9,
     matmulPeakGflops: await matmulPeak(), splitMs: split, dataWaitShare: split.dataWait / stepMs, towerForwardBackwardMs: towers,
     twoWorkerBound: towers.video && towers.audio ? (towers.video + towers.audio) / Math.max(towers.video, towers.audio) : null,
   };
@@ -214,7 +226,7 @@ for (const pref of inProcess ? backends : []) {
 if (torch) {
   const spec = torchSpec(lowered.value);
   const py = typeof spec === 'string' ? { skipped: spec } : torchPython();
-  const ref: Record<number, number> = {}, refBest: Record<number, number> = {};
+  const ref: Record<number, number> = {}, refBest: Record<number, number> = {}, refCpu: Record<number, number> = {};
   if ('skipped' in py) {
     results.push({ backend: 'torch', skipped: py.skipped });
     if (!json) console.log(`torch: skipped — ${py.skipped}`);
@@ -224,14 +236,18 @@ if (torch) {
       results.push({ backend: `torch-${threads}t`, python: py.python, ...r });
       if ('skipped' in r) { if (!json) console.log(`torch ${threads} thread(s): skipped — ${r.skipped}`); continue; }
       ref[threads] = r.stepMs;
+      refCpu[threads] = r.cpuMs;
       refBest[threads] = r.bestMs;
       if (r.params !== lowered.value.estimates.params.total) console.log(`  WARNING: the PyTorch model has ${r.params} parameters, the plan ${lowered.value.estimates.params.total}`);
-      if (!json) console.log(`torch ${r.torch} (${r.blas}), ${threads} thread${threads > 1 ? 's' : ''}: ${r.stepMs.toFixed(0)} ms/step (best ${r.bestMs.toFixed(0)}), ${(lowered.value.data.globalBatch / (r.stepMs / 1000)).toFixed(1)} clips/s`);
+      if (!json) console.log(`torch ${r.torch} (${r.blas}), ${threads} thread${threads > 1 ? 's' : ''}: ${r.stepMs.toFixed(0)} ms/step (best ${r.bestMs.toFixed(0)}; CPU ${r.cpuMs.toFixed(0)} ms/step), ${(lowered.value.data.globalBatch / (r.stepMs / 1000)).toFixed(1)} clips/s`);
     }
     const ratios: Record<string, Record<string, number>> = {};
     for (const r of results) {
       if (typeof r.stepMs !== 'number' || String(r.backend).startsWith('torch')) continue;
       ratios[String(r.backend)] = Object.fromEntries(Object.entries(ref).map(([t, ms]) => [`torch${t}t`, ms / (r.stepMs as number)]));
+      // CPU time moves less with other jobs' load than wall time does (it still includes spin-waiting).
+      ratios[String(r.backend)].cpuTorch1t = refCpu[1] / (r.cpuMs as number);
+      if (!json && refCpu[1]) console.log(`cpu ratio ${r.backend}: torch-1-thread CPU ms / ${r.backend} CPU ms = ${(refCpu[1] / (r.cpuMs as number)).toFixed(2)}x${refCpu[2] ? ` (torch-2-thread CPU ${refCpu[2].toFixed(0)} ms/step)` : ''}`);
       if (!json) console.log(`ratio ${r.backend}: ${Object.entries(ref).map(([t, ms]) => `${(ms / (r.stepMs as number)).toFixed(2)}x torch-${t}-thread (best/best ${(refBest[Number(t)] / (r.bestMs as number)).toFixed(2)}x)`).join(', ')} (torch ms / ${r.backend} ms of the medians; ≥ 1 is faster than PyTorch)`);
     }
     results.push({ ratios });

@@ -169,14 +169,16 @@ def blas():
         return 'unknown'
 
 
-times = []
+times, cpu = [], []
 for i in range(args.steps + 1):  # the first step warms up
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()  # process_time: user + system CPU of all threads
     loss = step(batches[i % 2])
     times.append((time.perf_counter() - t0) * 1000)
+    cpu.append((time.process_time() - c0) * 1000)
 times = sorted(times[1:])
+cpu = sorted(cpu[1:])
 print(json.dumps({
-    'threads': args.threads, 'torch': torch.__version__, 'steps': args.steps, 'stepMs': times[len(times) // 2], 'bestMs': times[0],
+    'threads': args.threads, 'torch': torch.__version__, 'steps': args.steps, 'stepMs': times[len(times) // 2], 'bestMs': times[0], 'cpuMs': cpu[len(cpu) // 2],
     'params': sum(p.numel() for p in model.parameters()), 'loss': loss,
     'blas': blas(),
 }))

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Launcher. Runs the compiled CLI in build/ (made by `npm run build`, which `npm install` runs) when it
-// is up to date with the TypeScript sources; otherwise runs the sources through tsx, saying why in one
+// is up to date with the TypeScript sources (the compile-only commands from build/compile.cjs with a
+// V8 code cache, the others from the ES-module build); otherwise runs the sources through tsx, saying why in one
 // line on stderr, so an edited .ts file is never silently ignored. LSSD_SOURCES=1 runs the sources
 // without the note (the test runner sets it: `npm test` tests the sources).
 import { readFileSync } from 'node:fs';
@@ -8,37 +9,40 @@ import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
 
-// Output to a closed pipe (`lssdc show x | head`): stop quietly, as a tool killed by SIGPIPE does, with
-// its status 141 (128 + 13). Node ignores SIGPIPE, so the write fails with EPIPE on the stream instead,
-// which unhandled is a stack trace. A run in progress (it listens for SIGTERM) stops as on SIGTERM:
-// checkpoint, run.json `interrupted`, exit 143. Later writes to the closed stream are dropped.
-let pipeClosed = false;
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e) => {
-    if (e?.code !== 'EPIPE' && !pipeClosed) throw e;
-    if (pipeClosed) return;
-    pipeClosed = true;
-    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
-    else process.exit(141);
-  });
-}
+// Output that cannot be written (a closed pipe, a full disk) is handled in cli/main.ts (guardOutput).
 
-/** Why build/ cannot be used, or undefined when it matches the sources. */
-async function buildProblem() {
+/** The build's stamp and why build/ cannot be used (undefined when it matches the sources). */
+async function readBuild() {
   const { staleReason, STAMP_FILE } = await import('../scripts/stamp.mjs');
   let stamp;
   try { stamp = JSON.parse(readFileSync(new URL(`../build/${STAMP_FILE}`, import.meta.url), 'utf8')); } catch {
-    return 'there is no build (`npm run build` makes one)';
+    return { why: 'there is no build (`npm run build` makes one)' };
   }
   const why = staleReason(fileURLToPath(new URL('..', import.meta.url)), stamp);
-  return why && `${why} since the last \`npm run build\``;
+  return { stamp, why: why && `${why} since the last \`npm run build\`` };
+}
+
+/**
+ * A compile-only command from build/compile.cjs with its V8 code cache (scripts/bundle-cache.mjs); the
+ * cache is rewritten after the command when V8 refused it or it was missing.
+ */
+async function runCompileOnly() {
+  const { loadBundle } = await import('../scripts/bundle-cache.mjs');
+  const b = loadBundle(fileURLToPath(new URL('../build/', import.meta.url)));
+  process.exitCode = await b.main(argv);
+  if (b.cache === 'used') return;
+  try { b.writeCache(); } catch (e) {
+    if (process.env.LSSD_DEBUG) process.stderr.write(`lssdc: code cache ${b.cache}, not rewritten: ${e.message}\n`);
+  }
 }
 
 async function run() {
   let main;
   if (!process.env.LSSD_SOURCES) {
-    const why = await buildProblem();
+    const { stamp, why } = await readBuild();
     if (why) process.stderr.write(`lssdc: running the TypeScript sources (slower start): ${why}\n`);
+    // LSSD_DEBUG: the ES-module build, whose stack traces name the .ts sources.
+    else if (!process.env.LSSD_DEBUG && Array.isArray(stamp.compileOnly) && stamp.compileOnly.includes(argv[0])) return runCompileOnly();
     else {
       if (process.env.LSSD_DEBUG) process.setSourceMapsEnabled(true); // stack traces name the .ts sources
       ({ main } = await import('../build/main.js'));

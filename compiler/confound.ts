@@ -80,6 +80,15 @@ export function checkConfounds(decl: GridDecl, specOf: (name: string) => Resolve
   // Which `when` blocks (that set more than lineage) apply to each cell: pairs with equal sets cannot differ.
   const whenData = whens.map((w) => ({ ...w, fields: whenFields(w.decl.body.entries) }));
   const applied = cells.map((c) => whenData.map((w, i) => (w.fields.length && w.match.every(([a, v]) => c.pos[a] === v) ? i : -1)).filter((i) => i >= 0));
+  const appliedKey = applied.map((x) => x.join());
+  // Per cell, not per axis and cell: a 10,000-cell grid with 4 axes looked each spec up, and worked
+  // out its schedule, 40,000 times.
+  const specs = cells.map((c) => specOf(c.name));
+  const schedules = new Map<number, ReturnType<typeof resolvedSchedule>>();
+  const scheduleOf = (ci: number) => {
+    if (!schedules.has(ci)) { const s = specs[ci]; schedules.set(ci, s ? resolvedSchedule(s) : null); }
+    return schedules.get(ci)!;
+  };
 
   axes.forEach((axis, ai) => {
     if (!axis.target) return; // defined by its `when` blocks
@@ -87,20 +96,22 @@ export function checkConfounds(decl: GridDecl, specOf: (name: string) => Resolve
     const declared = group.flatMap((j) => (axes[j].target ? resolvedPaths(axes[j].target!) : []));
     // Partition by the values of every other axis; compare each cell with the first of its partition.
     const parts = new Map<string, number[]>();
+    const inGroup = axes.map((_, j) => group.includes(j));
     cells.forEach((c, ci) => {
-      const key = c.pos.map((v, j) => (group.includes(j) ? '*' : v)).join(',');
+      let key = '';
+      for (let j = 0; j < c.pos.length; j++) key += (j ? ',' : '') + (inGroup[j] ? '*' : c.pos[j]);
       const l = parts.get(key); if (l) l.push(ci); else parts.set(key, [ci]);
     });
     const scheduleDeclared = under('optim.schedule', declared) || declared.some((d) => under(d, ['optim.schedule']));
     for (const members of parts.values()) {
       // Equal step counts, different warm-ups: one warning per comparison, listing every cell's schedule.
-      const specs = members.map((ci) => specOf(cells[ci].name));
-      const scheds = specs.map((s) => (s ? resolvedSchedule(s) : null));
+      const memberSpecs = members.map((ci) => specs[ci]);
+      const scheds = members.map(scheduleOf);
       const schedKey = `schedule|${group.join()}|${members.join()}`;
-      if (!scheduleDeclared && !reported.has(schedKey) && scheds.every((x) => x) && specs.every((s) => s)) {
+      if (!scheduleDeclared && !reported.has(schedKey) && scheds.every((x) => x) && memberSpecs.every((s) => s)) {
         reported.add(schedKey);
         const sc = scheds as { warmupSteps: number; totalSteps: number }[];
-        const ss = specs as ResolvedSpec[];
+        const ss = memberSpecs as ResolvedSpec[];
         if (sc.every((x) => x.totalSteps === sc[0].totalSteps) && sc.some((x) => x.warmupSteps !== sc[0].warmupSteps)) {
           const names = members.map((ci) => cells[ci].name);
           const values = members.map((ci) => valueText(axis.decl.values[cells[ci].pos[ai]]));
@@ -115,10 +126,11 @@ export function checkConfounds(decl: GridDecl, specOf: (name: string) => Resolve
       const [first, ...rest] = members;
       for (const other of rest) {
         const a = cells[first]; const b = cells[other];
-        const sa = specOf(a.name); const sb = specOf(b.name);
+        const sa = specs[first]; const sb = specs[other];
         if (!sa || !sb) continue;
-        const compared = `cells ${a.name} and ${b.name}, compared along axis '${axis.name}' (${valueText(axis.decl.values[a.pos[ai]])} vs ${valueText(axis.decl.values[b.pos[ai]])})`;
-        if (applied[first].join() !== applied[other].join()) {
+        // Built only for a diagnostic: most pairs have none.
+        const compared = () => `cells ${a.name} and ${b.name}, compared along axis '${axis.name}' (${valueText(axis.decl.values[a.pos[ai]])} vs ${valueText(axis.decl.values[b.pos[ai]])})`;
+        if (appliedKey[first] !== appliedKey[other]) {
           for (const c of diffSpecs(sa, sb)) {
             if (c.consequence === 'none' || c.path === 'init' || under(c.path, declared)) continue;
             // A probe only one cell runs cannot bias the comparison on the probes both run.
@@ -145,7 +157,7 @@ export function checkConfounds(decl: GridDecl, specOf: (name: string) => Resolve
             const inGrid = places.find((x) => x.span.file === decl.span.file && x.span.start.offset >= decl.span.start.offset && x.span.end.offset <= decl.span.end.offset);
             const main = inGrid ?? places[0];
             const primary = main?.span ?? axis.decl.span;
-            out.push(diag(M.confound, primary, `${compared} also differ in \`${c.path}\`: ${showValue(c.before)} → ${showValue(c.after)}`, {
+            out.push(diag(M.confound, primary, `${compared()} also differ in \`${c.path}\`: ${showValue(c.before)} → ${showValue(c.after)}`, {
               related: [
                 ...places.filter((x) => x !== main),
                 { span: axis.decl.span, message: `axis '${axis.name}' sets only ${group.map((j) => axes[j].target ?? axes[j].name).join(', ')}` },
@@ -157,7 +169,7 @@ export function checkConfounds(decl: GridDecl, specOf: (name: string) => Resolve
         // Equal epochs over different budgets: different numbers of optimisation steps.
         if ('epochs' in sa.optim.duration && 'epochs' in sb.optim.duration && sa.data.budget !== sb.data.budget && !reported.has(`${ai}|steps`)) {
           reported.add(`${ai}|steps`);
-          out.push(diag(M.confound, axis.decl.span, `${compared} train for ${sa.optim.duration.epochs} epochs over ${sa.data.budget ?? 'all'} vs ${sb.data.budget ?? 'all'} shots, i.e. for different numbers of steps`, {
+          out.push(diag(M.confound, axis.decl.span, `${compared()} train for ${sa.optim.duration.epochs} epochs over ${sa.data.budget ?? 'all'} vs ${sb.data.budget ?? 'all'} shots, i.e. for different numbers of steps`, {
             hint: 'give `optim.duration` in steps to compare at equal compute (the paper trains B.1–B.3 for the same number of steps)',
           }));
         }

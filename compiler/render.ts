@@ -25,7 +25,7 @@ export function renderDiagnostics(ds: readonly Diagnostic[], sources: Map<string
     shown.set(file, n + 1);
     out.push(renderOne(d, map, opts));
   }
-  for (const [file, n] of hidden) out.push(`… ${n} more diagnostic${n === 1 ? '' : 's'}${file ? ` in ${cleanText(file)}` : ''} (${max} shown; --json lists all)\n`);
+  for (const [file, n] of hidden) out.push(`… ${n} more diagnostic${n === 1 ? '' : 's'}${file ? ` in ${cleanName(file)}` : ''} (${max} shown; --json lists all)\n`);
   return out.join('\n');
 }
 
@@ -90,7 +90,10 @@ function fit(s: string, cols: number, fromEnd: boolean): string {
   return fromEnd ? chars.slice(chars.length - i).join('') : chars.slice(0, i).join('');
 }
 
-export const location = (s: Span): string => `${cleanText(s.file)}:${s.start.line}:${s.start.column}`;
+/** A file name on one line: cleanText, and a newline or tab in the name as `\n` / `\t` (a name with a newline could forge a diagnostic line). */
+export const cleanName = (name: string): string => cleanText(name).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+
+export const location = (s: Span): string => `${cleanName(s.file)}:${s.start.line}:${s.start.column}`;
 
 function renderOne(d: Diagnostic, sources: Map<string, Source>, o: RenderOptions): string {
   const sevColor = d.severity === 'error' ? C.red : d.severity === 'warning' ? C.yellow : C.cyan;

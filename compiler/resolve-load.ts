@@ -5,6 +5,7 @@ import { parse } from '../grammar/index.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { CompilerHost } from './host.ts';
 import { M, diag } from './messages.ts';
+import { preparsed } from './preparsed.ts';
 
 export interface Symbol {
   decl: Decl;
@@ -26,7 +27,8 @@ const PARSE_CACHE_MAX = 64;
 export function parseCached(source: Source): ReturnType<typeof parse> {
   const hit = parseCache.get(source.name);
   if (hit && hit.text === source.text) return hit.r;
-  const r = parse(source);
+  const pre = preparsed(source);
+  const r = pre ? { value: pre, diagnostics: [] } : parse(source);
   parseCache.delete(source.name);
   parseCache.set(source.name, { text: source.text, r });
   if (parseCache.size > PARSE_CACHE_MAX) parseCache.delete(parseCache.keys().next().value!);

@@ -29,7 +29,8 @@ export function nodeHost(opts: { cwd?: string; stdlibDir?: string; allowImports?
   const stdlibDir = opts.stdlibDir ?? STDLIB_DIR;
   const allowed = allowedImportDirs(opts.allowImports, process.env, cwd);
   const isFile = (p: string) => { try { return statSync(p).isFile(); } catch { return false; } };
-  const isReadable = (p: string) => { try { return !statSync(p).isDirectory(); } catch { return false; } };
+  // Files and pipes; not a device (`lssdc show /dev/zero` read forever) or socket.
+  const isReadable = (p: string) => { try { const st = statSync(p); return st.isFile() || st.isFIFO(); } catch { return false; } };
   return {
     stdlibDir,
     readFile(path) {

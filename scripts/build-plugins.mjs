@@ -1,7 +1,8 @@
 // esbuild plugins for scripts/build.mjs (also used by test/build/precompiled.test.ts).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -9,19 +10,47 @@ import * as esbuild from 'esbuild';
  * Rewrites `import.meta.url` in each first-party source to the URL of that source file, seen from
  * `outdir`. Every output file (entries and chunks) sits directly in `outdir`, so one relative path fits.
  */
-export const sourceUrlPlugin = (outdir) => ({
+export const sourceUrlPlugin = (outdir, cjs = undefined) => ({
   name: 'lssd-source-url',
   setup(b) {
+    // A CommonJS bundle has no import.meta: its own URL comes from __filename.
+    const self = cjs ? 'require("node:url").pathToFileURL(__filename)' : 'import.meta.url';
     b.onLoad({ filter: /\.(ts|tsx|mts)$/ }, (a) => {
       if (a.path.includes(`${sep}node_modules${sep}`)) return undefined;
-      const text = readFileSync(a.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
+      let text = readFileSync(a.path, 'utf8');
+      if (cjs && a.path.endsWith(`${sep}grammar${sep}tokens.ts`)) text = staticChevrotain(a.path, text);
+      else if (cjs && a.path.endsWith(`${sep}cli${sep}main.ts`)) text = onlyCommands(a.path, text, cjs.commands);
+      else if (!text.includes('import.meta.url')) return undefined;
       const rel = relative(outdir, a.path).split(sep).join('/');
-      const contents = text.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
+      const contents = text.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, ${self}).href`);
       return { contents, loader: a.path.endsWith('x') ? 'tsx' : 'ts' };
     });
   },
 });
+
+/**
+ * cli/main.ts imports a command by a pattern (`./commands/${name}.ts`), which bundles every command; the
+ * compile-only bundle holds only `commands` (bin/lssdc.js sends no other command there).
+ */
+function onlyCommands(path, text, commands) {
+  const glob = 'const mod = await import(`./commands/${name}.ts`);';
+  if (!text.includes(glob)) throw new Error(`build: ${path} no longer imports commands as scripts/build-plugins.mjs expects (onlyCommands)`);
+  const table = commands.map((c) => `${JSON.stringify(c)}: () => import(${JSON.stringify(`./commands/${c}.ts`)})`).join(', ');
+  return text.replace(glob, `const only: Record<string, () => Promise<{ command: Command }>> = { ${table} };
+  if (!Object.hasOwn(only, name)) throw new Error(\`'\${name}' is not in build/compile.cjs (bin/lssdc.js runs it from build/main.js)\`);
+  const mod = await only[name]();`);
+}
+
+/**
+ * grammar/tokens.ts loads chevrotain's one-file build with a top-level `await import(…)`, which a
+ * CommonJS bundle cannot hold: there the same file is imported statically and bundled in.
+ */
+function staticChevrotain(path, text) {
+  const dynamic = /^const chevrotainEntry = .*\n^const chevrotain = \(await import\(.*$/m;
+  if (!dynamic.test(text)) throw new Error(`build: ${path} no longer loads chevrotain as scripts/build-plugins.mjs expects (staticChevrotain)`);
+  const bundled = join(dirname(createRequire(path).resolve('chevrotain')), '..', 'chevrotain.mjs'); // …/chevrotain/lib/chevrotain.mjs
+  return text.replace(dynamic, `import * as chevrotain from ${JSON.stringify(bundled)};`);
+}
 
 /** Must equal compiler/spec-validator.ts's AJV_OPTIONS (test/build/precompiled.test.ts checks). */
 export const AJV_OPTIONS = { allErrors: true, strict: false, inlineRefs: false };
@@ -88,7 +117,52 @@ export async function validateGrammar(root, scratch) {
   const r = parse({ name: 'grammar-check.lssd', text: 'experiment x extends y { a.b = 1 }\n' });
   if (!r.value) throw new Error('grammar check: the parser returned no AST');
   grammarChecked = true;
+  preparsedTable = preparse(root, parse);
 }
+
+let preparsedTable;
+/** Must equal compiler/preparsed.ts's NAME_MARK (test/build/precompiled.test.ts checks). */
+export const NAME_MARK = '\u0000lssd-file\u0000';
+
+/**
+ * The stdlib's files parsed now, for compiler/preparsed.ts: text → AST JSON with NAME_MARK for the file
+ * name and `source` null. A file is admitted only when it parses without a diagnostic, no AST node is
+ * reachable twice (JSON would copy it), and the AST rebuilt the way preparsed() does, under another
+ * name, deep-equals that file parsed under that name; else the build fails, naming the file.
+ */
+export function preparse(root, parse) {
+  const dir = join(root, 'stdlib');
+  const table = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.lssd')).sort()) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const r = parse({ name: NAME_MARK, text });
+    if (r.diagnostics.length) throw new Error(`build: stdlib/${f} has syntax diagnostics (${r.diagnostics[0].message}); the stdlib must parse cleanly`);
+    const nodes = new Set();
+    (function walk(v) {
+      if (v === null || typeof v !== 'object') return;
+      if (!Array.isArray(v) && typeof v.kind === 'string') {
+        if (nodes.has(v)) throw new Error(`build: stdlib/${f}: an AST node (${v.kind}) is reachable twice; compiler/preparsed.ts would copy it`);
+        nodes.add(v);
+      }
+      for (const [k, x] of Object.entries(v)) if (k !== 'source') walk(x);
+    })(r.value);
+    const json = JSON.stringify({ ...r.value, source: null });
+    const other = { name: 'stdlib/other name "quoted".lssd', text };
+    const rebuilt = JSON.parse(json.split(JSON.stringify(NAME_MARK)).join(JSON.stringify(other.name)));
+    rebuilt.source = other;
+    if (!isDeepStrictEqual(rebuilt, parse(other).value)) throw new Error(`build: stdlib/${f}: its AST does not survive JSON (compiler/preparsed.ts)`);
+    table.push([text, json]);
+  }
+  return table;
+}
+
+const preparsedModule = () => {
+  if (!preparsedTable) throw new Error('build: compiler/preparsed.ts is generated only after validateGrammar() parsed the stdlib');
+  const src = readFileSync(new URL('../compiler/preparsed.ts', import.meta.url), 'utf8');
+  const mark = /^export const PREPARSED: ReadonlyMap<string, string> = new Map\(\);$/m;
+  if (!mark.test(src)) throw new Error('build: compiler/preparsed.ts no longer declares PREPARSED as scripts/build-plugins.mjs expects');
+  return src.replace(mark, `export const PREPARSED: ReadonlyMap<string, string> = new Map(${JSON.stringify(preparsedTable)});`);
+};
 
 const validatedModule = () => {
   if (!grammarChecked) throw new Error('build: grammar/validated.ts is generated only after validateGrammar() passed');
@@ -103,6 +177,9 @@ export const PRECOMPILED = {
   'compiler/spec-validator.ts': { inputs: ['compiler/spec.schema.json', 'node_modules/ajv/package.json'], generate: specValidatorModule },
   // chevrotain's checks ran at build time (validateGrammar); the grammar sources are bundled inputs.
   'grammar/validated.ts': { inputs: ['node_modules/chevrotain/package.json'], generate: validatedModule },
+  // The stdlib's ASTs by exact text: an edited stdlib file misses the table (and is parsed), so the
+  // stdlib is no input of the build.
+  'compiler/preparsed.ts': { inputs: [], generate: preparsedModule, loader: 'ts' },
 };
 
 /**
@@ -117,7 +194,7 @@ export const precompiledPlugin = (root) => ({
     b.onLoad({ filter: /\.ts$/ }, (a) => {
       const rel = relative(root, a.path).split(sep).join('/');
       const p = PRECOMPILED[rel];
-      return p ? { contents: p.generate(root), loader: 'js', resolveDir: join(root, 'compiler') } : undefined;
+      return p ? { contents: p.generate(root), loader: p.loader ?? 'js', resolveDir: join(root, 'compiler') } : undefined;
     });
   },
 });

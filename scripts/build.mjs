@@ -14,11 +14,13 @@
 //   bin/lssdc.js runs the build only while those match (scripts/stamp.mjs), else the sources.
 //
 //   node scripts/build.mjs [--outdir DIR] [--quiet]
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { PRECOMPILED, precompiledPlugin, sourceUrlPlugin, validateGrammar } from './build-plugins.mjs';
+import { BUNDLE } from './bundle-cache.mjs';
 import { GLOB_DIRS, makeStamp, STAMP_FILE } from './stamp.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -27,6 +29,11 @@ const outArg = args.indexOf('--outdir');
 const outdir = outArg >= 0 ? resolve(args[outArg + 1]) : join(root, 'build');
 const quiet = args.includes('--quiet');
 
+/**
+ * Commands that only compile (no training, media, UI or server): bin/lssdc.js runs them from
+ * build/compile.cjs with its code cache, every other command from the ES-module build.
+ */
+const COMPILE_ONLY = ['check', 'fmt', 'show', 'expand', 'table', 'diff', 'completion'];
 const commandDir = join(root, 'cli', 'commands');
 const entryPoints = [join(root, 'cli', 'main.ts'),
   ...readdirSync(commandDir).filter((f) => /\.tsx?$/.test(f)).sort().map((f) => join(commandDir, f))];
@@ -55,15 +62,33 @@ const result = await esbuild.build({
   logLevel: 'warning',
   plugins: [precompiledPlugin(root), sourceUrlPlugin(outdir)],
 });
-const bundled = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/'));
+// The compile-only commands again, as one CommonJS file run with a V8 code cache (scripts/bundle-cache.mjs):
+// chevrotain and the ajv runtime bundled in, other packages external.
+const cjs = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: [join(root, 'cli', 'main.ts')],
+  outfile: join(tmp, BUNDLE),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [precompiledPlugin(root), sourceUrlPlugin(outdir, { commands: COMPILE_ONLY })],
+});
+const bundled = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(cjs.metafile.inputs)])].filter((p) => !p.includes('node_modules/'));
 const generatedFrom = Object.entries(PRECOMPILED).filter(([m]) => bundled.includes(m)).flatMap(([, p]) => p.inputs);
 const inputs = [...bundled, ...generatedFrom].sort();
-writeFileSync(join(tmp, STAMP_FILE), JSON.stringify(makeStamp(root, inputs, GLOB_DIRS), null, 1) + '\n');
+writeFileSync(join(tmp, STAMP_FILE), JSON.stringify({ ...makeStamp(root, inputs, GLOB_DIRS), compileOnly: COMPILE_ONLY }, null, 1) + '\n');
 mkdirSync(dirname(outdir), { recursive: true });
 const old = `${outdir}.old-${process.pid}`;
 try { renameSync(outdir, old); } catch { /* no previous build */ }
 renameSync(tmp, outdir);
 rmSync(old, { recursive: true, force: true });
+// The code cache is made in place: V8 keeps the file name it compiled, which stack traces show.
+const warm = spawnSync(process.execPath, [join(root, 'scripts/bundle-cache.mjs'), '--warm', outdir], { cwd: root, encoding: 'utf8' });
+if (warm.status !== 0) throw new Error(`build: warming the code cache of ${BUNDLE} failed (exit ${warm.status}):\n${warm.stderr}`);
 if (!quiet) {
   const n = Object.keys(result.metafile.outputs).filter((p) => p.endsWith('.js')).length;
   process.stdout.write(`lssd build: ${inputs.length} sources → ${n} files in ${relative(process.cwd(), outdir) || '.'}/ (${(performance.now() - t0).toFixed(0)} ms)\n`);

@@ -12,7 +12,8 @@ const usage = `usage: lssdc runs [PATH] [options]
 
 Lists the run store, <root>/runs/: one entry per pretrain stage hash, shared by every experiment, grid
 cell and profile with that hash. For each: the hash (12 hex digits), status (running with the lock
-holder's pid, stale = left 'running' by a process that is gone, trained, done, interrupted, failed),
+holder's pid, stale = left 'running' by a process that is gone, trained, done, interrupted, failed, unreadable = a
+run.json that does not parse, which gc keeps),
 last step / total steps, size on disk, when it was last used, and the experiments that map to it
 (\`name @ profile\`). Directories of the old layout (runs/<name>-<hash>) are moved into the store first.
 PATH (a file or directory) picks the project whose .lssd/ is listed (default: the current directory).

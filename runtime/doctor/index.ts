@@ -6,7 +6,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { DOCTOR } from '../../compiler/messages-runtime.ts';
+import { DOCTOR, GRAPH } from '../../compiler/messages-runtime.ts';
 import * as P from '../../provision/lib.mjs';
 import type { ProvisionRecord } from '../../provision/provision.mjs';
 
@@ -29,6 +29,8 @@ export interface DoctorProbes {
   gpus(): P.GpuProbe;
   cpuFlags(): string[];
   record(): ProvisionRecord | null;
+  /** With tensorflow active: whether a traced step replays as a TF graph (null) or why not (runtime/train/graph.ts). */
+  graph(): Promise<string | null>;
 }
 
 export interface Problem { code: string; severity: 'error' | 'warning'; message: string; fix: string }
@@ -41,6 +43,8 @@ export interface DoctorReport {
     cpu: { available: true; note: string };
   };
   threads: { cores: number; tfIntraOp: string; tfInterOp: string; wasm: string };
+  /** How a training step runs on the backend auto picks: 'graph' (one TF_Session run) or 'eager', and why. */
+  stepMode: { mode: 'graph' | 'eager'; why: string };
   cpu: { model: string; features: string[] };
   gpu: { visible: string[]; driver: boolean; usedByTensorflow: string[] };
   cache: { root: string; entries: Array<{ flavor: string; dir: string; bytes: number; built: string | null; source: string | null }>; bytes: number; broken: string[] };
@@ -95,6 +99,15 @@ export async function diagnose(probes: DoctorProbes): Promise<DoctorReport> {
       fix: 'read their manifest.json for the cause; delete them to reclaim the space' });
   }
 
+  let stepMode: DoctorReport['stepMode'];
+  if (auto !== 'tensorflow') stepMode = { mode: 'eager', why: `graph mode is for the tensorflow backend; auto picks ${auto}` };
+  else if (probes.env.LSSD_GRAPH === '0') stepMode = { mode: 'eager', why: 'LSSD_GRAPH=0 is set' };
+  else {
+    const why = await probes.graph();
+    stepMode = why ? { mode: 'eager', why: `graph mode does not work here: ${why}` } : { mode: 'graph', why: 'a traced test step replays as one TF_Session run (LSSD_GRAPH=0 opts out)' };
+    if (why) problems.push({ code: GRAPH.eagerFallback.code, severity: 'warning', message: `training steps cannot run as TensorFlow graphs here (${why}); they run eagerly, slower`, fix: 'reinstall the native backend (`node provision/install.mjs`); a run says LSSD5350 with the reason for its own model' });
+  }
+
   const cpuFlags = probes.cpuFlags();
   return {
     auto,
@@ -109,6 +122,7 @@ export async function diagnose(probes: DoctorProbes): Promise<DoctorReport> {
       tfInterOp: probes.env.TF_NUM_INTEROP_THREADS ? `${probes.env.TF_NUM_INTEROP_THREADS} (TF_NUM_INTEROP_THREADS)` : `TensorFlow's default: one per core (${availableParallelism()})`,
       wasm: 'one (the wasm backend runs its kernels on the calling thread in Node)',
     },
+    stepMode,
     cpu: { model: cpus()[0]?.model ?? 'unknown', features: FEATURES.filter((f) => cpuFlags.includes(f)) },
     gpu: { visible: gpu.devices, driver: gpu.driver, usedByTensorflow: tfGpus },
     cache,
@@ -170,6 +184,13 @@ export function realProbes(dir = projectDir(), env: NodeJS.ProcessEnv = process.
         return line ? line.split(':')[1].trim().split(/\s+/) : [];
       } catch { return []; }
     },
+    async graph() {
+      // The wasm probe may have switched the process's backend since auto picked tensorflow.
+      const { selectBackend } = await import('../train/backend.ts');
+      const { graphSelfCheck } = await import('../train/graph.ts');
+      try { await selectBackend('tensorflow'); } catch (e) { return (e as Error).message; }
+      return graphSelfCheck();
+    },
     record() {
       try { return JSON.parse(readFileSync(join(dir, 'node_modules', '.lssd', 'provision.json'), 'utf8')) as ProvisionRecord; } catch { return null; }
     },
@@ -192,6 +213,7 @@ export function renderReport(r: DoctorReport): string {
     `  wasm           ${r.backends.wasm.available ? 'available' : `unavailable: ${r.backends.wasm.why}`}`,
     `  cpu            available (${r.backends.cpu.note})`,
     `threads:         ${r.threads.cores} cores; TF intra-op ${r.threads.tfIntraOp}; inter-op ${r.threads.tfInterOp}; wasm ${r.threads.wasm}`,
+    `step mode:       ${r.stepMode.mode} (${r.stepMode.why})`,
     `cpu:             ${r.cpu.model}; ${r.cpu.features.join(' ') || 'no SIMD features reported'}`,
     `gpu:             ${r.gpu.visible.length ? r.gpu.visible.join('; ') : r.gpu.driver ? 'NVIDIA driver present, no device listed' : 'no NVIDIA GPU visible'}`,
     `cache:           ${r.cache.root} (${mb(r.cache.bytes)})`,

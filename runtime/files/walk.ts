@@ -1,6 +1,6 @@
 // Expands command-line paths into .lssd files without ever throwing on the user's tree: each path that
 // cannot be used is a diagnostic naming it, and the walk goes on (runtime/files/README.md).
-import { readdirSync, statSync, lstatSync } from 'node:fs';
+import { readdirSync, statSync, lstatSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { diag, M } from '../../compiler/messages.ts';
@@ -115,6 +115,12 @@ export function walkTree(root: string, opts: WalkOptions = {}): WalkResult {
   return { files, skippedDirs, diagnostics };
 }
 
+/** What a non-regular file is, for messages: `a character device`. */
+export function fileKind(st: Stats): string {
+  return st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket'
+    : st.isFIFO() ? 'a named pipe' : st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+}
+
 /** Command-line operands (files, directories, `-`) → the `*.lssd` files to read, sorted per directory. */
 export function collectFiles(paths: readonly string[]): Collected {
   const files: string[] = []; const missing: string[] = []; const diagnostics: Diagnostic[] = [];
@@ -130,6 +136,13 @@ export function collectFiles(paths: readonly string[]): Collected {
         if (link) diagnostics.push(diag(M.pathUnreadable, undefined, `${p} is a symbolic link to nothing`));
         else missing.push(p);
       } else diagnostics.push(diag(M.pathUnreadable, undefined, `cannot read ${p}: ${reason(e)}`));
+      continue;
+    }
+    if (!st.isDirectory() && !st.isFile() && !st.isFIFO()) {
+      // /dev/zero or /dev/urandom never end, a terminal waits for input: only files, directories and pipes
+      // (`lssdc check <(…)`) are read.
+      diagnostics.push(diag(M.pathUnreadable, undefined, `${p} is ${fileKind(st)}, not a file; not read`,
+        { hint: 'give .lssd files, directories of them, or - for standard input' }));
       continue;
     }
     if (st.isDirectory()) {

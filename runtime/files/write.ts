@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { diag, M } from '../../compiler/messages.ts';
 import { displayPath } from '../host.ts';
-import { reason } from './walk.ts';
+import { fileKind, reason } from './walk.ts';
 
 /** The parts of node:fs used here (tests pass a copy with one call failing). */
 export type Fs = Pick<typeof nodeFs, 'realpathSync' | 'statSync' | 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' |
@@ -28,6 +28,10 @@ export function writeFileSafely(path: string, data: string | Uint8Array, opts: {
     if (fs.existsSync(path)) { target = fs.realpathSync(path); st = fs.statSync(target); }
   } catch (e) { return fail('cannot resolve it', e); }
   if (st && opts.exclusive) return fail('it exists', Object.assign(new Error('exists'), { code: 'EEXIST' }));
+  // Renaming over /dev/null (as root) would replace the device with a regular file; a pipe or socket
+  // cannot hold a rewritten file either.
+  if (st && !st.isFile()) return diag(M.writeFailed, undefined, `cannot write ${displayPath(path)}: it is ${fileKind(st)}, not a regular file; left as it is`,
+    { hint: 'fmt and expand --write rewrite regular files only' });
   const writeAll = (fd: number) => { let off = 0; while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off); };
 
   if (st && st.nlink > 1) {

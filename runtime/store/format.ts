@@ -56,6 +56,7 @@ export function formatGcPlan(plan: GcPlan, o: { keepDays: number; files: number;
     `${count('recent')} used within ${o.keepDays} day${o.keepDays === 1 ? '' : 's'}`,
     count('running') ? `${count('running')} in use by a live run` : '',
     count('ancestor') ? `${count('ancestor')} \`init from\` parent${count('ancestor') === 1 ? '' : 's'} of kept entries` : '',
+    count('unreadable') ? `${count('unreadable')} whose run.json does not parse (repair or remove it by hand)` : '',
   ].filter(Boolean);
   out.push(`keeping ${plan.keep.length}: ${why.join(', ')}`);
   if (o.dryRun && plan.remove.length) out.push('dry run: nothing was deleted; pass --yes to delete them');

@@ -16,7 +16,7 @@ import { acquireLock } from '../orchestrate/lock.ts';
 import { runsDir } from '../orchestrate/run-dir.ts';
 import { readEntry, type StoreEntry } from './inventory.ts';
 
-export type KeepReason = 'reachable' | 'recent' | 'running' | 'ancestor';
+export type KeepReason = 'reachable' | 'recent' | 'running' | 'ancestor' | 'unreadable';
 
 export interface GcPlan {
   keep: { entry: StoreEntry; reasons: KeepReason[] }[];
@@ -43,6 +43,8 @@ export function planGc(entries: StoreEntry[], o: GcOptions): GcPlan {
     if (e.kind === 'entry' && e.hash && o.reachable.has(e.hash)) add(e, 'reachable');
     if (e.lastUsed && Date.parse(e.lastUsed) >= horizon) add(e, 'recent');
     if (e.lock) add(e, 'running');
+    // Its run.json does not parse: what it holds (checkpoints, results) and what references it are unknown.
+    if (e.status === 'unreadable') add(e, 'unreadable');
   }
   // Ancestors of kept entries, transitively.
   const byHash = new Map(entries.filter((e) => e.kind === 'entry' && e.hash).map((e) => [e.hash!, e]));

@@ -18,7 +18,8 @@ export type EntryKind =
   /** Temporary directories of an interrupted gc or migration, and anything else lssd did not make. */
   | 'other';
 
-export type EntryStatus = 'running' | 'stale' | 'trained' | 'done' | 'interrupted' | 'failed' | 'empty';
+/** `unreadable`: run.json exists but does not parse (a damaged file): never `empty`, so `gc` keeps it. */
+export type EntryStatus = 'running' | 'stale' | 'trained' | 'done' | 'interrupted' | 'failed' | 'empty' | 'unreadable';
 
 export interface StoreEntry {
   dir: string;
@@ -81,6 +82,7 @@ export function readEntry(dir: string, id: string): StoreEntry {
   const trained = existsSync(finalCheckpoint(dir));
   let status: EntryStatus;
   if (lock) status = 'running';
+  else if (!run && existsSync(join(dir, 'run.json'))) status = 'unreadable';
   else if (run?.status === 'running') status = trained ? 'trained' : 'stale';
   else if (run?.status === 'done') status = 'done';
   else if (trained) status = 'trained';

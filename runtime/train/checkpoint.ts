@@ -104,12 +104,17 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   } catch (e) {
     throw new TrainError(TrainCodes.badCheckpoint, `checkpoint is unreadable: ${(e as Error).message.split('\n')[0]}`, { path: dir });
   }
-  if (manifest.format !== 'lssd-checkpoint' || manifest.version !== 1 || !Array.isArray(manifest.tensors)) {
+  if (!manifest || typeof manifest !== 'object' || manifest.format !== 'lssd-checkpoint' || manifest.version !== 1 || !Array.isArray(manifest.tensors)) {
     throw new TrainError(TrainCodes.badCheckpoint, 'not an lssd checkpoint (manifest.json has the wrong format)', { path: dir });
   }
+  // A damaged file (cut at an odd length, a hand-edited manifest) is this coded error, not a RangeError or TypeError.
+  if (buf.byteLength % 4 !== 0) throw new TrainError(TrainCodes.badCheckpoint, `weights.bin is damaged: ${buf.byteLength} bytes is not a whole number of float32 values`, { path: dir });
   const floats = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const tensors = new Map<string, { shape: number[]; data: Float32Array; group: 'param' | 'optim' }>();
   for (const t of manifest.tensors) {
+    if (!t || typeof t.name !== 'string' || !Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0) || !Number.isInteger(t.offset) || t.offset < 0) {
+      throw new TrainError(TrainCodes.badCheckpoint, `manifest.json is damaged: tensor entry ${JSON.stringify(t)?.slice(0, 120)} lacks a name, shape or offset`, { path: dir });
+    }
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.offset + n > floats.length) throw new TrainError(TrainCodes.badCheckpoint, `weights.bin is truncated (tensor ${t.name})`, { path: dir });
     tensors.set(t.name, { shape: t.shape, data: floats.subarray(t.offset, t.offset + n), group: t.group });

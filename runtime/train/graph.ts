@@ -295,3 +295,39 @@ export class GraphStep {
 
   dispose(): void { this.nb.binding.deleteSavedModel(this.id); }
 }
+
+/**
+ * `lssdc doctor`'s check that graph mode works on this installation: a two-op step with a variable, a
+ * declared scalar and an input, traced, compiled and replayed; null when the replay matches eager
+ * arithmetic, else why not. Needs the tensorflow backend active.
+ */
+export function graphSelfCheck(): string | null {
+  const made: tf.Tensor[] = [];
+  let g: GraphStep | null = null;
+  try {
+    const w = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3]), false));
+    const x = tf.tensor1d([2, -1, 4]);
+    made.push(w, x);
+    const step = () => tf.tidy(() => {
+      const y = tf.mul(w, x);
+      w.assign(tf.sub(w, tf.mul(y, stepScalar('k', 0.5))));
+      return { s: tf.sum(y) };
+    });
+    const { trace, results } = traceStep({ x }, step);
+    made.push(...Object.values(results));
+    tf.tidy(() => w.assign(tf.tensor1d([1, 2, 3])));
+    g = GraphStep.build(trace);
+    const k = tf.scalar(0.5);
+    made.push(k);
+    const out = g.run({ x, k });
+    made.push(out.s);
+    const want = [1 - 0.5 * 2, 2 - 0.5 * -2, 3 - 0.5 * 12], got = Array.from(w.dataSync());
+    if (out.s.dataSync()[0] !== 12 || got.some((v, i) => v !== want[i])) return `a replayed test step gave [${got}] (sum ${out.s.dataSync()[0]}), eager arithmetic [${want}] (sum 12)`;
+    return null;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0];
+  } finally {
+    g?.dispose();
+    tf.dispose(made);
+  }
+}

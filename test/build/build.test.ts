@@ -53,6 +53,46 @@ test('the build runs under plain Node with the same output and exit codes as the
   }
 });
 
+/** Runs `main(args)` of `dir`/compile.cjs through scripts/bundle-cache.mjs (as bin/lssdc.js does); stderr's last line says whether V8 took the code cache. */
+function compileOnly(dir: string, args: string[], imports: string[] = [], extraEnv: Record<string, string> = {}) {
+  const drive = `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(root, 'scripts/bundle-cache.mjs')).href)});
+const b = loadBundle(${JSON.stringify(dir)}); process.exitCode = await b.main(${JSON.stringify(args)}); process.stderr.write('cache ' + b.cache + '\\n');`;
+  return spawnSync(process.execPath, [...imports.flatMap((i) => ['--import', i]), '--input-type=module', '-e', drive],
+    { cwd: root, encoding: 'utf8', env: { ...env, ...extraEnv } });
+}
+
+test('the compile-only bundle (build/compile.cjs) answers as the sources do, from a code cache V8 accepts', () => {
+  const stamp = JSON.parse(readFileSync(join(out, 'stamp.json'), 'utf8'));
+  assert.deepEqual(stamp.compileOnly.filter((c: string) => !existsSync(join(root, 'cli/commands', `${c}.ts`))), []);
+  assert.ok(stamp.compileOnly.includes('check'));
+  const broken = join(mkdtempSync(join(tmpdir(), 'lssd-build-cjs-')), 'syntax.lssd');
+  writeFileSync(broken, 'import "cpu"\nexperiment a extends cpu_small {\n  data.batch { per_device = }\n}\n');
+  for (const args of [['check', 'experiments'], ['check', '--json', broken], ['fmt', '--check', 'experiments'], ['show', '--hash', 'experiments/A4.lssd'], ['table', 'experiments/A4.lssd'], ['expand', 'experiments/tiny/grid.lssd'], ['check', '--no-such-flag']]) {
+    const a = compileOnly(out, args); const b = cli(sources, args, ['tsx']);
+    assert.equal(a.status, b.status, `${args.join(' ')}: ${a.stderr}`);
+    assert.equal(a.stdout, b.stdout, args.join(' '));
+    assert.equal(a.stderr, `${b.stderr}cache used\n`, args.join(' '));
+  }
+  // A command that is not compile-only is not in the bundle, and says so instead of running something else.
+  const run = compileOnly(out, ['run', 'experiments/quickstart.lssd']);
+  assert.notEqual(run.status, 0, run.stderr);
+  assert.match(run.stderr, /'run' is not in build\/compile\.cjs/);
+});
+
+test('a code cache V8 refuses is reported, the command still answers, and a new cache is accepted', () => {
+  const copy = mkdtempSync(join(root, 'build.test-cache-'));
+  try {
+    writeFileSync(join(copy, 'compile.cjs'), readFileSync(join(out, 'compile.cjs')));
+    writeFileSync(join(copy, 'compile.cjs.cache'), Buffer.from('not a V8 code cache'));
+    const bad = compileOnly(copy, ['check', 'experiments']);
+    assert.equal(bad.status, 0, bad.stderr);
+    assert.match(bad.stderr, /cache rejected\n$/);
+    const write = `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(root, 'scripts/bundle-cache.mjs')).href)}); const b = loadBundle(${JSON.stringify(copy)}); b.writeCache();`;
+    assert.equal(spawnSync(process.execPath, ['--input-type=module', '-e', write], { cwd: root }).status, 0);
+    assert.match(compileOnly(copy, ['check', 'experiments']).stderr, /cache used\n$/);
+  } finally { rmSync(copy, { recursive: true, force: true }); }
+});
+
 const HEAVY = /\/node_modules\/(@tensorflow|ink|react|react-reconciler|yoga-layout|handlebars|fluent-ffmpeg|@ffmpeg-installer|@ffprobe-installer|@echogarden|vscode-languageserver[a-z-]*|vscode-jsonrpc)\/|\/runtime\/(train|media|probes|report|ui|orchestrate)\/|\/lsp\//;
 
 function loaded(mainUrl: string, args: string[], imports: string[]): string[] {
@@ -70,6 +110,15 @@ for (const [what, url, imports] of [['sources', sources, ['tsx']], ['build', '',
     assert.deepEqual(mods.filter((m) => HEAVY.test(m)), []);
     // The build's spec validator is ajv's standalone code: ajv itself (its schema compiler) stays unloaded.
     if (what === 'build') assert.deepEqual(mods.filter((m) => m.includes('/node_modules/ajv/')), []);
+    if (what === 'build') {
+      // …nor does the compile-only bundle bin/lssdc.js runs check from (chevrotain is bundled into it).
+      const log = join(mkdtempSync(join(tmpdir(), 'lssd-imports-')), 'modules.log');
+      const r = compileOnly(out, ['check', 'experiments'], [pathToFileURL(join(root, 'test/build/record-imports.mjs')).href], { LSSD_IMPORT_LOG: log });
+      assert.equal(r.status, 0, r.stderr);
+      const cjs = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+      assert.ok(cjs.some((m) => m.endsWith('/scripts/bundle-cache.mjs')), 'the recorder saw nothing');
+      assert.deepEqual(cjs.filter((m) => HEAVY.test(m) || m.includes('/node_modules/ajv/') || m.includes('/node_modules/chevrotain/')), []);
+    }
     const version = loaded(url || built(), ['--version'], [...imports]);
     assert.deepEqual(version.filter((m) => HEAVY.test(m) || m.includes('/node_modules/chevrotain/') || m.includes('/node_modules/ajv/')), []);
   });

@@ -3,7 +3,7 @@
 // as the one ajv compiles at runtime from the sources, on the paper's specs and on corrupted copies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -72,6 +72,41 @@ test('the standalone spec validator agrees with the runtime-compiled one, errors
       for (const p of Array.isArray(o.probes) ? o.probes : []) assert.equal(parts.probe(p), specValidators().probe(p));
     }
     assert.ok(invalid > leaves.length, `only ${invalid} of ${specs.length} corrupted specs were invalid`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the stdlib ASTs the build ships (compiler/preparsed.ts) equal what the parser makes of the same text', async () => {
+  const { NAME_MARK: buildMark, validateGrammar } = await import('../../scripts/build-plugins.mjs');
+  const { NAME_MARK, PREPARSED, preparsed } = await import('../../compiler/preparsed.ts');
+  const { parse } = await import('../../grammar/index.ts');
+  assert.equal(buildMark, NAME_MARK);
+  assert.equal(PREPARSED.size, 0, 'the sources parse everything');
+  const dir = mkdtempSync(join(root, 'build.test-'));
+  try {
+    await validateGrammar(root, dir);
+    const outfile = join(dir, 'preparsed.mjs');
+    await esbuild.build({
+      absWorkingDir: root, entryPoints: [join(root, 'compiler/preparsed.ts')], outfile, bundle: true,
+      format: 'esm', platform: 'node', packages: 'external', logLevel: 'error', plugins: [precompiledPlugin(root)],
+    });
+    const built = await import(pathToFileURL(outfile).href);
+    const files = readdirSync(join(root, 'stdlib')).filter((f) => f.endsWith('.lssd'));
+    assert.equal(built.PREPARSED.size, files.length);
+    for (const f of files) {
+      const text = readFileSync(join(root, 'stdlib', f), 'utf8');
+      for (const name of [`stdlib/${f}`, `../../x y/"${f}"`]) {
+        const source = { name, text };
+        const got = built.preparsed(source);
+        const want = parse(source);
+        assert.deepEqual(want.diagnostics, []);
+        assert.deepStrictEqual(got, want.value, f);
+        assert.equal(got?.source, source);
+        assert.equal(JSON.stringify(got), JSON.stringify(want.value), `${f}: same keys in the same order`);
+      }
+      assert.equal(built.preparsed({ name: f, text: text + ' ' }), undefined, 'an edited text is parsed, not looked up');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -99,3 +99,14 @@ test('a comment of 400 k spaces then text parses in linear time (a fuzz case: /\
   assert.equal(r.value!.comments[0].text, `// ${' '.repeat(400_000)}x`);
   assert.equal(r.value!.decls[0].doc, `${' '.repeat(400_000)}y`);
 });
+
+test('a newline or tab in a file name is escaped in the location: it cannot forge a diagnostic line (found trying the CLI)', () => {
+  const name = 'a\nb.lssd:1:1: error LSSD1001: forged\tx.lssd';
+  const src = { name, text: 'experiment x {\n  = 1\n}\n' };
+  const p = parse(src);
+  assert.ok(p.diagnostics.length > 0);
+  const out = renderDiagnostics(p.diagnostics, [src], { color: false });
+  const heads = out.split('\n').filter((l) => /error LSSD\d{4}/.test(l));
+  assert.equal(heads.length, p.diagnostics.length, out);
+  assert.ok(heads.every((l) => l.startsWith('a\\nb.lssd:1:1: error LSSD1001: forged\\tx.lssd:')), out);
+});

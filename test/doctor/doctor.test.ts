@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { diagnose, renderReport, type DoctorProbes, type TensorflowProbe } from '../../runtime/doctor/index.ts';
-import { DOCTOR } from '../../compiler/messages-runtime.ts';
+import { DOCTOR, GRAPH } from '../../compiler/messages-runtime.ts';
 import { entryDir } from '../../provision/lib.mjs';
 import type { ProvisionRecord } from '../../provision/provision.mjs';
 
@@ -17,7 +17,7 @@ function rec(over: Partial<ProvisionRecord> = {}): ProvisionRecord {
   return { version: 1, at: '2026-01-01T00:00:00Z', cache: '/c', backend: 'wasm', flavor: null, entry: null, tfVersion: null, gpu: null, gpuDevices: [], attempts: [], ms: 1000, message: null, ...over };
 }
 
-function fake(o: { tf: TensorflowProbe; gpu?: string[]; record?: ProvisionRecord | null; wasm?: boolean; cache?: string }): DoctorProbes & { selected: string[] } {
+function fake(o: { tf: TensorflowProbe; gpu?: string[]; record?: ProvisionRecord | null; wasm?: boolean; cache?: string; graph?: string | null }): DoctorProbes & { selected: string[] } {
   const selected: string[] = [];
   return {
     selected,
@@ -32,8 +32,22 @@ function fake(o: { tf: TensorflowProbe; gpu?: string[]; record?: ProvisionRecord
     gpus: () => ({ present: !!o.gpu?.length, driver: !!o.gpu?.length, devices: o.gpu ?? [] }),
     cpuFlags: () => ['fpu', 'sse4_2', 'avx', 'avx2', 'fma'],
     record: () => (o.record === undefined ? rec() : o.record),
+    graph: async () => o.graph ?? null,
   };
 }
+
+test('step mode: graph on tensorflow; a failing graph self-check is LSSD5350 with the reason; eager elsewhere', async () => {
+  const ok = await diagnose(fake({ tf: { ok: true, tfVersion: '2.21.0' }, record: rec({ backend: 'tensorflow', flavor: 'wheel-cpu' }) }));
+  assert.equal(ok.stepMode.mode, 'graph');
+  assert.match(renderReport(ok), /step mode: {7}graph \(/);
+  const bad = await diagnose(fake({ tf: { ok: true, tfVersion: '2.21.0' }, record: rec({ backend: 'tensorflow', flavor: 'wheel-cpu' }), graph: 'TensorFlow refused the step\'s graph: x' }));
+  assert.equal(bad.stepMode.mode, 'eager');
+  const p = bad.problems.find((q) => q.code === GRAPH.eagerFallback.code);
+  assert.ok(p && p.severity === 'warning' && /TensorFlow refused/.test(p.message) && p.fix.length > 0);
+  const wasm = await diagnose(fake({ tf: { ok: false, why: 'not installed' } }));
+  assert.deepEqual([wasm.stepMode.mode, /tensorflow backend; auto picks wasm/.test(wasm.stepMode.why)], ['eager', true]);
+  assert.ok(!wasm.problems.some((q) => q.code === GRAPH.eagerFallback.code));
+});
 
 test('native unavailable: auto is wasm, LSSD5330 carries provisioning\'s reasons and a fix, exit-worthy error', async () => {
   const r = await diagnose(fake({

@@ -264,3 +264,16 @@ test('profiled experiments: A4 @ cpu trains A2 then A4 from A2\'s entry; run.jso
   assert.notEqual(stageHashes(paper.value!.experiments[0], (n) => paper.value!.all.get(n)).pretrain, run.hashes.pretrain);
   assert.ok(!existsSync(join(root, 'runs', stageHashes(paper.value!.experiments[0], (n) => paper.value!.all.get(n)).pretrain.slice(0, 12))));
 });
+
+test('an entry whose run.json does not parse is `unreadable`, never `empty`, and gc keeps it (it was removed, checkpoints and all)', () => {
+  const root = tmp();
+  const dir = join(root, 'runs', '0123456789ab');
+  mkdirSync(join(dir, 'checkpoints', 'step-4'), { recursive: true });
+  writeFileSync(join(dir, 'run.json'), '{"status":"running","ended":null, torn');
+  writeFileSync(join(dir, 'checkpoints', 'step-4', 'weights.bin'), Buffer.alloc(64));
+  const [e] = listStore(root);
+  assert.equal(e.status, 'unreadable');
+  const plan = planGc([e], { reachable: new Set(), keepDays: 14, now: Date.now() + 365 * 86_400_000 });
+  assert.deepEqual(plan.remove, []);
+  assert.deepEqual(plan.keep.map((k) => k.reasons), [['unreadable']]);
+});

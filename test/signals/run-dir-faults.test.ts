@@ -1,13 +1,15 @@
 // The run directory's file system fails mid-run (issue 13): a full disk (a tmpfs mounted on the run
-// store, filled after the first checkpoint) and a read-only checkpoints directory (a read-only bind
-// mount after the first checkpoint). Each is a coded diagnostic naming the path, exit
+// store, filled after the first checkpoint), a read-only checkpoints directory (a read-only bind
+// mount after the first checkpoint) and one the run may not write (EACCES: the run as nobody, the
+// directory chmod 0555 after the first checkpoint). Each is a coded diagnostic naming the path, exit
 // 1, never "internal error"; the previous checkpoint is intact, no temp directory is left, and once the
 // fault is gone the next run resumes from that checkpoint.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { prepareRoot } from '../../bench/fuzz-faults.ts';
 import { BIN, SIG_SPEC, repo } from './helpers.ts';
 import type { TaggedRunEvent } from '../../runtime/contracts.ts';
@@ -22,17 +24,36 @@ const canMount = (() => {
   return ok ? false : 'mount -t tmpfs is not permitted here';
 })();
 
+/**
+ * A directory the run cannot write: as root (which ignores permission bits) the run is spawned as
+ * `nobody` (spawn's uid/gid) and its checkpoints directory made 0555 under it; as another user the
+ * run is that user and the same chmod denies it.
+ */
+const nobody = (() => {
+  if (!isRoot) return undefined;
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'nobody'], { encoding: 'utf8' }).stdout.trim());
+  const uid = id('-u'), gid = id('-g');
+  return Number.isInteger(uid) && uid > 0 && Number.isInteger(gid) && gid > 0 ? { uid, gid } : undefined;
+})();
+const ffprobeFor = (as: { uid: number; gid: number }) => {
+  const path = (createRequire(import.meta.url)('@ffprobe-installer/ffprobe') as { path: string }).path;
+  return spawnSync(process.env.FFPROBE_PATH || path, ['-version'], { ...as, stdio: 'ignore' }).status === 0;
+};
+const canDeny = isRoot && !nobody ? 'running as root and there is no nobody user to run as'
+  : nobody && !ffprobeFor(nobody) ? 'nobody cannot run the bundled ffprobe: this node_modules predates provision/install.mjs making it executable (npm install)' : false;
+
 let prepared = '';
-before(async () => { if (!canMount) prepared = await prepareRoot(); });
+before(async () => { if (!canMount || !canDeny) prepared = await prepareRoot(); });
 after(() => { if (prepared) rmSync(prepared, { recursive: true, force: true }); });
 
 /**
  * `lssdc run` on the fixture; `onCheckpoint` runs once, as soon as a step-4 checkpoint is complete on
  * disk under `runsDir` (polled: independent of when the event reaches us).
  */
-function run(root: string, steps: number, o: { onCheckpoint?: () => void; runsDir?: string } = {}) {
-  const argv = [BIN, 'run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe'];
-  const child = spawn(process.execPath, argv, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', FORCE_COLOR: '0', LSSD_SOURCES: '1' } });
+function run(root: string, steps: number, o: { onCheckpoint?: () => void; runsDir?: string; as?: { uid: number; gid: number }; backend?: string } = {}) {
+  const argv = [BIN, 'run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe', ...(o.backend ? ['--backend', o.backend] : [])];
+  // As another user: HOME is the (chowned) root, so nothing of the parent's home is needed or written.
+  const child = spawn(process.execPath, argv, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], ...(o.as ?? {}), env: { ...process.env, CI: '1', FORCE_COLOR: '0', LSSD_SOURCES: '1', ...(o.as ? { HOME: root } : {}) } });
   const events: TaggedRunEvent[] = []; let out = '', err = '';
   child.stdout.setEncoding('utf8'); child.stderr.setEncoding('utf8');
   child.stdout.on('data', (d: string) => {
@@ -127,4 +148,31 @@ test('a read-only checkpoints directory (a read-only bind mount after step 4): L
     const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
     assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
   } finally { if (mounted) spawnSync('umount', [ck]); rmSync(root, { recursive: true, force: true }); }
+});
+
+test('a checkpoints directory the run may not write (EACCES, as nobody under root): LSSD5045 naming it, step-4 intact; writable again, the run resumes', { skip: canDeny, timeout: 600_000 }, async () => {
+  const root = join(prepared, '..', `lssd-eacces-${process.pid}`); mkdirSync(root);
+  copyPrepared(root);
+  if (nobody) spawnSync('chown', ['-R', `${nobody.uid}:${nobody.gid}`, root]);
+  let ck = '';
+  try {
+    const r = await run(root, 12, {
+      as: nobody, backend: 'cpu', runsDir: join(root, 'runs'),
+      onCheckpoint: () => { ck = checkpointsOf(join(root, 'runs')).dir; chmodSync(ck, 0o555); },
+    });
+    assert.ok(ck, `the checkpoints directory was made read-only (exit ${r.code}): ${explain(r)}`);
+    assert.equal(r.code, 1, explain(r));
+    assert.doesNotMatch(r.err + JSON.stringify(r.events), /internal error|at .*\.ts:\d+/);
+    assert.ok(diagnostics(r).some((d) => d.code === 'LSSD5045' && /cannot write checkpoint step-\d+: permission denied \(EACCES\)/.test(d.message)), explain(r));
+    const names = readdirSync(ck).sort();
+    assert.ok(names.includes('step-4'), `step-4 kept: ${names}`);
+    assert.deepEqual(names.filter((n) => n.startsWith('.tmp')), []);
+    assertIntact(ck, 'step-4');
+    assert.equal(JSON.parse(readFileSync(join(ck, '..', 'run.json'), 'utf8')).status, 'failed');
+    chmodSync(ck, 0o755);
+    const again = await run(root, 12, { as: nobody, backend: 'cpu' });
+    assert.equal(again.code, 0, again.err.slice(-3000));
+    const start = again.events.find((e) => e.type === 'run-start') as { resumedFrom: number | null };
+    assert.ok((start.resumedFrom ?? 0) >= 4, `resumed from ${start.resumedFrom}`);
+  } finally { if (ck) try { chmodSync(ck, 0o755); } catch { /* gone */ } rmSync(root, { recursive: true, force: true }); }
 });

@@ -14,10 +14,12 @@ import { lower } from '../../compiler/lower.ts';
 import type { RunEvent } from '../../runtime/contracts.ts';
 import { selectBackend, trainExperiment } from '../../runtime/train/index.ts';
 import { loadCheckpoint } from '../../runtime/train/checkpoint.ts';
-import { GraphRefusal, GraphStep, stepScalar, traceDifference, traceStep } from '../../runtime/train/graph.ts';
+import { GraphRefusal, GraphStep, graphSelfCheck, stepScalar, traceDifference, traceStep } from '../../runtime/train/graph.ts';
 import { GraphTraining } from '../../runtime/train/graph-train.ts';
 import { GRAPH } from '../../compiler/messages-runtime.ts';
 import { tinySpec, randomDataset } from './fixtures.ts';
+import { stdlibBackbones } from './stdlib-backbones.ts';
+import type { ResolvedSpec } from '../../compiler/spec.ts';
 
 let tfNodeError: string | null = null;
 try { const name = '@tensorflow/tfjs-node'; await import(name); } catch (e) { tfNodeError = (e as Error).message.split('\n')[0]; }
@@ -27,8 +29,8 @@ if (skip) console.log(`# graph: ${skip}`);
 const never = new AbortController().signal;
 const TOL = 1e-4;
 
-async function run(backend: 'tensorflow' | 'cpu', graph: boolean, steps = 8) {
-  const spec = tinySpec({ optim: { ...tinySpec().optim, duration: { steps } }, runtime: { ...tinySpec().runtime, backend, checkpoint_every_steps: 100 } });
+async function run(backend: 'tensorflow' | 'cpu', graph: boolean, steps = 8, base: ResolvedSpec = tinySpec()) {
+  const spec: ResolvedSpec = { ...base, optim: { ...base.optim, duration: { steps } }, runtime: { ...base.runtime, backend, checkpoint_every_steps: 100 } };
   const plan = lower(spec).value!;
   const dir = mkdtempSync(join(tmpdir(), 'lssd-graph-test-'));
   const events: RunEvent[] = [];
@@ -83,6 +85,19 @@ test('8 steps in graph mode match eager tensorflow and the cpu backend to 1e-4 (
   }
 });
 
+test('conv backbones (cpu_x3d_s + cpu_resnet_s, batch norm with running statistics) in graph mode match eager tensorflow to 1e-4', { skip }, async () => {
+  const bbs = stdlibBackbones(), base = tinySpec();
+  const spec: ResolvedSpec = { ...base, views: { ...base.views, video: { ...base.views.video, frames: 8 } }, model: { ...base.model, video: bbs.get('cpu_x3d_s')!, audio: bbs.get('cpu_resnet_s')! } };
+  const g = await run('tensorflow', true, 4, spec), e = await run('tensorflow', false, 4, spec);
+  assert.deepEqual(g.lines.map((l) => l.mode), Array(4).fill('graph'), JSON.stringify(g.events.filter((x) => x.type === 'diagnostic')));
+  for (let i = 0; i < 4; i++) assert.ok(Math.abs(g.lines[i].loss.total - e.lines[i].loss.total) <= TOL * Math.max(1, Math.abs(e.lines[i].loss.total)), `step ${i + 1}`);
+  assert.ok([...g.ck.tensors.keys()].some((n) => n.endsWith('/running_mean')));
+  for (const [name, t] of g.ck.tensors) {
+    const err = relErr(t.data, e.ck.tensors.get(name)!.data);
+    assert.ok(err <= TOL, `${name}: rel. err ${err.toExponential(2)}`);
+  }
+});
+
 test('a traced step replays exactly as a graph; its declared scalar and inputs are fed per run', { skip }, async () => {
   await selectBackend('tensorflow');
   const w = tf.variable(tf.tensor1d([1, 2, 3]), false);
@@ -110,6 +125,13 @@ test('a traced step replays exactly as a graph; its declared scalar and inputs a
   assert.throws(() => g.run({ x: tf.tensor1d([1, 2]), k: tf.scalar(1) }), (e: unknown) => e instanceof GraphRefusal && e.kind === 'unstable');
   g.dispose();
   tf.dispose([w, c, x, x2, results.s, out.s]);
+});
+
+test("doctor's graph self-check passes on this installation and leaks no tensors", { skip }, async () => {
+  await selectBackend('tensorflow');
+  const before = tf.memory().numTensors;
+  assert.equal(graphSelfCheck(), null);
+  assert.equal(tf.memory().numTensors, before);
 });
 
 test('host reads and undeclared per-step host values are refused', { skip }, async () => {
