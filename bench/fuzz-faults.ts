@@ -2,7 +2,7 @@
 // fixed seed, checkpoints every 4 steps; test/signals/fixtures/sig.lssd), resume after each kill, and
 // compare the final checkpoint byte for byte with an uninterrupted run's.
 //
-//   node --import tsx bench/fuzz-faults.ts [--points 24] [--steps 100] [--seed S] [--backend cpu] [--control] [--json]
+//   node --import tsx bench/fuzz-faults.ts [--points 24] [--steps 100] [--seed S] [--backend cpu] [--control] [--prepared DIR] [--json]
 //
 // Kill points are random steps (seeded), each followed by a random 0–40 ms delay so that some land
 // inside a checkpoint write; every attempt resumes from the newest complete checkpoint. The final
@@ -127,7 +127,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const json = args.includes('--json');
   const say = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
   const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
-  const prepared = await prepareRoot();
+  // --prepared DIR: a root an earlier sweep (or a 1-step run) prepared, reused instead of synthesising the
+  // corpus again (minutes under load); copied, never changed, and kept.
+  const given = opt('--prepared', '');
+  const prepared = given || await prepareRoot();
   try {
     const res = await killSweep({ prepared, points: Number(opt('--points', '24')), steps: Number(opt('--steps', '100')), seed: Number(opt('--seed', '20261201')), log: say,
       backend: opt('--backend', 'cpu'), control: args.includes('--control') });
@@ -136,5 +139,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else say(`${kills} kill -9s over a ${opt('--steps', '100')}-step run, ${res.attempts.length} processes, ${res.seconds.toFixed(0)} s: final checkpoint ${summary.identical ? 'bit-identical to the uninterrupted run' : `DIFFERS in ${res.differences.join(', ')}`}; load ${loadBefore} → ${summary.loadAfter}`);
     process.exitCode = summary.identical && kills >= Math.min(20, Number(opt('--points', '24'))) ? 0 : 1;
-  } finally { rmSync(prepared, { recursive: true, force: true }); }
+  } finally { if (!given) rmSync(prepared, { recursive: true, force: true }); }
 }

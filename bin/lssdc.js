@@ -9,20 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
 
-// Output to a closed pipe (`lssdc show x | head`): stop quietly, as a tool killed by SIGPIPE does, with
-// its status 141 (128 + 13). Node ignores SIGPIPE, so the write fails with EPIPE on the stream instead,
-// which unhandled is a stack trace. A run in progress (it listens for SIGTERM) stops as on SIGTERM:
-// checkpoint, run.json `interrupted`, exit 143. Later writes to the closed stream are dropped.
-let pipeClosed = false;
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e) => {
-    if (e?.code !== 'EPIPE' && !pipeClosed) throw e;
-    if (pipeClosed) return;
-    pipeClosed = true;
-    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
-    else process.exit(141);
-  });
-}
+// Output that cannot be written (a closed pipe, a full disk) is handled in cli/main.ts (guardOutput).
 
 /** The build's stamp and why build/ cannot be used (undefined when it matches the sources). */
 async function readBuild() {

@@ -36,7 +36,34 @@ async function help(): Promise<string> {
 /** Errors from the user's machine, not from lssd: reported as LSSD5046 with the path, never as "internal error". */
 const FS_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'ENAMETOOLONG', 'ELOOP', 'ENOTDIR', 'EISDIR', 'EBUSY', 'ETXTBSY', 'EFBIG']);
 
+let outputGuarded = false;
+/**
+ * Output that cannot be written: a closed pipe (`lssdc show x | head`) stops quietly, as a tool killed
+ * by SIGPIPE does, with its status 141 (Node ignores SIGPIPE, so the write fails with EPIPE instead,
+ * which unhandled is a stack trace); any other failure (stdout on a full disk: ENOSPC, EIO) is one
+ * coded line on stderr and exit 1. A run in progress (it listens for SIGTERM) stops as on SIGTERM
+ * instead: checkpoint, run.json `interrupted`, exit 143. Installed once per process.
+ */
+function guardOutput() {
+  if (outputGuarded) return;
+  outputGuarded = true;
+  let failed = false;
+  const onError = (stream: 'stdout' | 'stderr') => (e: NodeJS.ErrnoException) => {
+    if (failed) return; // later writes to the broken stream fail too
+    failed = true;
+    if (process.listenerCount('SIGTERM') > 0) { process.emit('SIGTERM', 'SIGTERM'); return; }
+    if (e?.code === 'EPIPE') process.exit(141);
+    if (stream === 'stdout') {
+      try { process.stderr.write(`error ${M.fileSystemRefused.code}: cannot write standard output: ${String(e?.message ?? e).split('\n')[0]}\n  hint: free space or send the output elsewhere\n`); } catch { /* stderr is gone too */ }
+    }
+    process.exit(1);
+  };
+  process.stdout.on('error', onError('stdout'));
+  process.stderr.on('error', onError('stderr'));
+}
+
 export async function main(argv: string[]): Promise<number> {
+  guardOutput();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest[0]) {

@@ -276,7 +276,15 @@ class Printer {
       const limit = last ? end : items[i + 1].node.span.start.offset;
       // Comments inside an item (a nested call's arguments) go above the next line: they cannot sit mid-item.
       while (this.next < this.comments.length && this.comments[this.next].span.start.offset < it.node.span.end.offset) {
-        const inner = this.comments[this.next++]; push(inner.text);
+        const inner = this.comments[this.next++];
+        // Above the first item: on the opening line as the opening bracket's trailing comment (two spaces,
+        // as the next fmt prints it), or alone below it when it was on a line of its own.
+        if (first) {
+          this.out.push(inner.trailing ? `${indent}${open.trimEnd()}  ${inner.text}` : indent + open.trimEnd());
+          first = false;
+          if (inner.trailing) continue;
+        }
+        push(inner.text);
       }
       if (c && c === this.comments[this.next] && c.trailing && c.span.start.line === it.node.span.end.line && c.span.start.offset >= it.node.span.end.offset && c.span.start.offset < limit) {
         s += '  ' + c.text; this.next++;

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve, dirname, relative, sep } from 'node:path';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
 import { diag, M } from '../../compiler/messages.ts';
-import { walkTree, reason, type WalkedFile } from '../files/walk.ts';
+import { fileKind, walkTree, reason, type WalkedFile } from '../files/walk.ts';
 import { displayPath } from '../host.ts';
 import type { AudioTrack, CatalogTitle, DataEvents, Shot } from '../contracts.ts';
 import { DataCodes, LssdError, isLssdError, oneLine } from './errors.ts';
@@ -78,6 +78,9 @@ export function catalogPaths(root: string, key: string): { jsonl: string; state:
 }
 
 export function readCatalog(path: string): CatalogTitle[] {
+  // `file("/dev/zero")` filled memory until the process aborted (std::bad_alloc): files and pipes only.
+  const st = statSync(path);
+  if (!st.isFile() && !st.isFIFO()) throw new Error(`it is ${fileKind(st)}, not a file`);
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CatalogTitle);
 }
 

@@ -1,10 +1,10 @@
 // Output to a closed pipe (`lssdc show grid.lssd | head`, issue 13): the real CLI in a child process
-// whose stdout reader goes away after the first chunk. Before bin/lssdc.js handled EPIPE this printed
-// Node's "Unhandled 'error' event … write EPIPE" stack trace and exited 1.
+// whose stdout reader goes away after the first chunk. Before cli/main.ts handled EPIPE this printed
+// Node's "Unhandled 'error' event … write EPIPE" stack trace and exited 1. And stdout on a full disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, SIG_SPEC, repo } from '../signals/helpers.ts';
@@ -43,6 +43,19 @@ test('show and show --hash into a closed pipe: exit 141, nothing on stderr', { t
       assert.equal(r.err, '', `${args.join(' ')}: stderr should be empty`);
     }
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('stdout on a full disk (/dev/full): one coded line, exit 1, no stack trace (it was an uncaught ENOSPC)', { skip: existsSync('/dev/full') ? false : 'no /dev/full here', timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lssd-full-'));
+  const full = openSync('/dev/full', 'w');
+  try {
+    const file = join(dir, 'big.lssd');
+    writeFileSync(file, grid(64));
+    const r = spawnSync(process.execPath, [BIN, 'show', file], { cwd: repo, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LSSD_SOURCES: '1' } });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^error LSSD5046: cannot write standard output: ENOSPC/);
+    assert.doesNotMatch(r.stderr, /at .*:\d+:\d+|internal error/);
+  } finally { closeSync(full); rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('a run whose stdout closes stops as on SIGTERM: a checkpoint, run.json interrupted, exit 143', { timeout: 600_000 }, async () => {

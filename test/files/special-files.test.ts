@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, repo } from '../signals/helpers.ts';
 import { writeFileSafely } from '../../runtime/files/write.ts';
+import { readCatalog } from '../../runtime/media/index.ts';
 
 const lssdc = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
   cwd: repo, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', LSSD_SOURCES: '1' },
@@ -59,4 +60,8 @@ test('fmt on a character device: LSSD5043, the device left a device (a rename ov
     assert.equal(writeFileSafely(f, 'experiment x { }\n'), undefined);
     assert.equal(readFileSync(f, 'utf8'), 'experiment x { }\n');
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a catalog file that is a device (`file("/dev/zero")`): refused at once; it was read until the process aborted with std::bad_alloc', () => {
+  assert.throws(() => readCatalog('/dev/zero'), /it is a character device, not a file/);
 });

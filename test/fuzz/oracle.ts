@@ -145,7 +145,7 @@ export function nestingAt(text: string, offset: number): number {
  */
 function movedByDesign(file: File, offset: number): boolean {
   const depth = nestingAt(file.source.text, offset);
-  if (depth >= 2 || inDeclHead(file, offset) || inSectionHead(file, offset) || file.imports.some((i) => offset > i.span.start.offset && offset < i.span.end.offset)) return true;
+  if (depth >= 2 || inDeclHead(file, offset) || inSectionHead(file, offset) || inWhenCondition(file, offset) || insideItem(file, offset) || file.imports.some((i) => offset > i.span.start.offset && offset < i.span.end.offset)) return true;
   return depth === 0 && fieldSpans(file).some((s) => offset > s.start.offset && offset < s.end.offset);
 }
 
@@ -160,6 +160,33 @@ function fieldSpans(file: File): Span[] {
   };
   for (const d of file.decls) walk(d.kind === 'GridDecl' ? d.items : d.body.entries);
   return out;
+}
+
+/**
+ * Inside one item of a list or call (`[EFR] // c⏎ as "ES"` is one item): fmt prints an item on one
+ * line and such a comment above it (compiler/fmt.ts commentedItems), whatever the bracket depth.
+ */
+function insideItem(file: File, offset: number): boolean {
+  const within = (n: { span?: Span } | undefined) => !!n?.span && offset > n.span.start.offset && offset < n.span.end.offset;
+  const visit = (x: unknown): boolean => {
+    if (!x || typeof x !== 'object') return false;
+    if (Array.isArray(x)) return x.some(visit);
+    const o = x as { kind?: string; items?: { span?: Span }[]; args?: { span?: Span }[]; named?: { value: { span?: Span } }[] };
+    if (o.kind === 'List' && o.items?.some(within)) return true;
+    if (o.kind === 'Call' && (o.args?.some(within) || o.named?.some((n) => within(n.value)))) return true;
+    // An axis item is its value and its label (`[EFR] as "ESF"`).
+    const ax = x as { kind?: string; values?: { span: Span }[]; labels?: ({ span: Span } | null | undefined)[] };
+    if (ax.kind === 'GridAxis' && ax.values?.some((v, i) => { const l = ax.labels?.[i]; return !!l && offset > v.span.start.offset && offset < l.span.end.offset; })) return true;
+    return Object.entries(o).some(([k, v]) => k !== 'span' && k !== 'source' && visit(v));
+  };
+  return visit(file.decls);
+}
+
+/** In a grid's `when { axis = value }` condition: fmt prints the condition on the `when` line and such a comment above it. */
+function inWhenCondition(file: File, offset: number): boolean {
+  const walk = (es: readonly (Entry | GridItem)[]): boolean => es.some((e) =>
+    (e.kind === 'GridWhen' && ((offset > e.span.start.offset && offset < e.body.span.start.offset) || walk(e.body.entries))) || (e.kind === 'Section' && walk(e.body.entries)));
+  return file.decls.some((d) => walk(d.kind === 'GridDecl' ? d.items : d.body.entries));
 }
 
 /** Between a section's key and its `{` (`g // c⏎ { … }`): fmt moves such a comment inside the block, as for a declaration's head. */

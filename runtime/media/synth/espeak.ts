@@ -81,7 +81,16 @@ async function load(): Promise<Worker> {
   // Emscripten prints to stdout/stderr by default; keep our progress line clean.
   const m = await mod.default({ print: () => {}, printErr: () => {} });
   fs = m.FS;
-  return new m.eSpeakNGWorker();
+  // eSpeak NG seeds its noise generator from the clock when the worker is created (breathy variants
+  // such as es+f2 then differ from process to process: same length, other samples, measured here), so
+  // the clock reads as 0 for this synchronous call: the same calls give the same samples in every process.
+  const now = Date.now;
+  Date.now = () => 0;
+  try {
+    return new m.eSpeakNGWorker();
+  } finally {
+    Date.now = now;
+  }
 }
 
 /** Loads eSpeak NG once per process (throws LSSD5020 when it is not installed). */

@@ -16,6 +16,7 @@ import { DEFAULT_KNOBS, knobProblem, knobsOfCatalog, nonDefaultKnobs, type Catal
 import { renderTitle, writeAtomic } from './render.ts';
 import { DEFAULT_DUBBING, canonicalDubbing, validateDubbing, type Dubbing } from './dubbing.ts';
 import { espeak } from './espeak.ts';
+import { startPool } from './pool.ts';
 import { AUDIO_TASKS, TASKS, taskDone, writeAudioTask, writeVideoTasks } from './tasks.ts';
 import { SynthCodes, synthError, LssdError } from './errors.ts';
 
@@ -35,7 +36,7 @@ export interface SynthesizeOptions {
   seed: number;
   /** ISO 639-1 codes, lowercase, from en es fr ja de it ko; the first is the most common original. */
   languages: string[];
-  /** Titles rendered at once (default 2: the JS side of one overlaps the ffmpeg side of the other). */
+  /** Titles (and audio tasks) rendered at once, each in a worker thread of its own (default 2). */
   concurrency?: number;
   /** Probe clips per class (default 20). */
   probeClipsPerClass?: number;
@@ -177,34 +178,33 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
     progress(todo.length === ids.length ? `rendering ${ids.length} titles`
       : todo.length ? `resuming: ${ids.length - todo.length} of ${ids.length} titles done` : 'titles done');
 
-    let next = 0;
-    const worker = async () => {
-      while (next < todo.length) {
-        const { id, index } = todo[next++];
-        opts.signal?.throwIfAborted();
+    // Titles and audio tasks (JS) run on a pool of worker threads, the video tasks (ffmpeg) beside them.
+    const pool = await startPool(Math.min(opts.concurrency ?? 2, Math.max(1, todo.length + tasksTodo.length)), opts.signal);
+    if (pool.why) progress(pool.why);
+    try {
+      // Fixed lanes, in order (pool.ts: eSpeak's output depends on what its thread spoke before).
+      const titles = Promise.all(todo.map(async ({ id, index }, k) => {
         const plan = planTitle({ seed: opts.seed, index, minutesPerTitle: opts.minutesPerTitle, languages, knobs, voiceMatch: dubbing.voice_match });
-        await renderTitle(plan, { seed: opts.seed, outDir: dir, workDir: join(dir, 'work'), signal: opts.signal, knobs, dubbing });
+        await pool.run({ kind: 'title', plan, opts: { seed: opts.seed, outDir: dir, workDir: join(dir, 'work'), knobs, dubbing } }, k);
         writeAtomic(doneMarker(dir, id), `${GENERATOR_VERSION}\n`);
         done++;
         progress(`${id} ${plan.originalLanguage}${plan.dubs.length ? '+' + plan.dubs.join('+') : ''} ${plan.shots.length} shots`);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 2, Math.max(1, todo.length)) }, worker));
+      }));
+      await titles.catch((e) => { pool.abort(); throw e; });
 
-    const taskOpts = { seed: opts.seed, languages, perClass, languageVoice: knobs.languageVoice, signal: opts.signal };
-    const tasksDir = join(dir, 'tasks');
-    // the video clips (ffmpeg) render while the audio clips (JS) are synthesised
-    const video = videoTodo ? writeVideoTasks(tasksDir, taskOpts).then((n) => { done++; progress(`tasks/video_scene, video_speakers: ${n} clips`); }) : Promise.resolve();
-    const audio = (async () => {
-      for (const t of AUDIO_TASKS) {
-        if (!tasksTodo.includes(t)) continue;
-        const n = await writeAudioTask(tasksDir, t, taskOpts);
+      const taskOpts = { seed: opts.seed, languages, perClass, languageVoice: knobs.languageVoice };
+      const tasksDir = join(dir, 'tasks');
+      // the video clips (ffmpeg) render while the audio clips (JS) are synthesised
+      const video = videoTodo ? writeVideoTasks(tasksDir, { ...taskOpts, signal: opts.signal }).then((n) => { done++; progress(`tasks/video_scene, video_speakers: ${n} clips`); }) : Promise.resolve();
+      const audio = AUDIO_TASKS.filter((t) => tasksTodo.includes(t)).map((t, j) => pool.run({ kind: 'audio-task', tasksDir, task: t, opts: taskOpts }, todo.length + j).then((n) => {
         done++;
         progress(`tasks/${t}: ${n} clips`);
-      }
-    })();
-    const settled = await Promise.allSettled([video, audio]);
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      }));
+      const settled = await Promise.allSettled([video, ...audio]);
+      for (const s of settled) if (s.status === 'rejected') { pool.abort(); throw s.reason; }
+    } finally {
+      await pool.close();
+    }
 
     rmSync(join(dir, 'work'), { recursive: true, force: true });
     writeAtomic(join(dir, 'corpus.json'), JSON.stringify({ ...want, complete: true }, null, 1) + '\n');
