@@ -112,6 +112,7 @@ export function traceStep(inputs: Record<string, tf.Tensor>, step: () => Record<
   let refusal: GraphRefusal | null = null;
   const refuse = (r: GraphRefusal) => { refusal ??= r; };
 
+  const dtypeOf = (t: tf.Tensor) => nb.tensorMap.get((t as unknown as { dataId: object }).dataId).dtype;
   const declareInput = (name: string, t: tf.Tensor) => {
     const [id] = orig.getInputTensorIds.call(nb, [t]);
     const had = inputMeta.find((x) => x.name === name);
@@ -132,7 +133,7 @@ export function traceStep(inputs: Record<string, tf.Tensor>, step: () => Record<
       if (v) {
         refOf.set(id, { k: 'state', index: state.length });
         state.push(v); stateIds.push(id);
-        stateMeta.push({ shape: [...t.shape], dtype: t.dtype === 'int32' ? b.TF_INT32 : b.TF_FLOAT });
+        stateMeta.push({ shape: [...t.shape], dtype: dtypeOf(t) });
         return;
       }
       let c = created.get(id);
@@ -140,7 +141,7 @@ export function traceStep(inputs: Record<string, tf.Tensor>, step: () => Record<
         if (isVariable(t)) { refuse(new GraphRefusal('untracked', `the step reads variable '${t.name}' created during the step`)); return; }
         // An immutable tfjs tensor made before the step: its value is a constant of the step.
         const values = orig.tensorDataSync.call(b, id);
-        c = { dtype: t.dtype === 'int32' ? b.TF_INT32 : b.TF_FLOAT, shape: [...t.shape], values: copy(values) };
+        c = { dtype: dtypeOf(t), shape: [...t.shape], values: copy(values) };
       }
       refOf.set(id, { k: 'const', index: consts.length });
       consts.push(c);
@@ -157,7 +158,16 @@ export function traceStep(inputs: Record<string, tf.Tensor>, step: () => Record<
     return orig.tensorDataSync.call(b, id);
   };
   const executeOp: Binding['executeOp'] = function (name, attrs, ids, n) {
-    const refs = ids.map((id) => refOf.get(id));
+    const refs = ids.map((id) => {
+      const known = refOf.get(id);
+      if (known) return known;
+      const c = created.get(id);
+      if (!c) return undefined;
+      const r: Ref = { k: 'const', index: consts.length };
+      consts.push(c);
+      refOf.set(id, r);
+      return r;
+    });
     if (refs.some((r) => !r)) refuse(new GraphRefusal('untracked', `op '${name}' reads a tensor the trace cannot place`));
     for (const a of attrs) if (![TF_ATTR_STRING, TF_ATTR_INT, TF_ATTR_FLOAT, TF_ATTR_BOOL, TF_ATTR_TYPE, TF_ATTR_SHAPE].includes(a.type)) refuse(new GraphRefusal('attr', `op '${name}' has attribute '${a.name}' of TF_AttrType ${a.type}`));
     const out = orig.executeOp.call(b, name, attrs, ids, n);

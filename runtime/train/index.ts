@@ -192,87 +192,87 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
         hint: 'eager mode computes the same step, slower; LSSD_GRAPH=0 skips the attempt' });
     };
     try {
-    while (step < total) {
-      // Kernels on cpu/wasm run synchronously and `data()` resolves as a microtask, so without this the
-      // loop never returns to the event loop and a SIGINT/SIGTERM handler runs only after the last step.
-      await new Promise<void>((r) => setImmediate(r));
-      if (signal.aborted) {
-        const dir = join(ckRoot, `step-${step}`);
-        await save(dir, step);
-        return { status: 'interrupted', checkpointDir: dir };
-      }
-      const t0 = performance.now();
-      const batch = await next!;
-      // Waiting for this batch, plus whatever the dataset does synchronously when asked for the next one
-      // (an async batchAt runs on this thread until its first await): both are data time, not compute.
-      next = step + 1 < total ? prefetch(step + 1) : null;
-      const dataWaitMs = performance.now() - t0;
-      if (!checkedShapes) { checkBatch(plan, batch); checkedShapes = true; }
-      const lr = lrAt(schedule, step);
+      while (step < total) {
+        // Kernels on cpu/wasm run synchronously and `data()` resolves as a microtask, so without this the
+        // loop never returns to the event loop and a SIGINT/SIGTERM handler runs only after the last step.
+        await new Promise<void>((r) => setImmediate(r));
+        if (signal.aborted) {
+          const dir = join(ckRoot, `step-${step}`);
+          await save(dir, step);
+          return { status: 'interrupted', checkpointDir: dir };
+        }
+        const t0 = performance.now();
+        const batch = await next!;
+        // Waiting for this batch, plus whatever the dataset does synchronously when asked for the next one
+        // (an async batchAt runs on this thread until its first await): both are data time, not compute.
+        next = step + 1 < total ? prefetch(step + 1) : null;
+        const dataWaitMs = performance.now() - t0;
+        if (!checkedShapes) { checkBatch(plan, batch); checkedShapes = true; }
+        const lr = lrAt(schedule, step);
 
-      const kept: tf.Tensor[] = [];
-      const prepared = model.prepare(batch);
-      const t1 = performance.now();
-      if (!graphTried) {
-        graphTried = true;
-        try { graph = GraphTraining.compile(model, optim, trainable, prepared, lr); } catch (e) { eagerFallback(e); }
+        const kept: tf.Tensor[] = [];
+        const prepared = model.prepare(batch);
+        const t1 = performance.now();
+        if (!graphTried) {
+          graphTried = true;
+          try { graph = GraphTraining.compile(model, optim, trainable, prepared, lr); } catch (e) { eagerFallback(e); }
+        }
+        let graphOut: ReturnType<GraphTraining['step']> | null = null;
+        if (graph) { try { graphOut = (graph as GraphTraining).step(prepared, lr); } catch (e) { eagerFallback(e); } }
+        const mode = graphOut ? 'graph' : 'eager';
+        let loss: Awaited<ReturnType<typeof termValues>>, ok: boolean, t2: number;
+        if (graphOut) {
+          // One session run did loss, gradients and update; it is applied only when the loss is finite.
+          kept.push(graphOut.total, ...Object.values(graphOut.terms));
+          loss = await termValues(graphOut.terms, graphOut.total);
+          ok = graphOut.applied;
+          t2 = performance.now();
+        } else {
+          let termsOut: Partial<Record<TermName, tf.Scalar>> = {};
+          const { value, grads } = tf.variableGrads(() => {
+            const { total: t, terms } = model.losses(prepared);
+            termsOut = Object.fromEntries(Object.entries(terms).map(([k, v]) => { kept.push(tf.keep(v!)); return [k, v]; }));
+            return t;
+          }, trainable);
+          kept.push(value, ...Object.values(grads));
+          loss = await termValues(termsOut, value);
+          t2 = performance.now();
+          ok = Number.isFinite(loss.total);
+          if (ok) { optim.apply(grads, lr); model.store.commitStats(); } else model.store.discardStats();
+        }
+        // wasm/cpu run kernels synchronously; reading one value makes the optimiser time honest elsewhere.
+        if (ok) await model.store.vars.values().next().value!.data();
+        const t3 = performance.now();
+        tf.dispose([...kept, prepared.audio, ...(prepared.video ? [prepared.video] : [])]);
+        if (!ok) {
+          throw new TrainError(TrainCodes.nonFinite, `loss is ${loss.total} at step ${step}`, { hint: 'lower the learning rate or raise the temperature; the last checkpoint is intact' });
+        }
+        step += 1;
+        const epoch = Math.floor((step - 1) / stepsPerEpoch);
+        const seconds = (performance.now() - t0) / 1000;
+        const clipsPerSec = batch.size / seconds;
+        for (const k of ['L', 'L_v', 'L_a', 'total'] as const) epochSum[k] += Number.isFinite(loss[k]) ? loss[k] : 0;
+        epochN += 1;
+        appendFileSync(metricsPath, JSON.stringify({ step, epoch, lr, loss, clipsPerSec, dataWaitMs, mode, stepMs: seconds * 1000,
+          prepareMs: t1 - t0 - dataWaitMs, forwardBackwardMs: t2 - t1, optimizerMs: t3 - t2, time: new Date().toISOString() }) + '\n');
+        if (step % plan.logEvery === 0 || step === 1 || step === total) {
+          events({ type: 'step', step, epoch, loss, lr, clipsPerSec, dataWaitMs });
+        }
+        if (step % stepsPerEpoch === 0 || step === total) {
+          const mean = (k: keyof typeof epochSum) => (Object.prototype.hasOwnProperty.call(loss, k) && Number.isFinite(loss[k]) ? epochSum[k] / epochN : NaN);
+          events({ type: 'epoch-end', epoch, loss: { L: mean('L'), L_v: mean('L_v'), L_a: mean('L_a'), total: mean('total') }, seconds: (performance.now() - epochStart) / 1000 });
+          epochSum = { L: 0, L_v: 0, L_a: 0, total: 0 }; epochN = 0; epochStart = performance.now();
+        }
+        if (step % plan.checkpointEvery === 0 && step < total) {
+          await save(join(ckRoot, `step-${step}`), step);
+          pruneCheckpoints(runDir, KEEP_STEP_CHECKPOINTS);
+        }
       }
-      let graphOut: ReturnType<GraphTraining['step']> | null = null;
-      if (graph) { try { graphOut = (graph as GraphTraining).step(prepared, lr); } catch (e) { eagerFallback(e); } }
-      const mode = graphOut ? 'graph' : 'eager';
-      let loss: Awaited<ReturnType<typeof termValues>>, ok: boolean, t2: number;
-      if (graphOut) {
-        // One session run did loss, gradients and update; it is applied only when the loss is finite.
-        kept.push(graphOut.total, ...Object.values(graphOut.terms));
-        loss = await termValues(graphOut.terms, graphOut.total);
-        ok = graphOut.applied;
-        t2 = performance.now();
-      } else {
-        let termsOut: Partial<Record<TermName, tf.Scalar>> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const { total: t, terms } = model.losses(prepared);
-          termsOut = Object.fromEntries(Object.entries(terms).map(([k, v]) => { kept.push(tf.keep(v!)); return [k, v]; }));
-          return t;
-        }, trainable);
-        kept.push(value, ...Object.values(grads));
-        loss = await termValues(termsOut, value);
-        t2 = performance.now();
-        ok = Number.isFinite(loss.total);
-        if (ok) { optim.apply(grads, lr); model.store.commitStats(); } else model.store.discardStats();
-      }
-      // wasm/cpu run kernels synchronously; reading one value makes the optimiser time honest elsewhere.
-      if (ok) await model.store.vars.values().next().value!.data();
-      const t3 = performance.now();
-      tf.dispose([...kept, prepared.audio, ...(prepared.video ? [prepared.video] : [])]);
-      if (!ok) {
-        throw new TrainError(TrainCodes.nonFinite, `loss is ${loss.total} at step ${step}`, { hint: 'lower the learning rate or raise the temperature; the last checkpoint is intact' });
-      }
-      step += 1;
-      const epoch = Math.floor((step - 1) / stepsPerEpoch);
-      const seconds = (performance.now() - t0) / 1000;
-      const clipsPerSec = batch.size / seconds;
-      for (const k of ['L', 'L_v', 'L_a', 'total'] as const) epochSum[k] += Number.isFinite(loss[k]) ? loss[k] : 0;
-      epochN += 1;
-      appendFileSync(metricsPath, JSON.stringify({ step, epoch, lr, loss, clipsPerSec, dataWaitMs, mode, stepMs: seconds * 1000,
-        prepareMs: t1 - t0 - dataWaitMs, forwardBackwardMs: t2 - t1, optimizerMs: t3 - t2, time: new Date().toISOString() }) + '\n');
-      if (step % plan.logEvery === 0 || step === 1 || step === total) {
-        events({ type: 'step', step, epoch, loss, lr, clipsPerSec, dataWaitMs });
-      }
-      if (step % stepsPerEpoch === 0 || step === total) {
-        const mean = (k: keyof typeof epochSum) => (Object.prototype.hasOwnProperty.call(loss, k) && Number.isFinite(loss[k]) ? epochSum[k] / epochN : NaN);
-        events({ type: 'epoch-end', epoch, loss: { L: mean('L'), L_v: mean('L_v'), L_a: mean('L_a'), total: mean('total') }, seconds: (performance.now() - epochStart) / 1000 });
-        epochSum = { L: 0, L_v: 0, L_a: 0, total: 0 }; epochN = 0; epochStart = performance.now();
-      }
-      if (step % plan.checkpointEvery === 0 && step < total) {
-        await save(join(ckRoot, `step-${step}`), step);
-        pruneCheckpoints(runDir, KEEP_STEP_CHECKPOINTS);
-      }
-    }
-    if (next) await next.catch(() => undefined);
-    const finalDir = join(ckRoot, 'final');
-    await save(finalDir, step);
-    pruneCheckpoints(runDir, KEEP_STEP_CHECKPOINTS);
-    return { status: 'done', checkpointDir: finalDir };
+      if (next) await next.catch(() => undefined);
+      const finalDir = join(ckRoot, 'final');
+      await save(finalDir, step);
+      pruneCheckpoints(runDir, KEEP_STEP_CHECKPOINTS);
+      return { status: 'done', checkpointDir: finalDir };
     } finally {
       (graph as GraphTraining | null)?.dispose();
     }
