@@ -41,12 +41,15 @@ if (build.status !== 0) { process.stderr.write(`bench: npm run build failed\n${b
 const tmp = mkdtempSync(join(tmpdir(), 'lssd-bench-compile-'));
 const usageFile = join(tmp, 'usage.json');
 
+/** Stands for `node -e 0` (with the same usage preload) in the list of processes measured. */
+const NODE_ALONE = '\0node -e 0';
 interface Sample { wallMs: number; cpuMs: number; maxRssMB: number; status: number | null; timedOut: boolean }
-/** One `lssdc ARGS` process: wall time, and its own CPU time and peak RSS (bench/usage.mjs). */
+/** One `lssdc ARGS` process (`node -e 0` for the baseline): wall time, and its own CPU time and peak RSS (bench/usage.mjs). */
 function lssdc(argv: string[], timeoutMs = timeoutS * 1000): Sample {
   rmSync(usageFile, { force: true });
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', join(root, 'bench/usage.mjs'), join(root, 'bin/lssdc.js'), ...argv],
+  const node = argv[0] === NODE_ALONE;
+  const r = spawnSync(process.execPath, ['--import', join(root, 'bench/usage.mjs'), ...(node ? ['-e', '0'] : [join(root, 'bin/lssdc.js'), ...argv])],
     { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 30, env: { ...process.env, LSSD_SOURCES: '', LSSD_BENCH_USAGE: usageFile, NO_COLOR: '1' } });
   const wallMs = performance.now() - t0;
   if (/running the TypeScript sources/.test(r.stderr ?? '')) throw new Error(`bench: bin/lssdc.js did not run the build:\n${r.stderr}`);
@@ -91,7 +94,9 @@ for (const mb of [...new Set([...sizes, 10])]) {
 
 // ---- 1. whole process against the goals ------------------------------------------------------------
 const ten10 = sizeFiles.get(10)!;
-const goals = [
+const goals: { what: string; argv: string[]; goalMs?: number; goalMB?: number; n?: number; warmUp?: boolean }[] = [
+  // Node starting and exiting, measured the same way in the same run: the floor under every figure below.
+  { what: 'node -e 0 (the floor, no goal)', argv: [NODE_ALONE] },
   { what: 'lssdc --version', argv: ['--version'], goalMs: 80 },
   { what: 'lssdc check experiments', argv: ['check', 'experiments'], goalMs: 150 },
   { what: 'lssdc check (10,000-cell grid)', argv: ['check', gridFile], goalMs: 1000 },
@@ -105,8 +110,11 @@ const whole: ((typeof goals)[number] & Sample & { runs: number })[] = [];
 for (const g of goals) {
   const w = { ...g, ...measure(g.argv, g.n ?? runs, g.warmUp ?? true) };
   whole.push(w);
-  const ok = w.wallMs <= w.goalMs && (w.goalMB === undefined || w.maxRssMB <= w.goalMB) && !w.timedOut;
-  say(`  ${w.what.padEnd(42)} ${fmtMs(w.wallMs).padStart(8)} ${fmtMs(w.cpuMs).padStart(8)} ${`${w.maxRssMB.toFixed(0)} MB`.padStart(8)}   ≤ ${fmtMs(w.goalMs)}${w.goalMB ? `, ≤ ${w.goalMB} MB` : ''} ${ok ? 'met' : 'NOT met'}${w.status !== 0 ? ` (exit ${w.status})` : ''} [${w.runs} runs]`);
+  const ok = w.goalMs !== undefined && w.wallMs <= w.goalMs && (w.goalMB === undefined || w.maxRssMB <= w.goalMB) && !w.timedOut;
+  const floor = whole[0];
+  const above = w === floor ? '' : `, ${fmtMs(w.wallMs - floor.wallMs)} wall / ${fmtMs(w.cpuMs - floor.cpuMs)} cpu above node -e 0`;
+  const goal = w.goalMs === undefined ? '' : `≤ ${fmtMs(w.goalMs)}${w.goalMB ? `, ≤ ${w.goalMB} MB` : ''} ${ok ? 'met' : 'NOT met'}`;
+  say(`  ${w.what.padEnd(42)} ${fmtMs(w.wallMs).padStart(8)} ${fmtMs(w.cpuMs).padStart(8)} ${`${w.maxRssMB.toFixed(0)} MB`.padStart(8)}   ${goal}${w.status !== 0 ? ` (exit ${w.status})` : ''} [${w.runs} runs${above}]`);
 }
 
 // ---- 2. scaling --------------------------------------------------------------------------------------

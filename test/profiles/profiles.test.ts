@@ -118,11 +118,11 @@ test('A4 @ cpu: golden resolved spec and Plan; lineage runs through A2 @ cpu; ha
 
 test('warm-up: epochs stay epochs of the profiled data; steps keep their share of training', () => {
   const q = compileFile('experiments/quickstart.lssd', host, opts('cpu')).value!.experiments[0];
-  assert.deepEqual(q.optim.schedule.warmup, { steps: 13 }); // 20 of 300 steps → 13 of 200
+  assert.deepEqual(q.optim.schedule.warmup, { steps: 3 }); // 20 of 1200 steps → 3 of 200
   const a1 = compileFile('experiments/A1.lssd', host, opts('cpu')).value!.experiments[0];
   assert.deepEqual(a1.optim.schedule.warmup, { epochs: 2 });
   const s = compileFile('experiments/quickstart.lssd', host, opts('cpu_smoke')).value!.experiments[0];
-  assert.deepEqual([s.optim.duration, s.optim.schedule.warmup], [{ steps: 12 }, { steps: 1 }]);
+  assert.deepEqual([s.optim.duration, s.optim.schedule.warmup], [{ steps: 12 }, { steps: 0 }]); // 20 of 1200 → 0.2 of 12
 });
 
 // ---- bindings on an in-memory host --------------------------------------------------------------
