@@ -199,7 +199,8 @@ if (mode === 'compile' || mode === 'fmt') {
     wk.on('exit', (code) => (code === 0 ? res() : rej(new Error(`fuzz worker ${w} exited ${code}`))));
   })));
 } else if (mode === 'cli') {
-  const ts = targets(root).filter((t) => !t.victim.startsWith('stdlib/'));
+  // The scratch project is a copy of experiments/: only its files are mutated there.
+  const ts = targets(root).filter((t) => t.victim.startsWith('experiments/'));
   const originals = new Map(ts.map((t) => [t.victim, readFileSync(join(root, t.victim), 'utf8')]));
   const pool = [...originals.values()];
   const tmp = mkdtempSync(join(tmpdir(), 'lssd-fuzz-cli-'));

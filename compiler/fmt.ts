@@ -76,19 +76,32 @@ class Printer {
 
   print(): string {
     const f = this.file;
+    // An import written after a declaration stays where it is: hoisting it moved the comments around it
+    // (one inside the declaration jumped above the imports; a `///` line before it became the next
+    // declaration's doc, changing the AST).
     const firstDecl = f.decls.length ? f.decls[0].span.start.offset : Infinity;
+    const late = f.imports.filter((imp) => imp.span.start.offset > firstDecl);
     for (const imp of f.imports) {
-      // An import written after a declaration moves up with the others; the comments around it stay in
-      // source order, printed with the declarations (one inside a declaration must not jump above the imports).
-      if (imp.span.start.offset > firstDecl) { this.out.push(`import ${quote(imp.path.value)}`); continue; }
+      if (late.includes(imp)) continue;
       this.leading(imp, '');
       this.line('', `import ${quote(imp.path.value)}`, imp);
     }
+    let li = 0;
+    const lateBefore = (offset: number) => {
+      while (li < late.length && late[li].span.start.offset < offset) {
+        const imp = late[li++];
+        this.blank();
+        this.leading(imp, '');
+        this.line('', `import ${quote(imp.path.value)}`, imp);
+      }
+    };
     f.decls.forEach((d, i) => {
+      lateBefore(d.span.start.offset);
       if (i > 0 || f.imports.length) this.blank();
       this.leading(d, '', d.doc !== undefined);
       this.decl(d);
     });
+    lateBefore(Infinity);
     // Comments after the last declaration.
     const rest = this.comments.slice(this.next);
     const lastEnd = f.decls.length ? f.decls[f.decls.length - 1].span.end.offset : f.imports.length ? f.imports[f.imports.length - 1].span.end.offset : 0;

@@ -104,8 +104,14 @@ function runCli(o: { root: string; victim: string; command: CliCommand; sources?
   if (long) out.push({ property: 'bounded', detail: `${name}: a stderr line of ${long.length} characters` });
   if (RAW_ESC.test(err)) out.push({ property: 'escaped', detail: `${name}: raw control character U+${err.charCodeAt(err.search(RAW_ESC)).toString(16)} on stderr` });
   if (o.command === 'check-json') {
-    for (const l of (res.stdout ?? '').split('\n').filter(Boolean)) {
-      try { JSON.parse(l); } catch { out.push({ property: 'json', detail: `${name}: stdout line is not JSON: ${l.slice(0, 120)}` }); break; }
+    // `check --json` prints one JSON object (pretty-printed); a stream would be one object per line.
+    const text = res.stdout ?? '';
+    let whole = false;
+    try { JSON.parse(text); whole = true; } catch { /* not one object: try lines */ }
+    if (!whole) {
+      for (const l of text.split('\n').filter(Boolean)) {
+        try { JSON.parse(l); } catch { out.push({ property: 'json', detail: `${name}: stdout is not JSON: ${l.slice(0, 120)}` }); break; }
+      }
     }
   }
   return out;
