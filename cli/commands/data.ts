@@ -47,11 +47,15 @@ function num(p: ParsedArgs, k: string, def: number): number {
 function indexOptions(p: ParsedArgs): IndexOptions {
   const method = p.values.get('--method') ?? 'scene';
   if (method !== 'scene' && method !== 'sidecar') throw new LssdError(DataCodes.badArgument, `--method expects scene or sidecar, got '${method}'`);
+  const bounds = { min: num(p, '--min', 3), max: num(p, '--max', 12) };
+  if (bounds.min < 0 || bounds.max <= bounds.min) {
+    throw new LssdError(DataCodes.badArgument, `shot bounds --min ${bounds.min} --max ${bounds.max}: need 0 ≤ min < max (seconds)`);
+  }
   return {
     root: resolve(p.values.get('--root') ?? defaultRoot(process.cwd())),
     method, threshold: num(p, '--threshold', 0.3),
     original: p.values.get('--original'),
-    bounds: { min: num(p, '--min', 3), max: num(p, '--max', 12) },
+    bounds,
   };
 }
 

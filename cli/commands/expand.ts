@@ -59,7 +59,11 @@ export const command: Command = {
     if (dirProblem) return usageError(args, USAGE, dirProblem);
     const file = displayPath(p.positional[0]);
     const host = nodeHost();
-    if (host.readFile(file) === undefined) { process.stderr.write(`error: cannot read '${file}'\n`); return 2; }
+    if (host.readFile(file) === undefined) {
+      const d = diag(M.pathUnreadable, undefined, `cannot read '${file}'`, { hint: 'give one .lssd file (a regular file or a pipe)' });
+      process.stderr.write(renderDiagnostics([d], new Map(), { color: useColor(process.stderr, p.flags.has('--no-color')) }) + '\n');
+      return 2;
+    }
     const r = compileFile(file, host, compileOptions(p, file));
     const color = useColor(process.stderr, p.flags.has('--no-color'));
     if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, r.value?.sources ?? new Map(), { color }) + '\n');

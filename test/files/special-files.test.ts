@@ -29,6 +29,7 @@ test('check /dev/zero and /dev/urandom: LSSD5040 "is a character device", exit 1
     assert.equal(r.error, undefined, `${cmd} /dev/zero: ${r.error?.message} (timed out: it is being read)`);
     assert.ok(r.status === 1 || r.status === 2, `${cmd} /dev/zero: exit ${r.status}: ${r.stderr}`);
     assert.match(r.stderr, /cannot read '\/dev\/zero'/);
+    if (cmd !== 'run') assert.match(r.stderr, /^error LSSD5040: cannot read '\/dev\/zero'/m, `${cmd}: the line carries its code`);
   }
   const j = lssdc(['check', '--json', '/dev/zero']);
   assert.equal(j.status, 1, j.stderr);

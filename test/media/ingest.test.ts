@@ -176,4 +176,8 @@ test('lssdc data index: summary on stdout, one line per bad file on stderr; bad 
   const u = spawnSync(process.execPath, [bin, 'data', 'index', dir, '--threshold', 'abc'], { encoding: 'utf8' });
   assert.equal(u.status, 2);
   assert.match(u.stderr, /LSSD5014.*--threshold/);
+  // shot bounds that admit nothing (min above max) were accepted and every count came out 0
+  const b = spawnSync(process.execPath, [bin, 'data', 'index', dir, '--min', '20', '--max', '3', '--data-dir', join(tmp, 'cli-bounds')], { encoding: 'utf8' });
+  assert.equal(b.status, 2, b.stderr);
+  assert.match(b.stderr, /LSSD5014: shot bounds --min 20 --max 3/);
 });
