@@ -112,7 +112,9 @@ export function mutate(kind: MutationKind, text: string, r: Rng, pool: readonly 
       // A megabyte costs ~1 s to compile and render: one huge string in ten, so a campaign keeps its pace.
       const n = r() < 0.1 ? 1_000_000 : pick(r, [300, 5000, 70_000]);
       const body = pick(r, ['a', 'é', '漢', '\\n', '\\u{1F3AC}', ' ', '\\']).repeat(n);
-      const strs = [...text.matchAll(/"(?:[^"\\\n]|\\.)*"/g)];
+      // Unrolled ("[^"\\\n]*(\\.[^"\\\n]*)*"): the same strings as "(?:[^"\\\n]|\\.)*", without one regex
+      // backtracking frame per character, which overflowed the stack on a string a previous mutation made huge.
+      const strs = [...text.matchAll(/"[^"\\\n]*(?:\\.[^"\\\n]*)*"/g)];
       if (strs.length && r() < 0.7) { const m = pick(r, strs); return text.slice(0, m.index!) + `"${body}"` + text.slice(m.index! + m[0].length); }
       return insertAt(text, at(), `"${body}"`);
     }
