@@ -3,7 +3,7 @@
 // --no-color / NO_COLOR / FORCE_COLOR, `-` names stdin.
 import { readdirSync, statSync } from 'node:fs';
 import type { Diagnostic } from '../compiler/diagnostic.ts';
-import { nearest } from '../compiler/messages.ts';
+import { diag, M, nearest } from '../compiler/messages.ts';
 import { diagnosticsToJson, renderDiagnostics } from '../compiler/render.ts';
 import type { Source } from '../grammar/ast.ts';
 
@@ -134,4 +134,11 @@ export function printDiagnostics(json: boolean, ds: readonly Diagnostic[], sourc
   if (!ds.length) return;
   if (json) { for (const d of diagnosticsToJson(ds)) process.stdout.write(JSON.stringify({ type: 'diagnostic', ...d }) + '\n'); return; }
   process.stderr.write(renderDiagnostics(ds, sources, { color }) + '\n');
+}
+
+/** A command's one FILE operand could not be read (missing, a device, …): LSSD5040 on stderr, exit 2. */
+export function unreadableFile(file: string, noColor: boolean): number {
+  const d = diag(M.pathUnreadable, undefined, `cannot read '${file}'`, { hint: 'give one .lssd file (a regular file or a pipe)' });
+  printDiagnostics(false, [d], new Map(), useColor(process.stderr, noColor));
+  return 2;
 }

@@ -7,9 +7,9 @@ import { canonicalJson } from '../../compiler/canonical.ts';
 import { stageHashes } from '../../compiler/hash.ts';
 import { displayName } from '../../compiler/profile.ts';
 import { renderDiagnostics } from '../../compiler/render.ts';
-import { diag, LOWER, M } from '../../compiler/messages.ts';
+import { LOWER } from '../../compiler/messages.ts';
 import { displayPath, nodeHost } from '../../runtime/host.ts';
-import { directoryProblem, parseArgs, usageError, useColor } from '../args.ts';
+import { directoryProblem, parseArgs, unreadableFile, usageError, useColor } from '../args.ts';
 import { compileOptions, PROFILE_ARGS, PROFILE_USAGE } from '../profile-flags.ts';
 
 const USAGE = `usage: lssdc show [options] FILE
@@ -39,11 +39,7 @@ export const command: Command = {
     if (dirProblem) return usageError(args, USAGE, dirProblem);
     const host = nodeHost();
     const file = displayPath(p.positional[0]);
-    if (host.readFile(file) === undefined) {
-      const d = diag(M.pathUnreadable, undefined, `cannot read '${file}'`, { hint: 'give one .lssd file (a regular file or a pipe)' });
-      process.stderr.write(renderDiagnostics([d], new Map(), { color: useColor(process.stderr, p.flags.has('--no-color')) }) + '\n');
-      return 2;
-    }
+    if (host.readFile(file) === undefined) return unreadableFile(file, p.flags.has('--no-color'));
     const r = compileFile(file, host, compileOptions(p, file));
     const color = useColor(process.stderr, p.flags.has('--no-color'));
     if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, r.value?.sources ?? new Map(), { color }) + '\n');
