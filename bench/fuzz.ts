@@ -151,10 +151,13 @@ function record(sig: string, entry: CorpusEntry) {
   const have = found.get(sig);
   if (have) { have.count++; return; }
   found.set(sig, { entry, count: 1 });
-  say(`  new failure ${sig}`);
+  say(`  new failure ${sig} (case ${entry.case})`);
   if (save) {
     mkdirSync(CORPUS_DIR, { recursive: true });
-    const file = join(CORPUS_DIR, `${mode}-${sigHash(sig)}.json`);
+    // A signature already in the corpus was fixed there (the corpus test replays it), so seeing it again is a
+    // new instance of that kind of failure: it is saved beside the old one under its case number.
+    const first = join(CORPUS_DIR, `${mode}-${sigHash(sig)}.json`);
+    const file = existsSync(first) ? join(CORPUS_DIR, `${mode}-${sigHash(sig)}-${entry.case}.json`) : first;
     if (!existsSync(file)) writeFileSync(file, JSON.stringify(packEntry(entry), null, 1) + '\n');
   }
 }

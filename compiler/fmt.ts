@@ -52,7 +52,10 @@ export function valueToText(v: Value): string {
     case 'Number': return v.text;
     case 'Quantity': {
       const num = v.text.endsWith(v.unit) ? v.text.slice(0, v.text.length - v.unit.length).trim() : v.text.split(/\s+/)[0];
-      return SYMBOL_UNITS.has(v.unit) || !UNIT_WORDS.has(v.unit) ? `${num}${v.unit}` : `${num} ${v.unit}`;
+      // `8M s` is 8,000,000 seconds: attached, `8Ms` would read as 8 of a unit `Ms`, so a number ending in a
+      // multiplier (K, M, B) keeps its space before the unit.
+      const attach = /[0-9]$/.test(num) && (SYMBOL_UNITS.has(v.unit) || !UNIT_WORDS.has(v.unit));
+      return attach ? `${num}${v.unit}` : `${num} ${v.unit}`;
     }
     case 'Range': return v.hi ? `${valueToText(v.lo)} .. ${valueToText(v.hi)}` : `${valueToText(v.lo)} ..`;
     case 'String': return quote(v.value);

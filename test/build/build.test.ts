@@ -123,3 +123,45 @@ for (const [what, url, imports] of [['sources', sources, ['tsx']], ['build', '',
     assert.deepEqual(version.filter((m) => HEAVY.test(m) || m.includes('/node_modules/chevrotain/') || m.includes('/node_modules/ajv/')), []);
   });
 }
+
+/** `node --snapshot-blob DIR/compile.blob ARGS`, as bin/lssdc.js's sh part starts a compile-only command. */
+function fromSnapshot(dir: string, args: string[]) {
+  const flags = readFileSync(join(dir, 'compile.blob.node'), 'utf8').split('\n')[1].split(' ').filter(Boolean);
+  return spawnSync(process.execPath, [...flags, '--snapshot-blob', join(dir, 'compile.blob'), ...args], { cwd: root, encoding: 'utf8', env });
+}
+
+test('the startup snapshot (build/compile.blob) answers as the sources do, and defers to bin/lssdc.js when the build moved', () => {
+  const [node] = readFileSync(join(out, 'compile.blob.node'), 'utf8').split('\n');
+  assert.equal(node, process.execPath);
+  const broken = join(mkdtempSync(join(tmpdir(), 'lssd-build-snap-')), 'syntax.lssd');
+  writeFileSync(broken, 'import "cpu"\nexperiment a extends cpu_small {\n  data.batch { per_device = }\n}\n');
+  const cases = [['check', 'experiments'], ['check', 'test/cases/check'], ['check', '--json', broken], ['check', broken], ['fmt', '--check', 'experiments'],
+    ['show', '--hash', 'experiments/A4.lssd'], ['show', 'experiments/A4.lssd'], ['table', 'experiments/A4.lssd'], ['expand', 'experiments/tiny/grid.lssd'], ['check', '--no-such-flag'], ['check', '--help']];
+  for (const args of cases) {
+    const a = fromSnapshot(out, args); const b = cli(sources, args, ['tsx']);
+    assert.equal(a.status, b.status, `${args.join(' ')}: ${a.stderr}`);
+    assert.equal(a.stdout, b.stdout, args.join(' '));
+    assert.equal(a.stderr, b.stderr, args.join(' '));
+  }
+  // A command the snapshot does not hold, or a stamp other than the one it was built with: the same
+  // arguments go to `node bin/lssdc.js`, whose answer is the sources' (stdout and status; its stderr may
+  // add a line saying that it runs the sources).
+  const stamp = readFileSync(join(out, 'stamp.json'), 'utf8');
+  try {
+    writeFileSync(join(out, 'stamp.json'), stamp.replace('"version": 1', '"version": 1 '));
+    const a = fromSnapshot(out, ['check', broken]); const b = cli(sources, ['check', broken], ['tsx']);
+    assert.equal(a.status, b.status, a.stderr);
+    assert.ok(a.stderr.endsWith(b.stderr), a.stderr);
+  } finally { writeFileSync(join(out, 'stamp.json'), stamp); }
+  const help = fromSnapshot(out, ['help', 'check']);
+  assert.equal(help.status, 0, help.stderr);
+  assert.equal(help.stdout, cli(sources, ['help', 'check'], ['tsx']).stdout);
+});
+
+test('bin/lssdc.js run as a program: sh answers --version as node does', () => {
+  const sh = spawnSync(join(root, 'bin/lssdc.js'), ['--version'], { cwd: tmpdir(), encoding: 'utf8', env });
+  const node = spawnSync(process.execPath, [join(root, 'bin/lssdc.js'), '--version'], { cwd: tmpdir(), encoding: 'utf8', env });
+  assert.equal(sh.status, 0, sh.stderr);
+  assert.equal(sh.stdout, node.stdout);
+  assert.match(sh.stdout, /^lssdc \d+\.\d+\.\d+/);
+});
