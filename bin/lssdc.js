@@ -2,7 +2,7 @@
 ':' /*
 # This file is a POSIX sh script and an ES module. Run as a program (`lssdc`, npm's bin link), sh
 # answers `--version` from package.json and starts a compile-only command from the startup snapshot
-# build/compile.blob (scripts/snapshot.mjs) — with the node binary that built it, recorded beside it,
+# build/compile.blob (scripts/snapshot.mjs) — with the node binary and V8 flags that built it, recorded beside it,
 # and only without NODE_OPTIONS, LSSD_SOURCES or LSSD_DEBUG; everything else is `node` running this
 # file (`node bin/lssdc.js …` starts there directly), whose JavaScript follows the sh part.
 self=$(readlink -f -- "$0" 2>/dev/null) || self=$0
@@ -14,9 +14,9 @@ if [ $# = 1 ] && { [ "$1" = --version ] || [ "$1" = -V ]; } && [ -f "$root/packa
 fi
 case $1 in check|fmt|show|expand|table|diff|completion)
   blob=$root/build/compile.blob
-  if [ -z "$NODE_OPTIONS$LSSD_SOURCES$LSSD_DEBUG" ] && [ -f "$blob" ] && IFS= read -r built < "$blob.node" 2>/dev/null \
+  if [ -z "$NODE_OPTIONS$LSSD_SOURCES$LSSD_DEBUG" ] && [ -f "$blob" ] && { IFS= read -r built && IFS= read -r flags; } < "$blob.node" 2>/dev/null \
     && node=$(command -v node) && node=$(readlink -f -- "$node") && [ "$node" = "$built" ] && [ ! "$node" -nt "$blob" ]; then
-    exec "$node" --snapshot-blob "$blob" "$@"
+    exec "$node" $flags --snapshot-blob "$blob" "$@"
   fi;;
 esac
 exec node "$self" "$@"

@@ -12,7 +12,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, st
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { prepareRoot } from '../../bench/fuzz-faults.ts';
-import { BIN, SIG_SPEC, repo } from './helpers.ts';
+import { BIN, SIG_CPU_SPEC, SIG_SPEC, repo } from './helpers.ts';
 import type { TaggedRunEvent } from '../../runtime/contracts.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -52,7 +52,8 @@ after(() => { if (prepared) rmSync(prepared, { recursive: true, force: true }); 
  * disk under `runsDir` (polled: independent of when the event reaches us).
  */
 function run(root: string, steps: number, o: { onCheckpoint?: (pid: number) => void; runsDir?: string; as?: { uid: number; gid: number }; backend?: string } = {}) {
-  const argv = [BIN, 'run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe', ...(o.backend ? ['--backend', o.backend] : [])];
+  // On the cpu backend (as nobody: the native library is in root's cache), the tower that backend trains quickly.
+  const argv = [BIN, 'run', o.backend === 'cpu' ? SIG_CPU_SPEC : SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe', ...(o.backend ? ['--backend', o.backend] : [])];
   // As another user: HOME is the (chowned) root, so nothing of the parent's home is needed or written.
   const child = spawn(process.execPath, argv, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], ...(o.as ?? {}), env: { ...process.env, CI: '1', FORCE_COLOR: '0', LSSD_SOURCES: '1', ...(o.as ? { HOME: root } : {}) } });
   const events: TaggedRunEvent[] = []; let out = '', err = '';
