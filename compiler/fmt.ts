@@ -220,7 +220,9 @@ class Printer {
 
   /** `{ a = 1  b = 2 }` when every entry is a plain field, there are no comments, and it is short. */
   private oneLine(b: Block): string | undefined {
-    if (!b.entries.length || this.hasCommentsIn(b)) return b.entries.length ? undefined : '{ }';
+    // An empty block with a comment in it prints on lines of its own, the comment inside (`d {⏎  // c⏎}`).
+    if (this.hasCommentsIn(b)) return undefined;
+    if (!b.entries.length) return '{ }';
     if (b.entries.some((e) => e.kind !== 'Field')) return undefined;
     const text = `{ ${b.entries.map((e) => this.entryText(e)).join('  ')} }`;
     return text.includes('\n') ? undefined : text;
