@@ -9,7 +9,10 @@
 //   3. in-process phases: parse / compile / fmt of a generated 5,000-line file.
 // It runs `npm run build` first, so bin/lssdc.js runs the compiled CLI of the current sources.
 //
-//   node --import tsx bench/compile.ts [--runs N] [--big-runs N] [--sizes 0.1,1,10] [--commands check,show,…] [--scale-runs N] [--timeout S] [--json]
+// `lssdc` is run as a program, as a shell, an editor or npx runs it (bin/lssdc.js's sh part: the startup
+// snapshot for compile-only commands); --via-node runs `node bin/lssdc.js` instead (the code-cache bundle).
+//
+//   node --import tsx bench/compile.ts [--runs N] [--big-runs N] [--sizes 0.1,1,10] [--commands check,show,…] [--scale-runs N] [--timeout S] [--via-node] [--json]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -44,17 +47,29 @@ const usageFile = join(tmp, 'usage.json');
 /** Stands for `node -e 0` (with the same usage preload) in the list of processes measured. */
 const NODE_ALONE = '\0node -e 0';
 interface Sample { wallMs: number; cpuMs: number; maxRssMB: number; status: number | null; timedOut: boolean }
-/** One `lssdc ARGS` process (`node -e 0` for the baseline): wall time, and its own CPU time and peak RSS (bench/usage.mjs). */
+/** CPU time (user + system) of this process's waited-for children so far, ms (/proc/self/stat cutime + cstime; 10 ms ticks). */
+const childrenCpuMs = () => { const t = readFileSync('/proc/self/stat', 'utf8'); const f = t.slice(t.lastIndexOf(')') + 2).split(' '); return (Number(f[13]) + Number(f[14])) * 10; };
+/** How `lssdc` is started: as a program (bin/lssdc.js's sh part: `--version` in sh, compile-only commands from the startup snapshot), or `node bin/lssdc.js` (--via-node: the code-cache bundle). */
+const viaNode = args.includes('--via-node');
+/**
+ * One `lssdc ARGS` process (`node -e 0` for the baseline): wall time, and its CPU time and peak RSS as
+ * the process reports them at exit (bench/usage.mjs; cli/snapshot-entry.ts under LSSD_BENCH_USAGE), else
+ * (sh answered: `--version`) CPU from /proc and no RSS.
+ */
 function lssdc(argv: string[], timeoutMs = timeoutS * 1000): Sample {
   rmSync(usageFile, { force: true });
-  const t0 = performance.now();
   const node = argv[0] === NODE_ALONE;
-  const r = spawnSync(process.execPath, ['--import', join(root, 'bench/usage.mjs'), ...(node ? ['-e', '0'] : [join(root, 'bin/lssdc.js'), ...argv])],
+  const usage = ['--import', join(root, 'bench/usage.mjs')];
+  const [cmd, ...cmdArgs] = node ? [process.execPath, ...usage, '-e', '0'] : viaNode ? [process.execPath, ...usage, join(root, 'bin/lssdc.js'), ...argv] : [join(root, 'bin/lssdc.js'), ...argv];
+  const c0 = childrenCpuMs();
+  const t0 = performance.now();
+  const r = spawnSync(cmd, cmdArgs,
     { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 30, env: { ...process.env, LSSD_SOURCES: '', LSSD_BENCH_USAGE: usageFile, NO_COLOR: '1' } });
   const wallMs = performance.now() - t0;
+  const procCpuMs = childrenCpuMs() - c0;
   if (/running the TypeScript sources/.test(r.stderr ?? '')) throw new Error(`bench: bin/lssdc.js did not run the build:\n${r.stderr}`);
-  let u = { cpuMs: NaN, maxRssMB: NaN };
-  try { u = JSON.parse(readFileSync(usageFile, 'utf8')); } catch { /* killed before exit */ }
+  let u = { cpuMs: procCpuMs, maxRssMB: NaN };
+  try { u = JSON.parse(readFileSync(usageFile, 'utf8')); } catch { /* sh answered, or killed before exit */ }
   return { wallMs, ...u, status: r.status, timedOut: r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' };
 }
 function measure(argv: string[], n = runs, warmUp = true): Sample & { runs: number } {
@@ -114,7 +129,7 @@ for (const g of goals) {
   const floor = whole[0];
   const above = w === floor ? '' : `, ${fmtMs(w.wallMs - floor.wallMs)} wall / ${fmtMs(w.cpuMs - floor.cpuMs)} cpu above node -e 0`;
   const goal = w.goalMs === undefined ? '' : `≤ ${fmtMs(w.goalMs)}${w.goalMB ? `, ≤ ${w.goalMB} MB` : ''} ${ok ? 'met' : 'NOT met'}`;
-  say(`  ${w.what.padEnd(42)} ${fmtMs(w.wallMs).padStart(8)} ${fmtMs(w.cpuMs).padStart(8)} ${`${w.maxRssMB.toFixed(0)} MB`.padStart(8)}   ${goal}${w.status !== 0 ? ` (exit ${w.status})` : ''} [${w.runs} runs${above}]`);
+  say(`  ${w.what.padEnd(42)} ${fmtMs(w.wallMs).padStart(8)} ${fmtMs(w.cpuMs).padStart(8)} ${(Number.isNaN(w.maxRssMB) ? '—' : `${w.maxRssMB.toFixed(0)} MB`).padStart(8)}   ${goal}${w.status !== 0 ? ` (exit ${w.status})` : ''} [${w.runs} runs${above}]`);
 }
 
 // ---- 2. scaling --------------------------------------------------------------------------------------

@@ -1,18 +1,19 @@
 // Fault injection on training runs (issue 13): kill -9 at many points of a 100-step run (cpu backend,
-// fixed seed, checkpoints every 4 steps; test/signals/fixtures/sig.lssd), resume after each kill, and
+// fixed seed, checkpoints every 4 steps; test/signals/fixtures/sig.lssd, or with --spec another, such as
+// sig-cpu.lssd, whose tower is small enough for the pure-JS backend), resume after each kill, and
 // compare the final checkpoint byte for byte with an uninterrupted run's.
 //
-//   node --import tsx bench/fuzz-faults.ts [--points 24] [--steps 100] [--seed S] [--backend cpu] [--control] [--prepared DIR] [--json]
+//   node --import tsx bench/fuzz-faults.ts [--points 24] [--steps 100] [--seed S] [--backend cpu] [--spec FILE] [--control] [--prepared DIR] [--json]
 //
 // Kill points are random steps (seeded), each followed by a random 0–40 ms delay so that some land
 // inside a checkpoint write; every attempt resumes from the newest complete checkpoint. The final
 // checkpoints must match: weights.bin and every other file byte-identical, manifest.json equal but for
-// its `created` time. test/signals/faults.test.ts runs the same sweep with 3 points.
+// its `created` time. test/signals/faults.test.ts runs the same sweep with 2 points on sig-cpu.lssd.
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lssdc, SIG_SPEC, type Proc } from '../test/signals/helpers.ts';
+import { lssdc, preparedRoot, SIG_SPEC, type Proc } from '../test/signals/helpers.ts';
 import { rng } from '../test/fuzz/mutate.ts';
 
 export interface SweepResult {
@@ -42,9 +43,9 @@ function checkpointFiles(dir: string): Map<string, Buffer> {
   return out;
 }
 
-async function runOnce(root: string, steps: number, backend: string, killAt?: { step: number; delayMs: number }) {
+async function runOnce(spec: string, root: string, steps: number, backend: string, killAt?: { step: number; delayMs: number }) {
   let sent = false;
-  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', String(steps), '--no-probe', '--backend', backend], (e, pp) => {
+  const p = lssdc(['run', spec, '--root', root, '--json', '--steps', String(steps), '--no-probe', '--backend', backend], (e, pp) => {
     if (killAt && !sent && e.type === 'step' && e.step >= killAt.step) {
       sent = true;
       setTimeout(() => pp.child.kill('SIGKILL'), killAt.delayMs);
@@ -62,8 +63,9 @@ async function runOnce(root: string, steps: number, backend: string, killAt?: { 
  */
 export async function killSweep(o: { prepared: string; points: number; steps: number; seed: number; log?: (s: string) => void;
   /** Default 'cpu' (tfjs-backend-cpu: deterministic). */ backend?: string;
+  /** The experiment file; default test/signals/fixtures/sig.lssd (its corpus is what `prepared` holds). */ spec?: string;
   /** Also a second uninterrupted run, compared with the first: tells a backend's own nondeterminism from a resume bug. */ control?: boolean }): Promise<SweepResult> {
-  const backend = o.backend ?? 'cpu';
+  const backend = o.backend ?? 'cpu', spec = o.spec ?? SIG_SPEC;
   const t0 = Date.now();
   const r = rng(o.seed);
   const fresh = (name: string) => {
@@ -73,7 +75,7 @@ export async function killSweep(o: { prepared: string; points: number; steps: nu
   };
   const refRoot = fresh('ref'), faultRoot = fresh('kill'), controlRoot = o.control ? fresh('control') : undefined;
   try {
-    const ref = await runOnce(refRoot, o.steps, backend);
+    const ref = await runOnce(spec, refRoot, o.steps, backend);
     if (ref.r.code !== 0 || !ref.runDir) throw new Error(`reference run failed (exit ${ref.r.code}): ${ref.p.stderr().slice(-2000)}`);
     o.log?.(`reference: ${o.steps} steps in ${(ref.r.ms / 1000).toFixed(1)} s`);
     // Distinct kill steps spread over the run (never the last step, so each kill leaves work to resume).
@@ -83,14 +85,14 @@ export async function killSweep(o: { prepared: string; points: number; steps: nu
     const attempts: SweepResult['attempts'] = [];
     let runDir: string | undefined;
     for (const step of sorted) {
-      const a = await runOnce(faultRoot, o.steps, backend, { step, delayMs: Math.floor(r() * 40) });
+      const a = await runOnce(spec, faultRoot, o.steps, backend, { step, delayMs: Math.floor(r() * 40) });
       runDir ??= a.runDir;
       attempts.push({ resumedFrom: a.resumedFrom, lastStep: a.lastStep, signal: a.r.signal, code: a.r.code });
       o.log?.(`  kill at ≥${step}: resumed from ${a.resumedFrom ?? 0}, last step ${a.lastStep}, ${a.r.signal ?? `exit ${a.r.code}`}`);
       if (a.r.code === 0) break; // finished before the kill landed (a late point): nothing left to interrupt
       if (a.r.signal !== 'SIGKILL') throw new Error(`attempt ended with exit ${a.r.code}, not a kill: ${a.p.stderr().slice(-2000)}`);
     }
-    const last = await runOnce(faultRoot, o.steps, backend);
+    const last = await runOnce(spec, faultRoot, o.steps, backend);
     attempts.push({ resumedFrom: last.resumedFrom, lastStep: last.lastStep, signal: last.r.signal, code: last.r.code });
     if (last.r.code !== 0) throw new Error(`the final resume failed (exit ${last.r.code}): ${last.p.stderr().slice(-2000)}`);
     runDir ??= last.runDir;
@@ -100,7 +102,7 @@ export async function killSweep(o: { prepared: string; points: number; steps: nu
     const diff = (x: Map<string, Buffer>, y: Map<string, Buffer>) => [...new Set([...x.keys(), ...y.keys()])].filter((f) => !x.get(f) || !y.get(f) || !x.get(f)!.equals(y.get(f)!));
     let controlDifferences: string[] | undefined;
     if (controlRoot) {
-      const c = await runOnce(controlRoot, o.steps, backend);
+      const c = await runOnce(spec, controlRoot, o.steps, backend);
       if (c.r.code !== 0 || !c.runDir) throw new Error(`control run failed (exit ${c.r.code}): ${c.p.stderr().slice(-2000)}`);
       controlDifferences = diff(a, checkpointFiles(join(c.runDir, 'checkpoints', 'final')));
     }
@@ -112,14 +114,8 @@ export async function killSweep(o: { prepared: string; points: number; steps: nu
   }
 }
 
-/** A root with the fixture's corpus and features, made by a 1-step run. */
-export async function prepareRoot(): Promise<string> {
-  const root = mkdtempSync(join(tmpdir(), 'lssd-faults-prep-'));
-  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', '1', '--no-probe']);
-  const r = await p.done;
-  if (r.code !== 0) throw new Error(`preparing the corpus failed (exit ${r.code}): ${p.stderr().slice(-2000)}`);
-  return root;
-}
+/** A root with the fixture's corpus and features, made by a 1-step run (shared within one `npm test` run). */
+export const prepareRoot = (): Promise<string> => preparedRoot('lssd-faults-prep-');
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
@@ -133,7 +129,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const prepared = given || await prepareRoot();
   try {
     const res = await killSweep({ prepared, points: Number(opt('--points', '24')), steps: Number(opt('--steps', '100')), seed: Number(opt('--seed', '20261201')), log: say,
-      backend: opt('--backend', 'cpu'), control: args.includes('--control') });
+      backend: opt('--backend', 'cpu'), spec: opt('--spec', SIG_SPEC), control: args.includes('--control') });
     const kills = res.attempts.filter((a) => a.signal === 'SIGKILL').length;
     const summary = { ...res, kills, identical: res.differences.length === 0, loadBefore, loadAfter: loadavg().map((x) => x.toFixed(2)).join(' ') };
     if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

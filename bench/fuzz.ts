@@ -1,7 +1,7 @@
 // Mutation fuzz campaigns (issue 13). Not a test: the suite replays the crash corpus this writes
 // (test/fuzz/corpus.test.ts) and runs a small seeded sample (test/compiler/fuzz.test.ts).
 //
-//   node --import tsx bench/fuzz.ts [--mode compile|fmt|cli|index] [--cases N] [--start N] [--workers W] [--seed S] [--no-save] [--json]
+//   node --import tsx bench/fuzz.ts [--mode compile|fmt|cli|index] [--cases N] [--start N] [--workers W] [--seed S] [--slow MS] [--no-save] [--json]
 //
 // compile and fmt run in W worker threads (default min(2, cores)); case n is a function of (seed, n), so
 // `--start` splits a campaign into chunks that together run the same cases as one run.
@@ -33,10 +33,12 @@ import { checkCase, checkFmt, type Failure, type FuzzCase } from '../test/fuzz/o
 import { cliCase, packEntry, targets, victimPath, CORPUS_DIR, type CorpusEntry } from '../test/fuzz/targets.ts';
 
 /** One worker's share of a compile or fmt campaign: the cases n with n % workers === worker. */
-interface WorkerJob { mode: 'compile' | 'fmt'; start: number; cases: number; seed: number; shrink: boolean; worker: number; workers: number }
+interface WorkerJob { mode: 'compile' | 'fmt'; start: number; cases: number; seed: number; shrink: boolean; worker: number; workers: number; slowMs: number }
 type WorkerMsg =
   | { type: 'failure'; sig: string; count: number; entry?: CorpusEntry }
-  | { type: 'progress'; cases: number; failing: number; byKind: Record<string, number> };
+  | { type: 'progress'; cases: number; failing: number; byKind: Record<string, number> }
+  | { type: 'slow'; case: number; ms: number; victim: string; kinds: string[]; bytes: number }
+  | { type: 'begin'; worker: number; case: number };
 
 /** Case n's random stream: a function of the campaign seed and n only. */
 const caseRng = (seed: number, n: number) => rng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(n + 1, 0x85ebca6b)) >>> 0);
@@ -73,7 +75,13 @@ async function runWorker(job: WorkerJob) {
     const c: FuzzCase = { entry: t.entry, victim: t.victim, text: m.text, profile: job.mode === 'compile' && r() < 0.33 ? 'cpu' : undefined };
     const vp = victimPath(t.victim, base.stdlibDir);
     const run = (x: FuzzCase) => (job.mode === 'fmt' ? checkFmt(x.victim, x.text) : checkCase(x, base, vp));
+    // Announced so that the main thread can name a case that never finishes (it reports only finished ones).
+    parentPort!.postMessage({ type: 'begin', worker: job.worker, case: n } satisfies WorkerMsg);
+    const t0 = Date.now();
     const fs = run(c);
+    const ms = Date.now() - t0;
+    // A case far slower than the rest is a finding of its own (a pathological input), reported as it happens.
+    if (ms > job.slowMs) parentPort!.postMessage({ type: 'slow', case: n, ms, victim: c.victim, kinds: m.kinds, bytes: c.text.length } satisfies WorkerMsg);
     cases++;
     if (fs.length) {
       failing++;
@@ -102,6 +110,8 @@ const start = Number(opt('--start', '0'));
 const save = !args.includes('--no-save');
 const shrink = !args.includes('--no-minimise');
 const json = args.includes('--json');
+// --slow MS: report (stderr) every case that takes longer than MS to check (default 10 s).
+const slowMs = Number(opt('--slow', '10000'));
 const workers = Math.max(1, Number(opt('--workers', String(Math.min(2, availableParallelism())))));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -151,10 +161,13 @@ function record(sig: string, entry: CorpusEntry) {
   const have = found.get(sig);
   if (have) { have.count++; return; }
   found.set(sig, { entry, count: 1 });
-  say(`  new failure ${sig}`);
+  say(`  new failure ${sig} (case ${entry.case})`);
   if (save) {
     mkdirSync(CORPUS_DIR, { recursive: true });
-    const file = join(CORPUS_DIR, `${mode}-${sigHash(sig)}.json`);
+    // A signature already in the corpus was fixed there (the corpus test replays it), so seeing it again is a
+    // new instance of that kind of failure: it is saved beside the old one under its case number.
+    const first = join(CORPUS_DIR, `${mode}-${sigHash(sig)}.json`);
+    const file = existsSync(first) ? join(CORPUS_DIR, `${mode}-${sigHash(sig)}-${entry.case}.json`) : first;
     if (!existsSync(file)) writeFileSync(file, JSON.stringify(packEntry(entry), null, 1) + '\n');
   }
 }
@@ -165,6 +178,7 @@ const loadBefore = load();
 const byKind = new Map<MutationKind, number>();
 let failing = 0;
 const r = rng(seed);
+const slow: { case: number; ms: number; victim: string; kinds: string[]; bytes: number }[] = [];
 
 if (mode === 'compile' || mode === 'fmt') {
   const ts = targets(root);
@@ -178,6 +192,11 @@ if (mode === 'compile' || mode === 'fmt') {
       const have = found.get(m.sig);
       if (have) have.count += m.count;
       else if (m.entry) { record(m.sig, m.entry); found.get(m.sig)!.count = m.count; }
+    } else if (m.type === 'begin') {
+      running.set(m.worker, { case: m.case, since: Date.now(), told: false });
+    } else if (m.type === 'slow') {
+      slow.push(m);
+      process.stderr.write(`  slow case ${m.case}: ${(m.ms / 1000).toFixed(1)} s (${m.victim}, ${m.bytes} characters, ${m.kinds.join('+')})\n`);
     } else if (m.type === 'progress') {
       done += m.cases; failing += m.failing;
       for (const [k, v] of Object.entries(m.byKind)) byKind.set(k as MutationKind, (byKind.get(k as MutationKind) ?? 0) + v);
@@ -185,12 +204,16 @@ if (mode === 'compile' || mode === 'fmt') {
       if (done - lastReport >= 5_000) { lastReport = done; process.stderr.write(`  ${done} cases, ${failing} failing, ${found.size} distinct, ${((Date.now() - t0) / 1000).toFixed(0)} s, load ${load()}\n`); }
     }
   };
+  const running = new Map<number, { case: number; since: number; told: boolean }>();
+  const watchdog = setInterval(() => {
+    for (const c of running.values()) if (!c.told && Date.now() - c.since > slowMs) { c.told = true; process.stderr.write(`  case ${c.case} still running after ${((Date.now() - c.since) / 1000).toFixed(0)} s\n`); }
+  }, 5_000);
   await Promise.all(Array.from({ length: workers }, (_, w) => new Promise<void>((res, rej) => {
     // The worker loads this file through tsx's loader (registered in the worker: loader hooks are per thread).
     const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
     const wk = new Worker(boot, {
       eval: true,
-      workerData: { mode, start, cases, seed, shrink, worker: w, workers } satisfies WorkerJob,
+      workerData: { mode, start, cases, seed, shrink, worker: w, workers, slowMs } satisfies WorkerJob,
       // A larger young generation: the mutants are short-lived garbage; scavenges were a third of the CPU.
       resourceLimits: { maxYoungGenerationSizeMb: 128 },
     });
@@ -198,6 +221,7 @@ if (mode === 'compile' || mode === 'fmt') {
     wk.on('error', rej);
     wk.on('exit', (code) => (code === 0 ? res() : rej(new Error(`fuzz worker ${w} exited ${code}`))));
   })));
+  clearInterval(watchdog);
 } else if (mode === 'cli') {
   // The scratch project is a copy of experiments/: only its files are mutated there.
   const ts = targets(root).filter((t) => t.victim.startsWith('experiments/'));
@@ -230,6 +254,7 @@ const cpu = process.cpuUsage(cpu0);
 const summary = {
   mode, start, cases, seed, workers, failingCases: failing, distinctFailures: found.size,
   failures: [...found.entries()].map(([sig, v]) => ({ signature: sig, count: v.count })),
+  slowCases: slow,
   byKind: Object.fromEntries([...byKind.entries()].sort()),
   wallSeconds: Math.round(wall * 10) / 10, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
   casesPerSecond: Math.round(cases / wall), loadBefore, loadAfter: load(),
@@ -238,5 +263,6 @@ if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
 else {
   say(`${mode}: ${cases} cases in ${summary.wallSeconds} s wall, ${summary.cpuSeconds} s CPU (${summary.casesPerSecond}/s), ${failing} failing, ${found.size} distinct failures; load ${loadBefore} → ${summary.loadAfter}`);
   for (const f of summary.failures) say(`  ${f.count} × ${f.signature}`);
+  for (const s of summary.slowCases) say(`  slow: case ${s.case}, ${(s.ms / 1000).toFixed(1)} s (${s.victim}, ${s.bytes} characters, ${s.kinds.join("+")})`);
 }
 process.exit(found.size ? 1 : 0);

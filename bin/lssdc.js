@@ -1,4 +1,26 @@
-#!/usr/bin/env node
+#!/bin/sh
+':' /*
+# This file is a POSIX sh script and an ES module. Run as a program (`lssdc`, npm's bin link), sh
+# answers `--version` from package.json and starts a compile-only command from the startup snapshot
+# build/compile.blob (scripts/snapshot.mjs) — with the node binary and V8 flags that built it, recorded beside it,
+# and only without NODE_OPTIONS, LSSD_SOURCES or LSSD_DEBUG; everything else is `node` running this
+# file (`node bin/lssdc.js …` starts there directly), whose JavaScript follows the sh part.
+self=$(readlink -f -- "$0" 2>/dev/null) || self=$0
+root=${self%/bin/lssdc.js}
+if [ $# = 1 ] && { [ "$1" = --version ] || [ "$1" = -V ]; } && [ -f "$root/package.json" ]; then
+  while IFS= read -r line; do
+    case $line in '  "version": "'*) v=${line#*: \"}; printf 'lssdc %s\n' "${v%%\"*}"; exit 0;; esac
+  done < "$root/package.json"
+fi
+case $1 in check|fmt|show|expand|table|diff|completion)
+  blob=$root/build/compile.blob
+  if [ -z "$NODE_OPTIONS$LSSD_SOURCES$LSSD_DEBUG" ] && [ -f "$blob" ] && { IFS= read -r built && IFS= read -r flags; } < "$blob.node" 2>/dev/null \
+    && node=$(command -v node) && node=$(readlink -f -- "$node") && [ "$node" = "$built" ] && [ ! "$node" -nt "$blob" ]; then
+    exec "$node" $flags --snapshot-blob "$blob" "$@"
+  fi;;
+esac
+exec node "$self" "$@"
+*/
 // Launcher. Runs the compiled CLI in build/ (made by `npm run build`, which `npm install` runs) when it
 // is up to date with the TypeScript sources (the compile-only commands from build/compile.cjs with a
 // V8 code cache, the others from the ES-module build); otherwise runs the sources through tsx, saying why in one

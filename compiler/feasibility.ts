@@ -144,6 +144,7 @@ export function catalogText(c: ResolvedSpec['data']['catalog']): string {
         c.speech_to_bed !== undefined ? `speech_to_bed = ${c.speech_to_bed}dB` : '',
         c.dubs_per_title ? `dubs = ${c.dubs_per_title.min} .. ${c.dubs_per_title.max}` : '',
         c.max_speakers !== undefined ? `speakers = ${c.max_speakers}` : '',
+        c.probe_clips !== undefined ? `probe_clips = ${c.probe_clips}` : '',
       ].filter(Boolean).map((k) => `, ${k}`).join('');
       return `synthetic(titles = ${c.titles}, minutes = ${c.minutes_per_title}, seed = ${c.seed}, languages = [${c.languages.map((l) => l.toUpperCase()).join(', ')}]${knobs})`;
     }

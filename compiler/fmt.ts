@@ -52,7 +52,10 @@ export function valueToText(v: Value): string {
     case 'Number': return v.text;
     case 'Quantity': {
       const num = v.text.endsWith(v.unit) ? v.text.slice(0, v.text.length - v.unit.length).trim() : v.text.split(/\s+/)[0];
-      return SYMBOL_UNITS.has(v.unit) || !UNIT_WORDS.has(v.unit) ? `${num}${v.unit}` : `${num} ${v.unit}`;
+      // `8M s` is 8,000,000 seconds: attached, `8Ms` would read as 8 of a unit `Ms`, so a number ending in a
+      // multiplier (K, M, B) keeps its space before the unit.
+      const attach = /[0-9]$/.test(num) && (SYMBOL_UNITS.has(v.unit) || !UNIT_WORDS.has(v.unit));
+      return attach ? `${num}${v.unit}` : `${num} ${v.unit}`;
     }
     case 'Range': return v.hi ? `${valueToText(v.lo)} .. ${valueToText(v.hi)}` : `${valueToText(v.lo)} ..`;
     case 'String': return quote(v.value);
@@ -217,7 +220,9 @@ class Printer {
 
   /** `{ a = 1  b = 2 }` when every entry is a plain field, there are no comments, and it is short. */
   private oneLine(b: Block): string | undefined {
-    if (!b.entries.length || this.hasCommentsIn(b)) return b.entries.length ? undefined : '{ }';
+    // An empty block with a comment in it prints on lines of its own, the comment inside (`d {⏎  // c⏎}`).
+    if (this.hasCommentsIn(b)) return undefined;
+    if (!b.entries.length) return '{ }';
     if (b.entries.some((e) => e.kind !== 'Field')) return undefined;
     const text = `{ ${b.entries.map((e) => this.entryText(e)).join('  ')} }`;
     return text.includes('\n') ? undefined : text;

@@ -148,6 +148,17 @@ const bool = (c: Config, k: string): boolean => {
   if (typeof v !== 'boolean') throw new ConfigError(k, v, 'true or false');
   return v;
 };
+/**
+ * The most blocks (layers) one stage or tower may have: far beyond anything trainable (the deepest
+ * config here has 16) and few enough that the counts' per-block walks stay cheap. Found by the compile
+ * fuzz campaign: `depth = 1e308` made lowering loop for ever.
+ */
+export const MAX_BLOCKS = 10_000;
+/** A number of blocks: a whole number from 0 to MAX_BLOCKS. */
+const blocks = (c: Config, k: string, v: number = num(c, k), what = 'a whole number of blocks'): number => {
+  if (!Number.isInteger(v) || v < 0 || v > MAX_BLOCKS) throw new ConfigError(k, c[k], `${what} from 0 to ${MAX_BLOCKS.toLocaleString('en-US')}`);
+  return v;
+};
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 
 export class ConfigError extends Error {
@@ -171,7 +182,7 @@ export function patchGrid(dims: number[], patch: number[]): number[] {
 }
 
 function countPatch(family: 'patch_transformer' | 'patch_mlp', c: Config, dims: number[], channels: number): Count {
-  const patch = arr(c, 'patch'), d = num(c, 'dim'), depth = num(c, 'depth'), ratio = num(c, 'mlp_ratio');
+  const patch = arr(c, 'patch'), d = num(c, 'dim'), depth = blocks(c, 'depth'), ratio = num(c, 'mlp_ratio');
   const grid = patchGrid(dims, patch);
   const n = prod(grid);
   if (n < 1) throw new ConfigError('patch', patch, `no larger than the input ${JSON.stringify(dims)}`);
@@ -197,7 +208,7 @@ const convOut = (s: number, k: number, stride: number) => Math.floor((s + 2 * Ma
 
 function countMvit(c: Config, dims: number[], channels: number, classes: number): Count {
   const v2 = num(c, 'version') >= 2;
-  const E = num(c, 'embed_dim'), depth = num(c, 'depth'), ratio = num(c, 'mlp_ratio');
+  const E = num(c, 'embed_dim'), depth = blocks(c, 'depth'), ratio = num(c, 'mlp_ratio');
   const pk = arr(c, 'patch_kernel'), ps = arr(c, 'patch_stride'), stages = new Set(arr(c, 'stage_layers'));
   const pool = arr(c, 'pool_kernel'), qs = arr(c, 'pool_q_stride');
   let kvs = arr(c, 'pool_kv_stride').slice();
@@ -272,7 +283,7 @@ function countX3d(c: Config, dims: number[], channels: number, classes: number):
   let dimIn = stem;
   const basis = [[1, c1], [2, roundWidth(c1, 2)], [5, roundWidth(roundWidth(c1, 2), 2)], [3, roundWidth(roundWidth(roundWidth(c1, 2), 2), 2)]];
   for (const [reps, base] of basis) {
-    const out = roundWidth(base, wm), inner = Math.floor(bf * out), n = Math.ceil(dm * reps);
+    const out = roundWidth(base, wm), inner = Math.floor(bf * out), n = blocks(c, 'depth_factor', Math.max(0, Math.ceil(dm * reps)), `a factor giving each stage (up to ${reps} × depth_factor blocks) a number of blocks`);
     for (let b = 0; b < n; b++) {
       const stride = b === 0 ? 2 : 1;
       const h2 = convOut(H, 3, stride), w2 = convOut(W, 3, stride), pos = T * H * W, pos2 = T * h2 * w2;
@@ -300,6 +311,7 @@ function countResnet(c: Config, dims: number[], channels: number, classes: numbe
   H = convOut(H, 3, 2); W = convOut(W, 3, 2);
   let dimIn = w0;
   layers.forEach((n, s) => {
+    blocks(c, 'layers', n, 'a list of whole numbers of blocks, each');
     const width = w0 * 2 ** s, out = width * 4;
     for (let b = 0; b < n; b++) {
       const stride = b === 0 && s > 0 ? 2 : 1;

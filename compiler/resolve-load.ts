@@ -35,6 +35,9 @@ export function parseCached(source: Source): ReturnType<typeof parse> {
   return r;
 }
 
+/** Forgets every cached parse: the startup snapshot's build (cli/snapshot-entry.ts) parses files only to warm code up. */
+export function clearParseCache(): void { parseCache.clear(); }
+
 export function loadProgram(entry: string, host: CompilerHost, diagnostics: Diagnostic[]): Loaded {
   const loaded: Loaded = { entry, files: new Map(), sources: new Map(), symbols: new Map() };
   loadInto(loaded, entry, undefined, host, diagnostics);

@@ -59,6 +59,8 @@ export interface SyntheticKnobs {
   max_speakers?: number;
   /** Language → voice: how much of its language's register (pitch, formants) every voice carries, in [0, 1]. Absent = 0. */
   language_voice?: number;
+  /** Probe clips per class of every synthetic probe task (5 folds, so each fold tests a fifth). Absent = 20. */
+  probe_clips?: number;
 }
 
 export type CatalogSpec =

@@ -281,7 +281,9 @@ export function lexSource(source: Source, positions = new Positions(source)): Le
     // Cannot happen (Unknown accepts any character); kept loud rather than silently dropping input.
     throw new Error(`lssd lexer: unexpected lexing error ${r.errors[0].message}`);
   }
-  // Comments, with `trailing` = a token (doc comments included) ended on the comment's line.
+  // Comments, with `trailing` = a token (doc comments included) ended on the comment's line. Separators
+  // (`,` `;`) do not count: fmt drops a separator, so a comment after one alone on its line (`⏎,  // c`)
+  // trails nothing, and fmt prints it on a line of its own.
   const comments: Comment[] = [];
   const raw = (r.groups.comments ?? []) as IToken[];
   let k = 0;
@@ -289,7 +291,11 @@ export function lexSource(source: Source, positions = new Positions(source)): Le
   for (const c of raw) {
     const k0 = k;
     while (k < tokens.length && tokens[k].startOffset < c.startOffset) k++;
-    if (k > k0) lastLineWithToken = positions.pos(tokenEnd(tokens[k - 1])).line;
+    if (k > k0) {
+      let j = k - 1;
+      while (j >= 0 && (tokens[j].tokenType === Comma || tokens[j].tokenType === Semi)) j--;
+      lastLineWithToken = j >= 0 ? positions.pos(tokenEnd(tokens[j])).line : -1;
+    }
     const body = c.image.trimEnd();
     const span = positions.span(c.startOffset, c.startOffset + body.length);
     comments.push({ kind: 'Comment', text: body, span, trailing: lastLineWithToken === span.start.line });

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { PRECOMPILED, precompiledPlugin, sourceUrlPlugin, validateGrammar } from './build-plugins.mjs';
 import { BUNDLE } from './bundle-cache.mjs';
+import { buildSnapshot, bundleSnapshotEntry } from './snapshot.mjs';
 import { GLOB_DIRS, makeStamp, STAMP_FILE } from './stamp.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -77,7 +78,9 @@ const cjs = await esbuild.build({
   logLevel: 'warning',
   plugins: [precompiledPlugin(root), sourceUrlPlugin(outdir, { commands: COMPILE_ONLY })],
 });
-const bundled = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(cjs.metafile.inputs)])].filter((p) => !p.includes('node_modules/'));
+// The same again with cli/snapshot-entry.ts on top, run once after the swap to make the startup snapshot build/compile.blob.
+const snap = await bundleSnapshotEntry(root, tmp, outdir, COMPILE_ONLY);
+const bundled = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(cjs.metafile.inputs), ...Object.keys(snap.inputs)])].filter((p) => !p.includes('node_modules/') && !p.startsWith('<define:'));
 const generatedFrom = Object.entries(PRECOMPILED).filter(([m]) => bundled.includes(m)).flatMap(([, p]) => p.inputs);
 const inputs = [...bundled, ...generatedFrom].sort();
 writeFileSync(join(tmp, STAMP_FILE), JSON.stringify({ ...makeStamp(root, inputs, GLOB_DIRS), compileOnly: COMPILE_ONLY }, null, 1) + '\n');
@@ -89,6 +92,7 @@ rmSync(old, { recursive: true, force: true });
 // The code cache is made in place: V8 keeps the file name it compiled, which stack traces show.
 const warm = spawnSync(process.execPath, [join(root, 'scripts/bundle-cache.mjs'), '--warm', outdir], { cwd: root, encoding: 'utf8' });
 if (warm.status !== 0) throw new Error(`build: warming the code cache of ${BUNDLE} failed (exit ${warm.status}):\n${warm.stderr}`);
+buildSnapshot(root, outdir);
 if (!quiet) {
   const n = Object.keys(result.metafile.outputs).filter((p) => p.endsWith('.js')).length;
   process.stdout.write(`lssd build: ${inputs.length} sources → ${n} files in ${relative(process.cwd(), outdir) || '.'}/ (${(performance.now() - t0).toFixed(0)} ms)\n`);

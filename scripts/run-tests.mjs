@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Finds every test/**/*.test.ts (Node 20's --test has no globs) and runs them with node's test runner.
 // LSSD_SOURCES=1: a CLI spawned by a test (bin/lssdc.js) runs the TypeScript sources, never build/.
-// `npm test -- PATTERN` runs only files whose path contains PATTERN.
-import { readdirSync, statSync } from 'node:fs';
+// `npm test -- PATTERN` runs only files whose path contains PATTERN. LSSD_TEST_SHARED: a scratch directory
+// for fixtures that test files share within this run (test/signals/helpers.ts preparedRoot), removed after.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -18,5 +20,11 @@ const files = [];
 })(join(root, 'test'));
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
 if (selected.length === 0) { console.error('no test files matched'); process.exit(1); }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { cwd: root, stdio: 'inherit', env: { ...process.env, LSSD_TEST: '1', LSSD_SOURCES: '1' } });
-process.exit(r.status ?? 1);
+const shared = mkdtempSync(join(tmpdir(), 'lssd-test-shared-'));
+// Ctrl-C reaches the test runner too (same process group); this process waits for it, then cleans up.
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => {});
+let r;
+try {
+  r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { cwd: root, stdio: 'inherit', env: { ...process.env, LSSD_TEST: '1', LSSD_SOURCES: '1', LSSD_TEST_SHARED: shared } });
+} finally { rmSync(shared, { recursive: true, force: true }); }
+process.exit(r?.status ?? (r?.signal ? 128 + constants.signals[r.signal] : 1));

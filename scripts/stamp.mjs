@@ -10,10 +10,12 @@ export const STAMP_FILE = 'stamp.json';
 /** Folders the build globs for entry points: a file added or removed there makes the build stale. */
 export const GLOB_DIRS = ['cli/commands'];
 /** Files that shape the build without being bundled sources. */
-export const EXTRA_INPUTS = ['scripts/build.mjs', 'scripts/build-plugins.mjs', 'scripts/stamp.mjs'];
+export const EXTRA_INPUTS = ['scripts/build.mjs', 'scripts/build-plugins.mjs', 'scripts/snapshot.mjs', 'scripts/stamp.mjs'];
 
 // node:crypto is loaded only to hash a file whose mtime moved: loading it costs 10-50 ms of every start.
-const sha1 = (buf) => createRequire(import.meta.url)('node:crypto').createHash('sha1').update(buf).digest('hex');
+// (Any base resolves a built-in: not import.meta.url, which the startup snapshot's CommonJS bundle of this file lacks.)
+const crypto = () => createRequire(process.execPath)('node:crypto');
+const sha1 = (buf) => crypto().createHash('sha1').update(buf).digest('hex');
 const listing = (root, dir) => readdirSync(join(root, dir)).filter((f) => /\.tsx?$/.test(f)).sort();
 
 /** Stamp for `inputs` (paths relative to `root`, `/`-separated). */

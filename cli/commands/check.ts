@@ -2,7 +2,7 @@
 // and report diagnostics. Prints only a summary when all is well. Exit 0 ok, 1 errors (or warnings
 // with --strict), 2 usage.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from '../main.ts';
 import { compileFile, type Program } from '../../compiler/index.ts';
 import type { Diagnostic } from '../../compiler/diagnostic.ts';
@@ -111,10 +111,19 @@ export const command: Command = {
     if (missing.length) return usageError(args, USAGE, missing.map((m) => `no such file or directory: ${m}`).join('; '));
     if (!files.length && !walked.length) return usageError(args, USAGE, `no .lssd files under ${p.positional.join(', ')}`);
     // Bound catalogs are measured (the lister loads only then): with --profile/--catalog or a project file.
-    const bound = p.values.has('--profile') || p.lists.has('--catalog') || files.some((f) => f !== '-' && existsSync(projectFileFor(f)));
+    // A file's project file depends only on its folder (collectFiles yields files): looked up once per
+    // folder and command run, not twice per file (each lookup stats its way up to the package root).
+    const projects = new Map<string, string>();
+    const projectOf = (f: string) => {
+      const dir = dirname(resolve(f));
+      let pf = projects.get(dir);
+      if (pf === undefined) { pf = projectFileFor(f); projects.set(dir, pf); }
+      return pf;
+    };
+    const bound = p.values.has('--profile') || p.lists.has('--catalog') || files.some((f) => f !== '-' && existsSync(projectOf(f)));
     const base = hostWithStdin(nodeHost({ allowImports: p.lists.get('--allow-import') ?? [] }));
     const host = bound ? await withCatalogTitles(base, defaultRoot(files[0] ?? '.')) : base;
-    const checked = checkFiles(files, (f) => compileOptions(p, f, { feasibility: true }), host);
+    const checked = checkFiles(files, (f) => compileOptions(p, f, { feasibility: true, project: projectOf(f) }), host);
     const { programs, sources } = checked;
     const diagnostics = [...walked, ...checked.diagnostics];
     const errors = diagnostics.filter((d) => d.severity === 'error').length;

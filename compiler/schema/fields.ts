@@ -102,6 +102,8 @@ const catalog = variant<CatalogSpec>('a catalog', {
         language_look: strengthOrNone, content_scene: fraction(), language_voice: fraction(),
         speech_to_bed: quantity('level', { min: -40, max: 40 }),
         dubs: range(int(0, 6)), speakers: int(0, 3),
+        // the probe sets' size (not a causal knob: more clips per class narrow the probes' own noise)
+        probe_clips: int(5, 10000),
         // the dubbing knobs (§4.7): always in the spec, since their defaults changed the default corpus
         voice_match: bool, loudness: loudnessMatch, eq_match: bool, room,
       },
@@ -118,6 +120,7 @@ const catalog = variant<CatalogSpec>('a catalog', {
         ...(a.speech_to_bed !== undefined && a.speech_to_bed !== 7 ? { speech_to_bed: a.speech_to_bed as number } : {}),
         ...(dubs && (dubs.min !== 0 || dubs.max !== 6) ? { dubs_per_title: { min: dubs.min, max: dubs.max } } : {}),
         ...(a.speakers !== undefined && a.speakers !== 3 ? { max_speakers: a.speakers as number } : {}),
+        ...(a.probe_clips !== undefined && a.probe_clips !== 20 ? { probe_clips: a.probe_clips as number } : {}),
         voice_match: (a.voice_match as boolean) ?? true,
         loudness: (a.loudness as SyntheticDubbing['loudness']) ?? { method: 'bs1770', target: -23 },
         eq_match: (a.eq_match as boolean) ?? true,

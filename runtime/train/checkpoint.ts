@@ -53,8 +53,11 @@ export async function saveCheckpoint(dir: string, meta: Omit<Manifest, 'format' 
     // A full disk or a read-only run directory: the temp directory goes, the previous checkpoints stay
     // (pruning runs only after a save succeeds), and the user gets a coded line, not a stack trace.
     if (!(e as NodeJS.ErrnoException)?.code) throw e;
-    try { rmSync(tmp, { recursive: true, force: true }); } catch { /* unreadable too: nothing more to do */ }
-    throw new LssdError(M.checkpointWriteFailed.code, `cannot write checkpoint ${basename(dir)}: ${reason(e)}`,
+    // The file system may refuse the clean-up too (it went read-only after the temp directory was made):
+    // then the message says what was left, and the next run, which lists the checkpoints, removes it.
+    let left = '';
+    try { rmSync(tmp, { recursive: true, force: true }); } catch (r) { if (existsSync(tmp)) left = `; ${basename(tmp)} is left behind (removing it failed too: ${reason(r)}) and the next run removes it`; }
+    throw new LssdError(M.checkpointWriteFailed.code, `cannot write checkpoint ${basename(dir)}: ${reason(e)}${left}`,
       { path: dirname(parent), hint: 'the previous checkpoints are intact; free space or make the run directory writable, then re-run to resume' });
   }
 }

@@ -16,6 +16,7 @@ function tree(): string {
   writeFileSync(join(root, 'scripts/build.mjs'), '// build\n');
   writeFileSync(join(root, 'scripts/stamp.mjs'), '// stamp\n');
   writeFileSync(join(root, 'scripts/build-plugins.mjs'), '// plugins\n');
+  writeFileSync(join(root, 'scripts/snapshot.mjs'), '// snapshot\n');
   return root;
 }
 const inputs = ['cli/main.ts', 'cli/commands/check.ts'];

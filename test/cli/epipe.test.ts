@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, SIG_SPEC, repo } from '../signals/helpers.ts';
+import { BIN, SIG_CPU_SPEC, preparedRoot, repo } from '../signals/helpers.ts';
 
 /** Runs lssdc; once stdout has shown `until` (a pattern), closes the read end of the pipe, as `head` does. */
 function closedPipe(args: string[], until: RegExp): Promise<{ code: number | null; signal: string | null; err: string; seen: string }> {
@@ -59,10 +59,10 @@ test('stdout on a full disk (/dev/full): one coded line, exit 1, no stack trace 
 });
 
 test('a run whose stdout closes stops as on SIGTERM: a checkpoint, run.json interrupted, exit 143', { timeout: 600_000 }, async () => {
-  const root = mkdtempSync(join(tmpdir(), 'lssd-epipe-run-'));
+  const root = await preparedRoot('lssd-epipe-run-');
   try {
     // The plain renderer prints a line per epoch; the pipe closes after the first, with training under way.
-    const r = await closedPipe(['run', SIG_SPEC, '--root', root, '--steps', '200', '--no-probe', '--backend', 'cpu'], /epoch \d+ ·[^\n]*\n/);
+    const r = await closedPipe(['run', SIG_CPU_SPEC, '--root', root, '--steps', '200', '--no-probe', '--backend', 'cpu'], /epoch \d+ ·[^\n]*\n/);
     assert.equal(r.code, 143, `exit ${r.code ?? r.signal}\nstdout: ${r.seen.slice(-1500)}\nstderr: ${r.err.slice(-2000)}`);
     assert.doesNotMatch(r.err, /EPIPE|internal error|at .*:\d+:\d+/);
     const runs = join(root, 'runs');

@@ -87,3 +87,9 @@ test('grid layout', () => {
   const { out } = fmt('g.lssd', src);
   assert.equal(out, 'grid g extends b {\n  axis d = [off as "x", any] -> dubs.policy\n  zip(a, b)\n  exclude { d = off }\n  when { d = any } { init from cell(d = off) }\n  name = "g{d}"\n}\n');
 });
+
+test('a number with a multiplier keeps the space before its unit (`8M s` is not `8Ms`)', () => {
+  const { r, out } = fmt('x.lssd', 'experiment x {\n  a = 8M s\n  b = 2K steps\n  c = 3 s\n}\n');
+  assert.equal(out, 'experiment x {\n  a = 8M s\n  b = 2K steps\n  c = 3s\n}\n');
+  assert.deepEqual(stripAst(parse({ name: 'x.lssd', text: out! }).value!), stripAst(r.value!));
+});

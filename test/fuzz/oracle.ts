@@ -171,9 +171,10 @@ function insideItem(file: File, offset: number): boolean {
   const visit = (x: unknown): boolean => {
     if (!x || typeof x !== 'object') return false;
     if (Array.isArray(x)) return x.some(visit);
-    const o = x as { kind?: string; items?: { span?: Span }[]; args?: { span?: Span }[]; named?: { value: { span?: Span } }[] };
+    const o = x as { kind?: string; items?: { span?: Span }[]; args?: { span?: Span }[]; named?: { name: { span: Span }; value: { span: Span } }[] };
     if (o.kind === 'List' && o.items?.some(within)) return true;
-    if (o.kind === 'Call' && (o.args?.some(within) || o.named?.some((n) => within(n.value)))) return true;
+    // A named argument is one item from its name to its value (`c(s = // c⏎ s)`), as fmt prints it.
+    if (o.kind === 'Call' && (o.args?.some(within) || o.named?.some((n) => within({ span: { ...n.name.span, end: n.value.span.end } })))) return true;
     // An axis item is its value and its label (`[EFR] as "ESF"`).
     const ax = x as { kind?: string; values?: { span: Span }[]; labels?: ({ span: Span } | null | undefined)[] };
     if (ax.kind === 'GridAxis' && ax.values?.some((v, i) => { const l = ax.labels?.[i]; return !!l && offset > v.span.start.offset && offset < l.span.end.offset; })) return true;

@@ -3,16 +3,15 @@
 // within a step: no probe-end, exit 143, run.json `interrupted`, and no results cached for the probe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lssdc } from './helpers.ts';
+import { lssdc, preparedRoot } from './helpers.ts';
 
 const SPEC = fileURLToPath(new URL('./fixtures/probe-sig.lssd', import.meta.url));
 
 test('SIGTERM during probe training: the probe stops mid-training, exit 143, interrupted, no probe result', { timeout: 600_000 }, async () => {
-  const root = mkdtempSync(join(tmpdir(), 'lssd-probe-sig-'));
+  const root = await preparedRoot('lssd-probe-sig-');
   let sentAt = 0;
   const p = lssdc(['run', SPEC, '--root', root, '--json', '--steps', '4'], (e, pp) => {
     // Embedding is done when its progress reaches the total; the probe trains next.
@@ -31,4 +30,5 @@ test('SIGTERM during probe training: the probe stops mid-training, exit 143, int
   const probes = join(start.runDir, 'probes');
   const files = existsSync(probes) ? (readdirSync(probes, { recursive: true }) as string[]) : [];
   assert.deepEqual(files.filter((f) => f.endsWith('results.json') || f.endsWith('slow_scene.json')), [], 'no probe result was cached');
+  rmSync(root, { recursive: true, force: true });
 });

@@ -3,14 +3,13 @@
 // duplicate must not skip the checkpoint: the run stops within a step, checkpoints at that step, exits 143.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpoints, lssdc, SIG_SPEC, steps } from './helpers.ts';
+import { checkpoints, lssdc, preparedRoot, SIG_SPEC, steps } from './helpers.ts';
 
 for (const [first, second] of [['SIGTERM', 'SIGUSR1'], ['SIGUSR1', 'SIGTERM'], ['SIGTERM', 'SIGTERM']] as const) {
   test(`${first} then ${second}: one stop, a checkpoint at the last step, exit 143`, { timeout: 240_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'lssd-sched-'));
+    const root = await preparedRoot('lssd-sched-');
     let sentAt = -1;
     const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', '150', '--no-probe'], (e, pp) => {
       if (e.type === 'step' && e.step >= 3 && sentAt < 0) { sentAt = e.step; pp.child.kill(first); setTimeout(() => pp.child.kill(second), 20); }
@@ -23,5 +22,6 @@ for (const [first, second] of [['SIGTERM', 'SIGUSR1'], ['SIGUSR1', 'SIGTERM'], [
     assert.equal(checkpoints(p).at(-1)?.step, last, `checkpointed at the last step: ${JSON.stringify(checkpoints(p))}`);
     const runDir = (p.events.find((e) => e.type === 'run-start') as { runDir: string }).runDir;
     assert.equal(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).status, 'interrupted');
+    rmSync(root, { recursive: true, force: true });
   });
 }

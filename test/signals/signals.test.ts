@@ -6,12 +6,11 @@
 // so the synthetic corpus is generated once.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpoints, lssdc, SIG_SPEC, steps, type Proc } from './helpers.ts';
+import { checkpoints, lssdc, preparedRoot, SIG_SPEC, steps, type Proc } from './helpers.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'lssd-sig-'));
+let root = '';
 const runJson = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
 const runDirOf = (p: Proc) => (p.events.find((e) => e.type === 'run-start') as { runDir: string }).runDir;
 const why = (p: Proc) => `stderr: ${p.stderr().slice(-3000)}\nevents: ${p.events.filter((e) => e.type !== 'data-progress').map((e) => JSON.stringify(e)).join('\n').slice(-3000)}`;
@@ -28,10 +27,8 @@ function assertCheckpointsComplete(dir: string): string[] {
 }
 
 before(async () => {
-  // Prepare the corpus and features once (a 1-step run).
-  const p = lssdc(['run', SIG_SPEC, '--root', root, '--json', '--steps', '1', '--no-probe']);
-  const r = await p.done;
-  assert.equal(r.code, 0, why(p));
+  // The corpus and features, prepared once (a 1-step run; shared with the other signal tests' files).
+  root = await preparedRoot();
 });
 
 async function interruptAt(sig: NodeJS.Signals, nSteps: number, at: number, extra: string[] = []) {

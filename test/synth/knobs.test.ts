@@ -7,7 +7,7 @@
 // once in 16,000 checks; the draws are seeded, so a pass is reproducible). Strength 1 is exact.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planTitle } from '../../runtime/media/synth/plan.ts';
@@ -20,6 +20,8 @@ import { DEFAULT_KNOBS, REGISTER, cramersV, knobsOfCatalog, languageRegister, me
 import { voiceParams } from '../../runtime/media/synth/espeak.ts';
 import { ffmpeg, runCommand } from '../../runtime/media/ffmpeg.ts';
 import { SynthCodes } from '../../runtime/media/synth/errors.ts';
+import { compileFile } from '../../compiler/index.ts';
+import { nodeHost } from '../../runtime/host.ts';
 
 const langs = [...LANGS];
 const knobs = (k: Partial<GeneratorKnobs>): GeneratorKnobs => ({ ...DEFAULT_KNOBS, dubs: { ...DEFAULT_KNOBS.dubs }, ...k });
@@ -148,8 +150,8 @@ test('defaults leave the plan and the corpus directory as they were; each knob c
   const base = { kind: 'synthetic' as const, titles: 4, minutes_per_title: 1, seed: 0, languages: ['en', 'es'] };
   const d = corpusDir(base, '/r');
   // the explicit defaults are the same corpus
-  assert.equal(corpusDir({ ...base, content_scene: 0, language_voice: 0, speech_to_bed: 7, dubs_per_title: { min: 0, max: 6 }, max_speakers: 3 }, '/r'), d);
-  const variants = [{ language_look: 0 }, { language_look: 0.5 }, { content_scene: 0.5 }, { language_voice: 0.5 }, { speech_to_bed: 3 }, { dubs_per_title: { min: 1, max: 6 } }, { max_speakers: 2 }];
+  assert.equal(corpusDir({ ...base, content_scene: 0, language_voice: 0, speech_to_bed: 7, dubs_per_title: { min: 0, max: 6 }, max_speakers: 3, probe_clips: 20 }, '/r'), d);
+  const variants = [{ language_look: 0 }, { language_look: 0.5 }, { content_scene: 0.5 }, { language_voice: 0.5 }, { speech_to_bed: 3 }, { dubs_per_title: { min: 1, max: 6 } }, { max_speakers: 2 }, { probe_clips: 60 }];
   const dirs = new Set([d, ...variants.map((v) => corpusDir({ ...base, ...v }, '/r'))]);
   assert.equal(dirs.size, variants.length + 1, 'every knob is part of the corpus hash');
   // a plan without knobs equals a plan with the defaults, except for the (null) look family
@@ -159,6 +161,29 @@ test('defaults leave the plan and the corpus directory as they were; each knob c
   // families drawn on their own stream: switching them on changes nothing else in the plan
   const c = planTitle({ seed: 3, index: 5, minutesPerTitle: 1, languages: langs, knobs: knobs({ languageLook: 0.5 }) });
   assert.deepEqual({ ...c, lookFamily: null }, a);
+});
+
+test('probe_clips reaches the spec (left out at its default, 20) and is refused below 5 (5 folds) with a coded diagnostic', () => {
+  const d = mkdtempSync(join(tmpdir(), 'lssd-probe-clips-'));
+  try {
+    const compileWith = (arg: string) => {
+      const f = join(d, 'e.lssd');
+      writeFileSync(f, `import "cpu"\nexperiment e extends cpu_small {\n  data.catalog = synthetic(titles = 2, minutes = 0.5${arg})\n}\n`);
+      return compileFile(f, nodeHost(), { project: false });
+    };
+    const catalogOf = (o: ReturnType<typeof compileWith>) => o.value!.experiments[0].data.catalog as Record<string, unknown>;
+    const plain = compileWith('');
+    assert.deepEqual(plain.diagnostics.filter((x) => x.severity === 'error'), []);
+    assert.equal(catalogOf(plain).probe_clips, undefined);
+    assert.equal(catalogOf(compileWith(', probe_clips = 20')).probe_clips, undefined, 'the default is left out');
+    const sixty = compileWith(', probe_clips = 60');
+    assert.deepEqual(sixty.diagnostics.filter((x) => x.severity === 'error'), []);
+    assert.equal(catalogOf(sixty).probe_clips, 60);
+    const bad = compileWith(', probe_clips = 4').diagnostics.filter((x) => x.severity === 'error');
+    assert.equal(bad.length, 1, JSON.stringify(bad));
+    assert.match(bad[0].code, /^LSSD\d{4}$/);
+    assert.ok(bad[0].span, 'the diagnostic points at the source');
+  } finally { rmSync(d, { recursive: true, force: true }); }
 });
 
 test('dubs and speakers bounds hold in every plan', () => {

@@ -24,6 +24,8 @@ import { SynthCodes, synthError, LssdError } from './errors.ts';
 export const GENERATOR_VERSION = 'lssd-synth/7';
 /** Version of the on-disk layout described in corpus.json. */
 export const FORMAT_VERSION = 1;
+/** Probe clips per class of each synthetic task when neither the catalog (`probe_clips`) nor `--probe-clips` says. */
+export const DEFAULT_PROBE_CLIPS = 20;
 
 export { SCENES, LANGS, TASKS, DEFAULT_DUBBING, canonicalDubbing, type Dubbing };
 
@@ -38,7 +40,7 @@ export interface SynthesizeOptions {
   languages: string[];
   /** Titles (and audio tasks) rendered at once, each in a worker thread of its own (default 2). */
   concurrency?: number;
-  /** Probe clips per class (default 20). */
+  /** Probe clips per class (default DEFAULT_PROBE_CLIPS, 20). */
   probeClipsPerClass?: number;
   /** How dubs are made (voice match, loudness, EQ match, room); default DEFAULT_DUBBING, the language's defaults. */
   dubbing?: Dubbing;
@@ -79,7 +81,7 @@ function validate(o: SynthesizeOptions): SynthLang[] {
   if (new Set(langs).size !== langs.length) throw bad('languages must not repeat', o.languages, 'list each language once');
   const c = o.concurrency ?? 2;
   if (!Number.isInteger(c) || c < 1) throw bad('concurrency must be a whole number ≥ 1', c, 'default 2');
-  const p = o.probeClipsPerClass ?? 20;
+  const p = o.probeClipsPerClass ?? DEFAULT_PROBE_CLIPS;
   if (!Number.isInteger(p) || p < 5) throw bad('probe clips per class must be a whole number ≥ 5 (5 folds)', p, 'default 20');
   validateDubbing(o.dubbing ?? DEFAULT_DUBBING, bad);
   const k = knobProblem(o.knobs ?? DEFAULT_KNOBS);
@@ -138,7 +140,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
   const t0 = Date.now();
   const languages = validate(opts);
   const dir = resolve(opts.outDir);
-  const perClass = opts.probeClipsPerClass ?? 20;
+  const perClass = opts.probeClipsPerClass ?? DEFAULT_PROBE_CLIPS;
   const dubbing = canonicalDubbing(opts.dubbing ?? DEFAULT_DUBBING);
   const ids = Array.from({ length: opts.titles }, (_, i) => titleId(i));
   const knobs = opts.knobs ?? DEFAULT_KNOBS;
@@ -220,7 +222,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<{ dir: string
 }
 
 /** A `synthetic(…)` catalog as the resolved spec holds it; the dubbing knobs are the language's defaults when absent. */
-export interface SyntheticCatalog extends CatalogKnobFields, Partial<Dubbing> { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: string[] }
+export interface SyntheticCatalog extends CatalogKnobFields, Partial<Dubbing> { kind: 'synthetic'; titles: number; minutes_per_title: number; seed: number; languages: string[]; probe_clips?: number }
 
 /** The dubbing knobs of a catalog (DEFAULT_DUBBING for the ones it does not set). */
 export function catalogDubbing(c: SyntheticCatalog): Dubbing {
@@ -240,6 +242,8 @@ export function corpusDir(catalog: SyntheticCatalog, root: string): string {
   const key = JSON.stringify({
     titles: catalog.titles, minutes: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages.map((l) => l.toLowerCase()), generator: GENERATOR_VERSION,
     ...(Object.keys(knobs).length ? { knobs } : {}), dubbing: catalogDubbing(catalog),
+    // absent at the default, so catalogs that do not set it keep their directory
+    ...(catalog.probe_clips !== undefined && catalog.probe_clips !== DEFAULT_PROBE_CLIPS ? { probeClips: catalog.probe_clips } : {}),
   });
   return join(resolve(root), 'data', 'synthetic', createHash('sha256').update(key).digest('hex').slice(0, 16));
 }
@@ -256,7 +260,7 @@ export function ensureSyntheticCorpus(catalog: SyntheticCatalog, opts: { root: s
   if (!p) {
     p = synthesize({
       outDir: dir, titles: catalog.titles, minutesPerTitle: catalog.minutes_per_title, seed: catalog.seed, languages: catalog.languages,
-      knobs: knobsOfCatalog(catalog), dubbing: catalogDubbing(catalog),
+      knobs: knobsOfCatalog(catalog), dubbing: catalogDubbing(catalog), probeClipsPerClass: catalog.probe_clips ?? DEFAULT_PROBE_CLIPS,
       signal: opts.signal,
       onProgress: (e) => opts.events?.onProgress?.({ phase: 'synth', ...e }),
     }).then((r) => r.dir).finally(() => inflight.delete(dir));

@@ -75,7 +75,8 @@ export function lex(source: Source, positions = new Positions(source)): LexResul
     const span = positions.span(start, end);
     tokens.push({ kind, text: text.slice(start, end), value, span, newlineBefore: newline });
     newline = false;
-    lastLineWithToken = span.end.line;
+    // A separator alone before a comment does not make it trailing (as in grammar/tokens.ts).
+    if (kind !== 'Comma' && kind !== 'Semi') lastLineWithToken = span.end.line;
   };
   while (i < text.length) {
     const c = text[i];
