@@ -10,7 +10,7 @@
 // for single cells, per task it prints the pooled standard deviations over probe seeds (encoder and clips
 // fixed), over clip subsets (encoder and probe seed fixed) and over encoder seeds.
 //   node --import tsx bench/confound-spread.ts experiments/confound/pilot.lssd [--root DIR] [--probe-seeds 4]
-//        [--subsets 3] [--subset-seeds 2] [--json OUT.json]
+//        [--subsets 3] [--subset-seeds 2] [--grid NAME: only that grid's cells] [--json OUT.json]
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cpus, loadavg } from 'node:os';
@@ -28,7 +28,7 @@ import type { ProbeSpec, ResolvedSpec } from '../compiler/spec.ts';
 const argv = process.argv.slice(2);
 const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
 const file = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
-if (!file) { console.error('usage: node --import tsx bench/confound-spread.ts FILE.lssd [--root DIR] [--probe-seeds R] [--subsets K] [--subset-seeds R2] [--json OUT]'); process.exit(2); }
+if (!file) { console.error('usage: node --import tsx bench/confound-spread.ts FILE.lssd [--root DIR] [--probe-seeds R] [--subsets K] [--subset-seeds R2] [--grid NAME] [--json OUT]'); process.exit(2); }
 const count = (name: string, dflt: number, min: number) => {
   const v = Number(arg(name) ?? dflt);
   if (!Number.isInteger(v) || v < min) { console.error(`${name} must be a whole number ≥ ${min}, got '${arg(name)}'`); process.exit(2); }
@@ -40,7 +40,9 @@ const root = resolve(arg('--root') ?? defaultRoot(path));
 
 const out = compileFile(path, nodeHost(), { project: projectFileFor(path) });
 if (!out.value || out.diagnostics.some((d) => d.severity === 'error')) { console.error(out.diagnostics); process.exit(1); }
-const runs = collectProgramRuns(out.value.experiments, out.value.all, root).filter((r) => r.exists && r.results.length > 0);
+const onlyGrid = arg('--grid');
+const runs = collectProgramRuns(out.value.experiments, out.value.all, root)
+  .filter((r) => r.exists && r.results.length > 0 && (onlyGrid === undefined || r.spec.origin.grid?.name === onlyGrid));
 if (runs.length === 0) { console.error(`no probed runs of ${file} under ${root}: run \`lssdc run ${file}\` first`); process.exit(1); }
 await selectBackend('auto');
 
@@ -112,7 +114,7 @@ for (const run of runs) {
 
 // pairs along `dubs`: off → any at equal other axes
 const axesOf = (s: ResolvedSpec) => s.origin.grid?.axes ?? {};
-const keyOf = (s: ResolvedSpec) => JSON.stringify(Object.entries(axesOf(s)).filter(([a]) => a !== 'dubs' && a !== 'seed').sort());
+const keyOf = (s: ResolvedSpec) => `${s.origin.grid?.name ?? s.name} ${JSON.stringify(Object.entries(axesOf(s)).filter(([a]) => a !== 'dubs' && a !== 'seed').sort())}`;
 const groups = new Map<string, { seed: number; off?: string; any?: string }[]>();
 for (const run of runs) {
   const a = axesOf(run.spec);
@@ -147,7 +149,7 @@ const tasks = [...values.values().next().value!.keys()];
 for (const [key, list] of groups) {
   const pairs = list.filter((p) => p.off && p.any).sort((a, b) => a.seed - b.seed);
   if (pairs.length < 2) continue;
-  lines.push(`\n${key === '[]' ? 'pairs' : key}: ${pairs.length} encoder seeds (${pairs.map((p) => p.seed).join(', ')}), probe seeds ${R} on all clips, ${K} disjoint subsets × ${R2} probe seeds`);
+  lines.push(`\n${key}: ${pairs.length} encoder seeds (${pairs.map((p) => p.seed).join(', ')}), probe seeds ${R} on all clips, ${K} disjoint subsets × ${R2} probe seeds`);
   lines.push('| task | clips/class: all, subset | quantity | mean (all) | mean (subset) | SD probe seed (all) | SD probe seed (subset) | SD clip subset | SD encoder seed (subset, 1 probe seed: the grid) | SD encoder seed (all, 1 probe seed) | SD encoder seed (all, probe noise removed) |');
   lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of tasks) {

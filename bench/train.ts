@@ -9,9 +9,11 @@
 // torch-2-thread ms / backend ms are printed (≥ 1 means lssd is at least as fast as PyTorch).
 //
 // `tensorflow` trains in graph mode (runtime/train/graph-train.ts: the step as one TF_Session run) and
-// `tensorflow-eager` is the same backend with LSSD_GRAPH=0 (one eager TF op at a time), side by side.
+// `tensorflow-eager` is the same backend with LSSD_GRAPH=0 (one eager TF op at a time), side by side;
+// `wasm-2t` is wasm on tfjs-backend-wasm's threaded build with two XNNPACK threads (LSSD_WASM_THREADS=2,
+// runtime/train/wasm-threads.ts) next to `wasm`, the single-threaded default.
 //
-//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends tensorflow,tensorflow-eager,wasm,cpu]
+//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends tensorflow,tensorflow-eager,wasm,wasm-2t,cpu]
 //                                    [--no-torch] [--json] [--in-process]
 // Each backend runs in a child process of its own unless --in-process (or a single backend) is given.
 // LSSD_TORCH_PYTHON picks the python (default: the first of /usr/bin/python3, python3 that imports torch).
@@ -36,9 +38,9 @@ const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0
 const root = fileURLToPath(new URL('..', import.meta.url));
 const file = opt('--file', join(root, 'experiments/quickstart.lssd'));
 const steps = Number(opt('--steps', '12'));
-const backends = opt('--backends', 'tensorflow,tensorflow-eager,wasm').split(',').filter(Boolean);
+const backends = opt('--backends', 'tensorflow,tensorflow-eager,wasm,wasm-2t').split(',').filter(Boolean);
 const torch = !args.includes('--no-torch');
-for (const b of backends) if (!['tensorflow', 'tensorflow-eager', 'wasm', 'cpu'].includes(b)) { console.error(`--backends: '${b}' is not one of tensorflow, tensorflow-eager, wasm, cpu`); process.exit(2); }
+for (const b of backends) if (!['tensorflow', 'tensorflow-eager', 'wasm', 'wasm-2t', 'cpu'].includes(b)) { console.error(`--backends: '${b}' is not one of tensorflow, tensorflow-eager, wasm, wasm-2t, cpu`); process.exit(2); }
 const json = args.includes('--json');
 
 function randomBatches(plan: Plan): Dataset {
@@ -186,8 +188,9 @@ function printBackend(r: BackendResult): void {
 }
 for (const label of inProcess ? backends : []) {
   let backend: string;
-  const pref = label === 'tensorflow-eager' ? 'tensorflow' : label;
+  const pref = label === 'tensorflow-eager' ? 'tensorflow' : label === 'wasm-2t' ? 'wasm' : label;
   if (label === 'tensorflow-eager') process.env.LSSD_GRAPH = '0';
+  if (label === 'wasm-2t') process.env.LSSD_WASM_THREADS = '2';
   try {
     backend = await selectBackend(pref as 'wasm');
   } catch (e) {
@@ -214,7 +217,7 @@ for (const label of inProcess ? backends : []) {
   const split = { dataWait: median(m.map((x) => x.dataWaitMs)), prepare: median(m.map((x) => x.prepareMs)), forwardBackward: median(m.map((x) => x.forwardBackwardMs)), optimizer: median(m.map((x) => x.optimizerMs)) };
   const towers = backend === 'cpu' ? {} : await towerSplit(plan);
   const r = {
-    backend: label === 'tensorflow-eager' ? label : backend, experiment: spec.name, batch: plan.data.globalBatch, steps: m.length, params: plan.estimates.params.total,
+    backend: label === 'tensorflow-eager' || label === 'wasm-2t' ? label : backend, experiment: spec.name, batch: plan.data.globalBatch, steps: m.length, params: plan.estimates.params.total,
     stepMs, bestMs, cpuMs: median(cpuSteps), firstStepMs: all[0].stepMs,
     modes: Object.entries(all.reduce((acc: Record<string, number>, x) => { acc[x.mode] = (acc[x.mode] ?? 0) + 1; return acc; }, {})).map(([k, n]) => `${k} ×${n}`).join(', '), clipsPerSec: plan.data.globalBatch / (stepMs / 1000), gflops: plan.estimates.flopsPerStep / (stepMs / 1000) / 1e9,
     matmulPeakGflops: await matmulPeak(), splitMs: split, dataWaitShare: split.dataWait / stepMs, towerForwardBackwardMs: towers,

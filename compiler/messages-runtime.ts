@@ -84,6 +84,12 @@ export const GRAPH = {
   eagerFallback: def('LSSD5350', 'warning', 'training step cannot run as a TensorFlow graph: trained eagerly', '§9.2'),
 } as const;
 
+/** The threaded wasm backend (runtime/train/wasm-threads.ts, LSSD_WASM_THREADS). */
+export const WASM = {
+  badThreads: def('LSSD5351', 'error', 'LSSD_WASM_THREADS is not an integer from 1 to 8', '§9.2'),
+  threadedFailed: def('LSSD5352', 'warning', 'threaded wasm backend failed to start: trained on single-threaded wasm', '§9.2'),
+} as const;
+
 /** Probes and reports (runtime/probes, runtime/report). */
 export const PROBE = {
   taskMissing: def('LSSD5401', 'error', 'task directory missing or unreadable', '§9.2'),
@@ -139,4 +145,4 @@ export const EXEC = {
 } as const;
 
 /** Every lowering and runtime entry, for CATALOG. */
-export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, INGEST, SYNTH, TRAIN, DOCTOR, GRAPH, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));
+export const RUNTIME_MESSAGES: MessageDef[] = [LOWER, DATA, INGEST, SYNTH, TRAIN, DOCTOR, GRAPH, WASM, PROBE, RUN, EXEC, SCAFFOLD].flatMap((g) => Object.values(g));

@@ -64,13 +64,15 @@ export const command: Command = {
     const diagnostics: Diagnostic[] = [...walked];
     const sources = new Map<string, Source>();
     const specs: ResolvedSpec[] = [];
+    const named = new Set<string>();
     const all = new Map<string, ResolvedSpec>();
     for (const f of files) {
       const r = compileFile(f, host, compileOptions(p, f));
       diagnostics.push(...r.diagnostics);
       for (const [k, s] of r.value?.sources ?? []) sources.set(k, s);
       for (const [k, s] of r.value?.all ?? []) if (!all.has(k)) all.set(k, s);
-      for (const s of r.value?.experiments ?? []) if (!specs.some((x) => x.name === s.name)) specs.push(s);
+      // First of each name, in file order (a Set: a linear scan per experiment made a 10 MB file quadratic).
+      for (const s of r.value?.experiments ?? []) if (!named.has(s.name)) { named.add(s.name); specs.push(s); }
     }
     const color = useColor(process.stderr, p.flags.has('--no-color'));
     if (diagnostics.length) process.stderr.write(renderDiagnostics(diagnostics, sources, { color }) + '\n');

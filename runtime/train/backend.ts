@@ -3,11 +3,15 @@
 // selected only with a loud warning). The choice is process-wide (tfjs has one engine).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { WASM } from '../../compiler/messages-runtime.ts';
 import { TrainCodes, TrainError } from './errors.ts';
+import { registerThreadedWasm, wasmThreadsWanted, type WasmPackage } from './wasm-threads.ts';
 
 export type BackendPref = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 let warnings: string[] = [];
+let threadedTried = false;
+let threadedFailed: string | null = null;
 let oneDnn = false;
 
 /** Whether libtensorflow was loaded with its oneDNN kernels on (ops.ts picks matmul forms by it). */
@@ -36,10 +40,36 @@ async function tryTensorflow(): Promise<boolean> {
   }
 }
 
+let wasmThreads = 1;
+
+/** XNNPACK threads of the active wasm backend (1: the single-threaded build). */
+export const wasmThreadCount = (): number => wasmThreads;
+
 async function tryWasm(): Promise<boolean> {
+  let pkg: WasmPackage;
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
-    return await tf.setBackend('wasm');
+    const mod = await import('@tensorflow/tfjs-backend-wasm');
+    pkg = ((mod as unknown as { default?: WasmPackage }).default ?? mod) as unknown as WasmPackage;
+  } catch {
+    return false;
+  }
+  // Threads (wasm-threads.ts): the threaded SIMD build when more than one thread is wanted, once per
+  // process (tfjs keeps an initialised backend; a later selectBackend reuses it).
+  const wanted = wasmThreadsWanted(process.env);
+  if (wanted > 1 && !threadedTried) {
+    threadedTried = true;
+    const restore = registerThreadedWasm(pkg, wanted);
+    try {
+      if (await tf.setBackend('wasm')) { wasmThreads = pkg.getThreadsCount(); return true; }
+    } catch { /* reported below */ }
+    restore();
+    threadedFailed = `the threaded wasm backend (${wanted} threads) failed to start (see the message above); training on single-threaded wasm (LSSD_WASM_THREADS=1 selects it without trying)`;
+  }
+  if (threadedFailed) warnings.push(`WARNING ${WASM.threadedFailed.code}: ${threadedFailed}`);
+  try {
+    const ok = await tf.setBackend('wasm');
+    if (ok) wasmThreads = pkg.getThreadsCount();
+    return ok;
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 // Training-side user errors: LSSD53xx (runtime/train), catalogued in compiler/messages-runtime.ts
 // (`TRAIN`). They extend the runtime's LssdError so every command prints them as one-line diagnostics,
 // never stack traces.
-import { TRAIN } from '../../compiler/messages-runtime.ts';
+import { TRAIN, WASM } from '../../compiler/messages-runtime.ts';
 import { LssdError } from '../media/errors.ts';
 
 export const TrainCodes = {
@@ -13,6 +13,7 @@ export const TrainCodes = {
   selftestFailed: TRAIN.selftestFailed.code,
   nonFinite: TRAIN.nonFinite.code,
   badPlan: TRAIN.badPlan.code,
+  badWasmThreads: WASM.badThreads.code,
 } as const;
 
 export type TrainCode = (typeof TrainCodes)[keyof typeof TrainCodes];

@@ -8,6 +8,7 @@
 //   - 'portable' (wasm, cpu): tfjs ops only, shaped for tfjs-wasm 4.22, where matMul with transposeA/B
 //     runs at 2–3 GFLOP/s against ~26 for a plain matMul of pre-transposed operands, a Sum over rows is
 //     ~25× slower than a ones-matmul, and rank-5 Transpose is ~250× slower than rank 4 (measured here).
+//     On wasm a batched (rank-3) matMul runs as a depthwise convolution (batchedDepthwise), ~3× faster.
 // test/train/ops-agreement.test.ts checks forward values and gradients of every block on every
 // available backend against the pure-JS cpu backend; the gradient self-test checks them against finite
 // differences before each run.
@@ -39,7 +40,26 @@ const swapLast = (t: tf.Tensor): tf.Tensor => {
 /** op(a) @ op(b) without tape, rank 2 or equal-batch rank 3, in the active lowering. */
 function matmulT(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
   if (activeLowering() === 'native') return nat.matmul(a, b, ta, tb);
+  if (a.rank === 3 && a.shape[0]! > 1 && tf.getBackend() === 'wasm') return batchedDepthwise(a, b, ta, tb);
   return tf.matMul((ta ? swapLast(a) : a) as tf.Tensor2D, (tb ? swapLast(b) : b) as tf.Tensor2D);
+}
+
+/**
+ * Batched op(a) @ op(b) ([G, M, K] · [G, K, N] → [G, M, N]) on wasm as one depthwise convolution:
+ * tfjs-wasm runs a batched matMul (batch > 1) in a scalar C++ loop (~2 GFLOP/s) but a depthwise
+ * convolution on XNNPACK. With the G batches as channels, the image op(a) laid out [1, M, K, G] and a
+ * 1 × K filter per channel with N outputs (op(b) as [1, K, G, N]), out[i, g·N + n] = Σ_k a[g,i,k] b[g,k,n].
+ * The transposes that lay the operands out absorb ta / tb. Attention's shapes here (G = 256, K = 32):
+ * M = N = 16: 8.2 → 2.4 ms; M = N = 36: 43 → 16 ms, transposes included (1 thread, load 7).
+ */
+function batchedDepthwise(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
+  const [G, M, K] = ta ? [a.shape[0]!, a.shape[2]!, a.shape[1]!] : [a.shape[0]!, a.shape[1]!, a.shape[2]!];
+  const N = tb ? b.shape[1]! : b.shape[2]!;
+  return tf.tidy(() => {
+    const x = tf.reshape(tf.transpose(a, ta ? [2, 1, 0] : [1, 2, 0]), [1, M, K, G]) as tf.Tensor4D;
+    const f = tf.reshape(tf.transpose(b, tb ? [2, 0, 1] : [1, 0, 2]), [1, K, G, N]) as tf.Tensor4D;
+    return tf.transpose(tf.reshape(tf.depthwiseConv2d(x, f, 1, 'valid'), [M, G, N]), [1, 0, 2]);
+  });
 }
 
 /** Column sums of a [M, n] tensor → [n] (the bias gradient). */
