@@ -107,7 +107,9 @@ class Printer {
     lateBefore(Infinity);
     // Comments after the last declaration.
     const rest = this.comments.slice(this.next);
-    const lastEnd = f.decls.length ? f.decls[f.decls.length - 1].span.end.offset : f.imports.length ? f.imports[f.imports.length - 1].span.end.offset : 0;
+    // The end of the last thing printed: an import after the last declaration counts (a blank line before it
+    // is not one before the comments, or a second fmt would add one).
+    const lastEnd = Math.max(0, ...[f.decls[f.decls.length - 1], f.imports[f.imports.length - 1]].filter((x) => x).map((x) => x!.span.end.offset));
     if (rest.length && this.out.length && this.blankBetween(lastEnd, rest[0].span.start.offset)) this.blank();
     for (const c of rest) this.out.push(c.text);
     this.next = this.comments.length;

@@ -115,7 +115,8 @@ export function anchors(text: string, comments: readonly { span: { start: { offs
     // String contents do not count: fmt may re-escape them (`\u{2029}`).
     // Doc lines (`///`) do not count either: a comment among them is printed after the whole doc.
     // A doc line may follow code on its line (`import "x" /// doc`): fmt prints it on a line of its own.
-    words += (text.slice(pos, c.span.start.offset).replace(/"(?:[^"\\\n]|\\.)*"/g, '""').replace(/\/\/\/(?!\/).*$/gm, '').match(/\w/g) ?? []).length;
+    // To the newline only: `.` and `$` stop at U+2028/U+2029, which a doc line may hold.
+    words += (text.slice(pos, c.span.start.offset).replace(/"(?:[^"\\\n]|\\.)*"/g, '""').replace(/\/\/\/(?!\/)[^\n]*/g, '').match(/\w/g) ?? []).length;
     pos = c.span.end.offset;
     res[i] = `${words}${c.trailing ? ' trailing' : ' own-line'}`;
   }
