@@ -133,7 +133,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const kills = res.attempts.filter((a) => a.signal === 'SIGKILL').length;
     const summary = { ...res, kills, identical: res.differences.length === 0, loadBefore, loadAfter: loadavg().map((x) => x.toFixed(2)).join(' ') };
     if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else say(`${kills} kill -9s over a ${opt('--steps', '100')}-step run, ${res.attempts.length} processes, ${res.seconds.toFixed(0)} s: final checkpoint ${summary.identical ? 'bit-identical to the uninterrupted run' : `DIFFERS in ${res.differences.join(', ')}`}; load ${loadBefore} → ${summary.loadAfter}`);
+    else say(`${kills} kill -9s over a ${opt('--steps', '100')}-step run, ${res.attempts.length} processes, ${res.seconds.toFixed(0)} s: final checkpoint ${summary.identical ? 'bit-identical to the uninterrupted run' : `DIFFERS in ${res.differences.join(', ')}`}${res.controlDifferences ? `; a second uninterrupted run ${res.controlDifferences.length ? `DIFFERS in ${res.controlDifferences.join(', ')}` : 'is bit-identical too'}` : ''}; load ${loadBefore} → ${summary.loadAfter}`);
     process.exitCode = summary.identical && kills >= Math.min(20, Number(opt('--points', '24'))) ? 0 : 1;
   } finally { if (!given) rmSync(prepared, { recursive: true, force: true }); }
 }
