@@ -147,13 +147,16 @@ export function nestingAt(text: string, offset: number): number {
 function movedByDesign(file: File, offset: number): boolean {
   const depth = nestingAt(file.source.text, offset);
   if (depth >= 2 || inDeclHead(file, offset) || inSectionHead(file, offset) || inWhenCondition(file, offset) || insideItem(file, offset) || file.imports.some((i) => offset > i.span.start.offset && offset < i.span.end.offset)) return true;
+  // `zip(a // c⏎, b)`: fmt prints a zip on one line, such a comment above it, whatever the depth.
+  if (fieldSpans(file, 'GridZip').some((s) => offset > s.start.offset && offset < s.end.offset)) return true;
   return depth === 0 && fieldSpans(file).some((s) => offset > s.start.offset && offset < s.end.offset);
 }
 
-function fieldSpans(file: File): Span[] {
+function fieldSpans(file: File, only?: 'GridZip'): Span[] {
   const out: Span[] = [];
   const walk = (es: readonly (Entry | GridItem)[]) => {
     for (const e of es) {
+      if (only && e.kind !== only) { if (e.kind === 'Section' || e.kind === 'GridWhen') walk(e.body.entries); continue; }
       if (e.kind === 'Field' || e.kind === 'InitFrom' || e.kind === 'GridAxis' || e.kind === 'GridExclude' || e.kind === 'GridZip') out.push(e.span);
       else if (e.kind === 'Section') walk(e.body.entries);
       else if (e.kind === 'GridWhen') walk(e.body.entries);
