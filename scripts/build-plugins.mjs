@@ -10,6 +10,9 @@ import * as esbuild from 'esbuild';
  * Rewrites `import.meta.url` in each first-party source to the URL of that source file, seen from
  * `outdir`. Every output file (entries and chunks) sits directly in `outdir`, so one relative path fits.
  */
+/** esbuild options of the CommonJS bundles (the compile-only bundle and the snapshot entry): one Node 20 file, packages external. */
+export const CJS_BUNDLE = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', packages: 'external', metafile: true, logLevel: 'warning' };
+
 export const sourceUrlPlugin = (outdir, cjs = undefined) => ({
   name: 'lssd-source-url',
   setup(b) {

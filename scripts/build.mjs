@@ -19,7 +19,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { PRECOMPILED, precompiledPlugin, sourceUrlPlugin, validateGrammar } from './build-plugins.mjs';
+import { CJS_BUNDLE, PRECOMPILED, precompiledPlugin, sourceUrlPlugin, validateGrammar } from './build-plugins.mjs';
 import { BUNDLE } from './bundle-cache.mjs';
 import { buildSnapshot, bundleSnapshotEntry } from './snapshot.mjs';
 import { GLOB_DIRS, makeStamp, STAMP_FILE } from './stamp.mjs';
@@ -69,13 +69,7 @@ const cjs = await esbuild.build({
   absWorkingDir: root,
   entryPoints: [join(root, 'cli', 'main.ts')],
   outfile: join(tmp, BUNDLE),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  metafile: true,
-  logLevel: 'warning',
+  ...CJS_BUNDLE,
   plugins: [precompiledPlugin(root), sourceUrlPlugin(outdir, { commands: COMPILE_ONLY })],
 });
 // The same again with cli/snapshot-entry.ts on top, run once after the swap to make the startup snapshot build/compile.blob.

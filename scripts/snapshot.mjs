@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { precompiledPlugin, sourceUrlPlugin } from './build-plugins.mjs';
+import { CJS_BUNDLE, precompiledPlugin, sourceUrlPlugin } from './build-plugins.mjs';
 
 export const BLOB = 'compile.blob';
 export const BLOB_NODE = 'compile.blob.node';
@@ -34,13 +34,7 @@ export async function bundleSnapshotEntry(root, tmp, outdir, commands) {
     entryPoints: [join(root, 'cli', 'snapshot-entry.ts')],
     write: false,
     outfile: join(tmp, ENTRY),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    metafile: true,
-    logLevel: 'warning',
+    ...CJS_BUNDLE,
     define: { LSSD_SNAPSHOT_BUILD: JSON.stringify(outdir), LSSD_SNAPSHOT_COMMANDS: JSON.stringify(commands) },
     plugins: [precompiledPlugin(root), sourceUrlPlugin(outdir, { commands })],
   });
