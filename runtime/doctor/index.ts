@@ -108,6 +108,20 @@ export async function diagnose(probes: DoctorProbes): Promise<DoctorReport> {
     if (why) problems.push({ code: GRAPH.eagerFallback.code, severity: 'warning', message: `training steps cannot run as TensorFlow graphs here (${why}); they run eagerly, slower`, fix: 'reinstall the native backend (`node provision/install.mjs`); a run says LSSD5350 with the reason for its own model' });
   }
 
+  // wasm threads as a run would take them (runtime/train/wasm-threads.ts); a bad value is that run's LSSD5351.
+  let wasmThreads: string;
+  try {
+    const { wasmThreadsWanted } = await import('../train/wasm-threads.ts');
+    const n = wasmThreadsWanted(probes.env);
+    wasmThreads = n === 1 ? 'one: the single-threaded build (LSSD_WASM_THREADS=2 starts the threaded build with two XNNPACK threads)'
+      : `${n} (LSSD_WASM_THREADS): the threaded build, ${n} XNNPACK threads`;
+  } catch (e) {
+    const err = e as Error & { code?: string; hint?: string };
+    if (!err.code?.startsWith('LSSD')) throw e;
+    wasmThreads = 'one (LSSD_WASM_THREADS is not valid: a run stops with the problem below)';
+    problems.push({ code: err.code, severity: 'error', message: err.message, fix: err.hint ?? 'unset LSSD_WASM_THREADS' });
+  }
+
   const cpuFlags = probes.cpuFlags();
   return {
     auto,
@@ -120,7 +134,7 @@ export async function diagnose(probes: DoctorProbes): Promise<DoctorReport> {
       cores: availableParallelism(),
       tfIntraOp: probes.env.TF_NUM_INTRAOP_THREADS ? `${probes.env.TF_NUM_INTRAOP_THREADS} (TF_NUM_INTRAOP_THREADS)` : `TensorFlow's default: one per core (${availableParallelism()})`,
       tfInterOp: probes.env.TF_NUM_INTEROP_THREADS ? `${probes.env.TF_NUM_INTEROP_THREADS} (TF_NUM_INTEROP_THREADS)` : `TensorFlow's default: one per core (${availableParallelism()})`,
-      wasm: 'one (the wasm backend runs its kernels on the calling thread in Node)',
+      wasm: wasmThreads,
     },
     stepMode,
     cpu: { model: cpus()[0]?.model ?? 'unknown', features: FEATURES.filter((f) => cpuFlags.includes(f)) },

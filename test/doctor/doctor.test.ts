@@ -17,12 +17,12 @@ function rec(over: Partial<ProvisionRecord> = {}): ProvisionRecord {
   return { version: 1, at: '2026-01-01T00:00:00Z', cache: '/c', backend: 'wasm', flavor: null, entry: null, tfVersion: null, gpu: null, gpuDevices: [], attempts: [], ms: 1000, message: null, ...over };
 }
 
-function fake(o: { tf: TensorflowProbe; gpu?: string[]; record?: ProvisionRecord | null; wasm?: boolean; cache?: string; graph?: string | null }): DoctorProbes & { selected: string[] } {
+function fake(o: { tf: TensorflowProbe; gpu?: string[]; record?: ProvisionRecord | null; wasm?: boolean; cache?: string; graph?: string | null; env?: Record<string, string> }): DoctorProbes & { selected: string[] } {
   const selected: string[] = [];
   return {
     selected,
     projectDir: '/nowhere',
-    env: { LSSD_CACHE_DIR: o.cache ?? mkdtempSync(join(tmpdir(), 'lssd-doctor-')) },
+    env: { LSSD_CACHE_DIR: o.cache ?? mkdtempSync(join(tmpdir(), 'lssd-doctor-')), ...o.env },
     tensorflow: async () => o.tf,
     select: async (pref) => {
       selected.push(pref);
@@ -116,4 +116,15 @@ test('lssdc doctor --json on this machine: a report whose exit code follows its 
   if (report.backends.tensorflow.available) assert.match(report.backends.tensorflow.tfVersion, /^2\./);
   const bad = spawnSync(process.execPath, [join(root, 'bin/lssdc.js'), 'doctor', '--jsno'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
+});
+
+test('wasm threads: one by default, LSSD_WASM_THREADS=N the threaded build, a bad value the run\'s LSSD5351 as a problem', async () => {
+  const tf = { ok: false, why: 'not installed' };
+  const one = await diagnose(fake({ tf }));
+  assert.match(renderReport(one), /wasm one: the single-threaded build \(LSSD_WASM_THREADS=2 starts the threaded build/);
+  const two = await diagnose(fake({ tf, env: { LSSD_WASM_THREADS: '2' } }));
+  assert.equal(two.threads.wasm, '2 (LSSD_WASM_THREADS): the threaded build, 2 XNNPACK threads');
+  const bad = await diagnose(fake({ tf, env: { LSSD_WASM_THREADS: 'lots' } }));
+  const p = bad.problems.find((q) => q.code === 'LSSD5351');
+  assert.ok(p && p.severity === 'error' && /got 'lots'/.test(p.message) && p.fix.length > 0, JSON.stringify(bad.problems));
 });
