@@ -9,11 +9,11 @@
 // inside a checkpoint write; every attempt resumes from the newest complete checkpoint. The final
 // checkpoints must match: weights.bin and every other file byte-identical, manifest.json equal but for
 // its `created` time. test/signals/faults.test.ts runs the same sweep with 2 points on sig-cpu.lssd.
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lssdc, preparedRoot, SIG_SPEC, type Proc } from '../test/signals/helpers.ts';
+import { copyRoot, lssdc, preparedRoot, SIG_SPEC, type Proc } from '../test/signals/helpers.ts';
 import { rng } from '../test/fuzz/mutate.ts';
 
 export interface SweepResult {
@@ -68,11 +68,7 @@ export async function killSweep(o: { prepared: string; points: number; steps: nu
   const backend = o.backend ?? 'cpu', spec = o.spec ?? SIG_SPEC;
   const t0 = Date.now();
   const r = rng(o.seed);
-  const fresh = (name: string) => {
-    const d = mkdtempSync(join(tmpdir(), `lssd-faults-${name}-`));
-    for (const f of readdirSync(o.prepared)) if (f !== 'runs') cpSync(join(o.prepared, f), join(d, f), { recursive: true });
-    return d;
-  };
+  const fresh = (name: string) => copyRoot(o.prepared, `lssd-faults-${name}-`);
   const refRoot = fresh('ref'), faultRoot = fresh('kill'), controlRoot = o.control ? fresh('control') : undefined;
   try {
     const ref = await runOnce(spec, refRoot, o.steps, backend);

@@ -59,9 +59,8 @@ const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catc
  * lock is taken over), the others wait. Without LSSD_TEST_SHARED the root is prepared in place.
  */
 export async function preparedRoot(prefix = 'lssd-sig-'): Promise<string> {
-  const copy = mkdtempSync(join(tmpdir(), prefix));
   const shared = process.env.LSSD_TEST_SHARED;
-  if (!shared) { await prepareIn(copy); return copy; }
+  if (!shared) { const root = mkdtempSync(join(tmpdir(), prefix)); await prepareIn(root); return root; }
   const done = join(shared, 'sig-prepared'), lock = `${done}.lock`;
   while (!existsSync(done)) {
     try { mkdirSync(lock); } catch {
@@ -80,8 +79,14 @@ export async function preparedRoot(prefix = 'lssd-sig-'): Promise<string> {
       renameSync(tmp, done);
     } finally { rmSync(lock, { recursive: true, force: true }); }
   }
-  for (const f of readdirSync(done)) cpSync(join(done, f), join(copy, f), { recursive: true });
-  return copy;
+  return copyRoot(done, prefix);
+}
+
+/** A new temporary root (`prefix` + random) holding a copy of `from`'s corpus, features and catalogs: all but its runs. */
+export function copyRoot(from: string, prefix: string): string {
+  const to = mkdtempSync(join(tmpdir(), prefix));
+  for (const f of readdirSync(from)) if (f !== 'runs') cpSync(join(from, f), join(to, f), { recursive: true });
+  return to;
 }
 
 async function prepareIn(root: string): Promise<void> {
