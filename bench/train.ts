@@ -10,10 +10,11 @@
 //
 // `tensorflow` trains in graph mode (runtime/train/graph-train.ts: the step as one TF_Session run) and
 // `tensorflow-eager` is the same backend with LSSD_GRAPH=0 (one eager TF op at a time), side by side;
-// `wasm-2t` is wasm on tfjs-backend-wasm's threaded build with two XNNPACK threads (LSSD_WASM_THREADS=2,
-// runtime/train/wasm-threads.ts) next to `wasm`, the single-threaded default.
+// `wasm` is the default thread policy (runtime/train/thread-policy.ts: one XNNPACK thread per core this run
+// has, on tfjs-backend-wasm's threaded build when that is more than one), `wasm-1t` the single-threaded
+// build (LSSD_WASM_THREADS=1) and `wasm-2t` the threaded build with two threads (LSSD_WASM_THREADS=2).
 //
-//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends tensorflow,tensorflow-eager,wasm,wasm-2t,cpu]
+//   node --import tsx bench/train.ts [--file experiments/quickstart.lssd] [--steps N] [--backends tensorflow,tensorflow-eager,wasm,wasm-1t,wasm-2t,cpu]
 //                                    [--no-torch] [--json] [--in-process]
 // Each backend runs in a child process of its own unless --in-process (or a single backend) is given.
 // LSSD_TORCH_PYTHON picks the python (default: the first of /usr/bin/python3, python3 that imports torch).
@@ -29,6 +30,7 @@ import type { Plan } from '../compiler/plan.ts';
 import { nodeHost } from '../runtime/host.ts';
 import type { Batch, Dataset } from '../runtime/contracts.ts';
 import { selectBackend, trainExperiment } from '../runtime/train/index.ts';
+import { wasmThreadSummary } from '../runtime/train/backend.ts';
 import { buildModel } from '../runtime/train/model.ts';
 import { splitInput } from '../compiler/params.ts';
 import { mulberry32 } from '../runtime/train/rng.ts';
@@ -38,9 +40,9 @@ const opt = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0
 const root = fileURLToPath(new URL('..', import.meta.url));
 const file = opt('--file', join(root, 'experiments/quickstart.lssd'));
 const steps = Number(opt('--steps', '12'));
-const backends = opt('--backends', 'tensorflow,tensorflow-eager,wasm,wasm-2t').split(',').filter(Boolean);
+const backends = opt('--backends', 'tensorflow,tensorflow-eager,wasm,wasm-1t,wasm-2t').split(',').filter(Boolean);
 const torch = !args.includes('--no-torch');
-for (const b of backends) if (!['tensorflow', 'tensorflow-eager', 'wasm', 'wasm-2t', 'cpu'].includes(b)) { console.error(`--backends: '${b}' is not one of tensorflow, tensorflow-eager, wasm, wasm-2t, cpu`); process.exit(2); }
+for (const b of backends) if (!['tensorflow', 'tensorflow-eager', 'wasm', 'wasm-1t', 'wasm-2t', 'cpu'].includes(b)) { console.error(`--backends: '${b}' is not one of tensorflow, tensorflow-eager, wasm, wasm-1t, wasm-2t, cpu`); process.exit(2); }
 const json = args.includes('--json');
 
 function randomBatches(plan: Plan): Dataset {
@@ -176,21 +178,22 @@ if (!inProcess) {
   }
 }
 interface BackendResult {
-  backend: string; experiment: string; batch: number; params: number; stepMs: number; bestMs: number; cpuMs: number; firstStepMs: number; modes: string; clipsPerSec: number; gflops: number; matmulPeakGflops: number;
+  backend: string; wasmThreads?: string; experiment: string; batch: number; params: number; stepMs: number; bestMs: number; cpuMs: number; firstStepMs: number; modes: string; clipsPerSec: number; gflops: number; matmulPeakGflops: number;
   splitMs: { dataWait: number; prepare: number; forwardBackward: number; optimizer: number }; dataWaitShare: number; towerForwardBackwardMs: Record<string, number>; twoWorkerBound: number | null;
 }
 function printBackend(r: BackendResult): void {
   const split = r.splitMs, towers = r.towerForwardBackwardMs;
-  console.log(`${r.backend}: ${r.experiment}, batch ${r.batch}, ${(r.params / 1e6).toFixed(2)}M params — ${r.stepMs.toFixed(0)} ms/step (best ${r.bestMs.toFixed(0)}; CPU ${r.cpuMs.toFixed(0)} ms/step), ${r.clipsPerSec.toFixed(1)} clips/s, ${r.gflops.toFixed(1)} GFLOP/s (matmul peak ${r.matmulPeakGflops.toFixed(1)})`);
+  console.log(`${r.backend}${r.wasmThreads ? ` [${r.wasmThreads}]` : ''}: ${r.experiment}, batch ${r.batch}, ${(r.params / 1e6).toFixed(2)}M params — ${r.stepMs.toFixed(0)} ms/step (best ${r.bestMs.toFixed(0)}; CPU ${r.cpuMs.toFixed(0)} ms/step), ${r.clipsPerSec.toFixed(1)} clips/s, ${r.gflops.toFixed(1)} GFLOP/s (matmul peak ${r.matmulPeakGflops.toFixed(1)})`);
   console.log(`  step mode: ${r.modes}; first step (self-test excluded; graph mode: trace ×2 + session build + first run) ${r.firstStepMs.toFixed(0)} ms`);
   console.log(`  split (median ms): data wait ${split.dataWait.toFixed(1)} (${(100 * r.dataWaitShare).toFixed(1)}%), prepare ${split.prepare.toFixed(1)}, forward+backward ${split.forwardBackward.toFixed(0)}, optimizer ${split.optimizer.toFixed(0)}`);
   if (r.twoWorkerBound) console.log(`  towers fwd+bwd: video ${towers.video!.toFixed(0)} ms, audio ${towers.audio!.toFixed(0)} ms → two-thread tower split could at most give ${r.twoWorkerBound.toFixed(2)}x`);
 }
 for (const label of inProcess ? backends : []) {
   let backend: string;
-  const pref = label === 'tensorflow-eager' ? 'tensorflow' : label === 'wasm-2t' ? 'wasm' : label;
+  const pref = label === 'tensorflow-eager' ? 'tensorflow' : label.startsWith('wasm') ? 'wasm' : label;
   if (label === 'tensorflow-eager') process.env.LSSD_GRAPH = '0';
   if (label === 'wasm-2t') process.env.LSSD_WASM_THREADS = '2';
+  if (label === 'wasm-1t') process.env.LSSD_WASM_THREADS = '1';
   try {
     backend = await selectBackend(pref as 'wasm');
   } catch (e) {
@@ -217,7 +220,7 @@ for (const label of inProcess ? backends : []) {
   const split = { dataWait: median(m.map((x) => x.dataWaitMs)), prepare: median(m.map((x) => x.prepareMs)), forwardBackward: median(m.map((x) => x.forwardBackwardMs)), optimizer: median(m.map((x) => x.optimizerMs)) };
   const towers = backend === 'cpu' ? {} : await towerSplit(plan);
   const r = {
-    backend: label === 'tensorflow-eager' || label === 'wasm-2t' ? label : backend, experiment: spec.name, batch: plan.data.globalBatch, steps: m.length, params: plan.estimates.params.total,
+    backend: label === 'tensorflow-eager' || label.startsWith('wasm-') ? label : backend, ...(backend === 'wasm' ? { wasmThreads: wasmThreadSummary() ?? undefined } : {}), experiment: spec.name, batch: plan.data.globalBatch, steps: m.length, params: plan.estimates.params.total,
     stepMs, bestMs, cpuMs: median(cpuSteps), firstStepMs: all[0].stepMs,
     modes: Object.entries(all.reduce((acc: Record<string, number>, x) => { acc[x.mode] = (acc[x.mode] ?? 0) + 1; return acc; }, {})).map(([k, n]) => `${k} ×${n}`).join(', '), clipsPerSec: plan.data.globalBatch / (stepMs / 1000), gflops: plan.estimates.flopsPerStep / (stepMs / 1000) / 1e9,
     matmulPeakGflops: await matmulPeak(), splitMs: split, dataWaitShare: split.dataWait / stepMs, towerForwardBackwardMs: towers,

@@ -88,6 +88,7 @@ export const GRAPH = {
 export const WASM = {
   badThreads: def('LSSD5351', 'error', 'LSSD_WASM_THREADS is not an integer from 1 to 8', '§9.2'),
   threadedFailed: def('LSSD5352', 'warning', 'threaded wasm backend failed to start: trained on single-threaded wasm', '§9.2'),
+  badJobs: def('LSSD5353', 'error', 'LSSD_JOBS is not an integer from 1 to 256', '§9.2'),
 } as const;
 
 /** Probes and reports (runtime/probes, runtime/report). */

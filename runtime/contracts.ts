@@ -165,7 +165,9 @@ export interface Encoder {
 // Run events: the UI only displays these (Ink, plain lines, or --json).
 
 export type RunEvent =
-  | { type: 'run-start'; name: string; runDir: string; backend: string; seed: number; totalSteps: number; stepsPerEpoch: number; resumedFrom: number | null; specHash: string }
+  | { type: 'run-start'; name: string; runDir: string; backend: string; seed: number; totalSteps: number; stepsPerEpoch: number; resumedFrom: number | null; specHash: string;
+      /** How the backend runs, when there is a choice: wasm's threads and why (runtime/train/backend.ts wasmThreadSummary). */
+      backendDetail?: string }
   | { type: 'data-progress'; phase: string; done: number; total: number; detail?: string }
   | { type: 'selftest'; op: string; ok: boolean; maxRelErr: number }
   | { type: 'step'; step: number; epoch: number; loss: { L: number; L_v: number; L_a: number; total: number }; lr: number; clipsPerSec: number; dataWaitMs: number }

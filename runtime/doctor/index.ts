@@ -6,7 +6,8 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { DOCTOR, GRAPH } from '../../compiler/messages-runtime.ts';
+import { DOCTOR, GRAPH, WASM } from '../../compiler/messages-runtime.ts';
+import { wasmThreadPolicy } from '../train/thread-policy.ts';
 import * as P from '../../provision/lib.mjs';
 import type { ProvisionRecord } from '../../provision/provision.mjs';
 
@@ -25,7 +26,7 @@ export interface DoctorProbes {
   env: NodeJS.ProcessEnv;
   tensorflow(): Promise<TensorflowProbe>;
   /** Activates a backend in this process the way training does (runtime/train/backend.ts). */
-  select(pref: 'auto' | 'wasm'): Promise<{ ok: boolean; backend?: string; why?: string }>;
+  select(pref: 'auto' | 'wasm'): Promise<{ ok: boolean; backend?: string; why?: string; wasmThreads?: number }>;
   gpus(): P.GpuProbe;
   cpuFlags(): string[];
   record(): ProvisionRecord | null;
@@ -42,7 +43,13 @@ export interface DoctorReport {
     wasm: { available: boolean; why: string | null };
     cpu: { available: true; note: string };
   };
-  threads: { cores: number; tfIntraOp: string; tfInterOp: string; wasm: string };
+  threads: {
+    cores: number; tfIntraOp: string; tfInterOp: string;
+    /** The wasm line: threads a run takes, which build, and why. */
+    wasm: string;
+    /** The wasm threads chosen (runtime/train/thread-policy.ts) and started by this doctor's own wasm probe (null: not started). */
+    wasmChoice: { threads: number; why: string; started: number | null } | null;
+  };
   /** How a training step runs on the backend auto picks: 'graph' (one TF_Session run) or 'eager', and why. */
   stepMode: { mode: 'graph' | 'eager'; why: string };
   cpu: { model: string; features: string[] };
@@ -66,9 +73,10 @@ export async function diagnose(probes: DoctorProbes): Promise<DoctorReport> {
   // `auto` as training resolves it; a binding that kills its process would kill training too, so it is
   // not loaded here in that case.
   let auto: string;
+  let autoSel: Awaited<ReturnType<DoctorProbes['select']>> | null = null;
   if (tfp.crashed) auto = 'none (loading tfjs-node kills the process)';
-  else { const s = await probes.select('auto'); auto = s.ok ? s.backend! : `none (${s.why})`; }
-  const wasm = auto === 'wasm' ? { ok: true } : await probes.select('wasm');
+  else { autoSel = await probes.select('auto'); auto = autoSel.ok ? autoSel.backend! : `none (${autoSel.why})`; }
+  const wasm = auto === 'wasm' && autoSel ? autoSel : await probes.select('wasm');
 
   if (!tfp.ok) {
     const attempts = rec?.attempts.filter((a) => !a.ok).map((a) => `${a.flavor}: ${a.why}`) ?? [];
@@ -108,18 +116,27 @@ export async function diagnose(probes: DoctorProbes): Promise<DoctorReport> {
     if (why) problems.push({ code: GRAPH.eagerFallback.code, severity: 'warning', message: `training steps cannot run as TensorFlow graphs here (${why}); they run eagerly, slower`, fix: 'reinstall the native backend (`node provision/install.mjs`); a run says LSSD5350 with the reason for its own model' });
   }
 
-  // wasm threads as a run would take them (runtime/train/wasm-threads.ts); a bad value is that run's LSSD5351.
+  // wasm threads as a run would take them (runtime/train/thread-policy.ts), and as the wasm probe above
+  // started them; a bad LSSD_WASM_THREADS / LSSD_JOBS is that run's LSSD5351 / LSSD5353.
   let wasmThreads: string;
+  let wasmChoice: DoctorReport['threads']['wasmChoice'] = null;
   try {
-    const { wasmThreadsWanted } = await import('../train/wasm-threads.ts');
-    const n = wasmThreadsWanted(probes.env);
-    wasmThreads = n === 1 ? 'one: the single-threaded build (LSSD_WASM_THREADS=2 starts the threaded build with two XNNPACK threads)'
-      : `${n} (LSSD_WASM_THREADS): the threaded build, ${n} XNNPACK threads`;
+    const c = wasmThreadPolicy(probes.env, availableParallelism());
+    const started = wasm.ok ? wasm.wasmThreads ?? null : null;
+    wasmChoice = { ...c, started };
+    const build = (n: number) => (n === 1 ? 'one: the single-threaded build' : `${n}: the threaded build, ${n} XNNPACK threads`);
+    const other = c.threads === 1 ? 'LSSD_WASM_THREADS=2 starts the threaded build with two threads' : 'LSSD_WASM_THREADS=1 the single-threaded build';
+    wasmThreads = `${build(c.threads)} (${c.why}; ${other})`;
+    if (started !== null && started !== c.threads) {
+      wasmThreads = `${build(started)}: the threaded build failed to start here (wanted ${c.threads}: ${c.why})`;
+      problems.push({ code: WASM.threadedFailed.code, severity: 'warning', message: `the threaded wasm backend (${c.threads} threads) failed to start; a wasm run trains single-threaded`,
+        fix: 'reinstall the dependencies (`npm ci`); LSSD_WASM_THREADS=1 selects the single-threaded build without trying' });
+    }
   } catch (e) {
     const err = e as Error & { code?: string; hint?: string };
     if (!err.code?.startsWith('LSSD')) throw e;
-    wasmThreads = 'one (LSSD_WASM_THREADS is not valid: a run stops with the problem below)';
-    problems.push({ code: err.code, severity: 'error', message: err.message, fix: err.hint ?? 'unset LSSD_WASM_THREADS' });
+    wasmThreads = 'none chosen (a variable is not valid: a wasm run stops with the problem below)';
+    problems.push({ code: err.code, severity: 'error', message: err.message, fix: err.hint ?? 'unset LSSD_WASM_THREADS and LSSD_JOBS' });
   }
 
   const cpuFlags = probes.cpuFlags();
@@ -135,6 +152,7 @@ export async function diagnose(probes: DoctorProbes): Promise<DoctorReport> {
       tfIntraOp: probes.env.TF_NUM_INTRAOP_THREADS ? `${probes.env.TF_NUM_INTRAOP_THREADS} (TF_NUM_INTRAOP_THREADS)` : `TensorFlow's default: one per core (${availableParallelism()})`,
       tfInterOp: probes.env.TF_NUM_INTEROP_THREADS ? `${probes.env.TF_NUM_INTEROP_THREADS} (TF_NUM_INTEROP_THREADS)` : `TensorFlow's default: one per core (${availableParallelism()})`,
       wasm: wasmThreads,
+      wasmChoice,
     },
     stepMode,
     cpu: { model: cpus()[0]?.model ?? 'unknown', features: FEATURES.filter((f) => cpuFlags.includes(f)) },
@@ -187,8 +205,9 @@ export function realProbes(dir = projectDir(), env: NodeJS.ProcessEnv = process.
     },
     async select(pref) {
       try {
-        const { selectBackend } = await import('../train/backend.ts');
-        return { ok: true, backend: await selectBackend(pref) };
+        const { selectBackend, wasmThreadCount } = await import('../train/backend.ts');
+        const backend = await selectBackend(pref);
+        return { ok: true, backend, ...(backend === 'wasm' ? { wasmThreads: wasmThreadCount() } : {}) };
       } catch (e) { return { ok: false, why: (e as Error).message }; }
     },
     gpus: () => P.detectGpu(),

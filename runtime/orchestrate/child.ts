@@ -37,16 +37,18 @@ export function childArgs(c: PreparedCell, opts: RunOptions & { probe: boolean }
 
 /**
  * Runs one cell as `lssdc run FILE --cell NAME --json`. `threads`: TF_NUM_INTRAOP_THREADS for the child
- * (its share of the cores when it starts beside other cells; undefined = TensorFlow's default).
+ * (its share of the cores when it starts beside other cells; undefined = TensorFlow's default). `jobs`:
+ * LSSD_JOBS for the child, the processes sharing the cores (the wasm backend takes cores / jobs threads,
+ * runtime/train/wasm-threads.ts).
  */
-export function runCellInChild(c: PreparedCell, opts: RunOptions & { probe: boolean }, threads?: number): Promise<CellOutcome> {
+export function runCellInChild(c: PreparedCell, opts: RunOptions & { probe: boolean }, threads?: number, jobs = 1): Promise<CellOutcome> {
   const cmd = opts.child ?? defaultChild();
   return new Promise((resolve, reject) => {
     // detached: its own process group, so a terminal Ctrl-C reaches only us and we forward exactly one
     // SIGINT (a second one would make the child skip its checkpoint).
     const child = spawn(cmd.command, [...cmd.args, ...childArgs(c, opts)], {
       stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-      env: { ...process.env, ...(threads !== undefined ? { TF_NUM_INTRAOP_THREADS: String(threads) } : {}), ...cmd.env, LSSD_PARENT_PID: String(process.pid), FORCE_COLOR: '0' },
+      env: { ...process.env, ...(threads !== undefined ? { TF_NUM_INTRAOP_THREADS: String(threads) } : {}), ...(jobs > 1 ? { LSSD_JOBS: String(jobs) } : {}), ...cmd.env, LSSD_PARENT_PID: String(process.pid), FORCE_COLOR: '0' },
     });
     // The child gets the signal we got (SIGTERM from a scheduler stays SIGTERM); an abort without one is SIGINT.
     const onAbort = () => { try { child.kill(opts.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'); } catch { /* already gone */ } };

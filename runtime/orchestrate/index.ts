@@ -31,6 +31,7 @@ import {
 } from './run-dir.ts';
 import { loadRuntimeDeps, type RuntimeDeps } from './deps.ts';
 import { runCellInChild, type ChildCommand } from './child.ts';
+import { concurrentJobs } from '../train/thread-policy.ts';
 
 export { formatResultsTable, buildResultsTable } from './results.ts';
 
@@ -248,13 +249,17 @@ export async function executeRun(prepared: PreparedRun, opts: RunOptions): Promi
   const state = (c: PreparedCell, s: CellState, detail?: string) => emit({ type: 'cell-state', name: c.name, state: s, ...(detail ? { detail } : {}), run: c.name });
 
   const cores = availableParallelism();
+  // The wasm backend fixes its threads when a process starts, so each child is told how many processes
+  // may share the cores for its whole life: the cells this run can train at once, times the processes
+  // this one already shares them with (LSSD_JOBS, when this run is itself a cell or a test's child).
+  const childJobs = mode === 'spawn' ? Math.min(jobs, Math.max(1, pending.length)) * concurrentJobs(process.env) : 1;
   const runOne = async (c: PreparedCell, beside: number): Promise<CellOutcome> => {
     if (mode === 'spawn') {
       // A child started beside `beside` running cells gets its share of the cores for TensorFlow's
       // intra-op pool: two pools of one thread per core each on the same cores contend (context switches,
       // spinning workers). A child started alone keeps the default. TF_NUM_INTRAOP_THREADS set by the user wins.
       const threads = beside > 0 && process.env.TF_NUM_INTRAOP_THREADS === undefined ? Math.max(1, Math.floor(cores / Math.min(jobs, beside + 1))) : undefined;
-      return runCellInChild(c, { ...opts, probe, emit, signal: opts.signal, child: opts.child }, threads);
+      return runCellInChild(c, { ...opts, probe, emit, signal: opts.signal, child: opts.child }, threads, childJobs);
     }
     return runCellInProcess(c, { ...opts, probe, emit });
   };

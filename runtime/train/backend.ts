@@ -1,11 +1,13 @@
 // Backend selection. Preference order for 'auto': tensorflow (native, @tensorflow/tfjs-node — an optional
 // dependency that cannot install on every machine), then wasm, then cpu (pure JS, 10–1000× slower:
 // selected only with a loud warning). The choice is process-wide (tfjs has one engine).
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { WASM } from '../../compiler/messages-runtime.ts';
 import { TrainCodes, TrainError } from './errors.ts';
-import { registerThreadedWasm, wasmThreadsWanted, type WasmPackage } from './wasm-threads.ts';
+import { registerThreadedWasm, type WasmPackage } from './wasm-threads.ts';
+import { wasmThreadPolicy, type WasmChoice } from './thread-policy.ts';
 
 export type BackendPref = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -41,9 +43,22 @@ async function tryTensorflow(): Promise<boolean> {
 }
 
 let wasmThreads = 1;
+let wasmChoice: WasmChoice | null = null;
 
 /** XNNPACK threads of the active wasm backend (1: the single-threaded build). */
 export const wasmThreadCount = (): number => wasmThreads;
+
+/**
+ * The wasm backend's threads as chosen (wasm-threads.ts wasmThreadPolicy) and as started, for the run's
+ * header and `lssdc doctor`: e.g. '2 threads: 2 cores for this run', or '1 thread (the threaded build
+ * failed to start, LSSD5352; wanted 2: …)'. null before wasm was selected.
+ */
+export function wasmThreadSummary(): string | null {
+  if (!wasmChoice) return null;
+  const n = (k: number) => `${k} thread${k === 1 ? '' : 's'}`;
+  if (threadedFailed) return `${n(wasmThreads)}: the threaded build failed to start (${WASM.threadedFailed.code}); wanted ${wasmChoice.threads}: ${wasmChoice.why}`;
+  return `${n(wasmThreads)}: ${wasmChoice.why}`;
+}
 
 async function tryWasm(): Promise<boolean> {
   let pkg: WasmPackage;
@@ -55,7 +70,9 @@ async function tryWasm(): Promise<boolean> {
   }
   // Threads (wasm-threads.ts): the threaded SIMD build when more than one thread is wanted, once per
   // process (tfjs keeps an initialised backend; a later selectBackend reuses it).
-  const wanted = wasmThreadsWanted(process.env);
+  const choice = wasmThreadPolicy(process.env, availableParallelism());
+  const wanted = choice.threads;
+  if (!wasmChoice || (wanted > 1 && !threadedTried)) wasmChoice = choice;
   if (wanted > 1 && !threadedTried) {
     threadedTried = true;
     const restore = registerThreadedWasm(pkg, wanted);
@@ -63,7 +80,7 @@ async function tryWasm(): Promise<boolean> {
       if (await tf.setBackend('wasm')) { wasmThreads = pkg.getThreadsCount(); return true; }
     } catch { /* reported below */ }
     restore();
-    threadedFailed = `the threaded wasm backend (${wanted} threads) failed to start (see the message above); training on single-threaded wasm (LSSD_WASM_THREADS=1 selects it without trying)`;
+    threadedFailed = `the threaded wasm backend (${wanted} threads) failed to start (see the message above); training on single-threaded wasm (${choice.why}; LSSD_WASM_THREADS=1 selects it without trying)`;
   }
   if (threadedFailed) warnings.push(`WARNING ${WASM.threadedFailed.code}: ${threadedFailed}`);
   try {

@@ -14,6 +14,7 @@ export const TrainCodes = {
   nonFinite: TRAIN.nonFinite.code,
   badPlan: TRAIN.badPlan.code,
   badWasmThreads: WASM.badThreads.code,
+  badJobs: WASM.badJobs.code,
 } as const;
 
 export type TrainCode = (typeof TrainCodes)[keyof typeof TrainCodes];

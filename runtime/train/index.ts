@@ -9,7 +9,7 @@ import type { Plan, SchedulePlan } from '../../compiler/plan.ts';
 import type { ResolvedSpec } from '../../compiler/spec.ts';
 import { headsSignature, scheduleFor, towerSignature } from '../../compiler/lower.ts';
 import type { Batch, Dataset, RunEvent } from '../contracts.ts';
-import { selectBackend, backendWarnings, type BackendPref } from './backend.ts';
+import { selectBackend, backendWarnings, wasmThreadSummary, type BackendPref } from './backend.ts';
 import { buildModel, checkBatch, type Model, type TermName } from './model.ts';
 import { Optimizer } from './optim.ts';
 import { lrAt } from './schedule.ts';
@@ -160,7 +160,8 @@ export async function trainExperiment(opts: TrainOptions): Promise<TrainResult> 
         { hint: 'try another backend with --backend (wasm, cpu)' });
     }
 
-    events({ type: 'run-start', name: plan.experiment, runDir, backend, seed: plan.optim.seed, totalSteps: total, stepsPerEpoch, resumedFrom, specHash: plan.specHash });
+    const backendDetail = backend === 'wasm' ? wasmThreadSummary() : null;
+    events({ type: 'run-start', name: plan.experiment, runDir, backend, ...(backendDetail ? { backendDetail } : {}), seed: plan.optim.seed, totalSteps: total, stepsPerEpoch, resumedFrom, specHash: plan.specHash });
 
     const save = async (dir: string, at: number) => {
       await saveCheckpoint(dir, { experiment: plan.experiment, step: at, specHash: plan.specHash, signatures, optimizer: { kind: plan.optim.kind, t: optim.t }, backend },

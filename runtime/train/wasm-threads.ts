@@ -9,14 +9,14 @@
 //
 // Thread count: the backend caps XNNPACK's pool at emscripten_num_logical_cores() / 2 (it assumes two
 // hyperthreads per core, so 1 on a 2-core machine); the import is answered with 2 × the requested count
-// so the request is what the pool gets. Measured numbers are in runtime/train/README.md.
+// so the request is what the pool gets. How many are requested: thread-policy.ts. Measured numbers are in
+// runtime/train/README.md.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { TrainCodes, TrainError } from './errors.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -105,21 +105,4 @@ export function registerThreadedWasm(pkg: WasmPackage, threads: number): () => v
     pkg.setThreadsCount(-1);
     if (original) tf.registerBackend('wasm', original, 2);
   };
-}
-
-/**
- * XNNPACK threads for the wasm backend from LSSD_WASM_THREADS: 1 (default) is the package's
- * single-threaded SIMD build, 2–8 the threaded build (8: its worker pool). Single-threaded stays the
- * default until an idle machine shows the threaded step faster (runtime/train/README.md): on this
- * loaded 2-core machine two threads gave the same wall time for ~40% more CPU.
- */
-export function wasmThreadsWanted(env: NodeJS.ProcessEnv): number {
-  const raw = env.LSSD_WASM_THREADS;
-  if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!/^[0-9]+$/.test(raw.trim()) || !Number.isInteger(n) || n < 1 || n > 8) {
-    throw new TrainError(TrainCodes.badWasmThreads, `LSSD_WASM_THREADS must be an integer from 1 to 8, got '${raw}'`,
-      { hint: 'unset it for the single-threaded wasm build, or set e.g. LSSD_WASM_THREADS=2 for two XNNPACK threads' });
-  }
-  return n;
 }

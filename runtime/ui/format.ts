@@ -56,7 +56,7 @@ export function describe(e: TaggedRunEvent): string | null {
       return e.cells.length === 1 ? null
         : `${e.file}: ${e.cells.length} experiments (${e.cells.filter((c) => c.cached).length} already done), ${e.jobs} at a time`;
     case 'run-start':
-      return `${p}▶ ${e.name} · backend ${e.backend} · seed ${e.seed} · ${e.totalSteps} steps (${e.stepsPerEpoch}/epoch)` +
+      return `${p}▶ ${e.name} · backend ${e.backend}${e.backendDetail ? ` (${e.backendDetail})` : ''} · seed ${e.seed} · ${e.totalSteps} steps (${e.stepsPerEpoch}/epoch)` +
         (e.resumedFrom !== null ? ` · resuming from step ${e.resumedFrom}` : '') + ` · ${e.runDir}`;
     case 'selftest':
       // A passing gradient self-test is routine (seven ops per run); only a failure earns a line.

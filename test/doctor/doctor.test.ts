@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { diagnose, renderReport, type DoctorProbes, type TensorflowProbe } from '../../runtime/doctor/index.ts';
@@ -17,7 +17,7 @@ function rec(over: Partial<ProvisionRecord> = {}): ProvisionRecord {
   return { version: 1, at: '2026-01-01T00:00:00Z', cache: '/c', backend: 'wasm', flavor: null, entry: null, tfVersion: null, gpu: null, gpuDevices: [], attempts: [], ms: 1000, message: null, ...over };
 }
 
-function fake(o: { tf: TensorflowProbe; gpu?: string[]; record?: ProvisionRecord | null; wasm?: boolean; cache?: string; graph?: string | null; env?: Record<string, string> }): DoctorProbes & { selected: string[] } {
+function fake(o: { tf: TensorflowProbe; gpu?: string[]; record?: ProvisionRecord | null; wasm?: boolean; wasmThreads?: number; cache?: string; graph?: string | null; env?: Record<string, string> }): DoctorProbes & { selected: string[] } {
   const selected: string[] = [];
   return {
     selected,
@@ -26,8 +26,9 @@ function fake(o: { tf: TensorflowProbe; gpu?: string[]; record?: ProvisionRecord
     tensorflow: async () => o.tf,
     select: async (pref) => {
       selected.push(pref);
-      if (pref === 'auto') return { ok: true, backend: o.tf.ok ? 'tensorflow' : o.wasm === false ? 'cpu' : 'wasm' };
-      return o.wasm === false ? { ok: false, why: 'wasm binary missing' } : { ok: true, backend: 'wasm' };
+      const wasm = { ok: true, backend: 'wasm', ...(o.wasmThreads !== undefined ? { wasmThreads: o.wasmThreads } : {}) };
+      if (pref === 'auto') return o.tf.ok ? { ok: true, backend: 'tensorflow' } : o.wasm === false ? { ok: true, backend: 'cpu' } : wasm;
+      return o.wasm === false ? { ok: false, why: 'wasm binary missing' } : wasm;
     },
     gpus: () => ({ present: !!o.gpu?.length, driver: !!o.gpu?.length, devices: o.gpu ?? [] }),
     cpuFlags: () => ['fpu', 'sse4_2', 'avx', 'avx2', 'fma'],
@@ -118,13 +119,27 @@ test('lssdc doctor --json on this machine: a report whose exit code follows its 
   assert.equal(bad.status, 2);
 });
 
-test('wasm threads: one by default, LSSD_WASM_THREADS=N the threaded build, a bad value the run\'s LSSD5351 as a problem', async () => {
+test('wasm threads: the cores of the run by default, LSSD_WASM_THREADS=N overrides, a failed start LSSD5352, bad values the run\'s LSSD5351 / LSSD5353', async () => {
   const tf = { ok: false, why: 'not installed' };
-  const one = await diagnose(fake({ tf }));
-  assert.match(renderReport(one), /wasm one: the single-threaded build \(LSSD_WASM_THREADS=2 starts the threaded build/);
-  const two = await diagnose(fake({ tf, env: { LSSD_WASM_THREADS: '2' } }));
-  assert.equal(two.threads.wasm, '2 (LSSD_WASM_THREADS): the threaded build, 2 XNNPACK threads');
-  const bad = await diagnose(fake({ tf, env: { LSSD_WASM_THREADS: 'lots' } }));
-  const p = bad.problems.find((q) => q.code === 'LSSD5351');
-  assert.ok(p && p.severity === 'error' && /got 'lots'/.test(p.message) && p.fix.length > 0, JSON.stringify(bad.problems));
+  const cores = availableParallelism();
+  const def = await diagnose(fake({ tf, wasmThreads: Math.min(8, cores) }));
+  assert.equal(def.threads.wasmChoice?.threads, Math.min(8, cores));
+  assert.equal(def.threads.wasmChoice?.started, Math.min(8, cores));
+  assert.match(def.threads.wasmChoice!.why, /cores for this run/);
+  const one = await diagnose(fake({ tf, env: { LSSD_WASM_THREADS: '1' }, wasmThreads: 1 }));
+  assert.match(renderReport(one), /wasm one: the single-threaded build \(LSSD_WASM_THREADS=1; LSSD_WASM_THREADS=2 starts the threaded build/);
+  const shared = await diagnose(fake({ tf, env: { LSSD_JOBS: String(cores) }, wasmThreads: 1 }));
+  assert.match(shared.threads.wasm, /^one: the single-threaded build \(\d+ cores? shared by \d+ concurrent jobs \(LSSD_JOBS\)/);
+  const two = await diagnose(fake({ tf, env: { LSSD_WASM_THREADS: '2' }, wasmThreads: 2 }));
+  assert.equal(two.threads.wasm, '2: the threaded build, 2 XNNPACK threads (LSSD_WASM_THREADS=2; LSSD_WASM_THREADS=1 the single-threaded build)');
+  assert.equal(two.problems.length, 1, JSON.stringify(two.problems)); // only 'tensorflow is missing'
+  const failed = await diagnose(fake({ tf, env: { LSSD_WASM_THREADS: '2' }, wasmThreads: 1 }));
+  assert.match(failed.threads.wasm, /^one: the single-threaded build: the threaded build failed to start here \(wanted 2: LSSD_WASM_THREADS=2\)/);
+  assert.ok(failed.problems.some((q) => q.code === 'LSSD5352' && q.severity === 'warning'), JSON.stringify(failed.problems));
+  for (const [env, code, bad] of [[{ LSSD_WASM_THREADS: 'lots' }, 'LSSD5351', 'lots'], [{ LSSD_JOBS: '0' }, 'LSSD5353', '0']] as const) {
+    const r = await diagnose(fake({ tf, env }));
+    const p = r.problems.find((q) => q.code === code);
+    assert.ok(p && p.severity === 'error' && p.message.includes(`got '${bad}'`) && p.fix.length > 0, JSON.stringify(r.problems));
+    assert.equal(r.threads.wasmChoice, null);
+  }
 });

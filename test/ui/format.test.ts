@@ -35,3 +35,9 @@ test('describe: passing self-tests are silent, failing ones are shown', () => {
   assert.equal(describe({ type: 'selftest', op: 'relu', ok: true, maxRelErr: 1e-5 }), null);
   assert.equal(describe({ type: 'selftest', op: 'relu', ok: false, maxRelErr: 0.05, run: 'Q' }), '[Q] ✗ backend self-test relu failed (max rel. error 5.0e-2)');
 });
+
+test('describe: the run header says how the backend runs when the trainer says (wasm threads and why)', () => {
+  const e = { type: 'run-start', name: 'q', runDir: 'runs/x', backend: 'wasm', seed: 1, totalSteps: 10, stepsPerEpoch: 5, resumedFrom: null, specHash: 'h' } as const;
+  assert.equal(describe(e), '▶ q · backend wasm · seed 1 · 10 steps (5/epoch) · runs/x');
+  assert.equal(describe({ ...e, backendDetail: '2 threads: 2 cores for this run' }), '▶ q · backend wasm (2 threads: 2 cores for this run) · seed 1 · 10 steps (5/epoch) · runs/x');
+});
