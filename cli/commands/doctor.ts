@@ -8,9 +8,10 @@ import { diagnose, realProbes, renderReport } from '../../runtime/doctor/index.t
 const USAGE = `usage: lssdc doctor [--json]
 
 Report what training will run on: the backend runtime.backend = auto picks and why the others are
-unavailable, the TensorFlow version, threads, CPU features, GPU devices, the native-backend cache
-(location and size), what npm install's provisioning did (provision/README.md), and a fix for each
-problem. Exit 1 when a problem is an error (no native backend), else 0.
+unavailable, the TensorFlow version, threads (wasm: the XNNPACK threads a run takes and why, the cores
+available to it by default or LSSD_WASM_THREADS, and whether the threaded build starts here), CPU
+features, GPU devices, the native-backend cache (location and size), what npm install's provisioning
+did (provision/README.md), and a fix for each problem. Exit 1 when a problem is an error (no native backend), else 0.
 
 options:
   --json    the report as one JSON object on stdout`;

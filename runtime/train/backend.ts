@@ -60,6 +60,31 @@ export function wasmThreadSummary(): string | null {
   return `${n(wasmThreads)}: ${wasmChoice.why}`;
 }
 
+/**
+ * tfjs-backend-wasm's Identity copies its input. tfjs-core runs it for every tensor it saves for a
+ * gradient (engine.saveTensorsForBackwardMode and customGrad's save both clone), ~340 copies of
+ * activations per quickstart step (19 ms of ~690, tf.profile, 1 thread). Tensors are immutable and
+ * the backend counts references per buffer (its own Reshape shares the buffer the same way, and a
+ * Variable's assign shares its new value's), so a clone can share the buffer: same values, no copy.
+ */
+let identityShared = false;
+function shareIdentityBuffers(): void {
+  if (identityShared) return;
+  identityShared = true;
+  const original = tf.getKernel('Identity', 'wasm');
+  if (!original) return;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      if (x.dtype === 'string') return original.kernelFunc(args);
+      (args.backend as unknown as { incRef(id: tf.DataId): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
+}
+
 async function tryWasm(): Promise<boolean> {
   let pkg: WasmPackage;
   try {
@@ -68,6 +93,7 @@ async function tryWasm(): Promise<boolean> {
   } catch {
     return false;
   }
+  shareIdentityBuffers();
   // Threads (wasm-threads.ts): the threaded SIMD build when more than one thread is wanted, once per
   // process (tfjs keeps an initialised backend; a later selectBackend reuses it).
   const choice = wasmThreadPolicy(process.env, availableParallelism());

@@ -6,8 +6,8 @@
 //     attributes, BiasAdd / BiasAddGrad, ReluGrad, rank-5 Transpose + Unpack for q/k/v, BatchMatMulV2
 //     with adj_x/adj_y for attention;
 //   - 'portable' (wasm, cpu): tfjs ops only, shaped for tfjs-wasm 4.22, where matMul with transposeA/B
-//     runs at 2–3 GFLOP/s against ~26 for a plain matMul of pre-transposed operands, a Sum over rows is
-//     ~25× slower than a ones-matmul, and rank-5 Transpose is ~250× slower than rank 4 (measured here).
+//     runs at 2–3 GFLOP/s against ~26 for a plain matMul of pre-transposed operands, column sums run as
+//     an average pool (colSum), and rank-5 Transpose is ~250× slower than rank 4 (measured here).
 //     On wasm a batched (rank-3) matMul runs as a depthwise convolution (batchedDepthwise), ~3× faster.
 // test/train/ops-agreement.test.ts checks forward values and gradients of every block on every
 // available backend against the pure-JS cpu backend; the gradient self-test checks them against finite
