@@ -72,6 +72,9 @@ test('cells started beside running cells get their share of the cores for Tensor
     assert.equal(threads('A'), 'threads=default', 'the first cell starts alone');
     assert.equal(threads('B'), share, 'B starts beside A');
     assert.equal(threads('C'), share, 'C starts beside B');
+    // wasm fixes its threads for the process's life: every child is told the cells that may share the cores.
+    const jobs = (n: string) => (events.find((e) => e.type === 'warning' && e.run === n && e.message.startsWith('jobs=')) as { message: string } | undefined)?.message;
+    for (const n of ['A', 'B', 'C']) assert.equal(jobs(n), `jobs=${2 * Number(process.env.LSSD_JOBS ?? 1)}`, n);
     // A user's own setting wins.
     process.env.TF_NUM_INTRAOP_THREADS = '7';
     events.length = 0;
