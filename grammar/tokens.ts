@@ -162,7 +162,7 @@ const MULTIPLIER: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9 };
 export function numberValue(text: string, clean = true): { value: number; suffix: string } | undefined {
   const m = /^(-?[0-9_]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(.*)$/.exec(text);
   if (!m) return undefined;
-  let value = Number(m[1].replace(/_/g, ''));
+  let value = Number(m[1].includes('_') ? m[1].replace(/_/g, '') : m[1]);
   let suffix = m[2];
   if (suffix.length === 1 && MULTIPLIER[suffix] !== undefined) { value *= MULTIPLIER[suffix]; suffix = ''; }
   // Rounding keeps finite numbers finite, so the parser's range check may skip it (toPrecision is slow).
@@ -171,6 +171,8 @@ export function numberValue(text: string, clean = true): { value: number; suffix
 
 /** 4.6 * 1e6 = 4599999.999999999 in floating point; round to the nearest value with ≤ 12 significant digits. */
 function cleanFloat(x: number): number {
+  // Integers under 1e12 have at most 12 digits already (most numbers of a file; toPrecision is slow).
+  if (Number.isInteger(x) && Math.abs(x) < 1e12) return x;
   if (!Number.isFinite(x) || x === 0) return x;
   return Number(x.toPrecision(12));
 }
@@ -245,9 +247,24 @@ export function scanString(image: string): { value: string; closed: boolean; bad
   return { value, closed: false, bad };
 }
 
+/**
+ * chevrotain's offset-only tokens are `{ image, startOffset, tokenTypeIdx, tokenType }`; `newlineBefore`
+ * added after the fact gave each token a separate property store (about 40 bytes more a token, a
+ * tenth of a large file's parse memory). The lexer's token factory (an instance field its constructor
+ * picks by `positionTracking`) is replaced with one that creates the field up front.
+ */
+function newLexer(): InstanceType<typeof Lexer> {
+  const l = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: GRAMMAR_VALIDATED });
+  const factory = l as unknown as { createTokenInstance?: unknown };
+  if (typeof factory.createTokenInstance !== 'function') throw new Error('lssd lexer: chevrotain no longer has Lexer.createTokenInstance');
+  factory.createTokenInstance = (image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType): LssdToken =>
+    ({ image, startOffset, tokenTypeIdx, tokenType, newlineBefore: false }) as LssdToken;
+  return l;
+}
+
 export function lexSource(source: Source, positions = new Positions(source)): Lexed {
   const text = source.text;
-  lexer ??= new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: GRAMMAR_VALIDATED });
+  lexer ??= newLexer();
   const r = lexer.tokenize(text);
   const tokens = r.tokens as LssdToken[];
   const errors: LexDiagnostic[] = [];
