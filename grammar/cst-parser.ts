@@ -103,10 +103,7 @@ class LssdCstParser extends CstParser {
   // ---- helpers ---------------------------------------------------------------------------------
   private at(type: TokenType, k = 1): boolean { return tokenMatcher(this.LA(k), type); }
   private span(t: IToken): Span { return tokenSpan(t, this.positions); }
-  private join(a: IToken, b: IToken): Span {
-    const s = this.span(a);
-    return { file: s.file, start: s.start, end: this.span(b).end };
-  }
+  private join(a: IToken, b: IToken): Span { return tokenSpan(a, this.positions).to(tokenSpan(b, this.positions)); }
   private report(code: string, span: Span, message: string, hint?: string): void {
     this.diagnostics.push({ code, severity: 'error', message, span, related: [], hint });
   }

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { IToken, TokenType } from 'chevrotain';
 import type { Comment, Source, Span } from './ast.ts';
+import { Positions, type SourceSpan } from './span.ts';
 import { GRAMMAR_VALIDATED } from './validated.ts';
 
 // chevrotain's package entry (lib/src/api.js) is some 200 ES modules (its sources plus lodash-es):
@@ -123,33 +124,9 @@ export const allTokens: TokenType[] = [
 // Built once, on first use: chevrotain analyses the token set (first-character tables) on construction.
 let lexer: InstanceType<typeof Lexer> | undefined;
 
-// ---- positions --------------------------------------------------------------------------------
+// ---- positions ------------------------------------------------------------------------------
 
-/** Offset → 1-based line/column, by binary search over line starts (only `\n` ends a line). */
-export class Positions {
-  private readonly lineStarts: number[] = [0];
-  constructor(readonly source: Source) {
-    const t = source.text;
-    for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-  }
-  /** Spans are mostly asked for in source order: try the line of the previous answer first. */
-  private lastLine = 0;
-  pos(offset: number): { offset: number; line: number; column: number } {
-    const ls = this.lineStarts;
-    const l = this.lastLine;
-    if (ls[l] <= offset && (l + 1 === ls.length || offset < ls[l + 1])) return { offset, line: l + 1, column: offset - ls[l] + 1 };
-    let lo = 0; let hi = ls.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (ls[mid] <= offset) lo = mid; else hi = mid - 1;
-    }
-    this.lastLine = lo;
-    return { offset, line: lo + 1, column: offset - ls[lo] + 1 };
-  }
-  span(start: number, end: number): Span {
-    return { file: this.source.name, start: this.pos(start), end: this.pos(end) };
-  }
-}
+export { Positions } from './span.ts';
 
 // ---- number values ----------------------------------------------------------------------------
 
@@ -205,7 +182,7 @@ export function tokenEnd(t: IToken): number {
 }
 
 /** The span of a token; chevrotain's EOF sentinel sits at the end of the text. */
-export function tokenSpan(t: IToken, positions: Positions): Span {
+export function tokenSpan(t: IToken, positions: Positions): SourceSpan {
   if (t.tokenType === EOF) { const n = positions.source.text.length; return positions.span(n, n); }
   return positions.span(t.startOffset, tokenEnd(t));
 }
