@@ -1,10 +1,13 @@
 // Work shared between experiments (compiler/resolve.ts convertValue: a value node is converted once per
-// compile; compiler/validate.ts: a shared probe is validated once) must never share mutable data: every
-// experiment owns its spec, except the task and backbone resolutions, which are shared by design.
+// compile; Resolver.build: a section whose inputs equal another experiment's is that experiment's section;
+// compiler/validate.ts: a shared probe or section is validated once) must never share mutable data: a
+// section shared between experiments is deep-frozen, one built for an experiment alone is its own, and
+// the task and backbone resolutions are shared by design.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileFile } from '../../compiler/index.ts';
 import type { CompilerHost } from '../../compiler/host.ts';
+import { SHARED_SECTIONS } from '../../compiler/spec.ts';
 import { nodeHost } from '../../runtime/host.ts';
 
 const GRID = `import "paper"
@@ -28,13 +31,20 @@ test('grid cells share converted values only as copies; tasks and backbones are 
   assert.deepEqual(a.model.heads, b.model.heads);
   assert.deepEqual(a.dubs.languages, b.dubs.languages);
   assert.deepEqual([a.data.shots.min_length, a.data.shots.max_length], [4, 8]);
-  // …but not the same objects: mutating one cell leaves the others alone.
-  assert.notEqual(a.model.heads.hidden, b.model.heads.hidden);
-  assert.notEqual(a.dubs.languages, b.dubs.languages);
-  a.model.heads.hidden.push(7);
-  a.dubs.languages.push('FR');
-  assert.deepEqual(b.model.heads.hidden, [2048, 1024]);
+  // …as one frozen object where no axis reaches the section: writing into it throws, a copy on write
+  // changes one cell only.
+  assert.equal(a.model, b.model);
+  assert.equal(a.dubs, c.dubs);
+  assert.ok(SHARED_SECTIONS.has(a.model) && Object.isFrozen(a.model.heads.hidden) && Object.isFrozen(a.dubs.languages));
+  assert.throws(() => a.model.heads.hidden.push(7), TypeError);
+  assert.throws(() => { a.dubs.languages[0] = 'fr'; }, TypeError);
+  a.dubs = { ...a.dubs, languages: ['fr'] };
   assert.deepEqual(c.dubs.languages, ['en', 'es']);
+  assert.deepEqual(b.model.heads.hidden, [2048, 1024]);
+  // Sections an axis changes are built per cell (loss: lambda_a; optim: seed).
+  assert.notEqual(a.loss, c.loss);
+  assert.notEqual(a.optim, b.optim);
+  assert.equal(a.loss, b.loss); // same lambda_a, and seed is in optim
   // Axis values land per cell.
   assert.deepEqual([a.loss.lambda_a, a.optim.seed, b.optim.seed, c.loss.lambda_a], [0, 1, 2, 0.5]);
   // Task and backbone resolutions are one object per program (and probes are validated once).
