@@ -294,10 +294,11 @@ export class Resolver {
 
   /**
    * Shared experiment sections by signature: the value node (or the default) of every field landing in
-   * the section, plus what assemble() derives into it. Only sections converted without a diagnostic are
-   * kept, so a hit has nothing to report. Per resolver: conversions look names up in this program.
+   * the section, plus what assemble() derives into it (null: seen once, not kept). Only sections converted
+   * without a diagnostic are kept, so a hit has nothing to report. Per resolver: conversions look names
+   * up in this program.
    */
-  private readonly sectionCache = new Map<string, { section: unknown; extras: [string, unknown][] }>();
+  private readonly sectionCache = new Map<string, { section: unknown; extras: [string, unknown][] } | null>();
 
   /**
    * Converts flattened fields against the table; returns the spec object and extras. For experiments, a
@@ -327,7 +328,11 @@ export class Resolver {
       for (const [s, ids] of sigs) {
         const sig = ids.join(',');
         const hit = this.sectionCache.get(sig);
-        if (hit) { shared.set(s, null); obj[s] = hit.section; for (const [k, v] of hit.extras) extras.set(k, v); } else shared.set(s, sig);
+        if (hit) { shared.set(s, null); obj[s] = hit.section; for (const [k, v] of hit.extras) extras.set(k, v); }
+        // Kept (frozen) from its second occurrence on: a sweep's sections differ in every experiment, and
+        // freezing a section nothing shares costs more than it saves.
+        else if (hit === null) shared.set(s, sig);
+        else this.sectionCache.set(sig, null);
       }
     }
     for (const d of defs) {
