@@ -58,7 +58,8 @@ const setPath = (obj: Record<string, unknown>, path: string, value: unknown) => 
 };
 
 /**
- * A field's default, copied for one spec (later stages mutate specs). Defaults are JSON data: copied
+ * A field's default, copied for one spec (a section built for one experiment is its own until the
+ * resolver shares and freezes it, see build()). Defaults are JSON data: copied
  * by hand, since structuredClone on every default of every experiment dominated large grids.
  */
 const cloneDefault = (v: unknown): unknown => {
@@ -83,6 +84,9 @@ const sectionOf = (d: FieldDef): string | undefined => {
   }
   return s;
 };
+// Hash seeds of the signatures' first two parts (section, derived input).
+const SECTION_SEEDS = new Map([...SHAREABLE].map((s, i) => [s, Math.imul(i + 1, 0x9e3779b1) | 0]));
+const DERIVED_SEEDS = (x: string | undefined) => (x === 'same' ? 0x51 : x === 'tracks' ? 0x52 : x === 'dubs' ? 0x53 : 0);
 // Value nodes by a number, for the signatures of shared sections (node identity is what conversion depends on).
 const valueIds = new WeakMap<Value, number>();
 let nextValueId = 0;
@@ -294,11 +298,13 @@ export class Resolver {
 
   /**
    * Shared experiment sections by signature: the value node (or the default) of every field landing in
-   * the section, plus what assemble() derives into it (null: seen once, not kept). Only sections converted
+   * the section, plus what assemble() derives into it. Only sections converted
    * without a diagnostic are kept, so a hit has nothing to report. Per resolver: conversions look names
    * up in this program.
    */
-  private readonly sectionCache = new Map<string, { section: unknown; extras: [string, unknown][] } | null>();
+  private readonly sectionCache = new Map<string, { section: unknown; extras: [string, unknown][] }>();
+  /** Hashes of the section signatures seen so far (see build()). */
+  private readonly sectionsSeen = new Set<number>();
 
   /**
    * Converts flattened fields against the table; returns the spec object and extras. For experiments, a
@@ -315,24 +321,25 @@ export class Resolver {
     let shared: Map<string, string | null> | undefined;
     let dirty: Set<string> | undefined;
     if (schema === 'experiment' && !this.recorders.length) {
-      const sigs = new Map<string, (number | string)[]>();
+      const sigs = new Map<string, { ids: (number | string)[]; h: number }>();
       for (const d of defs) {
         const s = d.path.endsWith('.*') ? undefined : sectionOf(d);
         if (s === undefined) continue;
         const a = fields.get(d.path);
-        let ids = sigs.get(s);
-        if (!ids) { ids = [s, derived?.[s] ?? '']; sigs.set(s, ids); }
-        ids.push(a ? valueId(a.value) : d.required ? -1 : 0);
+        let sig = sigs.get(s);
+        if (!sig) { sig = { ids: [s, derived?.[s] ?? ''], h: SECTION_SEEDS.get(s)! ^ DERIVED_SEEDS(derived?.[s]) }; sigs.set(s, sig); }
+        const id = a ? valueId(a.value) : d.required ? -1 : 0;
+        sig.ids.push(id); sig.h = (Math.imul(sig.h, 0x01000193) ^ id) | 0;
       }
       shared = new Map(); dirty = new Set();
-      for (const [s, ids] of sigs) {
+      for (const [s, { ids, h }] of sigs) {
+        // Kept (frozen) from its second occurrence on: a sweep's sections differ in every experiment, and
+        // freezing a section nothing shares costs more than it saves. A first occurrence is remembered by a
+        // number only (a collision merely keeps a section early); the cache itself is keyed exactly.
+        if (!this.sectionsSeen.has(h)) { this.sectionsSeen.add(h); continue; }
         const sig = ids.join(',');
         const hit = this.sectionCache.get(sig);
-        if (hit) { shared.set(s, null); obj[s] = hit.section; for (const [k, v] of hit.extras) extras.set(k, v); }
-        // Kept (frozen) from its second occurrence on: a sweep's sections differ in every experiment, and
-        // freezing a section nothing shares costs more than it saves.
-        else if (hit === null) shared.set(s, sig);
-        else this.sectionCache.set(sig, null);
+        if (hit) { shared.set(s, null); obj[s] = hit.section; for (const [k, v] of hit.extras) extras.set(k, v); } else shared.set(s, sig);
       }
     }
     for (const d of defs) {
@@ -402,8 +409,9 @@ export class Resolver {
    * Converted values by value node and field path. A conversion that reported nothing depends only on
    * the node, the field and the program's declarations (this resolver's), so a node shared by many
    * experiments — a parent's entry, a grid's shared entries and axis values — is converted once per
-   * compile, not once per experiment or cell. Every experiment still gets its own copy (later stages
-   * mutate specs); only what `ref` returned (task and backbone resolutions, shared already) is shared.
+   * compile, not once per experiment or cell. Every section being built gets its own copy (build()
+   * shares whole sections, frozen, and nothing else); only what `ref` returned (task and backbone
+   * resolutions, shared already) is shared.
    * Not used inside leaf resolutions, whose lookups must all be recorded (see leaf()).
    */
   private readonly converted = new WeakMap<Value, Map<string, unknown>>();
