@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical.ts';
 import { consequenceOf } from './schema/consequence.ts';
 import type { Consequence } from './schema/fields.ts';
-import type { ResolvedSpec } from './spec.ts';
+import { SHARED_SECTIONS, type ResolvedSpec } from './spec.ts';
 
 export interface StageHashes {
   pretrain: string;
@@ -61,7 +61,9 @@ const sharedCache: Record<Consequence, WeakMap<object, string | null>> = { pretr
 /** Canonical JSON (sorted keys) of the projection, or undefined when nothing is kept. */
 function projectJson(value: unknown, node: PathNode, _path: string, keep: Consequence): string | undefined {
   if (value && typeof value === 'object') {
-    const shared = SHARED.has(node.path) ? sharedCache[keep] : undefined;
+    // Sections the resolver shares between specs (frozen) are projected once too: a grid's cells share
+    // every section their axes leave alone.
+    const shared = SHARED.has(node.path) || SHARED_SECTIONS.has(value as object) ? sharedCache[keep] : undefined;
     if (shared) {
       const hit = shared.get(value as object);
       if (hit !== undefined) return hit ?? undefined;

@@ -210,7 +210,8 @@ export function applyProfile(r: ResolvedExperiment, resolver: Resolver, opts: Ap
   if (profile) {
     spec.label = `${r.spec.label} @ ${profile.label}`;
     spec.origin.profile = { name: profile.name, file: profile.file };
-    if (profile.overrides.has('optim.duration')) spec.optim.schedule = { ...spec.optim.schedule, warmup: scaledWarmup(r.spec, spec) };
+    // Copy on write: the resolver may share this `optim` with other experiments (frozen; resolve.ts SHARED_SECTIONS).
+    if (profile.overrides.has('optim.duration')) spec.optim = { ...spec.optim, schedule: { ...spec.optim.schedule, warmup: scaledWarmup(r.spec, spec) } };
   }
   return out;
 }

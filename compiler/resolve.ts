@@ -5,7 +5,7 @@
 // which the check rules use to point at the right place.
 import type { BlockDecl, Decl, Entry, IdentValue, InitFrom, Span, Value } from '../grammar/ast.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import type { BackboneSpec, InitSpec, ProbeSpec, ResolvedSpec } from './spec.ts';
+import { SHARED_SECTIONS, type BackboneSpec, type InitSpec, type ProbeSpec, type ResolvedSpec } from './spec.ts';
 import { M, diag, didYouMean } from './messages.ts';
 import { childrenOf, fieldAt, FIELDS, sectionsOf, type DeclSchema, type FieldDef, type SameTitle } from './schema/index.ts';
 import { INVALID, type ConvertCtx } from './schema/types.ts';
@@ -58,7 +58,8 @@ const setPath = (obj: Record<string, unknown>, path: string, value: unknown) => 
 };
 
 /**
- * A field's default, copied for one spec (later stages mutate specs). Defaults are JSON data: copied
+ * A field's default, copied for one spec (a section built for one experiment is its own until the
+ * resolver shares and freezes it, see build()). Defaults are JSON data: copied
  * by hand, since structuredClone on every default of every experiment dominated large grids.
  */
 const cloneDefault = (v: unknown): unknown => {
@@ -68,6 +69,36 @@ const cloneDefault = (v: unknown): unknown => {
   const o: Record<string, unknown> = {};
   for (const k of Object.keys(v)) o[k] = cloneDefault((v as Record<string, unknown>)[k]);
   return o;
+};
+
+/** Top-level spec keys whose objects are shared (label, description and probes are per spec; probes hold shared tasks already). */
+const SHAREABLE = new Set(['data', 'views', 'dubs', 'model', 'loss', 'optim', 'runtime']);
+/** The section a field of the experiment table lands in (derived fields: the section assemble() writes them into, their path's first part). */
+const sectionOfField = new Map<FieldDef, string | undefined>();
+const sectionOf = (d: FieldDef): string | undefined => {
+  let s = sectionOfField.get(d);
+  if (s === undefined && !sectionOfField.has(d)) {
+    const first = (d.to === null ? d.path : d.to ?? d.path).split('.')[0];
+    s = SHAREABLE.has(first) ? first : undefined;
+    sectionOfField.set(d, s);
+  }
+  return s;
+};
+// Hash seeds of the signatures' first two parts (section, derived input).
+const SECTION_SEEDS = new Map([...SHAREABLE].map((s, i) => [s, Math.imul(i + 1, 0x9e3779b1) | 0]));
+const DERIVED_SEEDS = (x: string | undefined) => (x === 'same' ? 0x51 : x === 'tracks' ? 0x52 : x === 'dubs' ? 0x53 : 0);
+// Value nodes by a number, for the signatures of shared sections (node identity is what conversion depends on).
+const valueIds = new WeakMap<Value, number>();
+let nextValueId = 0;
+const valueId = (v: Value): number => {
+  let id = valueIds.get(v);
+  if (id === undefined) { id = ++nextValueId; valueIds.set(v, id); }
+  return id;
+};
+const deepFreeze = (x: unknown, keep: WeakSet<object>): void => {
+  if (x === null || typeof x !== 'object' || keep.has(x) || Object.isFrozen(x)) return;
+  Object.freeze(x);
+  for (const v of Object.values(x)) deepFreeze(v, keep);
 };
 
 const SECTIONS: Record<DeclSchema, Set<string>> = {
@@ -239,7 +270,7 @@ export class Resolver {
     if (asSection ? isSection || (field && field.path.endsWith('.*')) : field && !isSection) return true;
     const parts = path.split('.');
     const prefixLen = prefix ? prefix.split('.').length : 0;
-    const keySpan = { ...partSpans[0], end: partSpans[partSpans.length - 1].end };
+    const keySpan = { file: partSpans[0].file, start: partSpans[0].start, end: partSpans[partSpans.length - 1].end };
     if (asSection && field) {
       this.diagnostics.push(diag(M.typeMismatch, keySpan, `\`${path}\` is a field, not a section`, { hint: `write \`${parts.slice(prefixLen).join('.')} = …\`` }));
       return false;
@@ -265,28 +296,73 @@ export class Resolver {
     return false;
   }
 
-  /** Converts flattened fields against the table; returns the spec object and extras. */
-  build(schema: DeclSchema, decl: BlockDecl, fields: Map<string, Assignment>, ctx: ConvertCtx, reportMissing = true): { obj: Record<string, unknown>; extras: Map<string, unknown>; ok: boolean } {
+  /**
+   * Shared experiment sections by signature: the value node (or the default) of every field landing in
+   * the section, plus what assemble() derives into it. Only sections converted
+   * without a diagnostic are kept, so a hit has nothing to report. Per resolver: conversions look names
+   * up in this program.
+   */
+  private readonly sectionCache = new Map<string, { section: unknown; extras: [string, unknown][] }>();
+  /** Hashes of the section signatures seen so far (see build()). */
+  private readonly sectionsSeen = new Set<number>();
+
+  /**
+   * Converts flattened fields against the table; returns the spec object and extras. For experiments, a
+   * section (`data`, `optim`, …) whose inputs equal an earlier experiment's is that experiment's frozen
+   * section (`shared`: its name → the cache entry's signature, or null when taken from the cache): the
+   * cells of a grid convert only the sections their axes change.
+   */
+  build(schema: DeclSchema, decl: BlockDecl, fields: Map<string, Assignment>, ctx: ConvertCtx, reportMissing = true, derived?: Record<string, string>):
+    { obj: Record<string, unknown>; extras: Map<string, unknown>; ok: boolean; shared?: Map<string, string | null> } {
     const obj: Record<string, unknown> = {};
     const extras = new Map<string, unknown>();
     let ok = true;
     const defs = FIELDS[schema];
+    let shared: Map<string, string | null> | undefined;
+    let dirty: Set<string> | undefined;
+    if (schema === 'experiment' && !this.recorders.length) {
+      const sigs = new Map<string, { ids: (number | string)[]; h: number }>();
+      for (const d of defs) {
+        const s = d.path.endsWith('.*') ? undefined : sectionOf(d);
+        if (s === undefined) continue;
+        const a = fields.get(d.path);
+        let sig = sigs.get(s);
+        if (!sig) { sig = { ids: [s, derived?.[s] ?? ''], h: SECTION_SEEDS.get(s)! ^ DERIVED_SEEDS(derived?.[s]) }; sigs.set(s, sig); }
+        const id = a ? valueId(a.value) : d.required ? -1 : 0;
+        sig.ids.push(id); sig.h = (Math.imul(sig.h, 0x01000193) ^ id) | 0;
+      }
+      shared = new Map(); dirty = new Set();
+      for (const [s, { ids, h }] of sigs) {
+        // Kept (frozen) from its second occurrence on: a sweep's sections differ in every experiment, and
+        // freezing a section nothing shares costs more than it saves. A first occurrence is remembered by a
+        // number only (a collision merely keeps a section early); the cache itself is keyed exactly.
+        if (!this.sectionsSeen.has(h)) { this.sectionsSeen.add(h); continue; }
+        const sig = ids.join(',');
+        const hit = this.sectionCache.get(sig);
+        if (hit) { shared.set(s, null); obj[s] = hit.section; for (const [k, v] of hit.extras) extras.set(k, v); } else shared.set(s, sig);
+      }
+    }
     for (const d of defs) {
       if (d.path.endsWith('.*')) continue;
+      const section = shared ? sectionOf(d) : undefined;
+      if (section !== undefined && shared!.get(section) === null) continue;
       const a = fields.get(d.path);
       let value: unknown;
+      const before = this.diagnostics.length;
       if (a) {
         const x = this.convertValue(d, a.value, ctx);
         // On a bad value keep the default, so later stages see a complete (if flagged) object.
-        if (x === INVALID) { ok = false; value = cloneDefault(d.default); } else value = x;
+        if (x === INVALID) { ok = false; value = cloneDefault(d.default); dirty?.add(section ?? ''); } else value = x;
       } else if (d.required) {
         if (reportMissing) this.diagnostics.push(diag(M.missingField, decl.name.span, `${decl.declKind} '${decl.name.name}' does not set \`${d.path}\``, { hint: d.doc }));
-        ok = false; continue;
+        ok = false; dirty?.add(section ?? ''); continue;
       } else value = cloneDefault(d.default);
+      if (section !== undefined && this.diagnostics.length !== before) dirty!.add(section);
       if (value === undefined) continue;
       if (d.to === null) extras.set(d.path, value);
       else setPath(obj, d.to ?? d.path, value);
     }
+    if (dirty) for (const s of dirty) shared!.delete(s);
     // Wildcard sections (backbone `config.*`).
     for (const [path, a] of fields) {
       const d = fieldAt(schema, path) as FieldDef;
@@ -299,7 +375,22 @@ export class Resolver {
       bag[rest] = x;
       extras.set(base, bag);
     }
-    return { obj, extras, ok };
+    return { obj, extras, ok, shared };
+  }
+
+  /** Keeps the sections of a built experiment that build() marked shareable (after assemble() finished them), frozen. */
+  private share(spec: ResolvedSpec, extras: Map<string, unknown>, shared: Map<string, string | null> | undefined): void {
+    if (!shared) return;
+    for (const [s, sig] of shared) {
+      if (sig === null) continue;
+      const section = (spec as unknown as Record<string, unknown>)[s];
+      if (section === null || typeof section !== 'object') continue;
+      deepFreeze(section, this.refs);
+      SHARED_SECTIONS.add(section);
+      const own: [string, unknown][] = [];
+      for (const [k, v] of extras) if (k.startsWith(s + '.')) { deepFreeze(v, this.refs); own.push([k, v]); }
+      this.sectionCache.set(sig, { section, extras: own });
+    }
   }
 
   private ctx(): ConvertCtx {
@@ -318,8 +409,9 @@ export class Resolver {
    * Converted values by value node and field path. A conversion that reported nothing depends only on
    * the node, the field and the program's declarations (this resolver's), so a node shared by many
    * experiments — a parent's entry, a grid's shared entries and axis values — is converted once per
-   * compile, not once per experiment or cell. Every experiment still gets its own copy (later stages
-   * mutate specs); only what `ref` returned (task and backbone resolutions, shared already) is shared.
+   * compile, not once per experiment or cell. Every section being built gets its own copy (build()
+   * shares whole sections, frozen, and nothing else); only what `ref` returned (task and backbone
+   * resolutions, shared already) is shared.
    * Not used inside leaf resolutions, whose lookups must all be recorded (see leaf()).
    */
   private readonly converted = new WeakMap<Value, Map<string, unknown>>();
@@ -471,21 +563,25 @@ export class Resolver {
    */
   buildExperiment(decl: BlockDecl, file: string, chain: BlockDecl[], fields: Map<string, Assignment>, initEntry: InitFrom | undefined,
     grid: { name: string; axes: Record<string, unknown> } | undefined, brokenAlready: boolean, reportMissing = true): ResolvedExperiment {
-    const { obj, extras, ok } = this.build('experiment', decl, fields, this.ctx(), reportMissing);
-    let broken = !ok || brokenAlready;
     const tracks = fields.get('data.titles.audio_tracks');
     const dubsSet = fields.get('data.titles.dubs');
+    // What decides `data.filters.dubs` besides the fields' values: which of the two is set later in the chain.
+    const tracksLater = !!tracks && (!dubsSet || chain.indexOf(tracks.decl) > chain.indexOf(dubsSet.decl));
+    const { obj, extras, ok, shared } = this.build('experiment', decl, fields, this.ctx(), reportMissing,
+      { data: tracks && dubsSet && dubsSet.decl === tracks.decl ? 'same' : tracksLater ? 'tracks' : 'dubs' });
+    let broken = !ok || brokenAlready;
     if (tracks && extras.has('data.titles.audio_tracks')) {
       if (dubsSet && dubsSet.decl === tracks.decl) {
         this.diagnostics.push(diag(M.duplicateField, tracks.keySpan, `'${decl.name.name}' bounds the titles by both \`dubs\` and \`audio_tracks\``,
           { related: [{ span: dubsSet.keySpan, message: '`dubs` set here' }], hint: 'keep one: audio_tracks = dubs + 1' }));
         broken = true;
-      } else if (!dubsSet || chain.indexOf(tracks.decl) > chain.indexOf(dubsSet.decl)) {
+      } else if (tracksLater && shared?.get('data') !== null) {
         const t = extras.get('data.titles.audio_tracks') as { min: number; max: number | null };
         (obj.data as any).filters.dubs = { min: t.min - 1, max: t.max === null ? null : t.max - 1 };
       }
     }
-    const spec = this.assemble(decl, file, chain, obj, extras, grid);
+    const spec = this.assemble(decl, file, chain, obj, extras, grid, shared);
+    this.share(spec, extras, shared);
     const init = this.resolveInit(initEntry);
     if (init === undefined) broken = true;
     else spec.init = init;
@@ -509,7 +605,7 @@ export class Resolver {
       this.diagnostics.push(diag(M.unknownEnum, t.span, `unknown checkpoint \`${rest.join('.')}\` of '${name}'`, { hint: 'only the final checkpoint can be used: `init from NAME` or `NAME.final`' }));
       return undefined;
     }
-    const nameSpan: Span = { ...t.span, end: { ...t.span.start, offset: t.span.start.offset + name.length, column: t.span.start.column + name.length } };
+    const nameSpan: Span = { file: t.span.file, start: t.span.start, end: { ...t.span.start, offset: t.span.start.offset + name.length, column: t.span.start.column + name.length } };
     const decl = this.lookup(name, nameSpan, ['experiment'], 'experiment');
     if (!decl) return undefined;
     const sym = this.program.symbols.get(name)!;
@@ -517,24 +613,32 @@ export class Resolver {
   }
 
   private assemble(decl: BlockDecl, file: string, chain: BlockDecl[], obj: Record<string, unknown>, extras: Map<string, unknown>,
-    grid?: { name: string; axes: Record<string, unknown> }): ResolvedSpec {
+    grid?: { name: string; axes: Record<string, unknown> }, shared?: Map<string, string | null>): ResolvedSpec {
     const o = obj as any;
-    const length = extras.get('data.shots.length') as { min: number; max: number };
-    o.data.shots.min_length = length.min; o.data.shots.max_length = length.max;
-    o.views.video.scale = extras.get('views.video.scale');
-    const same = extras.get('data.batch.same_title') as SameTitle;
-    const per = o.data.batch.per_device as number;
-    // The stored value is the size of one same-title group: `k per_device` is the positive clip plus k
-    // same-title clips (B.3: 12 per_device → groups of 13, 26 = 2 × 13); a share is the group's part of
-    // the device batch (A: 1/8 of 64 → groups of 8). sameTitleBatchRule checks the groups fill the batch.
-    o.data.batch.same_title_per_device = 'count' in same ? (same.count === 0 ? 1 : same.count + 1) : Math.max(1, Math.round(same.share * per));
-    const pol = extras.get('dubs.policy') as { policy: string; languages: string[] };
-    o.dubs.policy = pol.policy; o.dubs.languages = pol.languages;
-    const vd = extras.get('model.heads.video_dim') as number | undefined;
-    const ad = extras.get('model.heads.audio_dim') as number | undefined;
-    // Per-modality dims refine `dim`; headDimsRule reports a mismatch between them.
-    if (vd !== undefined || ad !== undefined) o.model.heads.dim = vd ?? ad;
-    if (o.model.video === undefined) o.model.video = null;
+    // A section taken from the cache (shared: null) is finished already, and frozen.
+    const fresh = (section: string) => shared?.get(section) !== null;
+    if (fresh('data')) {
+      const length = extras.get('data.shots.length') as { min: number; max: number };
+      o.data.shots.min_length = length.min; o.data.shots.max_length = length.max;
+      const same = extras.get('data.batch.same_title') as SameTitle;
+      const per = o.data.batch.per_device as number;
+      // The stored value is the size of one same-title group: `k per_device` is the positive clip plus k
+      // same-title clips (B.3: 12 per_device → groups of 13, 26 = 2 × 13); a share is the group's part of
+      // the device batch (A: 1/8 of 64 → groups of 8). sameTitleBatchRule checks the groups fill the batch.
+      o.data.batch.same_title_per_device = 'count' in same ? (same.count === 0 ? 1 : same.count + 1) : Math.max(1, Math.round(same.share * per));
+    }
+    if (fresh('views')) o.views.video.scale = extras.get('views.video.scale');
+    if (fresh('dubs')) {
+      const pol = extras.get('dubs.policy') as { policy: string; languages: string[] };
+      o.dubs.policy = pol.policy; o.dubs.languages = pol.languages;
+    }
+    if (fresh('model')) {
+      const vd = extras.get('model.heads.video_dim') as number | undefined;
+      const ad = extras.get('model.heads.audio_dim') as number | undefined;
+      // Per-modality dims refine `dim`; headDimsRule reports a mismatch between them.
+      if (vd !== undefined || ad !== undefined) o.model.heads.dim = vd ?? ad;
+      if (o.model.video === undefined) o.model.video = null;
+    }
     const parents = chain.slice(0, -1).reverse().map((d) => d.name.name);
     const origin: ResolvedSpec['origin'] = { file, extends: parents };
     if (grid) origin.grid = grid;

@@ -12,6 +12,14 @@
 //   probe     — changes only probe results    (probes)
 //   none      — names, labels, docs, expected stats, runtime knobs that do not change results
 
+/**
+ * Sections (`data`, `optim`, …) shared between resolved specs whose inputs to them are the same
+ * (compiler/resolve.ts builds each once per program): deep-frozen, so immutable by construction.
+ * validate.ts validates each one once and hash.ts projects each one once; a later stage that needs a
+ * different section replaces it with a copy (copy on write), never writes into it.
+ */
+export const SHARED_SECTIONS = new WeakSet<object>();
+
 export type Lang = string; // ISO 639-1, lowercase: 'en', 'es', 'fr', 'ja', 'de', 'it', 'ko', …
 
 export interface ResolvedSpec {

@@ -8,6 +8,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import { M, diag } from './messages.ts';
 import { EXPERIMENT_FIELDS } from './schema/index.ts';
 import type { ResolvedExperiment } from './resolve.ts';
+import { SHARED_SECTIONS } from './spec.ts';
 import { specValidators } from './spec-validator.ts';
 
 /** Resolved-spec path (dotted, no indices) → surface path, from the field table plus derived fields. */
@@ -36,11 +37,13 @@ export function surfacePathOf(instancePath: string): { surface?: string; index?:
  * (resolve.ts keeps clean ones per process and never mutates them), so it is validated once.
  */
 const VALID_PROBES = new WeakSet<object>();
+/** Sections shared between specs (frozen, resolve.ts SHARED_SECTIONS) known to be valid: a grid's cells share all their axes leave alone. */
+const VALID_SECTIONS = new WeakSet<object>();
 
 /**
  * Is the spec valid? Field by field (the root schema is a closed object with every field required,
- * so this is exactly the whole schema's verdict), each probe once: most of a spec's bytes are its
- * probes, shared by every experiment of a grid or a sweep.
+ * so this is exactly the whole schema's verdict), each probe and each shared section once: most of a
+ * spec's bytes are its probes, shared by every experiment of a grid or a sweep.
  */
 function isValid(spec: Record<string, unknown>): boolean {
   const { sections, probe, keys } = specValidators();
@@ -57,7 +60,9 @@ function isValid(spec: Record<string, unknown>): boolean {
         if (!probe(p)) return false;
         if (p !== null && typeof p === 'object') VALID_PROBES.add(p);
       }
-    } else if (!sections[k](x)) return false;
+    } else if (x !== null && typeof x === 'object' && VALID_SECTIONS.has(x)) continue;
+    else if (!sections[k](x)) return false;
+    else if (x !== null && typeof x === 'object' && SHARED_SECTIONS.has(x)) VALID_SECTIONS.add(x);
   }
   return true;
 }

@@ -31,7 +31,8 @@ test('a schema violation is mapped back to the source span', () => {
   const resolver = new Resolver(loaded, ds);
   const r = resolver.experiment(loaded.symbols.get('x')!.decl as BlockDecl, 'x.lssd')!;
   assert.deepEqual(validateSpec(r), []);
-  (r.spec.data.batch as { per_device: number }).per_device = -3;
+  // A copy on write: the resolver's sections may be shared and frozen (compiler/spec.ts SHARED_SECTIONS).
+  r.spec.data = { ...r.spec.data, batch: { ...r.spec.data.batch, per_device: -3 } };
   const d = validateSpec(r);
   assert.equal(d.length, 1);
   assert.equal(d[0].code, 'LSSD3001');
