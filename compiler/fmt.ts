@@ -37,7 +37,7 @@ function commentable(v: Value): { open: string; close: string; bracket: number; 
   if (v.kind === 'List') return { open: '[', close: ']', bracket: v.span.start.offset, items: v.items.map((x) => ({ node: x, text: valueToText(x) })) };
   if (v.kind === 'Call' && v.args.length + v.named.length) {
     const items = [...v.args.map((x) => ({ node: x as Node, text: valueToText(x) })),
-      ...v.named.map((n) => ({ node: { span: { ...n.name.span, end: n.value.span.end } } as Node, text: `${n.name.name} = ${valueToText(n.value)}` }))];
+      ...v.named.map((n) => ({ node: { span: { file: n.name.span.file, start: n.name.span.start, end: n.value.span.end } } as Node, text: `${n.name.name} = ${valueToText(n.value)}` }))];
     return { open: `${v.callee.name}(`, close: ')', bracket: v.callee.span.end.offset, items };
   }
   if (v.kind === 'Except' && v.removed.kind === 'List' && v.removed.items.length) {
@@ -356,7 +356,7 @@ class Printer {
         const target = it.target ? ` -> ${it.target.parts.map((p) => p.name).join('.')}` : '';
         const bracket = this.file.source.text.indexOf('[', it.name.span.end.offset);
         if (this.commentsBetween(bracket, it.span.end.offset)) {
-          const items = it.values.map((v, i) => ({ node: it.labels?.[i] ? { ...v, span: { ...v.span, end: it.labels[i]!.span.end } } : v, text: valueToText(v) + (it.labels?.[i] ? ` as ${quote(it.labels[i]!.value)}` : '') }));
+          const items = it.values.map((v, i) => ({ node: it.labels?.[i] ? { ...v, span: { file: v.span.file, start: v.span.start, end: it.labels[i]!.span.end } } : v, text: valueToText(v) + (it.labels?.[i] ? ` as ${quote(it.labels[i]!.value)}` : '') }));
           this.commentedItems(indent, `axis ${it.name.name} = [`, items, `]${target}`, it.target ? it.target.span.start.offset : it.span.end.offset, it, bracket);
           return;
         }

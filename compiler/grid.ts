@@ -162,7 +162,7 @@ function analyze(g: GridDecl, maxCells: number): { shape: Shape; diagnostics: Di
     const n0 = idx.length ? axes[idx[0]].keys.length : 0;
     const bad = idx.find((i) => axes[i].keys.length !== n0);
     if (bad !== undefined) {
-      err(diag(M.gridZipLength, z[0].span.file ? { ...z[0].span, end: z[z.length - 1].span.end } : undefined,
+      err(diag(M.gridZipLength, z[0].span.file ? { file: z[0].span.file, start: z[0].span.start, end: z[z.length - 1].span.end } : undefined,
         `zipped axes must have the same number of values: ${idx.map((i) => `${axes[i].name} has ${axes[i].keys.length}`).join(', ')}`,
         { related: idx.map((i) => ({ span: axes[i].decl.span, message: `axis '${axes[i].name}'` })) }));
       return;
@@ -324,7 +324,7 @@ export function expandGrid(decl: GridDecl, ctx: GridContext = {}): Outcome<{ cel
   const whenFlat = whens.map(({ w, m }) => ({ m, entries: flat(w.body.entries) }));
   // Axis value fields, built once per (axis, value).
   const axisField = axes.map((a) => a.decl.target ? a.decl.values.map((value): Field => ({ kind: 'Field', key: a.decl.target!, value,
-    span: { ...a.decl.target!.span, end: a.decl.span.end.offset > value.span.end.offset ? a.decl.span.end : value.span.end } })) : undefined);
+    span: { file: a.decl.target!.span.file, start: a.decl.target!.span.start, end: a.decl.span.end.offset > value.span.end.offset ? a.decl.span.end : value.span.end } })) : undefined);
   const axisKeys = axes.map((a) => a.target);
 
   const out: GridCell[] = [];

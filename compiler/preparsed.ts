@@ -4,7 +4,9 @@
 // the file's exact text: a file whose text matches is rebuilt with JSON.parse instead of being lexed
 // and parsed cold, an edited one is parsed as usual. The build admits only files that parse without a
 // diagnostic and whose rebuilt AST equals the parsed one (assert.deepStrictEqual, with the file's name
-// put in: the name is the only input besides the text); test/build/precompiled.test.ts checks it too.
+// put in: the name is the only input besides the text; the parser's SourceSpans made plain, as the
+// rebuilt spans are plain `{ file, start, end }` objects: the same reads and the same JSON);
+// test/build/precompiled.test.ts checks it too.
 import type { File, Source } from '../grammar/ast.ts';
 
 /** The stand-in for the file name in the JSON (a control character no lssd file contains). */

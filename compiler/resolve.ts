@@ -239,7 +239,7 @@ export class Resolver {
     if (asSection ? isSection || (field && field.path.endsWith('.*')) : field && !isSection) return true;
     const parts = path.split('.');
     const prefixLen = prefix ? prefix.split('.').length : 0;
-    const keySpan = { ...partSpans[0], end: partSpans[partSpans.length - 1].end };
+    const keySpan = { file: partSpans[0].file, start: partSpans[0].start, end: partSpans[partSpans.length - 1].end };
     if (asSection && field) {
       this.diagnostics.push(diag(M.typeMismatch, keySpan, `\`${path}\` is a field, not a section`, { hint: `write \`${parts.slice(prefixLen).join('.')} = …\`` }));
       return false;
@@ -509,7 +509,7 @@ export class Resolver {
       this.diagnostics.push(diag(M.unknownEnum, t.span, `unknown checkpoint \`${rest.join('.')}\` of '${name}'`, { hint: 'only the final checkpoint can be used: `init from NAME` or `NAME.final`' }));
       return undefined;
     }
-    const nameSpan: Span = { ...t.span, end: { ...t.span.start, offset: t.span.start.offset + name.length, column: t.span.start.column + name.length } };
+    const nameSpan: Span = { file: t.span.file, start: t.span.start, end: { ...t.span.start, offset: t.span.start.offset + name.length, column: t.span.start.column + name.length } };
     const decl = this.lookup(name, nameSpan, ['experiment'], 'experiment');
     if (!decl) return undefined;
     const sym = this.program.symbols.get(name)!;

@@ -9,11 +9,18 @@ export interface Source {
   text: string;
 }
 
-/** Half-open character range plus 1-based line/column of both ends. */
+/** A point in a file: character offset, 1-based line and column. */
+export interface Position { offset: number; line: number; column: number }
+
+/**
+ * Half-open character range plus 1-based line/column of both ends. The parser's spans are
+ * grammar/span.ts SourceSpan objects (offsets, line/column computed when read; JSON as this shape);
+ * code that makes a span writes this shape as a plain object.
+ */
 export interface Span {
-  file: string;
-  start: { offset: number; line: number; column: number };
-  end: { offset: number; line: number; column: number };
+  readonly file: string;
+  readonly start: Position;
+  readonly end: Position;
 }
 
 export interface Node {

@@ -103,10 +103,7 @@ class LssdCstParser extends CstParser {
   // ---- helpers ---------------------------------------------------------------------------------
   private at(type: TokenType, k = 1): boolean { return tokenMatcher(this.LA(k), type); }
   private span(t: IToken): Span { return tokenSpan(t, this.positions); }
-  private join(a: IToken, b: IToken): Span {
-    const s = this.span(a);
-    return { file: s.file, start: s.start, end: this.span(b).end };
-  }
+  private join(a: IToken, b: IToken): Span { return tokenSpan(a, this.positions).to(tokenSpan(b, this.positions)); }
   private report(code: string, span: Span, message: string, hint?: string): void {
     this.diagnostics.push({ code, severity: 'error', message, span, related: [], hint });
   }
@@ -255,8 +252,22 @@ class LssdCstParser extends CstParser {
         if (this.LA(0) === before) this.SKIP_TOKEN();
       }
       if (node && !this.RECORDING_PHASE) this.eachTopLevel?.(node, this.side);
+      if (!this.RECORDING_PHASE) this.dropConsumedTokens();
     },
   };
+  /**
+   * Nothing reads a token of a finished top-level item again but LA(0) and LA(-1) (the side tables keep
+   * their own): its slots in the token vector are cleared, so a large file's tokens (about 17 bytes of
+   * tokens per byte of source) die as the AST grows instead of living through the whole parse.
+   */
+  private droppedUpTo = 0;
+  private dropConsumedTokens(): void {
+    const self = this as unknown as { tokVector: (IToken | undefined)[]; currIdx: number };
+    const v = self.tokVector;
+    const end = self.currIdx - 1;
+    for (let i = this.droppedUpTo; i < end; i++) v[i] = undefined;
+    if (end > this.droppedUpTo) this.droppedUpTo = end;
+  }
   readonly file = this.RULE('file', () => {
     this.many(1, this.topLevels);
   });
@@ -701,10 +712,17 @@ class LssdCstParser extends CstParser {
     this.namedArgs = []; this.callees = []; this.openBrackets = [];
     this.depth = 0;
     this.input = tokens;
+    this.droppedUpTo = 0;
     this.eachTopLevel = each;
     let cst: CstNode;
-    try { cst = this.file(); } finally { this.eachTopLevel = undefined; }
-    for (const e of this.errors) this.absorb(e); // only for decisions the gates did not foresee
+    try {
+      cst = this.file();
+      for (const e of this.errors) this.absorb(e); // only for decisions the gates did not foresee
+    } finally {
+      // The parser is reused: without this it kept the last file's tokens alive (setting input resets it).
+      this.eachTopLevel = undefined;
+      this.input = [];
+    }
     return { cst, diagnostics: this.diagnostics, side: this.side };
   }
 }

@@ -7,6 +7,7 @@ import type {
   Source, Span, StringLit, Value,
 } from './ast.ts';
 import { cstParser, type ParseSideTables } from './cst-parser.ts';
+import type { SourceSpan } from './span.ts';
 import { SYNTAX, type SyntaxDiagnostic } from './syntax-codes.ts';
 import { lexSource, numberValue, Positions, scanString, STRING_ESCAPES, tokenSpan, type Lexed } from './tokens.ts';
 
@@ -52,7 +53,8 @@ class CstToAst {
   }
 
   private span(t: IToken): Span { return tokenSpan(t, this.positions); }
-  private join(a: Span, b: Span): Span { return { file: a.file, start: a.start, end: b.end }; }
+  /** Every span in here is the parser's (a SourceSpan of this file). */
+  private join(a: Span, b: Span): Span { return (a as SourceSpan).to(b as SourceSpan); }
   private ident(t: IToken): Ident { return { kind: 'Ident', name: t.image, span: this.span(t) }; }
   private string(t: IToken): StringLit { return { kind: 'String', value: scanString(t.image).value, span: this.span(t) }; }
 

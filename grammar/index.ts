@@ -14,6 +14,7 @@ export const MAX_SYNTAX_ERRORS = 500;
 export type * from './ast.ts';
 export { SYNTAX } from './syntax-codes.ts';
 export { UNIT_WORDS } from './tokens.ts';
+export { plainSpans, SourceSpan } from './span.ts';
 
 /** Parse one source file. Always returns a File (possibly partial); errors are diagnostics. */
 export function parse(source: Source): Outcome<File> {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { IToken, TokenType } from 'chevrotain';
 import type { Comment, Source, Span } from './ast.ts';
+import { Positions, type SourceSpan } from './span.ts';
 import { GRAMMAR_VALIDATED } from './validated.ts';
 
 // chevrotain's package entry (lib/src/api.js) is some 200 ES modules (its sources plus lodash-es):
@@ -123,33 +124,9 @@ export const allTokens: TokenType[] = [
 // Built once, on first use: chevrotain analyses the token set (first-character tables) on construction.
 let lexer: InstanceType<typeof Lexer> | undefined;
 
-// ---- positions --------------------------------------------------------------------------------
+// ---- positions ------------------------------------------------------------------------------
 
-/** Offset → 1-based line/column, by binary search over line starts (only `\n` ends a line). */
-export class Positions {
-  private readonly lineStarts: number[] = [0];
-  constructor(readonly source: Source) {
-    const t = source.text;
-    for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-  }
-  /** Spans are mostly asked for in source order: try the line of the previous answer first. */
-  private lastLine = 0;
-  pos(offset: number): { offset: number; line: number; column: number } {
-    const ls = this.lineStarts;
-    const l = this.lastLine;
-    if (ls[l] <= offset && (l + 1 === ls.length || offset < ls[l + 1])) return { offset, line: l + 1, column: offset - ls[l] + 1 };
-    let lo = 0; let hi = ls.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (ls[mid] <= offset) lo = mid; else hi = mid - 1;
-    }
-    this.lastLine = lo;
-    return { offset, line: lo + 1, column: offset - ls[lo] + 1 };
-  }
-  span(start: number, end: number): Span {
-    return { file: this.source.name, start: this.pos(start), end: this.pos(end) };
-  }
-}
+export { Positions } from './span.ts';
 
 // ---- number values ----------------------------------------------------------------------------
 
@@ -162,7 +139,7 @@ const MULTIPLIER: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9 };
 export function numberValue(text: string, clean = true): { value: number; suffix: string } | undefined {
   const m = /^(-?[0-9_]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(.*)$/.exec(text);
   if (!m) return undefined;
-  let value = Number(m[1].replace(/_/g, ''));
+  let value = Number(m[1].includes('_') ? m[1].replace(/_/g, '') : m[1]);
   let suffix = m[2];
   if (suffix.length === 1 && MULTIPLIER[suffix] !== undefined) { value *= MULTIPLIER[suffix]; suffix = ''; }
   // Rounding keeps finite numbers finite, so the parser's range check may skip it (toPrecision is slow).
@@ -171,6 +148,8 @@ export function numberValue(text: string, clean = true): { value: number; suffix
 
 /** 4.6 * 1e6 = 4599999.999999999 in floating point; round to the nearest value with ≤ 12 significant digits. */
 function cleanFloat(x: number): number {
+  // Integers under 1e12 have at most 12 digits already (most numbers of a file; toPrecision is slow).
+  if (Number.isInteger(x) && Math.abs(x) < 1e12) return x;
   if (!Number.isFinite(x) || x === 0) return x;
   return Number(x.toPrecision(12));
 }
@@ -203,7 +182,7 @@ export function tokenEnd(t: IToken): number {
 }
 
 /** The span of a token; chevrotain's EOF sentinel sits at the end of the text. */
-export function tokenSpan(t: IToken, positions: Positions): Span {
+export function tokenSpan(t: IToken, positions: Positions): SourceSpan {
   if (t.tokenType === EOF) { const n = positions.source.text.length; return positions.span(n, n); }
   return positions.span(t.startOffset, tokenEnd(t));
 }
@@ -245,9 +224,24 @@ export function scanString(image: string): { value: string; closed: boolean; bad
   return { value, closed: false, bad };
 }
 
+/**
+ * chevrotain's offset-only tokens are `{ image, startOffset, tokenTypeIdx, tokenType }`; `newlineBefore`
+ * added after the fact gave each token a separate property store (about 40 bytes more a token, a
+ * tenth of a large file's parse memory). The lexer's token factory (an instance field its constructor
+ * picks by `positionTracking`) is replaced with one that creates the field up front.
+ */
+function newLexer(): InstanceType<typeof Lexer> {
+  const l = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: GRAMMAR_VALIDATED });
+  const factory = l as unknown as { createTokenInstance?: unknown };
+  if (typeof factory.createTokenInstance !== 'function') throw new Error('lssd lexer: chevrotain no longer has Lexer.createTokenInstance');
+  factory.createTokenInstance = (image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType): LssdToken =>
+    ({ image, startOffset, tokenTypeIdx, tokenType, newlineBefore: false }) as LssdToken;
+  return l;
+}
+
 export function lexSource(source: Source, positions = new Positions(source)): Lexed {
   const text = source.text;
-  lexer ??= new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: GRAMMAR_VALIDATED });
+  lexer ??= newLexer();
   const r = lexer.tokenize(text);
   const tokens = r.tokens as LssdToken[];
   const errors: LexDiagnostic[] = [];

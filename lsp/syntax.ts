@@ -21,7 +21,7 @@ export interface Occurrence {
 const REFERENCE_FIELDS: Record<string, Role> = { 'model.video': 'backbone', 'model.audio': 'backbone', probes: 'task' };
 
 /** The first `n` characters of a one-line span. */
-export const narrow = (s: Span, n: number): Span => ({ ...s, end: { ...s.start, offset: s.start.offset + n, column: s.start.column + n } });
+export const narrow = (s: Span, n: number): Span => ({ file: s.file, start: s.start, end: { ...s.start, offset: s.start.offset + n, column: s.start.column + n } });
 
 /** Every declaration name and reference to one in a file, in source order. */
 export function occurrences(file: File): Occurrence[] {

@@ -116,11 +116,11 @@ export async function validateGrammar(root, scratch) {
     absWorkingDir: root, entryPoints: [join(root, 'grammar/index.ts')], outfile, bundle: true, format: 'esm',
     platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning', plugins: [sourceUrlPlugin(scratch)],
   });
-  const { parse } = await import(pathToFileURL(outfile).href);
+  const { parse, plainSpans } = await import(pathToFileURL(outfile).href);
   const r = parse({ name: 'grammar-check.lssd', text: 'experiment x extends y { a.b = 1 }\n' });
   if (!r.value) throw new Error('grammar check: the parser returned no AST');
   grammarChecked = true;
-  preparsedTable = preparse(root, parse);
+  preparsedTable = preparse(root, parse, plainSpans);
 }
 
 let preparsedTable;
@@ -133,7 +133,7 @@ export const NAME_MARK = '\u0000lssd-file\u0000';
  * reachable twice (JSON would copy it), and the AST rebuilt the way preparsed() does, under another
  * name, deep-equals that file parsed under that name; else the build fails, naming the file.
  */
-export function preparse(root, parse) {
+export function preparse(root, parse, plainSpans) {
   const dir = join(root, 'stdlib');
   const table = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.lssd')).sort()) {
@@ -153,7 +153,8 @@ export function preparse(root, parse) {
     const other = { name: 'stdlib/other name "quoted".lssd', text };
     const rebuilt = JSON.parse(json.split(JSON.stringify(NAME_MARK)).join(JSON.stringify(other.name)));
     rebuilt.source = other;
-    if (!isDeepStrictEqual(rebuilt, parse(other).value)) throw new Error(`build: stdlib/${f}: its AST does not survive JSON (compiler/preparsed.ts)`);
+    // The parser's spans are SourceSpan objects; JSON.parse gives the plain shape (same reads, same JSON).
+    if (!isDeepStrictEqual(rebuilt, plainSpans(parse(other).value))) throw new Error(`build: stdlib/${f}: its AST does not survive JSON (compiler/preparsed.ts)`);
     table.push([text, json]);
   }
   return table;

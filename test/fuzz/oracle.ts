@@ -178,7 +178,7 @@ function insideItem(file: File, offset: number): boolean {
     const o = x as { kind?: string; items?: { span?: Span }[]; args?: { span?: Span }[]; named?: { name: { span: Span }; value: { span: Span } }[] };
     if (o.kind === 'List' && o.items?.some(within)) return true;
     // A named argument is one item from its name to its value (`c(s = // c⏎ s)`), as fmt prints it.
-    if (o.kind === 'Call' && (o.args?.some(within) || o.named?.some((n) => within({ span: { ...n.name.span, end: n.value.span.end } })))) return true;
+    if (o.kind === 'Call' && (o.args?.some(within) || o.named?.some((n) => within({ span: { file: n.name.span.file, start: n.name.span.start, end: n.value.span.end } })))) return true;
     // An axis item is its value and its label (`[EFR] as "ESF"`).
     const ax = x as { kind?: string; values?: { span: Span }[]; labels?: ({ span: Span } | null | undefined)[] };
     if (ax.kind === 'GridAxis' && ax.values?.some((v, i) => { const l = ax.labels?.[i]; return !!l && offset > v.span.start.offset && offset < l.span.end.offset; })) return true;

@@ -4,6 +4,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Source } from '../../grammar/ast.ts';
 import { parseSource as chevrotainParse } from '../../grammar/cst-to-ast.ts';
+// The pipeline's spans are SourceSpan objects, the reference's plain `{ file, start, end }`: compared plain.
+import { plainSpans } from '../../grammar/span.ts';
 import { parseSource as referenceParse } from './reference/parser.ts';
 import { corpus, mutate, rng } from './corpus.ts';
 
@@ -43,7 +45,7 @@ export function compareOne(src: Source, t: Tally): void {
     t.threw.push({ name: src.name, error: String((e as Error).stack ?? e) });
     return;
   }
-  const same = isDeepStrictEqual(got.file, ref.file) && isDeepStrictEqual(got.diagnostics, ref.diagnostics);
+  const same = isDeepStrictEqual(plainSpans(got.file), ref.file) && isDeepStrictEqual(plainSpans(got.diagnostics), ref.diagnostics);
   if (same) t.identical++;
   if (ref.diagnostics.length === 0) {
     t.clean++;
