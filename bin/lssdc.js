@@ -36,22 +36,23 @@ const argv = process.argv.slice(2);
 /** The build's stamp and why build/ cannot be used (undefined when it matches the sources). */
 async function readBuild() {
   const { staleReason, STAMP_FILE } = await import('../scripts/stamp.mjs');
-  let stamp;
-  try { stamp = JSON.parse(readFileSync(new URL(`../build/${STAMP_FILE}`, import.meta.url), 'utf8')); } catch {
+  let text, stamp;
+  try { text = readFileSync(new URL(`../build/${STAMP_FILE}`, import.meta.url), 'utf8'); stamp = JSON.parse(text); } catch {
     return { why: 'there is no build (`npm run build` makes one)' };
   }
   const why = staleReason(fileURLToPath(new URL('..', import.meta.url)), stamp);
-  return { stamp, why: why && `${why} since the last \`npm run build\`` };
+  return { text, stamp, why: why && `${why} since the last \`npm run build\`` };
 }
 
 /**
  * A compile-only command from build/compile.cjs with its V8 code cache (scripts/bundle-cache.mjs); the
- * cache is rewritten after the command when V8 refused it or it was missing.
+ * cache is rewritten after the command when V8 refused it or it was missing. `stampText` names the
+ * build for check's result cache (cli/result-cache.ts).
  */
-async function runCompileOnly() {
+async function runCompileOnly(stampText) {
   const { loadBundle } = await import('../scripts/bundle-cache.mjs');
   const b = loadBundle(fileURLToPath(new URL('../build/', import.meta.url)));
-  process.exitCode = await b.main(argv);
+  process.exitCode = await b.main(argv, stampText);
   if (b.cache === 'used') return;
   try { b.writeCache(); } catch (e) {
     if (process.env.LSSD_DEBUG) process.stderr.write(`lssdc: code cache ${b.cache}, not rewritten: ${e.message}\n`);
@@ -61,10 +62,10 @@ async function runCompileOnly() {
 async function run() {
   let main;
   if (!process.env.LSSD_SOURCES) {
-    const { stamp, why } = await readBuild();
+    const { text, stamp, why } = await readBuild();
     if (why) process.stderr.write(`lssdc: running the TypeScript sources (slower start): ${why}\n`);
     // LSSD_DEBUG: the ES-module build, whose stack traces name the .ts sources.
-    else if (!process.env.LSSD_DEBUG && Array.isArray(stamp.compileOnly) && stamp.compileOnly.includes(argv[0])) return runCompileOnly();
+    else if (!process.env.LSSD_DEBUG && Array.isArray(stamp.compileOnly) && stamp.compileOnly.includes(argv[0])) return runCompileOnly(text);
     else {
       if (process.env.LSSD_DEBUG) process.setSourceMapsEnabled(true); // stack traces name the .ts sources
       ({ main } = await import('../build/main.js'));

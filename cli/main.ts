@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { M, nearest } from '../compiler/messages.ts';
 import { wantsJson } from './args.ts';
+import { cached } from './result-cache.ts';
 
 export interface Command {
   name: string;
@@ -62,7 +63,12 @@ function guardOutput() {
   process.stderr.on('error', onError('stderr'));
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs `lssdc ARGV`; returns the exit code. `build`: the text of build/stamp.json of the build this code
+ * came from (bin/lssdc.js's bundle, the startup snapshot), which turns on `check`'s result cache
+ * (cli/result-cache.ts) keyed on it; the sources (tsx) pass none and always compile.
+ */
+export async function main(argv: string[], build?: string): Promise<number> {
   guardOutput();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -90,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(cmd.usage + '\n'); return 0; }
   try {
+    // --watch runs until stopped: nothing to store.
+    if (name === 'check' && !rest.includes('--watch')) return await cached(build, argv, () => cmd.run(rest));
     return await cmd.run(rest);
   } catch (e) {
     // The user's file system said no (a full disk, a read-only run directory) somewhere no command

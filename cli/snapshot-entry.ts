@@ -4,19 +4,21 @@
 // code of check/fmt/show/expand compiled by running them over experiments/ with their output discarded
 // (the parse cache is cleared afterwards, so no answer comes from the build). The heap is saved as
 // build/compile.blob; `node --snapshot-blob build/compile.blob check …` (bin/lssdc.js's sh part) starts
-// from it instead of loading and compiling the bundle.
+// from it instead of loading and compiling the bundle. The warm-up's workloads are scripts/warm-up.mjs's.
 //
 // At startup the snapshot checks that build/stamp.json is the one it was built with and that the
 // sources still match it (scripts/stamp.mjs, as bin/lssdc.js's node part does); otherwise, or for a
 // command it does not hold, it runs `node bin/lssdc.js` with the same arguments (a second start, only
 // then), which says why and runs what is current.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { clearParseCache } from '../compiler/resolve-load.ts';
 import { staleReason, STAMP_FILE } from '../scripts/stamp.mjs';
+import { WARM_UP } from '../scripts/warm-up.mjs';
+import { reportUsageAtExit } from '../bench/usage-report.mjs';
 import { load, main } from './main.ts';
 
 /** The build folder the snapshot belongs to (scripts/snapshot.mjs defines it). */
@@ -27,8 +29,6 @@ declare const LSSD_SNAPSHOT_COMMANDS: string[];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stampFile = join(LSSD_SNAPSHOT_BUILD, STAMP_FILE);
 
-/** Run at build time to compile their code (scripts/bundle-cache.mjs warms the code cache the same way). */
-const WARM_UP = [['check', '--quiet', 'experiments'], ['fmt', '--check', 'experiments'], ['show', '--hash', 'experiments/A4.lssd'], ['expand', 'experiments/tiny/grid.lssd']];
 
 if (!v8.startupSnapshot.isBuildingSnapshot()) throw new Error('cli/snapshot-entry.ts runs only under `node --build-snapshot` (scripts/snapshot.mjs)');
 const builtStamp = readFileSync(stampFile, 'utf8');
@@ -60,17 +60,12 @@ function relaunch(argv: string[]) {
 function start() {
   const argv = process.argv.slice(1);
   // bench/usage.mjs's report, for bench/compile.ts (a snapshot takes no --import).
-  const usage = process.env.LSSD_BENCH_USAGE;
-  if (usage) {
-    process.on('exit', () => {
-      const u = process.resourceUsage();
-      writeFileSync(usage, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssMB: u.maxRSS / 1024 }));
-    });
-  }
+  reportUsageAtExit(process.env.LSSD_BENCH_USAGE);
   let now: string | undefined;
   try { now = readFileSync(stampFile, 'utf8'); } catch { /* build/ is gone: bin/lssdc.js says what it runs instead */ }
   if (now !== builtStamp || staleReason(root, JSON.parse(now)) !== undefined || !LSSD_SNAPSHOT_COMMANDS.includes(argv[0])) return relaunch(argv);
-  void main(argv).then((code) => { process.exitCode = code; });
+  // The stamp names the build: check's result cache (cli/result-cache.ts) is keyed on it.
+  void main(argv, now).then((code) => { process.exitCode = code; });
 }
 
 v8.startupSnapshot.setDeserializeMainFunction(start);

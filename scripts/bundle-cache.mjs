@@ -3,8 +3,8 @@
 // the ES-module build costs a `check` some 50 ms of CPU compiling JavaScript on every start; through
 // vm.Script's cachedData the functions compiled by an earlier run come back deserialized instead.
 //
-// The build makes the cache (`node scripts/bundle-cache.mjs --warm DIR`: runs check, fmt and show over
-// experiments/ in one process, output discarded, then writes what V8 compiled). V8 refuses a cache made
+// The build makes the cache (`node scripts/bundle-cache.mjs --warm DIR`: runs scripts/warm-up.mjs's
+// check, fmt, show, expand and table in one process, output discarded, then writes what V8 compiled). V8 refuses a cache made
 // by another Node version or with other V8 flags (`cachedDataRejected`): the code then compiles as
 // usual, and bin/lssdc.js writes a new cache after the command (atomically; a read-only build/ keeps
 // the old one, said under LSSD_DEBUG). The cache changes speed only, never output.
@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { WARM_UP, WARM_UP_CODE_CACHE_ONLY } from './warm-up.mjs';
 
 export const BUNDLE = 'compile.cjs';
 export const CACHE = 'compile.cjs.cache';
@@ -45,8 +46,6 @@ export function loadBundle(dir) {
   return { main: module.exports.main, cache, writeCache };
 }
 
-/** The build's warm-up: the workloads whose compiled functions the cache keeps. */
-const WARM_UP = [['check', '--quiet', 'experiments'], ['fmt', '--check', 'experiments'], ['show', '--hash', 'experiments/A4.lssd'], ['table', 'experiments/A4.lssd']];
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--warm') {
   const dir = resolve(process.argv[3]);
@@ -54,7 +53,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '-
   // Only the code matters here: what the commands print (or that the tree has no experiments/) does not.
   process.stdout.write = () => true;
   process.stderr.write = () => true;
-  for (const argv of WARM_UP) await b.main(argv);
+  // main(argv) with no build: check's result cache stays off, so every workload compiles.
+  for (const argv of [...WARM_UP, ...WARM_UP_CODE_CACHE_ONLY]) await b.main(argv);
   b.writeCache();
   process.exitCode = 0;
 }
