@@ -5,12 +5,14 @@
 // "remove it, create mine" lets the slower one remove the faster one's fresh lock. Here the right to
 // remove one particular stale lock is itself claimed with link(2), which fails when the name exists:
 // both link LOCK to `LOCK.takeover-<digest of its content>`; only one succeeds, checks that the file it
-// linked is still the dead holder's, and only then removes LOCK and creates its own.
+// linked is still the dead holder's, and only then renames its own record over LOCK. rename(2) replaces
+// LOCK in one step, so there is no moment without a LOCK in which a third racer could create one: the
+// process that takes the dead lock over is the one that holds the entry, and it says so (tookOver).
 //
 // A LOCK is never seen half-written: the holder writes its record to a private file and links it to LOCK
 // (link(2) fails when LOCK exists, like O_EXCL), so a reader finds either no LOCK or a whole one. With
 // O_EXCL + write, a writer descheduled between the two left an empty LOCK that a racer took for debris.
-import { writeFileSync, readFileSync, unlinkSync, existsSync, linkSync, statSync } from 'node:fs';
+import { writeFileSync, readFileSync, unlinkSync, existsSync, linkSync, renameSync, statSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -57,8 +59,11 @@ export function liveHolder(dir: string): LockInfo | undefined {
 /** A claim on removing one stale LOCK older than this is debris of a process that died mid-takeover. */
 const TAKEOVER_DEBRIS_MS = 30_000;
 
-/** Removes `path` (a stale LOCK whose text is `text`) if this process wins the right to; true when removed. */
-function removeStale(dir: string, path: string, text: string): boolean {
+/**
+ * Replaces `path` (a stale LOCK whose text is `text`) with `mine` if this process wins the right to;
+ * true when LOCK is now `mine`.
+ */
+function replaceStale(dir: string, path: string, text: string, mine: string): boolean {
   const claim = join(dir, `LOCK.takeover-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`);
   try {
     linkSync(path, claim);
@@ -72,9 +77,12 @@ function removeStale(dir: string, path: string, text: string): boolean {
   }
   try {
     // The claim names whatever LOCK was when we linked it; only if that is still the dead holder's text is
-    // LOCK ours to remove (nobody else can remove it while our claim exists).
-    if (readText(claim) === text) { try { unlinkSync(path); } catch { /* gone */ } return true; }
-    return false;
+    // LOCK ours to replace (nobody else can replace or remove it while our claim exists).
+    if (readText(claim) !== text) return false;
+    const tmp = privateName(path);
+    writeFileSync(tmp, mine, { flag: 'wx' });
+    try { renameSync(tmp, path); } catch (e) { try { unlinkSync(tmp); } catch { /* gone */ } throw e; }
+    return true;
   } finally {
     try { unlinkSync(claim); } catch { /* gone */ }
   }
@@ -83,20 +91,23 @@ function removeStale(dir: string, path: string, text: string): boolean {
 export function acquireLock(dir: string, what: { experiment?: string; file?: string } = {}): LockResult {
   const path = join(dir, 'LOCK');
   const me: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ...what };
-  let tookOver: LockInfo | null = null;
+  const record = JSON.stringify(me) + '\n';
+  const held = (tookOver: LockInfo | null): LockResult => {
+    let released = false;
+    return {
+      ok: true, tookOver,
+      release() {
+        if (released) return; released = true;
+        const cur = readLock(dir);
+        if (cur && cur.pid === process.pid && cur.host === me.host && cur.started === me.started) { try { unlinkSync(path); } catch { /* already gone */ } }
+      },
+    };
+  };
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       // link(2): of two processes racing for the lock exactly one creates LOCK, already whole.
-      createWhole(path, JSON.stringify(me) + '\n');
-      let released = false;
-      return {
-        ok: true, tookOver,
-        release() {
-          if (released) return; released = true;
-          const cur = readLock(dir);
-          if (cur && cur.pid === process.pid && cur.host === me.host && cur.started === me.started) { try { unlinkSync(path); } catch { /* already gone */ } }
-        },
-      };
+      createWhole(path, record);
+      return held(null);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const text = readText(path);
@@ -106,8 +117,8 @@ export function acquireLock(dir: string, what: { experiment?: string; file?: str
       // read as empty for a moment: give such a writer a moment before calling it stale.
       if (!holder && attempt === 0) { sleepMs(50); continue; }
       if (!isStale(holder)) return { ok: false, holder: holder! };
-      if (removeStale(dir, path, text)) tookOver = holder ?? { pid: 0, host: '?', started: '?' };
-      else sleepMs(10 + Math.floor(Math.random() * 20));
+      if (replaceStale(dir, path, text, record)) return held(holder ?? { pid: 0, host: '?', started: '?' });
+      sleepMs(10 + Math.floor(Math.random() * 20));
     }
   }
   const holder = readLock(dir);
@@ -138,10 +149,13 @@ export async function waitForLock(dir: string, what: { experiment?: string; file
 
 /** Creates `path` holding `text`, failing with EEXIST when it exists; never visible empty or partial. */
 function createWhole(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = privateName(path);
   writeFileSync(tmp, text, { flag: 'wx' });
   try { linkSync(tmp, path); } finally { try { unlinkSync(tmp); } catch { /* gone */ } }
 }
+
+/** A name beside `path` no other process uses, for a record written before it is linked or renamed into place. */
+const privateName = (path: string): string => `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 
 function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
