@@ -21,7 +21,8 @@
 import fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { cacheRoot } from '../provision/cache-root.mjs';
 
 /** Entries kept in the cache folder; a write past this removes the oldest. */
 export const MAX_ENTRIES = 256;
@@ -39,10 +40,9 @@ const sha256 = (data: string | Uint8Array) => {
   return sha(data);
 };
 
-/** The folder entries are kept in (`LSSD_CACHE_DIR`/check, … as provision/lib.mjs's cacheRoot). */
+/** The folder entries are kept in: `check/` under the user's lssd cache (provision/cache-root.mjs). */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.LSSD_CACHE_DIR ? resolve(env.LSSD_CACHE_DIR) : join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache'), 'lssd');
-  return join(base, 'check');
+  return join(cacheRoot(env), 'check');
 }
 
 /** One observed call: [kind, path, what it returned]. */

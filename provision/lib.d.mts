@@ -6,7 +6,7 @@ export type Flavor = 'official-gpu' | 'wheel-gpu' | 'official-cpu' | 'wheel-cpu'
 export const FLAVORS: Record<Flavor, { gpu: boolean; source: 'official' | 'wheel'; pipName?: string; what: string }>;
 export interface GpuProbe { present: boolean; driver: boolean; devices: string[] }
 export function flavorOrder(gpu: GpuProbe): Flavor[];
-export function cacheRoot(env?: NodeJS.ProcessEnv): string;
+export { cacheRoot } from './cache-root.mjs';
 export function entryDir(root: string, flavor: string, platform?: string, arch?: string): string;
 export function napiBuildVersion(pkgJson: unknown, nodeNapi?: number): number | null;
 export function detectGpu(run?: (cmd: string, args: string[], opts: object) => { status: number | null; stdout?: unknown } | undefined, fsExists?: (p: string) => boolean): GpuProbe;

@@ -7,7 +7,7 @@ import {
   chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync,
   renameSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
-import { homedir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import https from 'node:https';
 
@@ -35,12 +35,7 @@ export function flavorOrder(gpu) {
   return gpu.present ? ['official-gpu', 'wheel-gpu', ...cpu] : cpu;
 }
 
-/** `${LSSD_CACHE_DIR}` or `${XDG_CACHE_HOME:-~/.cache}/lssd`: shared by every checkout of this user. */
-export function cacheRoot(env = process.env) {
-  if (env.LSSD_CACHE_DIR) return resolve(env.LSSD_CACHE_DIR);
-  const base = env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache');
-  return join(base, 'lssd');
-}
+export { cacheRoot } from './cache-root.mjs';
 
 /** Where one flavor's assembled libraries and binding live: keyed by everything the binary depends on. */
 export function entryDir(root, flavor, platform = process.platform, arch = process.arch) {

@@ -1,0 +1,1 @@
+export function cacheRoot(env?: NodeJS.ProcessEnv): string;
