@@ -14,6 +14,13 @@ export interface WasmChoice {
 /** Most threads the threaded build runs: emscripten's pthread pool (wasm-out/…-threaded-simd.js) has 8 workers. */
 export const MAX_WASM_THREADS = 8;
 
+/** A variable holding a whole number from 1 to `max`: undefined when unset or empty, NaN when it holds anything else. */
+function countVar(raw: string | undefined, max: number): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  return /^[0-9]+$/.test(raw.trim()) && n >= 1 && n <= max ? n : NaN;
+}
+
 /**
  * The number of processes this one shares the machine's cores with, itself included, from LSSD_JOBS
  * (unset: 1). The orchestrator sets it for each cell's child process (`--jobs`, runtime/orchestrate);
@@ -21,9 +28,9 @@ export const MAX_WASM_THREADS = 8;
  */
 export function concurrentJobs(env: NodeJS.ProcessEnv): number {
   const raw = env.LSSD_JOBS;
-  if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!/^[0-9]+$/.test(raw.trim()) || n < 1 || n > 256) {
+  const n = countVar(raw, 256);
+  if (n === undefined) return 1;
+  if (Number.isNaN(n)) {
     throw new TrainError(TrainCodes.badJobs, `LSSD_JOBS must be an integer from 1 to 256 (the processes sharing this machine's cores), got '${raw}'`,
       { hint: 'unset it (lssdc run sets it for the cells it runs in parallel), or set LSSD_WASM_THREADS to choose the wasm threads directly' });
   }
@@ -39,9 +46,9 @@ export function concurrentJobs(env: NodeJS.ProcessEnv): number {
  */
 export function wasmThreadPolicy(env: NodeJS.ProcessEnv, cores: number): WasmChoice {
   const raw = env.LSSD_WASM_THREADS;
-  if (raw !== undefined && raw !== '') {
-    const n = Number(raw);
-    if (!/^[0-9]+$/.test(raw.trim()) || !Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
+  const n = countVar(raw, MAX_WASM_THREADS);
+  if (n !== undefined) {
+    if (Number.isNaN(n)) {
       throw new TrainError(TrainCodes.badWasmThreads, `LSSD_WASM_THREADS must be an integer from 1 to ${MAX_WASM_THREADS}, got '${raw}'`,
         { hint: 'unset it for one thread per core available to the run, or set e.g. LSSD_WASM_THREADS=1 for the single-threaded build' });
     }
